@@ -1,0 +1,17 @@
+package io.fleetcontrol.device;
+
+import io.fleetcontrol.policy.Policy;
+import io.fleetcontrol.serialization.CborSerializable;
+
+/**
+ * What a device entity sends to the connection actor that holds the agent's stream. The
+ * connection may live on another node, so these are serializable.
+ */
+public sealed interface AgentPush extends CborSerializable {
+
+  /** The effective policy for the device; the agent applies it and acks the version. */
+  record PolicyChanged(String deviceId, Policy policy) implements AgentPush {}
+
+  /** A newer stream for the same device took over; this one must close. */
+  record Superseded(String deviceId) implements AgentPush {}
+}

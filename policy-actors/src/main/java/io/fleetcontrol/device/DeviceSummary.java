@@ -1,0 +1,19 @@
+package io.fleetcontrol.device;
+
+import io.fleetcontrol.policy.CaptureState;
+import io.fleetcontrol.policy.DeviceTelemetry;
+import io.fleetcontrol.serialization.CborSerializable;
+import java.time.Instant;
+
+/** Read-only view of a device entity, the answer to its commands. */
+public record DeviceSummary(
+    DeviceIdentity identity,
+    Instant enrollTime,
+    String policyName,
+    long targetPolicyVersion,
+    long appliedPolicyVersion,
+    Instant lastSeen,
+    CaptureState captureState,
+    String captureStateReason,
+    DeviceTelemetry latestTelemetry)
+    implements CborSerializable {}

@@ -1,0 +1,196 @@
+package io.fleetcontrol.device;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.fleetcontrol.policy.CaptureState;
+import io.fleetcontrol.policy.DeviceTelemetry;
+import io.fleetcontrol.policy.Policy;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DeviceEntityTest {
+
+  private static final ActorTestKit testKit =
+      ActorTestKit.create(
+          EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+
+  private static final Instant NOW = Instant.parse("2026-11-22T15:00:00Z");
+  private static final String SECRET_HASH = DeviceEntity.hashCredential("secret-a");
+  private static final DeviceIdentity IDENTITY =
+      new DeviceIdentity("laptop-1", "ana@example.com", "US", Map.of("team", "tax"), "0.1.0",
+          "America/New_York");
+
+  private final Map<String, CaptureState> presence = new ConcurrentHashMap<>();
+  private EventSourcedBehaviorTestKit<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State>
+      kit;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() {
+    PresenceDirectory directory = (id, at, state) -> presence.put(id, state);
+    kit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            DeviceEntity.create("laptop-1", directory, Clock.fixed(NOW, ZoneOffset.UTC)));
+  }
+
+  private CommandResultWithReply<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State,
+          StatusReply<DeviceSummary>>
+      enroll(String hash) {
+    return ask(
+        replyTo -> new DeviceEntity.Enroll(IDENTITY, hash, Policy.starter("default", 1), replyTo));
+  }
+
+  private CommandResultWithReply<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State,
+          StatusReply<DeviceSummary>>
+      ask(Function<ActorRef<StatusReply<DeviceSummary>>, DeviceEntity.Command> command) {
+    return kit.runCommand(command);
+  }
+
+  @Test
+  void unknownDeviceRefusesEverythingButEnrollAndChangesNothing() {
+    var result = ask(DeviceEntity.GetSummary::new);
+    assertTrue(result.reply().isError());
+    assertEquals("device laptop-1 is not enrolled", result.reply().getError().getMessage());
+    var ack = ask(replyTo -> new DeviceEntity.AckPolicy(1, replyTo));
+    assertTrue(ack.reply().isError());
+    assertTrue(ack.events().isEmpty());
+  }
+
+  @Test
+  void enrollmentPersistsIdentityAndAssignsTheInitialPolicy() {
+    var result = enroll(SECRET_HASH);
+    assertEquals(2, result.events().size());
+    assertTrue(result.events().get(0) instanceof DeviceEntity.DeviceEnrolled);
+    assertTrue(result.events().get(1) instanceof DeviceEntity.PolicyAssigned);
+    DeviceSummary summary = result.reply().getValue();
+    assertEquals(1, summary.targetPolicyVersion());
+    assertEquals(0, summary.appliedPolicyVersion());
+    assertEquals(CaptureState.NO_POLICY, summary.captureState());
+    assertEquals(NOW, result.state().enrollTime());
+  }
+
+  @Test
+  void attachWithWrongCredentialIsRefused() {
+    enroll(SECRET_HASH);
+    TestProbe<AgentPush> stream = testKit.createTestProbe();
+    var result =
+        ask(
+            replyTo ->
+                new DeviceEntity.AttachConnection(
+                    DeviceEntity.hashCredential("other"), stream.ref(), replyTo));
+    assertTrue(result.reply().isError());
+    assertTrue(result.events().isEmpty());
+    stream.expectNoMessage();
+  }
+
+  @Test
+  void attachPushesTheTargetPolicyAndTheAckIsPersistedOnce() {
+    enroll(SECRET_HASH);
+    TestProbe<AgentPush> stream = testKit.createTestProbe();
+    var attach =
+        ask(
+            replyTo -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), replyTo));
+    assertTrue(attach.reply().isSuccess());
+    var pushed = stream.expectMessageClass(AgentPush.PolicyChanged.class);
+    assertEquals(1, pushed.policy().version());
+
+    var ack = ask(replyTo -> new DeviceEntity.AckPolicy(1, replyTo));
+    assertEquals(1, ack.events().size());
+    assertEquals(1, ack.reply().getValue().appliedPolicyVersion());
+    assertEquals(CaptureState.ACTIVE, ack.reply().getValue().captureState());
+    assertEquals(CaptureState.ACTIVE, presence.get("laptop-1"));
+
+    var again = ask(replyTo -> new DeviceEntity.AckPolicy(1, replyTo));
+    assertTrue(again.events().isEmpty(), "a repeated ack is not journaled again");
+    assertTrue(again.reply().isSuccess());
+  }
+
+  @Test
+  void ackOfAVersionThatIsNotTheTargetIsRefused() {
+    enroll(SECRET_HASH);
+    var ack = ask(replyTo -> new DeviceEntity.AckPolicy(7, replyTo));
+    assertTrue(ack.reply().isError());
+    assertTrue(ack.reply().getError().getMessage().contains("target is 1"));
+    assertTrue(ack.events().isEmpty());
+  }
+
+  @Test
+  void heartbeatsAreNotJournaled() {
+    enroll(SECRET_HASH);
+    var telemetry = new DeviceTelemetry(true, 80, false, false, 1024, 1.5, 50_000_000, 0);
+    for (int i = 0; i < 10; i++) {
+      var result = kit.runCommand(new DeviceEntity.Heartbeat(NOW.plusSeconds(i), telemetry, 0, "0.1.0"));
+      assertTrue(result.events().isEmpty());
+    }
+    var summary = ask(DeviceEntity.GetSummary::new).reply().getValue();
+    assertEquals(NOW.plusSeconds(9), summary.lastSeen());
+    assertEquals(80, summary.latestTelemetry().batteryPercent());
+  }
+
+  @Test
+  void newPolicyIsPushedToTheOpenStreamAndANewerStreamSupersedesTheOld() {
+    enroll(SECRET_HASH);
+    TestProbe<AgentPush> first = testKit.createTestProbe();
+    TestProbe<AgentPush> second = testKit.createTestProbe();
+    ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, first.ref(), r));
+    first.expectMessageClass(AgentPush.PolicyChanged.class);
+    ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, second.ref(), r));
+    first.expectMessageClass(AgentPush.Superseded.class);
+    second.expectMessageClass(AgentPush.PolicyChanged.class);
+
+    var assign = ask(r -> new DeviceEntity.AssignPolicy(Policy.starter("default", 2), r));
+    assertEquals(1, assign.events().size());
+    assertEquals(2, second.expectMessageClass(AgentPush.PolicyChanged.class).policy().version());
+    first.expectNoMessage();
+  }
+
+  @Test
+  void reenrollmentRotatesTheCredential() {
+    enroll(SECRET_HASH);
+    String newHash = DeviceEntity.hashCredential("secret-b");
+    var result = enroll(newHash);
+    assertEquals(1, result.events().size());
+    assertTrue(result.events().get(0) instanceof DeviceEntity.DeviceReenrolled);
+    TestProbe<AgentPush> stream = testKit.createTestProbe();
+    assertTrue(
+        ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r))
+            .reply()
+            .isError());
+    assertTrue(
+        ask(r -> new DeviceEntity.AttachConnection(newHash, stream.ref(), r))
+            .reply()
+            .isSuccess());
+  }
+
+  @Test
+  void recoveryRestoresEnrollmentAndAppliedVersion() {
+    enroll(SECRET_HASH);
+    ask(r -> new DeviceEntity.AckPolicy(1, r));
+    kit.restart();
+    var summary = ask(DeviceEntity.GetSummary::new).reply().getValue();
+    assertEquals("ana@example.com", summary.identity().owner());
+    assertEquals(1, summary.appliedPolicyVersion());
+    assertEquals(1, summary.targetPolicyVersion());
+    assertEquals(NOW, summary.enrollTime());
+  }
+}

@@ -1,0 +1,46 @@
+package io.fleetcontrol.policy;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The one decision shared by the controller and the agent: may capture run on this device now?
+ * Pure: no clock, no I/O; the caller passes {@code now}. Rules are checked in DESIGN.md's order and
+ * the first that refuses wins.
+ */
+public final class CaptureDecision {
+
+  private CaptureDecision() {}
+
+  /** The device's capture state: the decision without a specific capture request. */
+  public static Decision captureState(Policy policy, DeviceConditions device, Instant now) {
+    if (policy == null) {
+      return new Decision(CaptureState.NO_POLICY, "no policy has been applied on this device");
+    }
+    if (policy.requiresNotice() && device.noticeAcknowledgedVersion() < policy.version()) {
+      return new Decision(
+          CaptureState.NOTICE_PENDING,
+          "the employee has not yet acknowledged the monitoring notice of policy version "
+              + policy.version());
+    }
+    if (!policy.jurisdictions().contains(device.jurisdiction())) {
+      return new Decision(
+          CaptureState.REGION_BLOCKED,
+          "capture is not allowed in " + device.jurisdiction() + " (allowed: "
+              + String.join(", ", policy.jurisdictions().stream().sorted().toList()) + ")");
+    }
+    if (offlineTooLong(policy, device, now)) {
+      return new Decision(
+          CaptureState.OFFLINE_FAIL_CLOSED,
+          "the agent has not reached the controller for longer than "
+              + policy.offlineLimit().toMinutes() + " minutes");
+    }
+    return new Decision(CaptureState.ACTIVE, "capture allowed by policy " + policy.name()
+        + " version " + policy.version());
+  }
+
+  private static boolean offlineTooLong(Policy policy, DeviceConditions device, Instant now) {
+    Instant last = device.lastControllerContact();
+    return last == null || Duration.between(last, now).compareTo(policy.offlineLimit()) > 0;
+  }
+}

@@ -1,0 +1,62 @@
+package io.fleetcontrol.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class CaptureDecisionTest {
+
+  private static final Instant NOW = Instant.parse("2026-11-22T15:00:00Z");
+  private final Policy policy = Policy.starter("default", 3);
+
+  private static DeviceConditions device(String jurisdiction, Instant lastContact, long noticeVersion) {
+    return new DeviceConditions(jurisdiction, lastContact, noticeVersion);
+  }
+
+  @Test
+  void noPolicyMeansNoCapture() {
+    Decision d = CaptureDecision.captureState(null, device("US", NOW, 0), NOW);
+    assertEquals(CaptureState.NO_POLICY, d.state());
+    assertFalse(d.allowed());
+  }
+
+  @Test
+  void usDeviceInContactIsActive() {
+    Decision d = CaptureDecision.captureState(policy, device("US", NOW.minusSeconds(5), 0), NOW);
+    assertEquals(CaptureState.ACTIVE, d.state());
+    assertTrue(d.allowed());
+  }
+
+  @Test
+  void deviceOutsideTheJurisdictionsIsRegionBlockedEvenWhenInContact() {
+    Decision d = CaptureDecision.captureState(policy, device("DE", NOW, 0), NOW);
+    assertEquals(CaptureState.REGION_BLOCKED, d.state());
+    assertTrue(d.reason().contains("DE"), d.reason());
+  }
+
+  @Test
+  void pastTheOfflineLimitFailsClosed() {
+    Instant longAgo = NOW.minus(policy.offlineLimit()).minus(Duration.ofSeconds(1));
+    assertEquals(
+        CaptureState.OFFLINE_FAIL_CLOSED,
+        CaptureDecision.captureState(policy, device("US", longAgo, 0), NOW).state());
+    Instant justInside = NOW.minus(policy.offlineLimit());
+    assertEquals(
+        CaptureState.ACTIVE,
+        CaptureDecision.captureState(policy, device("US", justInside, 0), NOW).state());
+  }
+
+  @Test
+  void noticeMustBeAcknowledgedForThisVersionBeforeAnythingElse() {
+    Policy withNotice = new Policy("n", 4, policy.captureKinds(), policy.jurisdictions(),
+        policy.offlineLimit(), policy.heartbeatInterval(), "We record clicks in work apps.");
+    assertEquals(CaptureState.NOTICE_PENDING,
+        CaptureDecision.captureState(withNotice, device("DE", NOW, 3), NOW).state());
+    assertEquals(CaptureState.ACTIVE,
+        CaptureDecision.captureState(withNotice, device("US", NOW, 4), NOW).state());
+  }
+}
