@@ -1,0 +1,296 @@
+package io.fleetcontrol.controller;
+
+import io.fleetcontrol.device.AgentPush;
+import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceIdentity;
+import io.fleetcontrol.device.DeviceSummary;
+import io.fleetcontrol.policy.Policy;
+import io.fleetcontrol.proto.v1.AgentServicePowerApi;
+import io.fleetcontrol.proto.v1.ConnectRequest;
+import io.fleetcontrol.proto.v1.ConnectResponse;
+import io.fleetcontrol.proto.v1.EnrollRequest;
+import io.fleetcontrol.proto.v1.EnrollResponse;
+import io.fleetcontrol.proto.v1.PolicyUpdate;
+import io.fleetcontrol.proto.v1.RequestAck;
+import io.grpc.Status;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.grpc.GrpcServiceException;
+import org.apache.pekko.grpc.javadsl.Metadata;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Agents' edge: enrollment and the one long-lived stream per device. Every call after Enroll is
+ * authenticated by metadata, and a stream speaks for the device its credential names, no other.
+ */
+final class AgentServiceImpl implements AgentServicePowerApi {
+
+  static final String DEVICE_ID_HEADER = "x-fleet-device-id";
+  private static final Logger log = LoggerFactory.getLogger(AgentServiceImpl.class);
+  private static final int PUSH_BUFFER = 16;
+  private static final int ACK_BUFFER = 64;
+
+  private final ActorSystem<?> system;
+  private final ClusterSharding sharding;
+  private final List<String> enrollmentTokens;
+  private final Policy initialPolicy;
+  private final Duration askTimeout;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+
+  AgentServiceImpl(
+      ActorSystem<?> system,
+      List<String> enrollmentTokens,
+      Policy initialPolicy,
+      Duration askTimeout,
+      Clock clock) {
+    this.system = system;
+    this.sharding = ClusterSharding.get(system);
+    this.enrollmentTokens = List.copyOf(enrollmentTokens);
+    this.initialPolicy = initialPolicy;
+    this.askTimeout = askTimeout;
+    this.clock = clock;
+  }
+
+  // ---- Enroll ----
+
+  @Override
+  public CompletionStage<EnrollResponse> enroll(EnrollRequest in, Metadata metadata) {
+    try {
+      checkEnrollmentToken(in.getEnrollmentToken());
+      DeviceIdentity identity =
+          new DeviceIdentity(
+              InputRules.deviceId("device_id", in.getDeviceId()),
+              InputRules.owner(in.getOwner()),
+              InputRules.jurisdiction(in.getJurisdiction()),
+              InputRules.labels(in.getLabelsMap()),
+              InputRules.agentVersion(in.getAgentVersion()),
+              InputRules.timeZone(in.getTimeZone()));
+      String credential = identity.deviceId() + ":" + newSecret();
+      return entity(identity.deviceId())
+          .<DeviceSummary>askWithStatus(
+              replyTo ->
+                  new DeviceEntity.Enroll(
+                      identity, DeviceEntity.hashCredential(credential), initialPolicy, replyTo),
+              askTimeout)
+          .thenApply(
+              summary ->
+                  EnrollResponse.newBuilder()
+                      .setDeviceId(identity.deviceId())
+                      .setDeviceCredential(credential)
+                      .build())
+          .exceptionally(
+              failure -> {
+                throw GrpcErrors.fromAsk("enroll " + identity.deviceId(), failure);
+              });
+    } catch (GrpcServiceException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private void checkEnrollmentToken(String token) {
+    if (token.isEmpty()) {
+      throw new GrpcServiceException(
+          Status.UNAUTHENTICATED.withDescription("enrollment_token is required"));
+    }
+    byte[] given = token.getBytes(StandardCharsets.UTF_8);
+    boolean known =
+        enrollmentTokens.stream()
+            .anyMatch(t -> MessageDigest.isEqual(t.getBytes(StandardCharsets.UTF_8), given));
+    if (!known) {
+      throw new GrpcServiceException(
+          Status.UNAUTHENTICATED.withDescription("enrollment_token is not valid"));
+    }
+  }
+
+  private String newSecret() {
+    byte[] bytes = new byte[32];
+    random.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  // ---- Connect ----
+
+  @Override
+  public Source<ConnectResponse, NotUsed> connect(Source<ConnectRequest, NotUsed> in, Metadata metadata) {
+    String deviceId;
+    String credential;
+    try {
+      deviceId = authenticatedDeviceId(metadata);
+      credential = bearer(metadata).orElseThrow();
+    } catch (GrpcServiceException e) {
+      return Source.failed(e);
+    }
+
+    // Pushes from the entity (possibly on another node) arrive at this actor-backed source.
+    Pair<ActorRef<AgentPush>, Source<AgentPush, NotUsed>> pushes =
+        ActorSource.<AgentPush>actorRef(
+                push -> false,
+                push ->
+                    push instanceof AgentPush.Superseded
+                        ? Optional.of(
+                            new GrpcServiceException(
+                                Status.ABORTED.withDescription(
+                                    "a newer stream for device " + deviceId + " took over")))
+                        : Optional.empty(),
+                PUSH_BUFFER,
+                OverflowStrategy.dropHead())
+            .preMaterialize(system);
+    // Answers to the agent's own requests.
+    Pair<BoundedSourceQueue<ConnectResponse>, Source<ConnectResponse, NotUsed>> acks =
+        Source.<ConnectResponse>queue(ACK_BUFFER).preMaterialize(system);
+    ActorRef<AgentPush> connection = pushes.first();
+    EntityRef<DeviceEntity.Command> device = entity(deviceId);
+
+    CompletionStage<Source<ConnectResponse, NotUsed>> attached =
+        device
+            .<DeviceSummary>askWithStatus(
+                replyTo ->
+                    new DeviceEntity.AttachConnection(
+                        DeviceEntity.hashCredential(credential), connection, replyTo),
+                askTimeout)
+            .handle(
+                (summary, failure) -> {
+                  if (failure != null) {
+                    acks.first().complete();
+                    throw GrpcErrors.fromAttach(deviceId, failure);
+                  }
+                  StreamHandler handler = new StreamHandler(deviceId, device, acks.first());
+                  in.runWith(Sink.foreach(handler::onMessage), system)
+                      .whenComplete(
+                          (done, error) -> {
+                            device.tell(new DeviceEntity.DetachConnection(connection));
+                            acks.first().complete();
+                          });
+                  return pushes.second().map(AgentServiceImpl::toResponse).merge(acks.second(), true);
+                });
+    return Source.completionStage(attached).flatMapConcat(source -> source);
+  }
+
+  private static ConnectResponse toResponse(AgentPush push) {
+    if (push instanceof AgentPush.PolicyChanged changed) {
+      return ConnectResponse.newBuilder()
+          .setPolicyUpdate(PolicyUpdate.newBuilder().setPolicy(ProtoMapping.toProto(changed.policy())))
+          .build();
+    }
+    throw new IllegalArgumentException("no wire form for " + push);
+  }
+
+  /** One device's upward messages: heartbeats are told, requests are answered once persisted. */
+  private final class StreamHandler {
+    private final String deviceId;
+    private final EntityRef<DeviceEntity.Command> device;
+    private final BoundedSourceQueue<ConnectResponse> acks;
+
+    StreamHandler(
+        String deviceId, EntityRef<DeviceEntity.Command> device, BoundedSourceQueue<ConnectResponse> acks) {
+      this.deviceId = deviceId;
+      this.device = device;
+      this.acks = acks;
+    }
+
+    void onMessage(ConnectRequest request) {
+      switch (request.getMessageCase()) {
+        case HEARTBEAT -> {
+          var hb = request.getHeartbeat();
+          device.tell(
+              new DeviceEntity.Heartbeat(
+                  clock.instant(),
+                  ProtoMapping.fromProto(hb.getTelemetry()),
+                  hb.getAppliedPolicyVersion(),
+                  hb.getAgentVersion()));
+        }
+        case POLICY_ACK ->
+            device
+                .<DeviceSummary>askWithStatus(
+                    replyTo -> new DeviceEntity.AckPolicy(request.getPolicyAck().getPolicyVersion(), replyTo),
+                    askTimeout)
+                .whenComplete((summary, failure) -> answer(request.getRequestId(), failure));
+        case MESSAGE_NOT_SET ->
+            answer(request.getRequestId(), new IllegalArgumentException("the message is empty"));
+        default ->
+            answer(
+                request.getRequestId(),
+                new UnsupportedOperationException(
+                    request.getMessageCase().name().toLowerCase() + " is not supported by this controller yet"));
+      }
+    }
+
+    private void answer(String requestId, Throwable failure) {
+      var ack = RequestAck.newBuilder().setRequestId(requestId).setAccepted(failure == null);
+      if (failure != null) {
+        ack.setMessage(GrpcErrors.message(failure));
+        log.debug("refused request {} of device {}: {}", requestId, deviceId, ack.getMessage());
+      }
+      acks.offer(ConnectResponse.newBuilder().setRequestAck(ack).build());
+    }
+  }
+
+  // ---- authentication ----
+
+  /**
+   * The device a call speaks for. The credential is "deviceId:secret", so a credential presented
+   * for another device's id is caught here, before any entity is asked.
+   */
+  static String authenticatedDeviceId(Metadata metadata) {
+    String claimed =
+        metadata
+            .getText(DEVICE_ID_HEADER)
+            .orElseThrow(
+                () ->
+                    new GrpcServiceException(
+                        Status.UNAUTHENTICATED.withDescription(
+                            "metadata " + DEVICE_ID_HEADER + " is required")));
+    InputRules.deviceId(DEVICE_ID_HEADER, claimed);
+    String credential =
+        bearer(metadata)
+            .orElseThrow(
+                () ->
+                    new GrpcServiceException(
+                        Status.UNAUTHENTICATED.withDescription(
+                            "metadata authorization: Bearer <device credential> is required")));
+    int separator = credential.indexOf(':');
+    if (separator <= 0) {
+      throw new GrpcServiceException(
+          Status.UNAUTHENTICATED.withDescription("the device credential is malformed"));
+    }
+    if (!credential.substring(0, separator).equals(claimed)) {
+      throw new GrpcServiceException(
+          Status.PERMISSION_DENIED.withDescription(
+              "the credential belongs to another device than " + claimed));
+    }
+    return claimed;
+  }
+
+  static Optional<String> bearer(Metadata metadata) {
+    return metadata
+        .getText("authorization")
+        .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
+        .map(value -> value.substring(7).trim())
+        .filter(value -> !value.isEmpty());
+  }
+
+  private EntityRef<DeviceEntity.Command> entity(String deviceId) {
+    return sharding.entityRefFor(DeviceEntity.ENTITY_KEY, deviceId);
+  }
+}

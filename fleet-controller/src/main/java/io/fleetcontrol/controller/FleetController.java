@@ -1,0 +1,111 @@
+package io.fleetcontrol.controller;
+
+import com.typesafe.config.Config;
+import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.policy.Policy;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.apache.pekko.projection.cassandra.javadsl.CassandraProjection;
+import org.apache.pekko.stream.connectors.cassandra.CassandraSessionSettings;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
+
+/** One controller node, started from config; {@link Main} runs it, tests start and stop it. */
+public final class FleetController implements AutoCloseable {
+
+  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
+
+  private final ActorSystem<Void> system;
+  private final ServerBinding binding;
+
+  private FleetController(ActorSystem<Void> system, ServerBinding binding) {
+    this.system = system;
+    this.binding = binding;
+  }
+
+  public static FleetController start(Config config) {
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "fleet", config);
+    try {
+      return new FleetController(system, wire(system));
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  private static ServerBinding wire(ActorSystem<Void> system) {
+    Config fleet = system.settings().config().getConfig("fleet");
+    Clock clock = Clock.systemUTC();
+    Duration askTimeout = fleet.getDuration("ask-timeout");
+
+    joinSelfWhenNoSeedNodes(system);
+    PekkoManagement.get(system).start();
+
+    CassandraSession session =
+        CassandraSessionRegistry.get(system)
+            .sessionFor(CassandraSessionSettings.create("pekko.projection.cassandra.session-config"));
+    DeviceDirectory directory = new DeviceDirectory(session, fleet.getString("read-side.keyspace"));
+    directory.createTables(fleet.getInt("read-side.replication-factor"))
+        .thenCompose(done -> CassandraProjection.createTablesIfNotExists(system))
+        .toCompletableFuture()
+        .orTimeout(STARTUP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
+        .join();
+
+    var presence =
+        new LocalPresenceDirectory(
+            fleet.getDuration("connection.stale-after"), fleet.getDuration("connection.offline-after"));
+    DeviceEntity.init(system, presence, clock);
+    DeviceDirectoryProjection.init(system, directory);
+
+    var agents =
+        new AgentServiceImpl(
+            system,
+            fleet.getStringList("enrollment-tokens"),
+            Policy.starter(fleet.getString("default-policy-name"), 1),
+            askTimeout,
+            clock);
+    var admin =
+        new AdminServiceImpl(
+            system,
+            AdminTokens.fromConfig(fleet.getConfig("admin-tokens")),
+            directory,
+            presence,
+            askTimeout,
+            clock);
+    return ControllerServer.start(
+            fleet.getString("grpc.interface"), fleet.getInt("grpc.port"), system, agents, admin)
+        .toCompletableFuture()
+        .orTimeout(STARTUP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
+        .join();
+  }
+
+  /** A node with no seed nodes configured forms a cluster of its own; others can join it later. */
+  private static void joinSelfWhenNoSeedNodes(ActorSystem<?> system) {
+    if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      Cluster cluster = Cluster.get(system);
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+  }
+
+  public InetSocketAddress grpcAddress() {
+    return binding.localAddress();
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /** Runs coordinated shutdown: unbinds, hands shards off, closes Cassandra sessions. */
+  @Override
+  public void close() {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join();
+  }
+}

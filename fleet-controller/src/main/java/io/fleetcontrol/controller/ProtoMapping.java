@@ -1,0 +1,143 @@
+package io.fleetcontrol.controller;
+
+import com.google.protobuf.Duration;
+import com.google.protobuf.Timestamp;
+import io.fleetcontrol.device.ConnectionState;
+import io.fleetcontrol.device.DeviceSummary;
+import io.fleetcontrol.policy.CaptureKind;
+import io.fleetcontrol.policy.CaptureState;
+import io.fleetcontrol.policy.DeviceTelemetry;
+import io.fleetcontrol.policy.Policy;
+import io.fleetcontrol.proto.v1.Device;
+import io.fleetcontrol.proto.v1.Telemetry;
+import java.time.Instant;
+
+/** The wire format at the edge: domain records to and from fleet.v1 messages. */
+final class ProtoMapping {
+
+  private ProtoMapping() {}
+
+  static io.fleetcontrol.proto.v1.Policy toProto(Policy policy) {
+    var builder =
+        io.fleetcontrol.proto.v1.Policy.newBuilder()
+            .setName(policy.name())
+            .setVersion(policy.version())
+            .addAllJurisdictions(policy.jurisdictions().stream().sorted().toList())
+            .setOfflineLimit(toProto(policy.offlineLimit()))
+            .setHeartbeatInterval(toProto(policy.heartbeatInterval()))
+            .setNoticeText(policy.noticeText());
+    for (CaptureKind kind : policy.captureKinds()) {
+      builder.addCaptureKinds(io.fleetcontrol.proto.v1.CaptureKind.valueOf("CAPTURE_KIND_" + kind.name()));
+    }
+    return builder.build();
+  }
+
+  static io.fleetcontrol.proto.v1.CaptureState toProto(CaptureState state) {
+    return io.fleetcontrol.proto.v1.CaptureState.valueOf("CAPTURE_STATE_" + state.name());
+  }
+
+  static io.fleetcontrol.proto.v1.ConnectionState toProto(ConnectionState state) {
+    return io.fleetcontrol.proto.v1.ConnectionState.valueOf("CONNECTION_STATE_" + state.name());
+  }
+
+  static DeviceTelemetry fromProto(Telemetry t) {
+    return new DeviceTelemetry(
+        t.getBatteryKnown(),
+        t.getBatteryPercent(),
+        t.getCharging(),
+        t.getMeteredNetwork(),
+        t.getUploadedBytesDelta(),
+        t.getAgentCpuPercent(),
+        t.getAgentRssBytes(),
+        t.getAgentErrorCount());
+  }
+
+  static Telemetry toProto(DeviceTelemetry t) {
+    return Telemetry.newBuilder()
+        .setBatteryKnown(t.batteryKnown())
+        .setBatteryPercent(t.batteryPercent())
+        .setCharging(t.charging())
+        .setMeteredNetwork(t.meteredNetwork())
+        .setUploadedBytesDelta(t.uploadedBytesDelta())
+        .setAgentCpuPercent(t.agentCpuPercent())
+        .setAgentRssBytes(t.agentRssBytes())
+        .setAgentErrorCount(t.agentErrorCount())
+        .build();
+  }
+
+  static Timestamp toProto(Instant instant) {
+    return Timestamp.newBuilder()
+        .setSeconds(instant.getEpochSecond())
+        .setNanos(instant.getNano())
+        .build();
+  }
+
+  static Instant fromProto(Timestamp timestamp) {
+    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
+  }
+
+  static Duration toProto(java.time.Duration duration) {
+    return Duration.newBuilder()
+        .setSeconds(duration.getSeconds())
+        .setNanos(duration.getNano())
+        .build();
+  }
+
+  /** A device as its entity sees it, with the connection state the caller derived. */
+  static Device toProto(DeviceSummary summary, ConnectionState connection) {
+    var identity = summary.identity();
+    var builder =
+        Device.newBuilder()
+            .setDeviceId(identity.deviceId())
+            .setOwner(identity.owner())
+            .setJurisdiction(identity.jurisdiction())
+            .putAllLabels(identity.labels())
+            .setAgentVersion(identity.agentVersion())
+            .setTimeZone(identity.timeZone())
+            .setPolicyName(summary.policyName())
+            .setTargetPolicyVersion(summary.targetPolicyVersion())
+            .setAppliedPolicyVersion(summary.appliedPolicyVersion())
+            .setConnectionState(toProto(connection))
+            .setCaptureState(toProto(summary.captureState()))
+            .setCaptureStateReason(summary.captureStateReason())
+            .setLatestTelemetry(toProto(summary.latestTelemetry()));
+    if (summary.enrollTime() != null) {
+      builder.setEnrollTime(toProto(summary.enrollTime()));
+    }
+    if (summary.lastSeen() != null) {
+      builder.setLastSeenTime(toProto(summary.lastSeen()));
+    }
+    return builder.build();
+  }
+
+  /** A device as the read side has it; capture state only where this node heard from it. */
+  static Device toProto(
+      DeviceDirectory.Entry entry,
+      LocalPresenceDirectory.Presence presence,
+      ConnectionState connection) {
+    var builder =
+        Device.newBuilder()
+            .setDeviceId(entry.deviceId())
+            .setOwner(nullToEmpty(entry.owner()))
+            .setJurisdiction(nullToEmpty(entry.jurisdiction()))
+            .putAllLabels(entry.labels())
+            .setAgentVersion(nullToEmpty(entry.agentVersion()))
+            .setTimeZone(nullToEmpty(entry.timeZone()))
+            .setPolicyName(nullToEmpty(entry.policyName()))
+            .setTargetPolicyVersion(entry.targetPolicyVersion())
+            .setAppliedPolicyVersion(entry.appliedPolicyVersion())
+            .setConnectionState(toProto(connection));
+    if (entry.enrollTime() != null) {
+      builder.setEnrollTime(toProto(entry.enrollTime()));
+    }
+    if (presence != null) {
+      builder.setLastSeenTime(toProto(presence.lastSeen()));
+      builder.setCaptureState(toProto(presence.captureState()));
+    }
+    return builder.build();
+  }
+
+  private static String nullToEmpty(String value) {
+    return value == null ? "" : value;
+  }
+}
