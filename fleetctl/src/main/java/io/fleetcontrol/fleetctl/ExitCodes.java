@@ -1,0 +1,12 @@
+package io.fleetcontrol.fleetctl;
+
+/** Exit codes that scripts can rely on. */
+final class ExitCodes {
+  static final int OK = 0;
+  static final int ERROR = 1;
+  /** Picocli's own code for a bad command line. */
+  static final int USAGE = 2;
+  static final int NOT_FOUND = 3;
+
+  private ExitCodes() {}
+}

@@ -1,0 +1,97 @@
+package io.fleetcontrol.fleetctl;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Timestamp;
+import io.fleetcontrol.proto.v1.AuditEvent;
+import io.fleetcontrol.proto.v1.Device;
+import io.fleetcontrol.proto.v1.GetDeviceResponse;
+import io.fleetcontrol.proto.v1.GetFleetSummaryResponse;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Proto messages as the objects {@code -o json|yaml} prints: snake_case keys, int64 as numbers
+ * (protobuf's JsonFormat would quote them), states as the CLI's short words, times as ISO-8601.
+ */
+final class Views {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private Views() {}
+
+  static ObjectNode summary(GetFleetSummaryResponse summary) {
+    ObjectNode node = NODES.objectNode();
+    node.put("total", summary.getTotal());
+    node.put("online", summary.getOnline());
+    node.put("stale", summary.getStale());
+    node.put("offline", summary.getOffline());
+    node.set("by_capture_state", counts(Counts.sorted(summary.getByCaptureStateMap(),
+        key -> StateNames.shortName(key, StateNames.CAPTURE_PREFIX))));
+    node.set("by_policy_version", counts(Counts.sorted(summary.getByPolicyVersionMap())));
+    node.set("by_jurisdiction", counts(Counts.sorted(summary.getByJurisdictionMap())));
+    node.set("by_label", counts(Counts.sorted(summary.getByLabelMap())));
+    return node;
+  }
+
+  static ObjectNode device(Device device) {
+    ObjectNode node = NODES.objectNode();
+    node.put("device_id", device.getDeviceId());
+    node.put("owner", device.getOwner());
+    node.put("jurisdiction", device.getJurisdiction());
+    ObjectNode labels = node.putObject("labels");
+    device.getLabelsMap().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(label -> labels.put(label.getKey(), label.getValue()));
+    node.put("connection_state", StateNames.of(device.getConnectionState()));
+    node.put("capture_state", StateNames.of(device.getCaptureState()));
+    node.put("capture_state_reason", device.getCaptureStateReason());
+    node.put("applied_policy_version", device.getAppliedPolicyVersion());
+    node.put("target_policy_version", device.getTargetPolicyVersion());
+    node.put("policy_name", device.getPolicyName());
+    node.put("last_seen_time", isoTime(device.hasLastSeenTime(), device.getLastSeenTime()));
+    node.put("enroll_time", isoTime(device.hasEnrollTime(), device.getEnrollTime()));
+    node.put("agent_version", device.getAgentVersion());
+    node.put("time_zone", device.getTimeZone());
+    return node;
+  }
+
+  /** {@code {"devices": [...], "count": N}}. */
+  static ObjectNode deviceList(List<Device> devices) {
+    ObjectNode node = NODES.objectNode();
+    ArrayNode array = node.putArray("devices");
+    devices.forEach(device -> array.add(device(device)));
+    node.put("count", devices.size());
+    return node;
+  }
+
+  /** The device object plus its "history" array. */
+  static ObjectNode deviceWithHistory(GetDeviceResponse response) {
+    ObjectNode node = device(response.getDevice());
+    ArrayNode array = node.putArray("history");
+    for (AuditEvent event : response.getHistoryList()) {
+      array.addObject()
+          .put("event_time", isoTime(event.hasEventTime(), event.getEventTime()))
+          .put("actor", event.getActor())
+          .put("action", event.getAction())
+          .put("detail", event.getDetail());
+    }
+    return node;
+  }
+
+  static Instant instant(Timestamp timestamp) {
+    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
+  }
+
+  /** Null (JSON null) when the field is unset, rather than 1970-01-01. */
+  static String isoTime(boolean present, Timestamp timestamp) {
+    return present ? instant(timestamp).toString() : null;
+  }
+
+  private static ObjectNode counts(Map<String, Long> counts) {
+    ObjectNode node = NODES.objectNode();
+    counts.forEach(node::put);
+    return node;
+  }
+}
