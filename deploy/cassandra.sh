@@ -350,7 +350,8 @@ cmd_start() {
   # so $! is the JVM's PID.
   local -a detach=(nohup)
   if command -v setsid >/dev/null 2>&1; then detach=(setsid nohup); fi
-  (cd -- "$RUN_DIR" && exec "${detach[@]}" "$JAVA_BIN" "${JVM_ARGS[@]}" </dev/null >>"$LOG_DIR/stdout.log" 2>&1) &
+  # 9>&- : the daemon must not inherit the lock descriptor, or it holds the lock for its whole life.
+  (cd -- "$RUN_DIR" && exec "${detach[@]}" "$JAVA_BIN" "${JVM_ARGS[@]}" </dev/null >>"$LOG_DIR/stdout.log" 2>&1 9>&-) &
   pid=$!
   printf '%s\n' "$pid" >"$PID_FILE"
 

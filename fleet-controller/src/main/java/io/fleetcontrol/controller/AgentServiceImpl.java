@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
 final class AgentServiceImpl implements AgentServicePowerApi {
 
   static final String DEVICE_ID_HEADER = "x-fleet-device-id";
+  /** '.' keeps the credential a valid HTTP token68, as an Authorization header needs. */
+  private static final char CREDENTIAL_SEPARATOR = '.';
   private static final Logger log = LoggerFactory.getLogger(AgentServiceImpl.class);
   private static final int PUSH_BUFFER = 16;
   private static final int ACK_BUFFER = 64;
@@ -86,7 +88,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
               InputRules.labels(in.getLabelsMap()),
               InputRules.agentVersion(in.getAgentVersion()),
               InputRules.timeZone(in.getTimeZone()));
-      String credential = identity.deviceId() + ":" + newSecret();
+      String credential = identity.deviceId() + CREDENTIAL_SEPARATOR + newSecret();
       return entity(identity.deviceId())
           .<DeviceSummary>askWithStatus(
               replyTo ->
@@ -249,7 +251,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
   // ---- authentication ----
 
   /**
-   * The device a call speaks for. The credential is "deviceId:secret", so a credential presented
+   * The device a call speaks for. The credential is "deviceId.secret", so a credential presented
    * for another device's id is caught here, before any entity is asked.
    */
   static String authenticatedDeviceId(Metadata metadata) {
@@ -269,7 +271,8 @@ final class AgentServiceImpl implements AgentServicePowerApi {
                     new GrpcServiceException(
                         Status.UNAUTHENTICATED.withDescription(
                             "metadata authorization: Bearer <device credential> is required")));
-    int separator = credential.indexOf(':');
+    // The secret is base64url, which has no '.', so the last '.' ends the device id.
+    int separator = credential.lastIndexOf(CREDENTIAL_SEPARATOR);
     if (separator <= 0) {
       throw new GrpcServiceException(
           Status.UNAUTHENTICATED.withDescription("the device credential is malformed"));

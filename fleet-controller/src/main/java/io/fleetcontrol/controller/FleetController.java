@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -47,6 +48,7 @@ public final class FleetController implements AutoCloseable {
 
     joinSelfWhenNoSeedNodes(system);
     PekkoManagement.get(system).start();
+    awaitMemberUp(system);
 
     CassandraSession session =
         CassandraSessionRegistry.get(system)
@@ -91,6 +93,23 @@ public final class FleetController implements AutoCloseable {
     if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       Cluster cluster = Cluster.get(system);
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+  }
+
+  /** Sharding only places entities once this node is Up; callers of start() expect a working node. */
+  private static void awaitMemberUp(ActorSystem<?> system) {
+    Cluster cluster = Cluster.get(system);
+    long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+    while (cluster.selfMember().status() != MemberStatus.up()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("this node did not become Up in the cluster within " + STARTUP_TIMEOUT);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while joining the cluster", e);
+      }
     }
   }
 
