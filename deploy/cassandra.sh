@@ -123,7 +123,7 @@ live_pid() {
 }
 
 recorded_cql_port() {
-  local line
+  local key line
   if [[ -f $PORTS_FILE ]]; then
     while IFS='=' read -r key line; do
       if [[ $key == cql ]]; then printf '%s\n' "$line"; return 0; fi
@@ -167,7 +167,12 @@ java_major() { # $1 = java binary -> major version, e.g. 17
 find_java17() {
   local c major
   local -a candidates=()
-  [[ -n ${CASSANDRA_JAVA:-} ]] && candidates+=("$CASSANDRA_JAVA")
+  if [[ -n ${CASSANDRA_JAVA:-} ]]; then
+    major=$(java_major "$CASSANDRA_JAVA" 2>/dev/null || true)
+    [[ $major == 17 ]] || die "CASSANDRA_JAVA=$CASSANDRA_JAVA is not a JDK 17 java (major version '${major:-?}'); Cassandra 5.0 runs on JDK 17 only"
+    JAVA_BIN=$CASSANDRA_JAVA
+    return 0
+  fi
   candidates+=("$(command -v java 2>/dev/null || true)")
   [[ -n ${JAVA_HOME:-} ]] && candidates+=("$JAVA_HOME/bin/java")
   candidates+=(/usr/lib/jvm/*17*/bin/java /usr/lib/jvm/*/bin/java)
@@ -179,9 +184,6 @@ find_java17() {
       return 0
     fi
   done
-  if [[ -n ${CASSANDRA_JAVA:-} ]]; then
-    die "CASSANDRA_JAVA=$CASSANDRA_JAVA is not a JDK 17 java"
-  fi
   die "Cassandra 5.0 needs JDK 17 and none was found ('java' on PATH is $(java_major java 2>/dev/null || echo missing), \$JAVA_HOME and /usr/lib/jvm/* have none). Install one (Debian: openjdk-17-jdk-headless) or set CASSANDRA_JAVA=/path/to/jdk17/bin/java."
 }
 
@@ -232,6 +234,7 @@ jvm_args() {
   JVM_ARGS=(
     -Xms512m -Xmx1g
     -XX:+UseG1GC
+    -XX:+ExitOnOutOfMemoryError
     -Djava.net.preferIPv4Stack=true
     # JPMS flags of Cassandra's conf/jvm17-server.options
     -Djdk.attach.allowAttachSelf=true
@@ -267,11 +270,12 @@ jvm_args() {
     "-Djava.io.tmpdir=$TMP_DIR"
     "-Djna.tmpdir=$TMP_DIR"
     -Dcassandra-foreground=yes
-    # dev/test speed-ups: no fsync of system tables, no flush per schema change,
-    # no 8 s wait for gossip to settle (there is no other node)
+    # dev/test speed-ups: no fsync of system tables, no flush per schema change; single node, so
+    # no 8 s wait for gossip to settle at start and no 2 s shutdown announcement at stop
     -Dcassandra.unsafesystem=true
     -Dcassandra.test.flush_local_schema_changes=false
     -Dcassandra.skip_wait_for_gossip_to_settle=0
+    -Dcassandra.shutdown_announce_in_ms=0
   )
   if [[ -n $JMX_PORT ]]; then
     JVM_ARGS+=("-Dcassandra.jmx.local.port=$JMX_PORT")
