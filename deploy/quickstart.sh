@@ -16,7 +16,9 @@ cd "$REPO_ROOT"
 
 pids=()
 cleanup() {
-  trap - INT TERM EXIT
+  # A second Ctrl-C must not cut the cleanup short and leave Cassandra running.
+  trap '' INT TERM
+  trap - EXIT
   echo
   echo "quickstart: stopping the simulator, the controller and Cassandra"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
