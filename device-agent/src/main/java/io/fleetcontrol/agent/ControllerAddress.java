@@ -1,0 +1,33 @@
+package io.fleetcontrol.agent;
+
+/** Where the controller's AgentService listens. */
+public record ControllerAddress(String host, int port, boolean useTls) {
+
+  public ControllerAddress {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException("controller host is empty");
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("controller port out of range: " + port);
+    }
+  }
+
+  /** Parses "host:port"; TLS as given. */
+  public static ControllerAddress parse(String hostAndPort, boolean useTls) {
+    int colon = hostAndPort.lastIndexOf(':');
+    if (colon <= 0 || colon == hostAndPort.length() - 1) {
+      throw new IllegalArgumentException("expected host:port, got '" + hostAndPort + "'");
+    }
+    try {
+      int port = Integer.parseInt(hostAndPort.substring(colon + 1));
+      return new ControllerAddress(hostAndPort.substring(0, colon), port, useTls);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("expected host:port, got '" + hostAndPort + "'", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return host + ":" + port + (useTls ? " (TLS)" : "");
+  }
+}

@@ -1,0 +1,367 @@
+package io.fleetcontrol.agent;
+
+import io.fleetcontrol.proto.v1.AgentServiceClient;
+import io.grpc.Status;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Random;
+import java.util.UUID;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.stream.Materializer;
+import org.slf4j.Logger;
+
+/**
+ * One agent's life with the controller: enrolling, then streaming (connecting, connected), then on
+ * a lost stream a jittered backoff and streaming again. A credential the controller refuses buys one
+ * fresh enrollment; a second refusal, or a credential for another device, parks the agent in REJECTED.
+ */
+final class DeviceAgentBehavior {
+
+  sealed interface Command {}
+
+  private record Enrolled(String credential) implements Command {}
+
+  private record EnrollFailed(Throwable cause) implements Command {}
+
+  private record StreamOpened(long streamId) implements Command {}
+
+  private record FromController(long streamId, ControllerMessage message) implements Command {}
+
+  private record StreamEnded(long streamId, Throwable failureOrNull) implements Command {}
+
+  private enum Tick implements Command {
+    SEND_HEARTBEAT,
+    RETRY
+  }
+
+  enum Stop implements Command {
+    INSTANCE
+  }
+
+  static Behavior<Command> create(
+      AgentSettings settings,
+      AgentServiceClient client,
+      TelemetrySource telemetry,
+      AgentStatusBoard board,
+      Random random,
+      Clock clock) {
+    Behavior<Command> agent =
+        Behaviors.setup(
+            context ->
+                Behaviors.withTimers(
+                    timers ->
+                        new DeviceAgentBehavior(
+                                settings, client, telemetry, board, random, clock, context, timers)
+                            .enrolling()));
+    // A bug must not leave a laptop disconnected for good: start over, with a fresh enrollment.
+    return Behaviors.supervise(agent)
+        .onFailure(
+            Exception.class,
+            SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
+  }
+
+  private final AgentSettings settings;
+  private final AgentServiceClient client;
+  private final TelemetrySource telemetry;
+  private final AgentStatusBoard board;
+  private final Random random;
+  private final Clock clock;
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final Logger log;
+  private final Materializer materializer;
+
+  // Touched only on the actor's own thread.
+  private String credential;
+  private ControllerStream stream;
+  private long streamId;
+  private Instant connectedSince;
+  private AgentPolicy policy;
+  private int failedAttempts;
+  private boolean mayReenroll = true;
+  private int errorsSinceHeartbeat;
+
+  private DeviceAgentBehavior(
+      AgentSettings settings,
+      AgentServiceClient client,
+      TelemetrySource telemetry,
+      AgentStatusBoard board,
+      Random random,
+      Clock clock,
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers) {
+    this.settings = settings;
+    this.client = client;
+    this.telemetry = telemetry;
+    this.board = board;
+    this.random = random;
+    this.clock = clock;
+    this.context = context;
+    this.timers = timers;
+    context.setLoggerName(DeviceAgentBehavior.class);
+    this.log = context.getLog();
+    this.materializer = Materializer.matFromSystem(context.getSystem());
+  }
+
+  // --- enrolling ---
+
+  private Behavior<Command> enrolling() {
+    board.status(ConnectionStatus.ENROLLING);
+    context.pipeToSelf(
+        client.enroll(AgentWire.enrollRequest(settings)),
+        (response, failure) ->
+            failure == null ? new Enrolled(response.getDeviceCredential()) : new EnrollFailed(failure));
+    return commonHandlers()
+        .onMessage(Enrolled.class, this::onEnrolled)
+        .onMessage(EnrollFailed.class, this::onEnrollFailed)
+        .onAnyMessage(this::ignoreLeftover)
+        .build();
+  }
+
+  private Behavior<Command> onEnrolled(Enrolled enrolled) {
+    log.info("Enrolled as {}", deviceId());
+    credential = enrolled.credential();
+    return streaming();
+  }
+
+  private Behavior<Command> onEnrollFailed(EnrollFailed failed) {
+    Status status = Status.fromThrowable(failed.cause());
+    switch (status.getCode()) {
+      case UNAUTHENTICATED, INVALID_ARGUMENT, PERMISSION_DENIED:
+        return rejected("enrollment refused: " + describe(status));
+      default:
+        return backoff("enrollment of " + deviceId() + " failed: " + describe(status));
+    }
+  }
+
+  // --- streaming: connecting, then connected ---
+
+  private Behavior<Command> streaming() {
+    board.status(ConnectionStatus.CONNECTING);
+    long id = ++streamId;
+    ActorRef<Command> self = context.getSelf();
+    stream =
+        ControllerStream.open(
+            client,
+            deviceId(),
+            credential,
+            new ControllerStream.Listener() {
+              @Override
+              public void onOpened() {
+                self.tell(new StreamOpened(id));
+              }
+
+              @Override
+              public void onMessage(ControllerMessage message) {
+                self.tell(new FromController(id, message));
+              }
+
+              @Override
+              public void onEnded(Throwable failureOrNull) {
+                self.tell(new StreamEnded(id, failureOrNull));
+              }
+            },
+            materializer);
+    return commonHandlers()
+        .onMessage(StreamOpened.class, m -> m.streamId() == streamId, this::onStreamOpened)
+        .onMessage(FromController.class, m -> m.streamId() == streamId, this::onFromController)
+        .onMessageEquals(Tick.SEND_HEARTBEAT, this::onHeartbeatDue)
+        .onMessage(StreamEnded.class, m -> m.streamId() == streamId, this::onStreamEnded)
+        .onAnyMessage(this::ignoreLeftover)
+        .build();
+  }
+
+  private Behavior<Command> onStreamOpened(StreamOpened opened) {
+    markConnected();
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onFromController(FromController received) {
+    // Data can overtake the headers callback; either one proves the stream is up.
+    markConnected();
+    // The controller spoke on this credential, so a later refusal deserves a fresh enrollment again.
+    mayReenroll = true;
+    ControllerMessage message = received.message();
+    if (message instanceof ControllerMessage.PolicyReceived update) {
+      applyPolicy(update.policy());
+    } else if (message instanceof ControllerMessage.RequestAnswered answer) {
+      onRequestAnswered(answer);
+    } else {
+      log.debug("{} ignores {} for now", deviceId(), message);
+    }
+    return Behaviors.same();
+  }
+
+  /**
+   * The controller answered the call. It also answers with headers before refusing a credential in
+   * the trailers, so CONNECTED can last a few milliseconds before such a refusal.
+   */
+  private void markConnected() {
+    if (connectedSince != null) {
+      return;
+    }
+    connectedSince = clock.instant();
+    board.status(ConnectionStatus.CONNECTED);
+    log.info("Connected {} to {}", deviceId(), settings.controller());
+    sendHeartbeat();
+    startHeartbeatTimer();
+  }
+
+  private void applyPolicy(AgentPolicy received) {
+    Duration intervalBefore = heartbeatInterval();
+    policy = received;
+    board.policyApplied(received.version());
+    log.info("Applied policy {} v{} on {}", received.name(), received.version(), deviceId());
+    if (!stream.send(AgentWire.policyAck(UUID.randomUUID().toString(), received.version()))) {
+      log.warn("Ack of policy v{} not sent: the stream is closing or stuck; the controller re-sends on reconnect",
+          received.version());
+    }
+    if (!heartbeatInterval().equals(intervalBefore)) {
+      startHeartbeatTimer();
+    }
+  }
+
+  private void onRequestAnswered(ControllerMessage.RequestAnswered answer) {
+    if (answer.accepted()) {
+      log.debug("Controller accepted request {}", answer.requestId());
+    } else {
+      log.warn("Controller refused request {}: {}", answer.requestId(), answer.message());
+    }
+  }
+
+  private Behavior<Command> onHeartbeatDue() {
+    sendHeartbeat();
+    return Behaviors.same();
+  }
+
+  private void sendHeartbeat() {
+    Instant now = clock.instant();
+    long appliedVersion = policy == null ? 0 : policy.version();
+    boolean queued =
+        stream.send(
+            AgentWire.heartbeat(
+                now, telemetry.read(now), errorsSinceHeartbeat, appliedVersion, settings.agentVersion()));
+    if (queued) {
+      errorsSinceHeartbeat = 0;
+    } else {
+      log.debug("Heartbeat of {} not sent: the stream is closing or stuck", deviceId());
+    }
+  }
+
+  private Duration heartbeatInterval() {
+    Duration fallback = settings.defaultHeartbeatInterval();
+    return policy == null ? fallback : policy.heartbeatIntervalOr(fallback);
+  }
+
+  private void startHeartbeatTimer() {
+    timers.startTimerWithFixedDelay(Tick.SEND_HEARTBEAT, heartbeatInterval());
+  }
+
+  private Behavior<Command> onStreamEnded(StreamEnded ended) {
+    timers.cancel(Tick.SEND_HEARTBEAT);
+    stream = null;
+    if (connectedSince != null
+        && Duration.between(connectedSince, clock.instant()).compareTo(settings.backoff().resetAfter()) >= 0) {
+      failedAttempts = 0;
+      mayReenroll = true;
+    }
+    connectedSince = null;
+    if (ended.failureOrNull() == null) {
+      return backoff("controller closed the stream of " + deviceId());
+    }
+    errorsSinceHeartbeat++;
+    Status status = Status.fromThrowable(ended.failureOrNull());
+    switch (status.getCode()) {
+      case UNAUTHENTICATED:
+        if (mayReenroll) {
+          mayReenroll = false;
+          credential = null;
+          log.warn("Controller refused the credential of {} ({}); enrolling again", deviceId(), describe(status));
+          return enrolling();
+        }
+        return rejected("credential refused again right after a fresh enrollment: " + describe(status));
+      case PERMISSION_DENIED:
+        return rejected("controller says this credential speaks for another device: " + describe(status));
+      default:
+        return backoff("stream of " + deviceId() + " failed: " + describe(status));
+    }
+  }
+
+  // --- backoff and rejected ---
+
+  private Behavior<Command> backoff(String problem) {
+    Duration delay = settings.backoff().delay(failedAttempts, random);
+    // The first failure in a row is news; the retries of an outage would only flood the log.
+    if (failedAttempts == 0) {
+      log.warn("{}; retrying with backoff", problem);
+    } else {
+      log.debug("{}; retry {} in {} ms", problem, failedAttempts + 1, delay.toMillis());
+    }
+    failedAttempts = Math.min(failedAttempts + 1, Integer.MAX_VALUE - 1);
+    board.problem(problem);
+    board.status(ConnectionStatus.BACKOFF);
+    timers.startSingleTimer(Tick.RETRY, delay);
+    return commonHandlers()
+        .onMessageEquals(Tick.RETRY, () -> credential == null ? enrolling() : streaming())
+        .onAnyMessage(this::ignoreLeftover)
+        .build();
+  }
+
+  private Behavior<Command> rejected(String problem) {
+    log.error("{} stops talking to the controller: {}. Fix the enrollment and restart the agent.", deviceId(), problem);
+    board.problem(problem);
+    board.status(ConnectionStatus.REJECTED);
+    return commonHandlers().onAnyMessage(this::ignoreLeftover).build();
+  }
+
+  // --- in every state ---
+
+  private BehaviorBuilder<Command> commonHandlers() {
+    return Behaviors.receive(Command.class)
+        .onMessageEquals(Stop.INSTANCE, this::onStop)
+        .onSignal(PreRestart.class, signal -> closeStream())
+        .onSignal(PostStop.class, signal -> onPostStop());
+  }
+
+  /** Messages from a stream already given up, or a timer that raced a state change. */
+  private Behavior<Command> ignoreLeftover(Command command) {
+    log.debug("{} ignores leftover {}", deviceId(), command);
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onStop() {
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onPostStop() {
+    board.status(ConnectionStatus.STOPPED);
+    return closeStream();
+  }
+
+  private Behavior<Command> closeStream() {
+    if (stream != null) {
+      stream.close();
+      stream = null;
+    }
+    return Behaviors.same();
+  }
+
+  private String deviceId() {
+    return settings.identity().deviceId();
+  }
+
+  private static String describe(Status status) {
+    return status.getDescription() == null
+        ? status.getCode().name()
+        : status.getCode() + " " + status.getDescription();
+  }
+}

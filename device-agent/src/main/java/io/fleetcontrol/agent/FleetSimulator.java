@@ -1,0 +1,135 @@
+package io.fleetcontrol.agent;
+
+import io.fleetcontrol.proto.v1.AgentServiceClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * Many simulated agents in one JVM, for tests and benchmarks. Agents start over a ramp so the
+ * controller sees a fleet arriving rather than a stampede, and share one gRPC client per
+ * {@code agentsPerClient} agents, as HTTP/2 multiplexes their streams.
+ */
+public final class FleetSimulator {
+
+  private static final Duration RAMP_TICK = Duration.ofMillis(100);
+
+  private final ActorSystem<?> system;
+  private final SimulatorSettings settings;
+  private final int count;
+  private final List<DeviceAgent> agents;
+  private final List<AgentServiceClient> clients = new CopyOnWriteArrayList<>();
+  private UniqueKillSwitch ramp;
+  private CompletionStage<Done> rampDone;
+
+  private FleetSimulator(ActorSystem<?> system, SimulatorSettings settings, int count) {
+    this.system = system;
+    this.settings = settings;
+    this.count = count;
+    this.agents = Collections.synchronizedList(new ArrayList<>(count));
+  }
+
+  /** Starts {@code count} agents, devices sim-00001 onwards, over the ramp the settings give. */
+  public static FleetSimulator start(ActorSystem<?> system, SimulatorSettings settings, int count) {
+    FleetSimulator simulator = new FleetSimulator(system, settings, count);
+    simulator.startRamp();
+    return simulator;
+  }
+
+  /** As above, with the simulator defaults from the system's config ({@code fleet.agent.simulator}). */
+  public static FleetSimulator start(ActorSystem<?> system, AgentSettings base, int count) {
+    return start(system, SimulatorSettings.fromConfig(system.settings().config()).withBase(base), count);
+  }
+
+  private void startRamp() {
+    long ticks = Math.max(1, settings.rampFor(count).toMillis() / RAMP_TICK.toMillis());
+    int perTick = (int) Math.ceil((double) count / ticks);
+    Pair<UniqueKillSwitch, CompletionStage<Done>> running =
+        Source.range(1, count)
+            .grouped(perTick)
+            .throttle(1, RAMP_TICK)
+            .viaMat(KillSwitches.single(), Keep.right())
+            .toMat(Sink.foreach(batch -> batch.forEach(this::startAgent)), Keep.both())
+            .run(system);
+    ramp = running.first();
+    rampDone = running.second();
+  }
+
+  private void startAgent(int n) {
+    AgentSettings agentSettings =
+        settings
+            .base()
+            .withIdentity(
+                SimulatedDevices.identity(n, settings.foreignFraction(), settings.foreignJurisdiction()));
+    TelemetrySource telemetry = new SimulatedTelemetry(new Random(n), Instant.now());
+    agents.add(DeviceAgent.start(system, agentSettings, clientFor(n), telemetry));
+  }
+
+  /** Called from the ramp only, one batch at a time, so the list grows in order. */
+  private AgentServiceClient clientFor(int n) {
+    int index = (n - 1) / settings.agentsPerClient();
+    if (index == clients.size()) {
+      clients.add(AgentClients.create(system, settings.base().controller()));
+    }
+    return clients.get(index);
+  }
+
+  /** gRPC clients (HTTP/2 connections) opened so far. */
+  int clientCount() {
+    return clients.size();
+  }
+
+  /** How many agents the simulator will run once the ramp is done. */
+  public int size() {
+    return count;
+  }
+
+  /** Agents started so far, in device order. */
+  public List<DeviceAgent> agents() {
+    synchronized (agents) {
+      return List.copyOf(agents);
+    }
+  }
+
+  public int connectedCount() {
+    return (int) agents().stream().filter(a -> a.status() == ConnectionStatus.CONNECTED).count();
+  }
+
+  /** Started agents per applied policy version; version 0 counts those without a policy yet. */
+  public SortedMap<Long, Integer> appliedVersionCounts() {
+    SortedMap<Long, Integer> counts = new TreeMap<>();
+    agents().forEach(a -> counts.merge(a.appliedPolicyVersion(), 1, Integer::sum));
+    return counts;
+  }
+
+  /** Stops the ramp and every agent, then closes the shared clients. */
+  public CompletionStage<Done> stop() {
+    ramp.shutdown();
+    // After the ramp has finished its last batch, so no agent starts behind our back.
+    return rampDone
+        .exceptionally(failure -> Done.getInstance())
+        .thenCompose(
+            rampStopped -> {
+              agents().forEach(DeviceAgent::stop);
+              CompletableFuture<?>[] closing =
+                  clients.stream().map(c -> c.close().toCompletableFuture()).toArray(CompletableFuture[]::new);
+              return CompletableFuture.allOf(closing).thenApply(closed -> Done.getInstance());
+            });
+  }
+}

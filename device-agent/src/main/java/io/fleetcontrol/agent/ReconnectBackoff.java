@@ -1,0 +1,37 @@
+package io.fleetcontrol.agent;
+
+import java.time.Duration;
+import java.util.Random;
+
+/**
+ * Exponential backoff with full jitter: the n-th retry waits a uniformly random time in
+ * [0, min(cap, base * 2^n)], so thousands of agents cut off together do not return in the same second.
+ *
+ * @param resetAfter a stream that stayed up this long counts as healthy and starts the growth over
+ */
+public record ReconnectBackoff(Duration base, Duration cap, Duration resetAfter) {
+
+  public static final ReconnectBackoff DEFAULT =
+      new ReconnectBackoff(Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(30));
+
+  public ReconnectBackoff {
+    if (base.isNegative() || base.isZero() || cap.compareTo(base) < 0) {
+      throw new IllegalArgumentException("need 0 < base <= cap, got base " + base + ", cap " + cap);
+    }
+  }
+
+  /** The longest wait before retry number {@code attempt} (0 for the first retry). */
+  public Duration ceiling(int attempt) {
+    long baseMillis = base.toMillis();
+    // Past 2^30 the product would only exceed any sensible cap; stop shifting before it overflows.
+    int doublings = Math.min(Math.max(attempt, 0), 30);
+    long grown = baseMillis > (Long.MAX_VALUE >> doublings) ? Long.MAX_VALUE : baseMillis << doublings;
+    return Duration.ofMillis(Math.min(grown, cap.toMillis()));
+  }
+
+  /** How long to wait before retry number {@code attempt}: uniform in [0, ceiling(attempt)]. */
+  public Duration delay(int attempt, Random random) {
+    long ceilingMillis = ceiling(attempt).toMillis();
+    return Duration.ofMillis(random.nextLong(ceilingMillis + 1));
+  }
+}

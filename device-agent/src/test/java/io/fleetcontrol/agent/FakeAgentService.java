@@ -1,0 +1,168 @@
+package io.fleetcontrol.agent;
+
+import io.fleetcontrol.proto.v1.AgentServicePowerApi;
+import io.fleetcontrol.proto.v1.ConnectRequest;
+import io.fleetcontrol.proto.v1.ConnectResponse;
+import io.fleetcontrol.proto.v1.EnrollRequest;
+import io.fleetcontrol.proto.v1.EnrollResponse;
+import io.fleetcontrol.proto.v1.Policy;
+import io.fleetcontrol.proto.v1.PolicyUpdate;
+import io.fleetcontrol.proto.v1.RequestAck;
+import io.grpc.Status;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.grpc.GrpcServiceException;
+import org.apache.pekko.grpc.javadsl.Metadata;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * A controller stand-in that speaks the agent protocol: checks the token and the credential,
+ * pushes the policy on connect, answers acks. Tests steer it (refuse, fail streams, push) and read
+ * what it saw, either as events or as per-device totals.
+ */
+final class FakeAgentService implements AgentServicePowerApi {
+
+  sealed interface Seen {}
+
+  record EnrollSeen(EnrollRequest request) implements Seen {}
+
+  record ConnectSeen(String deviceId, String authorization) implements Seen {}
+
+  record RequestSeen(String deviceId, ConnectRequest request) implements Seen {}
+
+  private final ActorSystem<?> system;
+  private final String enrollmentToken;
+  private final Consumer<Seen> observer;
+  private final Map<String, String> deviceOfCredential = new ConcurrentHashMap<>();
+  private final Map<String, EnrollRequest> enrollments = new ConcurrentHashMap<>();
+  private final Map<String, Long> ackedVersions = new ConcurrentHashMap<>();
+  private final List<BoundedSourceQueue<ConnectResponse>> openStreams = new CopyOnWriteArrayList<>();
+  private final AtomicInteger enrollCount = new AtomicInteger();
+  private final AtomicInteger enrollFailuresLeft = new AtomicInteger();
+  private final AtomicInteger connectRefusalsLeft = new AtomicInteger();
+  private volatile Status connectRefusal = Status.UNAUTHENTICATED;
+  private volatile Policy policy;
+
+  FakeAgentService(ActorSystem<?> system, String enrollmentToken, Consumer<Seen> observer) {
+    this.system = system;
+    this.enrollmentToken = enrollmentToken;
+    this.observer = observer;
+  }
+
+  // --- steering ---
+
+  void assignPolicy(Policy newPolicy) {
+    policy = newPolicy;
+  }
+
+  /** Sends the policy down every open stream, as the controller does when it changes. */
+  void pushPolicy(Policy newPolicy) {
+    policy = newPolicy;
+    openStreams.forEach(stream -> stream.offer(policyUpdate(newPolicy)));
+  }
+
+  void refuseNextConnects(int times, Status status) {
+    connectRefusal = status;
+    connectRefusalsLeft.set(times);
+  }
+
+  void failNextEnrollments(int times) {
+    enrollFailuresLeft.set(times);
+  }
+
+  /** Fails every open stream as a restarting controller would. */
+  void failOpenStreams() {
+    openStreams.forEach(
+        stream -> stream.fail(new GrpcServiceException(Status.UNAVAILABLE.withDescription("fake restarts"))));
+    openStreams.clear();
+  }
+
+  // --- what it saw ---
+
+  int enrollCount() {
+    return enrollCount.get();
+  }
+
+  Map<String, EnrollRequest> enrollments() {
+    return Map.copyOf(enrollments);
+  }
+
+  Map<String, Long> ackedVersions() {
+    return Map.copyOf(ackedVersions);
+  }
+
+  // --- the protocol ---
+
+  @Override
+  public CompletionStage<EnrollResponse> enroll(EnrollRequest request, Metadata metadata) {
+    int enrollment = enrollCount.incrementAndGet();
+    observer.accept(new EnrollSeen(request));
+    if (enrollFailuresLeft.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+      return failed(Status.UNAVAILABLE.withDescription("fake is busy"));
+    }
+    if (!enrollmentToken.equals(request.getEnrollmentToken())) {
+      return failed(Status.UNAUTHENTICATED.withDescription("unknown enrollment token"));
+    }
+    String credential = "cred-" + enrollment;
+    deviceOfCredential.put(credential, request.getDeviceId());
+    enrollments.put(request.getDeviceId(), request);
+    return CompletableFuture.completedFuture(
+        EnrollResponse.newBuilder().setDeviceId(request.getDeviceId()).setDeviceCredential(credential).build());
+  }
+
+  @Override
+  public Source<ConnectResponse, NotUsed> connect(Source<ConnectRequest, NotUsed> in, Metadata metadata) {
+    String deviceId = metadata.getText(ControllerStream.DEVICE_ID_HEADER).orElse("");
+    String authorization = metadata.getText(ControllerStream.AUTHORIZATION_HEADER).orElse("");
+    observer.accept(new ConnectSeen(deviceId, authorization));
+    if (connectRefusalsLeft.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+      return Source.failed(new GrpcServiceException(connectRefusal.withDescription("refused by the test")));
+    }
+    String owner = deviceOfCredential.get(authorization.replaceFirst("^Bearer ", ""));
+    if (owner == null) {
+      return Source.failed(new GrpcServiceException(Status.UNAUTHENTICATED.withDescription("unknown credential")));
+    }
+    if (!owner.equals(deviceId)) {
+      return Source.failed(new GrpcServiceException(Status.PERMISSION_DENIED.withDescription("not your device")));
+    }
+    Pair<BoundedSourceQueue<ConnectResponse>, Source<ConnectResponse, NotUsed>> down =
+        Source.<ConnectResponse>queue(64).preMaterialize(system);
+    BoundedSourceQueue<ConnectResponse> toAgent = down.first();
+    openStreams.add(toAgent);
+    Policy current = policy;
+    if (current != null) {
+      toAgent.offer(policyUpdate(current));
+    }
+    in.runForeach(request -> onRequest(deviceId, request, toAgent), system);
+    return down.second();
+  }
+
+  private void onRequest(String deviceId, ConnectRequest request, BoundedSourceQueue<ConnectResponse> toAgent) {
+    observer.accept(new RequestSeen(deviceId, request));
+    if (request.hasPolicyAck()) {
+      ackedVersions.put(deviceId, request.getPolicyAck().getPolicyVersion());
+      toAgent.offer(
+          ConnectResponse.newBuilder()
+              .setRequestAck(RequestAck.newBuilder().setRequestId(request.getRequestId()).setAccepted(true))
+              .build());
+    }
+  }
+
+  private static ConnectResponse policyUpdate(Policy policy) {
+    return ConnectResponse.newBuilder().setPolicyUpdate(PolicyUpdate.newBuilder().setPolicy(policy)).build();
+  }
+
+  private static <T> CompletionStage<T> failed(Status status) {
+    return CompletableFuture.failedFuture(new GrpcServiceException(status));
+  }
+}
