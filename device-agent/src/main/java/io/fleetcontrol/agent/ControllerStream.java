@@ -17,10 +17,7 @@ import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
-/**
- * One Connect call for one device: a queue for what goes up, a callback for what comes down.
- * Callbacks come from stream threads; the agent turns them into messages to itself.
- */
+/** One Connect call for one device: a queue for what goes up, callbacks for what comes down. */
 final class ControllerStream {
 
   static final String DEVICE_ID_HEADER = "x-fleet-device-id";
@@ -28,15 +25,6 @@ final class ControllerStream {
 
   /** Heartbeats and acks are small and rare; a full buffer means the stream is stuck, not busy. */
   private static final int UPWARD_BUFFER = 32;
-
-  /** What the stream tells its owner. {@code onEnded} gets null when the server completed the stream. */
-  interface Listener {
-    void onOpened();
-
-    void onMessage(ControllerMessage message);
-
-    void onEnded(Throwable failureOrNull);
-  }
 
   private final BoundedSourceQueue<ConnectRequest> upward;
   private final UniqueKillSwitch killSwitch;
@@ -47,12 +35,18 @@ final class ControllerStream {
     this.killSwitch = killSwitch;
   }
 
+  /**
+   * Opens the call. The callbacks run on stream threads; {@code onEnded} gets null when the
+   * controller completed the stream, and is not called for an end the agent asked for.
+   */
   static ControllerStream open(
       AgentServiceClient client,
       String deviceId,
       String credential,
-      Listener listener,
-      Materializer materializer) {
+      Materializer materializer,
+      Runnable onOpened,
+      Consumer<ControllerMessage> onMessage,
+      Consumer<Throwable> onEnded) {
     Pair<BoundedSourceQueue<ConnectRequest>, Source<ConnectRequest, NotUsed>> up =
         Source.<ConnectRequest>queue(UPWARD_BUFFER).preMaterialize(materializer);
     Source<ConnectResponse, CompletionStage<GrpcResponseMetadata>> down =
@@ -64,18 +58,18 @@ final class ControllerStream {
     Pair<Pair<CompletionStage<GrpcResponseMetadata>, UniqueKillSwitch>, CompletionStage<Done>> running =
         down.viaMat(KillSwitches.single(), Keep.both())
             .map(AgentWire::fromProto)
-            .toMat(Sink.foreach(listener::onMessage), Keep.both())
+            .toMat(Sink.foreach(onMessage::accept), Keep.both())
             .run(materializer);
 
     ControllerStream stream = new ControllerStream(up.first(), running.first().second());
     // Response headers mean the controller took the call (it may still refuse it in the trailers).
-    running.first().first().thenRun(listener::onOpened);
+    running.first().first().thenRun(onOpened);
     running
         .second()
         .whenComplete(
             (done, failure) -> {
               if (!stream.closedByAgent) {
-                listener.onEnded(failure);
+                onEnded.accept(failure);
               }
             });
     return stream;

@@ -28,7 +28,12 @@ final class DeviceAgentBehavior {
 
   sealed interface Command {}
 
-  private record Enrolled(String credential) implements Command {}
+  private record Enrolled(String credential) implements Command {
+    @Override
+    public String toString() {
+      return "Enrolled[credential hidden]";
+    }
+  }
 
   private record EnrollFailed(Throwable cause) implements Command {}
 
@@ -139,7 +144,7 @@ final class DeviceAgentBehavior {
       case UNAUTHENTICATED, INVALID_ARGUMENT, PERMISSION_DENIED:
         return rejected("enrollment refused: " + describe(status));
       default:
-        return backoff("enrollment of " + deviceId() + " failed: " + describe(status));
+        return backoff("enrollment of " + deviceId() + " failed: " + describe(status), false);
     }
   }
 
@@ -154,23 +159,10 @@ final class DeviceAgentBehavior {
             client,
             deviceId(),
             credential,
-            new ControllerStream.Listener() {
-              @Override
-              public void onOpened() {
-                self.tell(new StreamOpened(id));
-              }
-
-              @Override
-              public void onMessage(ControllerMessage message) {
-                self.tell(new FromController(id, message));
-              }
-
-              @Override
-              public void onEnded(Throwable failureOrNull) {
-                self.tell(new StreamEnded(id, failureOrNull));
-              }
-            },
-            materializer);
+            materializer,
+            () -> self.tell(new StreamOpened(id)),
+            message -> self.tell(new FromController(id, message)),
+            failureOrNull -> self.tell(new StreamEnded(id, failureOrNull)));
     return commonHandlers()
         .onMessage(StreamOpened.class, m -> m.streamId() == streamId, this::onStreamOpened)
         .onMessage(FromController.class, m -> m.streamId() == streamId, this::onFromController)
@@ -269,14 +261,17 @@ final class DeviceAgentBehavior {
   private Behavior<Command> onStreamEnded(StreamEnded ended) {
     timers.cancel(Tick.SEND_HEARTBEAT);
     stream = null;
-    if (connectedSince != null
-        && Duration.between(connectedSince, clock.instant()).compareTo(settings.backoff().resetAfter()) >= 0) {
+    boolean wasConnected = connectedSince != null;
+    boolean stayedUp =
+        wasConnected
+            && Duration.between(connectedSince, clock.instant()).compareTo(settings.backoff().resetAfter()) >= 0;
+    connectedSince = null;
+    if (stayedUp) {
       failedAttempts = 0;
       mayReenroll = true;
     }
-    connectedSince = null;
     if (ended.failureOrNull() == null) {
-      return backoff("controller closed the stream of " + deviceId());
+      return backoff("controller closed the stream of " + deviceId(), wasConnected);
     }
     errorsSinceHeartbeat++;
     Status status = Status.fromThrowable(ended.failureOrNull());
@@ -292,16 +287,16 @@ final class DeviceAgentBehavior {
       case PERMISSION_DENIED:
         return rejected("controller says this credential speaks for another device: " + describe(status));
       default:
-        return backoff("stream of " + deviceId() + " failed: " + describe(status));
+        return backoff("stream of " + deviceId() + " failed: " + describe(status), wasConnected);
     }
   }
 
   // --- backoff and rejected ---
 
-  private Behavior<Command> backoff(String problem) {
+  private Behavior<Command> backoff(String problem, boolean lostConnection) {
     Duration delay = settings.backoff().delay(failedAttempts, random);
-    // The first failure in a row is news; the retries of an outage would only flood the log.
-    if (failedAttempts == 0) {
+    // A lost connection is news, so is the first failure in a row; each retry of an outage is not.
+    if (lostConnection || failedAttempts == 0) {
       log.warn("{}; retrying with backoff", problem);
     } else {
       log.debug("{}; retry {} in {} ms", problem, failedAttempts + 1, delay.toMillis());

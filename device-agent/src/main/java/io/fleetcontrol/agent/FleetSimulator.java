@@ -35,21 +35,25 @@ public final class FleetSimulator {
   private final int count;
   private final List<DeviceAgent> agents;
   private final List<AgentServiceClient> clients = new CopyOnWriteArrayList<>();
-  private UniqueKillSwitch ramp;
-  private CompletionStage<Done> rampDone;
+  private final UniqueKillSwitch ramp;
+  private final CompletionStage<Done> rampDone;
 
   private FleetSimulator(ActorSystem<?> system, SimulatorSettings settings, int count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("agent count must not be negative: " + count);
+    }
     this.system = system;
     this.settings = settings;
     this.count = count;
     this.agents = Collections.synchronizedList(new ArrayList<>(count));
+    Pair<UniqueKillSwitch, CompletionStage<Done>> running = startRamp();
+    this.ramp = running.first();
+    this.rampDone = running.second();
   }
 
   /** Starts {@code count} agents, devices sim-00001 onwards, over the ramp the settings give. */
   public static FleetSimulator start(ActorSystem<?> system, SimulatorSettings settings, int count) {
-    FleetSimulator simulator = new FleetSimulator(system, settings, count);
-    simulator.startRamp();
-    return simulator;
+    return new FleetSimulator(system, settings, count);
   }
 
   /** As above, with the simulator defaults from the system's config ({@code fleet.agent.simulator}). */
@@ -57,18 +61,15 @@ public final class FleetSimulator {
     return start(system, SimulatorSettings.fromConfig(system.settings().config()).withBase(base), count);
   }
 
-  private void startRamp() {
+  private Pair<UniqueKillSwitch, CompletionStage<Done>> startRamp() {
     long ticks = Math.max(1, settings.rampFor(count).toMillis() / RAMP_TICK.toMillis());
-    int perTick = (int) Math.ceil((double) count / ticks);
-    Pair<UniqueKillSwitch, CompletionStage<Done>> running =
-        Source.range(1, count)
-            .grouped(perTick)
-            .throttle(1, RAMP_TICK)
-            .viaMat(KillSwitches.single(), Keep.right())
-            .toMat(Sink.foreach(batch -> batch.forEach(this::startAgent)), Keep.both())
-            .run(system);
-    ramp = running.first();
-    rampDone = running.second();
+    int perTick = (int) Math.max(1, Math.ceil((double) count / ticks));
+    return Source.range(1, count)
+        .grouped(perTick)
+        .throttle(1, RAMP_TICK)
+        .viaMat(KillSwitches.single(), Keep.right())
+        .toMat(Sink.foreach(batch -> batch.forEach(this::startAgent)), Keep.both())
+        .run(system);
   }
 
   private void startAgent(int n) {
