@@ -326,7 +326,7 @@ public final class DeviceEntity
   private Decision decide(State state) {
     return CaptureDecision.captureState(
         state.appliedPolicy(),
-        new DeviceConditions(state.identity().jurisdiction(), lastSeen, 0),
+        DeviceConditions.basic(state.identity().jurisdiction(), lastSeen),
         clock.instant());
   }
 

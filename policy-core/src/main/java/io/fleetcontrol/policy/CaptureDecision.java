@@ -15,28 +15,25 @@ public final class CaptureDecision {
   /** The device's capture state: the decision without a specific capture request. */
   public static Decision captureState(Policy policy, DeviceConditions device, Instant now) {
     if (policy == null) {
-      return new Decision(CaptureState.NO_POLICY, "no policy has been applied on this device");
+      return Decision.deny(CaptureState.NO_POLICY, Decision.Rule.NO_POLICY,
+          "no policy has been applied on this device");
     }
     if (policy.requiresNotice() && device.noticeAcknowledgedVersion() < policy.version()) {
-      return new Decision(
-          CaptureState.NOTICE_PENDING,
+      return Decision.deny(CaptureState.NOTICE_PENDING, Decision.Rule.NOTICE_PENDING,
           "the employee has not yet acknowledged the monitoring notice of policy version "
               + policy.version());
     }
     if (!policy.jurisdictions().contains(device.jurisdiction())) {
-      return new Decision(
-          CaptureState.REGION_BLOCKED,
+      return Decision.deny(CaptureState.REGION_BLOCKED, Decision.Rule.JURISDICTION,
           "capture is not allowed in " + device.jurisdiction() + " (allowed: "
               + String.join(", ", policy.jurisdictions().stream().sorted().toList()) + ")");
     }
     if (offlineTooLong(policy, device, now)) {
-      return new Decision(
-          CaptureState.OFFLINE_FAIL_CLOSED,
+      return Decision.deny(CaptureState.OFFLINE_FAIL_CLOSED, Decision.Rule.OFFLINE_LIMIT,
           "the agent has not reached the controller for longer than "
               + policy.offlineLimit().toMinutes() + " minutes");
     }
-    return new Decision(CaptureState.ACTIVE, "capture allowed by policy " + policy.name()
-        + " version " + policy.version());
+    return Decision.allow("capture allowed by policy " + policy.name() + " version " + policy.version());
   }
 
   private static boolean offlineTooLong(Policy policy, DeviceConditions device, Instant now) {

@@ -14,7 +14,9 @@ class CaptureDecisionTest {
   private final Policy policy = Policy.starter("default", 3);
 
   private static DeviceConditions device(String jurisdiction, Instant lastContact, long noticeVersion) {
-    return new DeviceConditions(jurisdiction, lastContact, noticeVersion);
+    DeviceConditions d = DeviceConditions.basic(jurisdiction, lastContact);
+    return new DeviceConditions(d.jurisdiction(), d.timeZone(), d.lastControllerContact(), noticeVersion,
+        null, java.util.List.of(), d.telemetry(), 0, 0);
   }
 
   @Test
@@ -52,8 +54,10 @@ class CaptureDecisionTest {
 
   @Test
   void noticeMustBeAcknowledgedForThisVersionBeforeAnythingElse() {
-    Policy withNotice = new Policy("n", 4, policy.captureKinds(), policy.jurisdictions(),
-        policy.offlineLimit(), policy.heartbeatInterval(), "We record clicks in work apps.");
+    Policy p = policy.withVersion(4);
+    Policy withNotice = new Policy("n", 4, p.captureKinds(), p.allowlist(), p.denylist(), p.pause(),
+        p.schedule(), p.bandwidth(), p.battery(), p.jurisdictions(), p.offlineLimit(),
+        p.heartbeatInterval(), "We record clicks in work apps.");
     assertEquals(CaptureState.NOTICE_PENDING,
         CaptureDecision.captureState(withNotice, device("DE", NOW, 3), NOW).state());
     assertEquals(CaptureState.ACTIVE,
