@@ -4,36 +4,50 @@ import io.fleetcontrol.policy.CaptureDecision;
 import io.fleetcontrol.policy.Decision;
 import io.fleetcontrol.policy.DeviceConditions;
 import io.fleetcontrol.policy.DeviceTelemetry;
+import io.fleetcontrol.policy.Exemption;
+import io.fleetcontrol.policy.PauseCheck;
+import io.fleetcontrol.policy.PauseQuota;
+import io.fleetcontrol.policy.PauseRules;
 import io.fleetcontrol.policy.Policy;
+import io.fleetcontrol.policy.UploadCounters;
 import io.fleetcontrol.serialization.CborSerializable;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * One laptop: identity, credential, target and applied policy. Only facts are journaled
- * (enrollment, assignments, acks); heartbeats and the open stream live in memory, so the journal
- * grows with what happened, not with time.
+ * One laptop: identity, credential, target and applied policy, pause, exemptions, upload
+ * counters. Only facts are journaled (enrollment, assignments, acks, pauses, exemption decisions,
+ * an upload roll-up now and then); heartbeats and the open stream live in memory, so the journal
+ * grows with what happened, not with time. Pauses and exemptions end by themselves on timers that
+ * are set again after every recovery. Policy rules are not here: the entity asks the pure core.
  */
 public final class DeviceEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -45,6 +59,9 @@ public final class DeviceEntity
   /** Events are spread over a few tags so the read side can consume them in parallel. */
   public static final List<String> TAGS =
       List.of("device-0", "device-1", "device-2", "device-3");
+
+  /** Upload counters are journaled at most this often, unless a cap is crossed. */
+  static final Duration UPLOAD_ROLLUP_INTERVAL = Duration.ofMinutes(10);
 
   // ---- commands ----
 
@@ -67,7 +84,7 @@ public final class DeviceEntity
 
   public record DetachConnection(ActorRef<AgentPush> connection) implements Command {}
 
-  /** Fire-and-forget: updates memory only. */
+  /** Fire-and-forget: updates memory only (and now and then an upload roll-up). */
   public record Heartbeat(
       Instant receivedAt, DeviceTelemetry telemetry, long appliedPolicyVersion, String agentVersion)
       implements Command {}
@@ -78,7 +95,42 @@ public final class DeviceEntity
   public record AckPolicy(long version, ActorRef<StatusReply<DeviceSummary>> replyTo)
       implements Command {}
 
+  public record AcknowledgeNotice(long version, ActorRef<StatusReply<DeviceSummary>> replyTo)
+      implements Command {}
+
+  /** The employee pauses; {@code requestTime} may be in the past when the pause was made offline. */
+  public record StartPause(
+      Duration duration, Instant requestTime, ActorRef<StatusReply<DeviceSummary>> replyTo)
+      implements Command {}
+
+  public record EndPause(ActorRef<StatusReply<DeviceSummary>> replyTo) implements Command {}
+
+  public record RequestExemption(
+      Exemption.Scope scope,
+      ExemptionRecord.ReasonCategory reason,
+      String comment,
+      Instant requestTime,
+      ActorRef<StatusReply<ExemptionRecord>> replyTo)
+      implements Command {}
+
+  public record ApproveExemption(
+      String exemptionId, Instant expireTime, String approver, ActorRef<StatusReply<ExemptionRecord>> replyTo)
+      implements Command {}
+
+  public record DenyExemption(
+      String exemptionId, String reason, String approver, ActorRef<StatusReply<ExemptionRecord>> replyTo)
+      implements Command {}
+
+  public record RevokeExemption(
+      String exemptionId, String reason, String revokedBy, ActorRef<StatusReply<ExemptionRecord>> replyTo)
+      implements Command {}
+
   public record GetSummary(ActorRef<StatusReply<DeviceSummary>> replyTo) implements Command {}
+
+  /** From the entity's own timers. */
+  record PauseTimerFired() implements Command {}
+
+  record ExemptionTimerFired(String exemptionId) implements Command {}
 
   // ---- events ----
 
@@ -94,10 +146,43 @@ public final class DeviceEntity
       String deviceId, DeviceIdentity identity, String credentialHash, Instant reenrollTime)
       implements Event {}
 
-  public record PolicyAssigned(String deviceId, Policy policy, Instant assignTime)
-      implements Event {}
+  public record PolicyAssigned(String deviceId, Policy policy, Instant assignTime) implements Event {}
 
   public record PolicyApplied(String deviceId, long version, Instant applyTime) implements Event {}
+
+  public record NoticeAcknowledged(String deviceId, long version, Instant acknowledgeTime)
+      implements Event {}
+
+  public record PauseStarted(String deviceId, Instant start, Instant end) implements Event {}
+
+  /** {@code byEmployee}: resumed by hand; otherwise it ran out on time. */
+  public record PauseEnded(String deviceId, Instant endTime, boolean byEmployee) implements Event {}
+
+  public record ExemptionRequested(
+      String deviceId,
+      String exemptionId,
+      Exemption.Scope scope,
+      ExemptionRecord.ReasonCategory reason,
+      String comment,
+      Instant requestTime)
+      implements Event {}
+
+  public record ExemptionApproved(
+      String deviceId, String exemptionId, Instant expireTime, String approver, Instant decideTime)
+      implements Event {}
+
+  public record ExemptionDenied(
+      String deviceId, String exemptionId, String reason, String approver, Instant decideTime)
+      implements Event {}
+
+  public record ExemptionRevoked(
+      String deviceId, String exemptionId, String reason, String revokedBy, Instant revokeTime)
+      implements Event {}
+
+  public record ExemptionExpired(String deviceId, String exemptionId, Instant expireTime)
+      implements Event {}
+
+  public record UploadsRolledUp(String deviceId, UploadCounters counters) implements Event {}
 
   // ---- state ----
 
@@ -107,10 +192,17 @@ public final class DeviceEntity
       String credentialHash,
       Instant enrollTime,
       Policy targetPolicy,
-      long appliedPolicyVersion)
+      long appliedPolicyVersion,
+      long noticeAcknowledgedVersion,
+      Instant pauseStart,
+      Instant pauseEnd,
+      PauseQuota pauseQuota,
+      List<ExemptionRecord> exemptions,
+      UploadCounters uploads)
       implements CborSerializable {
 
-    static final State EMPTY = new State(null, null, null, null, 0);
+    static final State EMPTY =
+        new State(null, null, null, null, 0, 0, null, null, PauseQuota.EMPTY, List.of(), UploadCounters.EMPTY);
 
     boolean isEnrolled() {
       return identity != null;
@@ -120,11 +212,64 @@ public final class DeviceEntity
       return targetPolicy == null ? 0 : targetPolicy.version();
     }
 
+    ZoneId zone() {
+      return ZoneId.of(identity.timeZone());
+    }
+
     /** The policy the device runs: only known when it acked the target. */
     Policy appliedPolicy() {
-      return targetPolicy != null && appliedPolicyVersion == targetPolicy.version()
-          ? targetPolicy
-          : null;
+      return targetPolicy != null && appliedPolicyVersion == targetPolicy.version() ? targetPolicy : null;
+    }
+
+    PauseRules pauseRules() {
+      return targetPolicy == null ? PauseRules.DEFAULT : targetPolicy.pause();
+    }
+
+    boolean pauseActive() {
+      return pauseEnd != null;
+    }
+
+    Optional<ExemptionRecord> exemption(String id) {
+      return exemptions.stream().filter(e -> e.exemptionId().equals(id)).findFirst();
+    }
+
+    State withIdentity(DeviceIdentity newIdentity, String newHash) {
+      return new State(newIdentity, newHash, enrollTime, targetPolicy, appliedPolicyVersion,
+          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads);
+    }
+
+    State withPolicy(Policy target, long applied) {
+      return new State(identity, credentialHash, enrollTime, target, applied,
+          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads);
+    }
+
+    State withNotice(long version) {
+      return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
+          version, pauseStart, pauseEnd, pauseQuota, exemptions, uploads);
+    }
+
+    State withPause(Instant start, Instant end, PauseQuota quota) {
+      return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
+          noticeAcknowledgedVersion, start, end, quota, exemptions, uploads);
+    }
+
+    State withExemption(String id, UnaryOperator<ExemptionRecord> change) {
+      return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
+          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota,
+          exemptions.stream().map(e -> e.exemptionId().equals(id) ? change.apply(e) : e).toList(),
+          uploads);
+    }
+
+    State withNewExemption(ExemptionRecord record) {
+      List<ExemptionRecord> next = new ArrayList<>(exemptions);
+      next.add(record);
+      return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
+          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, List.copyOf(next), uploads);
+    }
+
+    State withUploads(UploadCounters counters) {
+      return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
+          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, counters);
     }
   }
 
@@ -132,22 +277,21 @@ public final class DeviceEntity
 
   public static void init(ActorSystem<?> system, PresenceDirectory presence, Clock clock) {
     ClusterSharding.get(system)
-        .init(
-            Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), presence, clock)));
+        .init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), presence, clock)));
   }
 
   public static Behavior<Command> create(String deviceId, PresenceDirectory presence, Clock clock) {
-    return Behaviors.setup(
-        ctx ->
+    return Behaviors.withTimers(
+        timers ->
             new DeviceEntity(
-                deviceId, PersistenceId.of(ENTITY_KEY.name(), deviceId), presence, clock));
+                deviceId, PersistenceId.of(ENTITY_KEY.name(), deviceId), presence, clock, timers));
   }
 
   public static String tagFor(String deviceId) {
     return TAGS.get(Math.floorMod(deviceId.hashCode(), TAGS.size()));
   }
 
-  /** How the service hashes a credential secret before it reaches the entity or the journal. */
+  /** How the service hashes a credential before it reaches the entity or the journal. */
   public static String hashCredential(String secret) {
     try {
       byte[] digest =
@@ -158,23 +302,33 @@ public final class DeviceEntity
     }
   }
 
+  private static final String PAUSE_TIMER = "pause";
+
   private final String deviceId;
   private final PresenceDirectory presence;
   private final Clock clock;
+  private final TimerScheduler<Command> timers;
 
   // In memory only: what the open stream reports between facts.
   private ActorRef<AgentPush> connection;
   private Instant lastSeen;
   private DeviceTelemetry latestTelemetry = DeviceTelemetry.UNKNOWN;
+  private UploadCounters liveUploads;
+  private Instant lastUploadRollup;
 
   private DeviceEntity(
-      String deviceId, PersistenceId persistenceId, PresenceDirectory presence, Clock clock) {
+      String deviceId,
+      PersistenceId persistenceId,
+      PresenceDirectory presence,
+      Clock clock,
+      TimerScheduler<Command> timers) {
     super(
         persistenceId,
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.deviceId = deviceId;
     this.presence = presence;
     this.clock = clock;
+    this.timers = timers;
   }
 
   @Override
@@ -192,6 +346,33 @@ public final class DeviceEntity
     return Set.of(tagFor(deviceId));
   }
 
+  /** After recovery: set the timers again; what ended while we were down ends now. */
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          liveUploads = state.uploads();
+          lastUploadRollup = clock.instant();
+          if (state.pauseActive()) {
+            schedule(PAUSE_TIMER, new PauseTimerFired(), state.pauseEnd());
+          }
+          state.exemptions().stream()
+              .filter(e -> e.status() == ExemptionRecord.Status.APPROVED && e.expireTime() != null)
+              .forEach(e -> schedule(exemptionTimer(e.exemptionId()),
+                  new ExemptionTimerFired(e.exemptionId()), e.expireTime()));
+        })
+        .build();
+  }
+
+  private void schedule(String key, Command command, Instant at) {
+    Duration delay = Duration.between(clock.instant(), at);
+    timers.startSingleTimer(key, command, delay.isNegative() ? Duration.ZERO : delay);
+  }
+
+  private static String exemptionTimer(String exemptionId) {
+    return "exemption-" + exemptionId;
+  }
+
   // ---- command handlers ----
 
   @Override
@@ -203,9 +384,18 @@ public final class DeviceEntity
         .onCommand(AttachConnection.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
         .onCommand(AssignPolicy.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
         .onCommand(AckPolicy.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
+        .onCommand(AcknowledgeNotice.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
+        .onCommand(StartPause.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
+        .onCommand(EndPause.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
+        .onCommand(RequestExemption.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
+        .onCommand(ApproveExemption.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
+        .onCommand(DenyExemption.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
+        .onCommand(RevokeExemption.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
         .onCommand(GetSummary.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
         .onCommand(Heartbeat.class, (s, cmd) -> Effect().noReply())
-        .onCommand(DetachConnection.class, (s, cmd) -> Effect().noReply());
+        .onCommand(DetachConnection.class, (s, cmd) -> Effect().noReply())
+        .onCommand(PauseTimerFired.class, (s, cmd) -> Effect().noReply())
+        .onCommand(ExemptionTimerFired.class, (s, cmd) -> Effect().noReply());
     builder
         .forState(State::isEnrolled)
         .onCommand(Enroll.class, this::onReenroll)
@@ -214,15 +404,30 @@ public final class DeviceEntity
         .onCommand(Heartbeat.class, this::onHeartbeat)
         .onCommand(AssignPolicy.class, this::onAssignPolicy)
         .onCommand(AckPolicy.class, this::onAckPolicy)
+        .onCommand(AcknowledgeNotice.class, this::onAcknowledgeNotice)
+        .onCommand(StartPause.class, this::onStartPause)
+        .onCommand(EndPause.class, this::onEndPause)
+        .onCommand(PauseTimerFired.class, this::onPauseTimer)
+        .onCommand(RequestExemption.class, this::onRequestExemption)
+        .onCommand(ApproveExemption.class, this::onApproveExemption)
+        .onCommand(DenyExemption.class, this::onDenyExemption)
+        .onCommand(RevokeExemption.class, this::onRevokeExemption)
+        .onCommand(ExemptionTimerFired.class, this::onExemptionTimer)
         .onCommand(
             GetSummary.class,
             (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(summary(state))));
     return builder.build();
   }
 
-  private ReplyEffect<Event, State> notEnrolled(ActorRef<StatusReply<DeviceSummary>> replyTo) {
+  private <T> ReplyEffect<Event, State> notEnrolled(ActorRef<StatusReply<T>> replyTo) {
     return Effect().reply(replyTo, StatusReply.error("device " + deviceId + " is not enrolled"));
   }
+
+  private <T> ReplyEffect<Event, State> refuse(ActorRef<StatusReply<T>> replyTo, String why) {
+    return Effect().reply(replyTo, StatusReply.error(why));
+  }
+
+  // -- enrollment and streams --
 
   private ReplyEffect<Event, State> onFirstEnroll(State state, Enroll cmd) {
     Instant now = clock.instant();
@@ -237,8 +442,7 @@ public final class DeviceEntity
   private ReplyEffect<Event, State> onReenroll(State state, Enroll cmd) {
     // A re-enrolling agent lost its credential (reinstall, wiped disk): the old one stops working.
     return Effect()
-        .persist(
-            new DeviceReenrolled(deviceId, cmd.identity(), cmd.credentialHash(), clock.instant()))
+        .persist(new DeviceReenrolled(deviceId, cmd.identity(), cmd.credentialHash(), clock.instant()))
         .thenRun(s -> closeConnection())
         .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
   }
@@ -247,8 +451,7 @@ public final class DeviceEntity
     if (!MessageDigest.isEqual(
         state.credentialHash().getBytes(StandardCharsets.US_ASCII),
         cmd.credentialHash().getBytes(StandardCharsets.US_ASCII))) {
-      return Effect()
-          .reply(cmd.replyTo(), StatusReply.error("the credential is not valid for device " + deviceId));
+      return refuse(cmd.replyTo(), "the credential is not valid for device " + deviceId);
     }
     if (connection != null && !connection.equals(cmd.connection())) {
       connection.tell(new AgentPush.Superseded(deviceId));
@@ -256,9 +459,10 @@ public final class DeviceEntity
     connection = cmd.connection();
     lastSeen = clock.instant();
     reportPresence(state);
-    if (state.targetPolicy() != null) {
-      connection.tell(new AgentPush.PolicyChanged(deviceId, state.targetPolicy()));
-    }
+    // A fresh stream learns everything the device should know.
+    pushPolicy(state);
+    pushPause(state);
+    pushExemptions(state);
     return Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)));
   }
 
@@ -272,9 +476,36 @@ public final class DeviceEntity
   private ReplyEffect<Event, State> onHeartbeat(State state, Heartbeat cmd) {
     lastSeen = cmd.receivedAt();
     latestTelemetry = cmd.telemetry();
+    UploadCounters before = liveUploads.asOf(lastSeen, state.zone());
+    liveUploads = before.add(Math.max(0, cmd.telemetry().uploadedBytesDelta()), lastSeen, state.zone());
     reportPresence(state);
+    if (rollUpDue(state, before)) {
+      lastUploadRollup = lastSeen;
+      return Effect().persist(new UploadsRolledUp(deviceId, liveUploads)).thenNoReply();
+    }
     return Effect().noReply();
   }
+
+  /** Journal the counters now and then, and at once when they cross a cap (a state change). */
+  private boolean rollUpDue(State state, UploadCounters before) {
+    if (liveUploads.equals(state.uploads())) {
+      return false;
+    }
+    boolean stale = lastUploadRollup == null
+        || Duration.between(lastUploadRollup, lastSeen).compareTo(UPLOAD_ROLLUP_INTERVAL) >= 0;
+    Policy policy = state.targetPolicy();
+    if (policy == null) {
+      return stale;
+    }
+    long daily = policy.bandwidth().dailyUploadCapBytes();
+    long monthly = policy.bandwidth().monthlyUploadCapBytes();
+    boolean crossedDaily = daily > 0 && before.bytesToday() < daily && liveUploads.bytesToday() >= daily;
+    boolean crossedMonthly =
+        monthly > 0 && before.bytesThisMonth() < monthly && liveUploads.bytesThisMonth() >= monthly;
+    return stale || crossedDaily || crossedMonthly;
+  }
+
+  // -- policy --
 
   private ReplyEffect<Event, State> onAssignPolicy(State state, AssignPolicy cmd) {
     if (cmd.policy().equals(state.targetPolicy())) {
@@ -288,12 +519,8 @@ public final class DeviceEntity
 
   private ReplyEffect<Event, State> onAckPolicy(State state, AckPolicy cmd) {
     if (cmd.version() != state.targetVersion()) {
-      return Effect()
-          .reply(
-              cmd.replyTo(),
-              StatusReply.error(
-                  "policy version " + cmd.version() + " is not the target of device " + deviceId
-                      + " (target is " + state.targetVersion() + ")"));
+      return refuse(cmd.replyTo(), "policy version " + cmd.version() + " is not the target of device "
+          + deviceId + " (target is " + state.targetVersion() + ")");
     }
     if (cmd.version() == state.appliedPolicyVersion()) {
       return Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)));
@@ -304,10 +531,208 @@ public final class DeviceEntity
         .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
   }
 
+  private ReplyEffect<Event, State> onAcknowledgeNotice(State state, AcknowledgeNotice cmd) {
+    if (cmd.version() != state.targetVersion()) {
+      return refuse(cmd.replyTo(), "the notice of policy version " + cmd.version()
+          + " is not the one device " + deviceId + " must acknowledge (version " + state.targetVersion() + ")");
+    }
+    if (cmd.version() <= state.noticeAcknowledgedVersion()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)));
+    }
+    return Effect()
+        .persist(new NoticeAcknowledged(deviceId, cmd.version(), clock.instant()))
+        .thenRun(this::reportPresence)
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
+  }
+
+  // -- pause --
+
+  private ReplyEffect<Event, State> onStartPause(State state, StartPause cmd) {
+    Instant now = clock.instant();
+    if (state.pauseActive()) {
+      return refuse(cmd.replyTo(), "capture is already paused until " + state.pauseEnd());
+    }
+    // A pause made offline starts when the employee asked, but never in the future and never
+    // so far back that it would already be over.
+    Instant start = cmd.requestTime() == null || cmd.requestTime().isAfter(now) ? now : cmd.requestTime();
+    Optional<String> refusal =
+        PauseCheck.refusal(state.pauseRules(), state.pauseQuota(), cmd.duration(), start, state.zone());
+    if (refusal.isPresent()) {
+      return refuse(cmd.replyTo(), refusal.get());
+    }
+    Instant end = start.plus(cmd.duration());
+    if (!end.isAfter(now)) {
+      start = now;
+      end = now.plus(cmd.duration());
+    }
+    return Effect()
+        .persist(new PauseStarted(deviceId, start, end))
+        .thenRun(s -> {
+          schedule(PAUSE_TIMER, new PauseTimerFired(), s.pauseEnd());
+          pushPause(s);
+          reportPresence(s);
+        })
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
+  }
+
+  private ReplyEffect<Event, State> onEndPause(State state, EndPause cmd) {
+    if (!state.pauseActive()) {
+      return refuse(cmd.replyTo(), "capture is not paused");
+    }
+    return endPause(clock.instant(), true).thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
+  }
+
+  private ReplyEffect<Event, State> onPauseTimer(State state, PauseTimerFired cmd) {
+    if (!state.pauseActive()) {
+      return Effect().noReply();
+    }
+    Instant now = clock.instant();
+    if (now.isBefore(state.pauseEnd())) {
+      schedule(PAUSE_TIMER, new PauseTimerFired(), state.pauseEnd());
+      return Effect().noReply();
+    }
+    return endPause(state.pauseEnd(), false).thenNoReply();
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, State> endPause(
+      Instant at, boolean byEmployee) {
+    return Effect()
+        .persist(new PauseEnded(deviceId, at, byEmployee))
+        .thenRun(s -> {
+          timers.cancel(PAUSE_TIMER);
+          pushPause(s);
+          reportPresence(s);
+        });
+  }
+
+  // -- exemptions --
+
+  private ReplyEffect<Event, State> onRequestExemption(State state, RequestExemption cmd) {
+    boolean alreadyOpen = state.exemptions().stream().anyMatch(e -> e.scope() == cmd.scope()
+        && (e.status() == ExemptionRecord.Status.REQUESTED || e.inForceAt(clock.instant())));
+    if (alreadyOpen) {
+      return refuse(cmd.replyTo(), "an exemption of scope " + cmd.scope() + " is already requested or in force");
+    }
+    String id = "ex-" + (state.exemptions().size() + 1);
+    Instant requestTime = cmd.requestTime() == null || cmd.requestTime().isAfter(clock.instant())
+        ? clock.instant() : cmd.requestTime();
+    return Effect()
+        .persist(new ExemptionRequested(deviceId, id, cmd.scope(), cmd.reason(), cmd.comment(), requestTime))
+        .thenRun(this::pushExemptions)
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(s.exemption(id).orElseThrow()));
+  }
+
+  private ReplyEffect<Event, State> onApproveExemption(State state, ApproveExemption cmd) {
+    Instant now = clock.instant();
+    Optional<String> refusal = decidable(state, cmd.exemptionId());
+    if (refusal.isPresent()) {
+      return refuse(cmd.replyTo(), refusal.get());
+    }
+    if (cmd.expireTime() != null && !cmd.expireTime().isAfter(now)) {
+      return refuse(cmd.replyTo(), "the expiry " + cmd.expireTime() + " is not in the future");
+    }
+    return Effect()
+        .persist(new ExemptionApproved(deviceId, cmd.exemptionId(), cmd.expireTime(), cmd.approver(), now))
+        .thenRun(s -> {
+          if (cmd.expireTime() != null) {
+            schedule(exemptionTimer(cmd.exemptionId()), new ExemptionTimerFired(cmd.exemptionId()),
+                cmd.expireTime());
+          }
+          pushExemptions(s);
+          reportPresence(s);
+        })
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(s.exemption(cmd.exemptionId()).orElseThrow()));
+  }
+
+  private ReplyEffect<Event, State> onDenyExemption(State state, DenyExemption cmd) {
+    Optional<String> refusal = decidable(state, cmd.exemptionId());
+    if (refusal.isPresent()) {
+      return refuse(cmd.replyTo(), refusal.get());
+    }
+    return Effect()
+        .persist(new ExemptionDenied(deviceId, cmd.exemptionId(), cmd.reason(), cmd.approver(), clock.instant()))
+        .thenRun(this::pushExemptions)
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(s.exemption(cmd.exemptionId()).orElseThrow()));
+  }
+
+  private ReplyEffect<Event, State> onRevokeExemption(State state, RevokeExemption cmd) {
+    Optional<ExemptionRecord> exemption = state.exemption(cmd.exemptionId());
+    if (exemption.isEmpty()) {
+      return refuse(cmd.replyTo(), unknownExemption(cmd.exemptionId()));
+    }
+    if (!exemption.get().inForceAt(clock.instant())) {
+      return refuse(cmd.replyTo(), "exemption " + cmd.exemptionId() + " is not in force (it is "
+          + exemption.get().status() + ")");
+    }
+    return Effect()
+        .persist(new ExemptionRevoked(deviceId, cmd.exemptionId(), cmd.reason(), cmd.revokedBy(), clock.instant()))
+        .thenRun(s -> {
+          timers.cancel(exemptionTimer(cmd.exemptionId()));
+          pushExemptions(s);
+          reportPresence(s);
+        })
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(s.exemption(cmd.exemptionId()).orElseThrow()));
+  }
+
+  private ReplyEffect<Event, State> onExemptionTimer(State state, ExemptionTimerFired cmd) {
+    Optional<ExemptionRecord> exemption = state.exemption(cmd.exemptionId());
+    if (exemption.isEmpty() || exemption.get().status() != ExemptionRecord.Status.APPROVED
+        || exemption.get().expireTime() == null) {
+      return Effect().noReply();
+    }
+    if (clock.instant().isBefore(exemption.get().expireTime())) {
+      schedule(exemptionTimer(cmd.exemptionId()), cmd, exemption.get().expireTime());
+      return Effect().noReply();
+    }
+    return Effect()
+        .persist(new ExemptionExpired(deviceId, cmd.exemptionId(), exemption.get().expireTime()))
+        .thenRun(s -> {
+          pushExemptions(s);
+          reportPresence(s);
+        })
+        .thenNoReply();
+  }
+
+  /** Only a requested exemption can be approved or denied, once. */
+  private Optional<String> decidable(State state, String exemptionId) {
+    Optional<ExemptionRecord> exemption = state.exemption(exemptionId);
+    if (exemption.isEmpty()) {
+      return Optional.of(unknownExemption(exemptionId));
+    }
+    if (exemption.get().status() != ExemptionRecord.Status.REQUESTED) {
+      return Optional.of("exemption " + exemptionId + " was already decided (it is "
+          + exemption.get().status() + ")");
+    }
+    return Optional.empty();
+  }
+
+  private String unknownExemption(String exemptionId) {
+    return "device " + deviceId + " has no exemption " + exemptionId;
+  }
+
+  // -- pushes and views --
+
   private void pushPolicy(State state) {
     if (connection != null && state.targetPolicy() != null) {
       connection.tell(new AgentPush.PolicyChanged(deviceId, state.targetPolicy()));
     }
+  }
+
+  private void pushPause(State state) {
+    if (connection != null) {
+      connection.tell(new AgentPush.PauseChanged(deviceId, state.pauseStart(), state.pauseEnd(),
+          pausesLeftToday(state)));
+    }
+  }
+
+  private void pushExemptions(State state) {
+    if (connection != null) {
+      connection.tell(new AgentPush.ExemptionsChanged(deviceId, state.exemptions()));
+    }
+  }
+
+  private int pausesLeftToday(State state) {
+    return state.pauseQuota().pausesLeft(state.pauseRules(), clock.instant(), state.zone());
   }
 
   private void closeConnection() {
@@ -324,15 +749,33 @@ public final class DeviceEntity
   }
 
   private Decision decide(State state) {
-    return CaptureDecision.captureState(
-        state.appliedPolicy(),
-        DeviceConditions.basic(state.identity().jurisdiction(), lastSeen),
-        clock.instant());
+    Instant now = clock.instant();
+    UploadCounters uploads = currentUploads(state).asOf(now, state.zone());
+    List<Exemption> inForce = state.exemptions().stream()
+        .filter(e -> e.status() == ExemptionRecord.Status.APPROVED)
+        .map(e -> new Exemption(e.exemptionId(), e.scope(), e.expireTime()))
+        .toList();
+    var conditions = new DeviceConditions(
+        state.identity().jurisdiction(),
+        state.zone(),
+        lastSeen,
+        state.noticeAcknowledgedVersion(),
+        state.pauseEnd(),
+        inForce,
+        latestTelemetry,
+        uploads.bytesToday(),
+        uploads.bytesThisMonth());
+    return CaptureDecision.captureState(state.appliedPolicy(), conditions, now);
+  }
+
+  private UploadCounters currentUploads(State state) {
+    return liveUploads == null ? state.uploads() : liveUploads;
   }
 
   private DeviceSummary summary(State state) {
     Decision decision = decide(state);
     Policy target = state.targetPolicy();
+    UploadCounters uploads = currentUploads(state).asOf(clock.instant(), state.zone());
     return new DeviceSummary(
         state.identity(),
         state.enrollTime(),
@@ -342,7 +785,13 @@ public final class DeviceEntity
         lastSeen,
         decision.state(),
         decision.reason(),
-        latestTelemetry);
+        latestTelemetry,
+        state.pauseStart(),
+        state.pauseEnd(),
+        pausesLeftToday(state),
+        state.exemptions(),
+        uploads.bytesToday(),
+        uploads.bytesThisMonth());
   }
 
   // ---- event handler ----
@@ -351,36 +800,30 @@ public final class DeviceEntity
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(
-            DeviceEnrolled.class,
-            (state, e) -> new State(e.identity(), e.credentialHash(), e.enrollTime(), null, 0))
-        .onEvent(
-            DeviceReenrolled.class,
-            (state, e) ->
-                new State(
-                    e.identity(),
-                    e.credentialHash(),
-                    state.enrollTime(),
-                    state.targetPolicy(),
-                    state.appliedPolicyVersion()))
-        .onEvent(
-            PolicyAssigned.class,
-            (state, e) ->
-                new State(
-                    state.identity(),
-                    state.credentialHash(),
-                    state.enrollTime(),
-                    e.policy(),
-                    state.appliedPolicyVersion()))
-        .onEvent(
-            PolicyApplied.class,
-            (state, e) ->
-                new State(
-                    state.identity(),
-                    state.credentialHash(),
-                    state.enrollTime(),
-                    state.targetPolicy(),
-                    e.version()))
+        .onEvent(DeviceEnrolled.class, (state, e) ->
+            new State(e.identity(), e.credentialHash(), e.enrollTime(), null, 0, 0, null, null,
+                PauseQuota.EMPTY, List.of(), UploadCounters.EMPTY))
+        .onEvent(DeviceReenrolled.class, (state, e) -> state.withIdentity(e.identity(), e.credentialHash()))
+        .onEvent(PolicyAssigned.class, (state, e) -> state.withPolicy(e.policy(), state.appliedPolicyVersion()))
+        .onEvent(PolicyApplied.class, (state, e) -> state.withPolicy(state.targetPolicy(), e.version()))
+        .onEvent(NoticeAcknowledged.class, (state, e) -> state.withNotice(e.version()))
+        .onEvent(PauseStarted.class, (state, e) ->
+            state.withPause(e.start(), e.end(), state.pauseQuota().recordPause(e.start(), state.zone())))
+        .onEvent(PauseEnded.class, (state, e) -> state.withPause(null, null, state.pauseQuota()))
+        .onEvent(ExemptionRequested.class, (state, e) -> state.withNewExemption(
+            new ExemptionRecord(e.exemptionId(), e.scope(), e.reason(), e.comment(),
+                ExemptionRecord.Status.REQUESTED, e.requestTime(), null, null, null, null)))
+        .onEvent(ExemptionApproved.class, (state, e) -> state.withExemption(e.exemptionId(),
+            x -> x.decided(ExemptionRecord.Status.APPROVED, e.expireTime(), e.approver(), null, e.decideTime())))
+        .onEvent(ExemptionDenied.class, (state, e) -> state.withExemption(e.exemptionId(),
+            x -> x.decided(ExemptionRecord.Status.DENIED, null, e.approver(), e.reason(), e.decideTime())))
+        .onEvent(ExemptionRevoked.class, (state, e) -> state.withExemption(e.exemptionId(),
+            x -> x.decided(ExemptionRecord.Status.REVOKED, x.expireTime(), e.revokedBy(), e.reason(), e.revokeTime())))
+        .onEvent(ExemptionExpired.class, (state, e) -> state.withExemption(e.exemptionId(),
+            x -> new ExemptionRecord(x.exemptionId(), x.scope(), x.reason(), x.comment(),
+                ExemptionRecord.Status.EXPIRED, x.requestTime(), x.expireTime(), x.decidedBy(),
+                x.decisionReason(), x.decideTime())))
+        .onEvent(UploadsRolledUp.class, (state, e) -> state.withUploads(e.counters()))
         .build();
   }
 }

@@ -4,6 +4,7 @@ import io.fleetcontrol.policy.CaptureState;
 import io.fleetcontrol.policy.DeviceTelemetry;
 import io.fleetcontrol.serialization.CborSerializable;
 import java.time.Instant;
+import java.util.List;
 
 /** Read-only view of a device entity, the answer to its commands. */
 public record DeviceSummary(
@@ -15,5 +16,11 @@ public record DeviceSummary(
     Instant lastSeen,
     CaptureState captureState,
     String captureStateReason,
-    DeviceTelemetry latestTelemetry)
+    DeviceTelemetry latestTelemetry,
+    Instant pauseStart,
+    Instant pauseEnd,
+    int pausesLeftToday,
+    List<ExemptionRecord> exemptions,
+    long uploadedBytesToday,
+    long uploadedBytesThisMonth)
     implements CborSerializable {}

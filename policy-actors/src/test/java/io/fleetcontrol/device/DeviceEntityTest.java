@@ -153,15 +153,22 @@ class DeviceEntityTest {
     TestProbe<AgentPush> first = testKit.createTestProbe();
     TestProbe<AgentPush> second = testKit.createTestProbe();
     ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, first.ref(), r));
-    first.expectMessageClass(AgentPush.PolicyChanged.class);
+    expectAttachPushes(first);
     ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, second.ref(), r));
     first.expectMessageClass(AgentPush.Superseded.class);
-    second.expectMessageClass(AgentPush.PolicyChanged.class);
+    expectAttachPushes(second);
 
     var assign = ask(r -> new DeviceEntity.AssignPolicy(Policy.starter("default", 2), r));
     assertEquals(1, assign.events().size());
     assertEquals(2, second.expectMessageClass(AgentPush.PolicyChanged.class).policy().version());
     first.expectNoMessage();
+  }
+
+  /** A fresh stream is told the policy, the pause state and the exemptions, in that order. */
+  private static void expectAttachPushes(TestProbe<AgentPush> stream) {
+    stream.expectMessageClass(AgentPush.PolicyChanged.class);
+    stream.expectMessageClass(AgentPush.PauseChanged.class);
+    stream.expectMessageClass(AgentPush.ExemptionsChanged.class);
   }
 
   @Test

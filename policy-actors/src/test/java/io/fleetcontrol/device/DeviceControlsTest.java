@@ -1,0 +1,264 @@
+package io.fleetcontrol.device;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.fleetcontrol.policy.CaptureState;
+import io.fleetcontrol.policy.DeviceTelemetry;
+import io.fleetcontrol.policy.Exemption;
+import io.fleetcontrol.policy.PauseRules;
+import io.fleetcontrol.policy.Policy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Pauses, exemptions, notices and upload counting: every command path, and their timers. */
+class DeviceControlsTest {
+
+  private static final ActorTestKit testKit =
+      ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  private static final Instant START = Instant.parse("2026-11-23T15:00:00Z"); // 10:00 in New York
+  private static final String HASH = DeviceEntity.hashCredential("secret");
+  private static final DeviceIdentity IDENTITY = new DeviceIdentity(
+      "laptop-9", "bo@example.com", "US", Map.of(), "0.1.0", "America/New_York");
+
+  private MutableClock clock;
+  private EventSourcedBehaviorTestKit<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State> kit;
+  private TestProbe<AgentPush> stream;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() {
+    clock = new MutableClock(START);
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+        DeviceEntity.create("laptop-9", PresenceDirectory.NONE, clock));
+    Policy policy = withPause(Policy.starter("default", 1), new PauseRules(Duration.ofMinutes(30), 2));
+    summary(r -> new DeviceEntity.Enroll(IDENTITY, HASH, policy, r));
+    summary(r -> new DeviceEntity.AckPolicy(1, r));
+    stream = testKit.createTestProbe();
+    summary(r -> new DeviceEntity.AttachConnection(HASH, stream.ref(), r));
+    kit.runCommand(new DeviceEntity.Heartbeat(START, DeviceTelemetry.UNKNOWN, 1, "0.1.0"));
+    stream.receiveSeveralMessages(3); // policy, pause state, exemptions on attach
+  }
+
+  private static Policy withPause(Policy p, PauseRules pause) {
+    return new Policy(p.name(), p.version(), p.captureKinds(), p.allowlist(), p.denylist(), pause,
+        p.schedule(), p.bandwidth(), p.battery(), p.jurisdictions(), p.offlineLimit(), p.heartbeatInterval(),
+        p.noticeText());
+  }
+
+  private CommandResultWithReply<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State, StatusReply<DeviceSummary>>
+      summary(Function<ActorRef<StatusReply<DeviceSummary>>, DeviceEntity.Command> command) {
+    return kit.runCommand(command);
+  }
+
+  private CommandResultWithReply<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State, StatusReply<ExemptionRecord>>
+      exemption(Function<ActorRef<StatusReply<ExemptionRecord>>, DeviceEntity.Command> command) {
+    return kit.runCommand(command);
+  }
+
+  private DeviceSummary current() {
+    return summary(DeviceEntity.GetSummary::new).reply().getValue();
+  }
+
+  // ---- pause ----
+
+  @Test
+  void pauseStartsIsPushedAndEndsOnTimeByItsTimer() {
+    var result = summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(20), null, r));
+    assertTrue(result.reply().isSuccess());
+    assertEquals(START.plus(Duration.ofMinutes(20)), result.reply().getValue().pauseEnd());
+    assertEquals(CaptureState.PAUSED, result.reply().getValue().captureState());
+    assertEquals(1, result.reply().getValue().pausesLeftToday());
+    var pushed = stream.expectMessageClass(AgentPush.PauseChanged.class);
+    assertEquals(START.plus(Duration.ofMinutes(20)), pushed.pauseEnd());
+
+    // The timer fires early (clock not there yet): nothing ends.
+    assertTrue(kit.runCommand(new DeviceEntity.PauseTimerFired()).events().isEmpty());
+    clock.advance(Duration.ofMinutes(20));
+    var ended = kit.runCommand(new DeviceEntity.PauseTimerFired());
+    assertEquals(1, ended.events().size());
+    assertTrue(ended.events().get(0) instanceof DeviceEntity.PauseEnded e && !e.byEmployee());
+    assertNull(stream.expectMessageClass(AgentPush.PauseChanged.class).pauseEnd());
+    assertEquals(CaptureState.ACTIVE, current().captureState());
+  }
+
+  @Test
+  void pauseRefusalsChangeNothing() {
+    var tooLong = summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(31), null, r));
+    assertTrue(tooLong.reply().isError());
+    assertTrue(tooLong.reply().getError().getMessage().contains("30 minutes"), tooLong.reply().getError().getMessage());
+    assertTrue(tooLong.events().isEmpty());
+    assertTrue(summary(r -> new DeviceEntity.StartPause(Duration.ZERO, null, r)).reply().isError());
+
+    summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(5), null, r));
+    var whilePaused = summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(5), null, r));
+    assertTrue(whilePaused.reply().isError());
+    assertTrue(whilePaused.events().isEmpty());
+  }
+
+  @Test
+  void dailyQuotaOfPausesIsCountedInTheDevicesOwnDay() {
+    for (int i = 0; i < 2; i++) {
+      summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(1), null, r));
+      assertTrue(summary(DeviceEntity.EndPause::new).reply().isSuccess());
+    }
+    var third = summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(1), null, r));
+    assertTrue(third.reply().isError());
+    assertTrue(third.events().isEmpty());
+    // 14 hours later it is past midnight in New York: a new day, new pauses.
+    clock.advance(Duration.ofHours(14));
+    assertTrue(summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(1), null, r)).reply().isSuccess());
+  }
+
+  @Test
+  void resumeByHandEndsThePauseAndResumingWhenNotPausedIsRefused() {
+    assertTrue(summary(DeviceEntity.EndPause::new).reply().isError());
+    summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(10), null, r));
+    var resumed = summary(DeviceEntity.EndPause::new);
+    assertTrue(resumed.events().get(0) instanceof DeviceEntity.PauseEnded e && e.byEmployee());
+    assertNull(resumed.reply().getValue().pauseEnd());
+  }
+
+  @Test
+  void aPauseMadeOfflineStartsWhenTheEmployeeAsked() {
+    Instant asked = START.minus(Duration.ofMinutes(10));
+    var result = summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(30), asked, r));
+    assertEquals(asked.plus(Duration.ofMinutes(30)), result.reply().getValue().pauseEnd());
+  }
+
+  @Test
+  void aPauseThatEndedWhileTheEntityWasDownEndsAtRecovery() throws Exception {
+    summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(10), null, r));
+    clock.advance(Duration.ofMinutes(15));
+    kit.restart();
+    // The timer set at recovery fires at once; the pause ends as a journaled fact.
+    awaitState(s -> s.pauseEnd() == null);
+    assertNull(current().pauseEnd());
+  }
+
+  private void awaitState(java.util.function.Predicate<DeviceEntity.State> condition) throws InterruptedException {
+    for (int i = 0; i < 50 && !condition.test(kit.getState()); i++) {
+      Thread.sleep(50);
+    }
+    assertTrue(condition.test(kit.getState()), "state never matched: " + kit.getState());
+  }
+
+  // ---- exemptions ----
+
+  private String requestFull() {
+    var requested = exemption(r -> new DeviceEntity.RequestExemption(Exemption.Scope.FULL,
+        ExemptionRecord.ReasonCategory.SENSITIVE_WORK, "medical appointment booking", null, r));
+    assertTrue(requested.reply().isSuccess());
+    assertEquals(ExemptionRecord.Status.REQUESTED, requested.reply().getValue().status());
+    stream.expectMessageClass(AgentPush.ExemptionsChanged.class);
+    return requested.reply().getValue().exemptionId();
+  }
+
+  @Test
+  void approvedExemptionMakesTheDeviceExemptUntilItExpiresByItself() {
+    String id = requestFull();
+    var approved = exemption(r -> new DeviceEntity.ApproveExemption(id, START.plus(Duration.ofHours(2)), "hr-ana", r));
+    assertEquals(ExemptionRecord.Status.APPROVED, approved.reply().getValue().status());
+    assertEquals("hr-ana", approved.reply().getValue().decidedBy());
+    assertEquals(CaptureState.EXEMPT, current().captureState());
+    stream.expectMessageClass(AgentPush.ExemptionsChanged.class);
+
+    clock.advance(Duration.ofHours(2));
+    var expired = kit.runCommand(new DeviceEntity.ExemptionTimerFired(id));
+    assertTrue(expired.events().get(0) instanceof DeviceEntity.ExemptionExpired);
+    assertEquals(ExemptionRecord.Status.EXPIRED, current().exemptions().get(0).status());
+    assertEquals(CaptureState.ACTIVE, current().captureState());
+  }
+
+  @Test
+  void denialCarriesWhoAndWhyAndADecisionCannotBeMadeTwice() {
+    String id = requestFull();
+    var denied = exemption(r -> new DeviceEntity.DenyExemption(id, "not sensitive work", "hr-ana", r));
+    assertEquals(ExemptionRecord.Status.DENIED, denied.reply().getValue().status());
+    assertEquals("not sensitive work", denied.reply().getValue().decisionReason());
+    var again = exemption(r -> new DeviceEntity.ApproveExemption(id, START.plusSeconds(60), "hr-bo", r));
+    assertTrue(again.reply().isError());
+    assertTrue(again.events().isEmpty());
+  }
+
+  @Test
+  void revokeEndsAnExemptionInForceAndOnlyThat() {
+    String id = requestFull();
+    assertTrue(exemption(r -> new DeviceEntity.RevokeExemption(id, "x", "hr", r)).reply().isError());
+    exemption(r -> new DeviceEntity.ApproveExemption(id, START.plus(Duration.ofDays(1)), "hr-ana", r));
+    var revoked = exemption(r -> new DeviceEntity.RevokeExemption(id, "project finished", "hr-ana", r));
+    assertEquals(ExemptionRecord.Status.REVOKED, revoked.reply().getValue().status());
+    assertEquals(CaptureState.ACTIVE, current().captureState());
+  }
+
+  @Test
+  void exemptionRefusals() {
+    assertTrue(exemption(r -> new DeviceEntity.ApproveExemption("ex-9", START.plusSeconds(60), "hr", r)).reply().isError());
+    String id = requestFull();
+    var past = exemption(r -> new DeviceEntity.ApproveExemption(id, START.minusSeconds(1), "hr", r));
+    assertTrue(past.reply().isError());
+    assertTrue(past.events().isEmpty());
+    var duplicate = exemption(r -> new DeviceEntity.RequestExemption(Exemption.Scope.FULL,
+        ExemptionRecord.ReasonCategory.OTHER, "again", null, r));
+    assertTrue(duplicate.reply().isError());
+    var partial = exemption(r -> new DeviceEntity.RequestExemption(Exemption.Scope.NO_SCREENSHOTS,
+        ExemptionRecord.ReasonCategory.BANDWIDTH, "home quota", null, r));
+    assertTrue(partial.reply().isSuccess());
+    assertEquals("ex-2", partial.reply().getValue().exemptionId());
+  }
+
+  @Test
+  void anExemptionThatExpiredWhileTheEntityWasDownExpiresAtRecovery() throws Exception {
+    String id = requestFull();
+    exemption(r -> new DeviceEntity.ApproveExemption(id, START.plus(Duration.ofMinutes(5)), "hr", r));
+    clock.advance(Duration.ofMinutes(6));
+    kit.restart();
+    awaitState(s -> s.exemptions().get(0).status() == ExemptionRecord.Status.EXPIRED);
+  }
+
+  // ---- notice and uploads ----
+
+  @Test
+  void noticeAcknowledgementIsJournaledOncePerVersion() {
+    var first = summary(r -> new DeviceEntity.AcknowledgeNotice(1, r));
+    assertEquals(1, first.events().size());
+    assertTrue(summary(r -> new DeviceEntity.AcknowledgeNotice(1, r)).events().isEmpty());
+    assertTrue(summary(r -> new DeviceEntity.AcknowledgeNotice(5, r)).reply().isError());
+  }
+
+  @Test
+  void uploadsAreCountedAndRolledUpNowAndThenNotOnEveryHeartbeat() {
+    var telemetry = new DeviceTelemetry(true, 80, true, false, 1_000, 1, 1, 0);
+    int journaled = 0;
+    for (int i = 0; i < 30; i++) {
+      clock.advance(Duration.ofSeconds(10));
+      journaled += kit.runCommand(new DeviceEntity.Heartbeat(clock.instant(), telemetry, 1, "0.1.0")).events().size();
+    }
+    assertEquals(0, journaled, "five minutes of heartbeats journal nothing");
+    assertEquals(30_000, current().uploadedBytesToday());
+    for (int i = 0; i < 40; i++) {
+      clock.advance(Duration.ofSeconds(10));
+      journaled += kit.runCommand(new DeviceEntity.Heartbeat(clock.instant(), telemetry, 1, "0.1.0")).events().size();
+    }
+    assertEquals(1, journaled, "one roll-up after ten minutes");
+    kit.restart();
+    assertTrue(current().uploadedBytesToday() >= 60_000, "the roll-up survives a restart");
+  }
+}

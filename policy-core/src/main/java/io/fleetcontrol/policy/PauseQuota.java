@@ -1,0 +1,28 @@
+package io.fleetcontrol.policy;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+
+/** Pauses taken in the device's current local day, for the policy's pauses-per-day rule. */
+public record PauseQuota(LocalDate localDay, int pausesUsed) {
+
+  public static final PauseQuota EMPTY = new PauseQuota(null, 0);
+
+  private int usedOn(LocalDate day) {
+    return day.equals(localDay) ? pausesUsed : 0;
+  }
+
+  /** {@link Integer#MAX_VALUE} when the policy sets no limit. */
+  public int pausesLeft(PauseRules rules, Instant now, ZoneId zone) {
+    if (rules.pausesPerDay() == 0) {
+      return Integer.MAX_VALUE;
+    }
+    return Math.max(0, rules.pausesPerDay() - usedOn(LocalDate.ofInstant(now, zone)));
+  }
+
+  public PauseQuota recordPause(Instant at, ZoneId zone) {
+    LocalDate day = LocalDate.ofInstant(at, zone);
+    return new PauseQuota(day, usedOn(day) + 1);
+  }
+}
