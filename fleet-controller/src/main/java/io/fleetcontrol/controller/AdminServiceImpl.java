@@ -3,6 +3,7 @@ package io.fleetcontrol.controller;
 import io.fleetcontrol.device.ConnectionState;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceSummary;
+import io.fleetcontrol.device.ExemptionRecord;
 import io.fleetcontrol.proto.v1.*;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +41,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   private final LocalPresenceDirectory presence;
   private final Duration askTimeout;
   private final Clock clock;
+  private final PolicyAdmin policies;
 
   AdminServiceImpl(
       ActorSystem<?> system,
@@ -54,6 +56,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
     this.presence = presence;
     this.askTimeout = askTimeout;
     this.clock = clock;
+    this.policies = new PolicyAdmin(system, directory, askTimeout);
   }
 
   // ---- fleet ----
@@ -213,6 +216,16 @@ final class AdminServiceImpl implements AdminServicePowerApi {
     throw InputRules.invalid("page_token is not a token this server issued");
   }
 
+  /** As {@link #guarded}, for calls that record who made the change. */
+  private <T> CompletionStage<T> guardedAs(
+      Metadata metadata, AdminTokens.Role needed, java.util.function.Function<AdminTokens.Caller, CompletionStage<T>> call) {
+    try {
+      return call.apply(adminTokens.require(metadata, needed));
+    } catch (GrpcServiceException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
   /** Checks the admin token and runs the call; synchronous validation failures become statuses. */
   private <T> CompletionStage<T> guarded(
       Metadata metadata, AdminTokens.Role needed, Supplier<CompletionStage<T>> call) {
@@ -230,32 +243,185 @@ final class AdminServiceImpl implements AdminServicePowerApi {
             Status.UNIMPLEMENTED.withDescription(rpc + " is not available on this controller yet")));
   }
 
-  // ---- later issues: policies, rollouts, exemptions, audit ----
+  // ---- policies ----
 
   @Override
   public CompletionStage<CreatePolicyResponse> createPolicy(CreatePolicyRequest in, Metadata m) {
-    return unimplemented("CreatePolicy");
+    return guardedAs(m, AdminTokens.Role.OPERATOR, caller -> policies.create(in.getPolicy(), caller.name())
+        .thenApply(p -> CreatePolicyResponse.newBuilder().setPolicy(PolicyWire.toProto(p)).build()));
   }
 
   @Override
   public CompletionStage<UpdatePolicyResponse> updatePolicy(UpdatePolicyRequest in, Metadata m) {
-    return unimplemented("UpdatePolicy");
+    return guardedAs(m, AdminTokens.Role.OPERATOR, caller -> policies.update(in.getPolicy(), caller.name())
+        .thenApply(p -> UpdatePolicyResponse.newBuilder().setPolicy(PolicyWire.toProto(p)).build()));
   }
 
   @Override
   public CompletionStage<GetPolicyResponse> getPolicy(GetPolicyRequest in, Metadata m) {
-    return unimplemented("GetPolicy");
+    return guarded(m, AdminTokens.Role.VIEWER, () -> policies.get(in.getName(), in.getVersion())
+        .thenApply(p -> GetPolicyResponse.newBuilder().setPolicy(PolicyWire.toProto(p)).build()));
   }
 
   @Override
   public CompletionStage<ListPoliciesResponse> listPolicies(ListPoliciesRequest in, Metadata m) {
-    return unimplemented("ListPolicies");
+    return guarded(m, AdminTokens.Role.VIEWER, () -> {
+      pageSize(in.getPageSize());
+      if (!in.getPageToken().isEmpty()) {
+        throw InputRules.invalid("page_token is not a token this server issued");
+      }
+      // Policies are few: one page holds them all.
+      return policies.list().thenApply(list -> ListPoliciesResponse.newBuilder()
+          .addAllPolicies(list.stream().map(PolicyWire::toProto).toList())
+          .build());
+    });
   }
 
   @Override
   public CompletionStage<AssignPolicyResponse> assignPolicy(AssignPolicyRequest in, Metadata m) {
-    return unimplemented("AssignPolicy");
+    return guarded(m, AdminTokens.Role.OPERATOR, () -> policies.assign(in));
   }
+
+  // ---- exemptions ----
+
+  @Override
+  public CompletionStage<ListExemptionsResponse> listExemptions(ListExemptionsRequest in, Metadata m) {
+    return guarded(m, AdminTokens.Role.VIEWER, () -> {
+      int pageSize = pageSize(in.getPageSize());
+      int offset = decodeOffsetToken(in.getPageToken());
+      if (in.getStatus() == ExemptionStatus.UNRECOGNIZED) {
+        throw InputRules.invalid("status " + in.getStatusValue() + " is not an exemption status");
+      }
+      String status = in.getStatusValue() == 0 ? null : in.getStatus().name().substring("EXEMPTION_STATUS_".length());
+      String device = in.getDeviceId().isEmpty() ? null : InputRules.deviceId("device_id", in.getDeviceId());
+      return directory.allExemptions().thenApply(rows -> {
+        List<DeviceDirectory.ExemptionRow> matching = rows.stream()
+            .filter(r -> status == null || status.equals(r.status()))
+            .filter(r -> device == null || device.equals(r.deviceId()))
+            .sorted(java.util.Comparator.comparing(DeviceDirectory.ExemptionRow::requestTime,
+                    java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder()))
+                .thenComparing(DeviceDirectory.ExemptionRow::deviceId)
+                .thenComparing(DeviceDirectory.ExemptionRow::exemptionId))
+            .toList();
+        int end = Math.min(matching.size(), offset + pageSize);
+        var out = ListExemptionsResponse.newBuilder();
+        matching.subList(Math.min(offset, matching.size()), end).forEach(r -> out.addExemptions(toProto(r)));
+        if (end < matching.size()) {
+          out.setNextPageToken(encodeOffsetToken(end));
+        }
+        return out.build();
+      });
+    });
+  }
+
+  @Override
+  public CompletionStage<ApproveExemptionResponse> approveExemption(ApproveExemptionRequest in, Metadata m) {
+    return guardedAs(m, AdminTokens.Role.APPROVER, caller -> {
+      if (!in.hasExpireTime()) {
+        throw InputRules.invalid("expire_time is required: every approval ends by itself");
+      }
+      Instant expiry = ProtoMapping.fromProto(in.getExpireTime());
+      return exemption(in.getDeviceId(), in.getExemptionId(), (id, replyTo) ->
+              new DeviceEntity.ApproveExemption(id, expiry, caller.name(), replyTo))
+          .thenApply(e -> ApproveExemptionResponse.newBuilder().setExemption(e).build());
+    });
+  }
+
+  @Override
+  public CompletionStage<DenyExemptionResponse> denyExemption(DenyExemptionRequest in, Metadata m) {
+    return guardedAs(m, AdminTokens.Role.APPROVER, caller -> {
+      if (in.getReason().isBlank()) {
+        throw InputRules.invalid("reason is required: the employee is told why");
+      }
+      String reason = InputRules.comment(in.getReason());
+      return exemption(in.getDeviceId(), in.getExemptionId(), (id, replyTo) ->
+              new DeviceEntity.DenyExemption(id, reason, caller.name(), replyTo))
+          .thenApply(e -> DenyExemptionResponse.newBuilder().setExemption(e).build());
+    });
+  }
+
+  @Override
+  public CompletionStage<RevokeExemptionResponse> revokeExemption(RevokeExemptionRequest in, Metadata m) {
+    return guardedAs(m, AdminTokens.Role.APPROVER, caller -> {
+      String reason = InputRules.comment(in.getReason());
+      return exemption(in.getDeviceId(), in.getExemptionId(), (id, replyTo) ->
+              new DeviceEntity.RevokeExemption(id, reason, caller.name(), replyTo))
+          .thenApply(e -> RevokeExemptionResponse.newBuilder().setExemption(e).build());
+    });
+  }
+
+  /** Sends a decision to the device's entity and maps its answer and refusals. */
+  private CompletionStage<Exemption> exemption(
+      String deviceIdIn,
+      String exemptionId,
+      java.util.function.BiFunction<String, org.apache.pekko.actor.typed.ActorRef<org.apache.pekko.pattern.StatusReply<ExemptionRecord>>, DeviceEntity.Command> command) {
+    String deviceId = InputRules.deviceId("device_id", deviceIdIn);
+    if (exemptionId.isEmpty() || exemptionId.length() > 64) {
+      throw InputRules.invalid("exemption_id is required (at most 64 characters)");
+    }
+    return ClusterSharding.get(system)
+        .entityRefFor(DeviceEntity.ENTITY_KEY, deviceId)
+        .<ExemptionRecord>askWithStatus(replyTo -> command.apply(exemptionId, replyTo), askTimeout)
+        .handle((record, failure) -> {
+          if (failure != null) {
+            throw GrpcErrors.notFoundOr("exemption " + exemptionId + " of " + deviceId, failure);
+          }
+          return ProtoMapping.toProto(deviceId, record);
+        });
+  }
+
+  private static Exemption toProto(DeviceDirectory.ExemptionRow r) {
+    var b = Exemption.newBuilder()
+        .setDeviceId(r.deviceId())
+        .setExemptionId(r.exemptionId())
+        .setScope(ExemptionScope.valueOf("EXEMPTION_SCOPE_" + r.scope()))
+        .setReason(ExemptionReason.valueOf("EXEMPTION_REASON_" + r.reason()))
+        .setComment(r.comment() == null ? "" : r.comment())
+        .setStatus(ExemptionStatus.valueOf("EXEMPTION_STATUS_" + r.status()));
+    if (r.requestTime() != null) {
+      b.setRequestTime(ProtoMapping.toProto(r.requestTime()));
+    }
+    if (r.expireTime() != null) {
+      b.setExpireTime(ProtoMapping.toProto(r.expireTime()));
+    }
+    if (r.decidedBy() != null) {
+      b.setDecidedBy(r.decidedBy());
+    }
+    if (r.decisionReason() != null) {
+      b.setDecisionReason(r.decisionReason());
+    }
+    if (r.decideTime() != null) {
+      b.setDecideTime(ProtoMapping.toProto(r.decideTime()));
+    }
+    return b.build();
+  }
+
+  private static final String OFFSET_TOKEN_PREFIX = "offset:";
+
+  static String encodeOffsetToken(int offset) {
+    return Base64.getUrlEncoder().withoutPadding()
+        .encodeToString((OFFSET_TOKEN_PREFIX + offset).getBytes(StandardCharsets.UTF_8));
+  }
+
+  static int decodeOffsetToken(String token) {
+    if (token.isEmpty()) {
+      return 0;
+    }
+    try {
+      String decoded = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+      if (decoded.startsWith(OFFSET_TOKEN_PREFIX)) {
+        int offset = Integer.parseInt(decoded.substring(OFFSET_TOKEN_PREFIX.length()));
+        if (offset >= 0) {
+          return offset;
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      // fall through: one message whatever the kind of forgery
+    }
+    throw InputRules.invalid("page_token is not a token this server issued");
+  }
+
+  // ---- later issues: rollouts, audit ----
 
   @Override
   public CompletionStage<StartRolloutResponse> startRollout(StartRolloutRequest in, Metadata m) {
@@ -291,29 +457,6 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   public CompletionStage<RollbackRolloutResponse> rollbackRollout(
       RollbackRolloutRequest in, Metadata m) {
     return unimplemented("RollbackRollout");
-  }
-
-  @Override
-  public CompletionStage<ListExemptionsResponse> listExemptions(
-      ListExemptionsRequest in, Metadata m) {
-    return unimplemented("ListExemptions");
-  }
-
-  @Override
-  public CompletionStage<ApproveExemptionResponse> approveExemption(
-      ApproveExemptionRequest in, Metadata m) {
-    return unimplemented("ApproveExemption");
-  }
-
-  @Override
-  public CompletionStage<DenyExemptionResponse> denyExemption(DenyExemptionRequest in, Metadata m) {
-    return unimplemented("DenyExemption");
-  }
-
-  @Override
-  public CompletionStage<RevokeExemptionResponse> revokeExemption(
-      RevokeExemptionRequest in, Metadata m) {
-    return unimplemented("RevokeExemption");
   }
 
   @Override

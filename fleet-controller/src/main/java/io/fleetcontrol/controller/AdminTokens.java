@@ -16,20 +16,27 @@ final class AdminTokens {
   /** Ordered: each role may do what the ones before it may. */
   enum Role { VIEWER, OPERATOR, APPROVER, ADMIN }
 
-  private final Map<String, Role> roles;
+  /** Who is calling: the name goes into the journal and audit as the author of a change. */
+  record Caller(String name, Role role) {}
 
-  AdminTokens(Map<String, Role> roles) {
-    this.roles = Map.copyOf(roles);
+  private final Map<String, Caller> callers;
+
+  AdminTokens(Map<String, Caller> callers) {
+    this.callers = Map.copyOf(callers);
   }
 
+  /** {@code "token" = { name = "ana", role = approver }} for each token. */
   static AdminTokens fromConfig(Config tokens) {
-    Map<String, Role> roles = new HashMap<>();
-    tokens.root().keySet().forEach(
-        token -> roles.put(token, Role.valueOf(tokens.getString("\"" + token + "\"").toUpperCase(Locale.ROOT))));
-    return new AdminTokens(roles);
+    Map<String, Caller> callers = new HashMap<>();
+    tokens.root().keySet().forEach(token -> {
+      Config entry = tokens.getConfig("\"" + token + "\"");
+      callers.put(token, new Caller(entry.getString("name"),
+          Role.valueOf(entry.getString("role").toUpperCase(Locale.ROOT))));
+    });
+    return new AdminTokens(callers);
   }
 
-  Role require(Metadata metadata, Role needed) {
+  Caller require(Metadata metadata, Role needed) {
     String token =
         AgentServiceImpl.bearer(metadata)
             .orElseThrow(
@@ -38,8 +45,8 @@ final class AdminTokens {
                         Status.UNAUTHENTICATED.withDescription(
                             "metadata authorization: Bearer <admin token> is required")));
     byte[] given = token.getBytes(StandardCharsets.UTF_8);
-    Role role =
-        roles.entrySet().stream()
+    Caller caller =
+        callers.entrySet().stream()
             .filter(e -> MessageDigest.isEqual(e.getKey().getBytes(StandardCharsets.UTF_8), given))
             .map(Map.Entry::getValue)
             .findFirst()
@@ -47,12 +54,12 @@ final class AdminTokens {
                 () ->
                     new GrpcServiceException(
                         Status.UNAUTHENTICATED.withDescription("the admin token is not valid")));
-    if (role.compareTo(needed) < 0) {
+    if (caller.role().compareTo(needed) < 0) {
       throw new GrpcServiceException(
           Status.PERMISSION_DENIED.withDescription(
-              "role " + role.name().toLowerCase(Locale.ROOT) + " may not do this; it needs "
+              "role " + caller.role().name().toLowerCase(Locale.ROOT) + " may not do this; it needs "
                   + needed.name().toLowerCase(Locale.ROOT)));
     }
-    return role;
+    return caller;
   }
 }

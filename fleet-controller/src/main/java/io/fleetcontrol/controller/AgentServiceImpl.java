@@ -5,11 +5,15 @@ import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceIdentity;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.policy.Policy;
+import io.fleetcontrol.policyregistry.PolicyCatalog;
 import io.fleetcontrol.proto.v1.AgentServicePowerApi;
 import io.fleetcontrol.proto.v1.ConnectRequest;
 import io.fleetcontrol.proto.v1.ConnectResponse;
 import io.fleetcontrol.proto.v1.EnrollRequest;
 import io.fleetcontrol.proto.v1.EnrollResponse;
+import io.fleetcontrol.proto.v1.ExemptionUpdate;
+import io.fleetcontrol.proto.v1.Pause;
+import io.fleetcontrol.proto.v1.PauseUpdate;
 import io.fleetcontrol.proto.v1.PolicyUpdate;
 import io.fleetcontrol.proto.v1.RequestAck;
 import io.grpc.Status;
@@ -18,6 +22,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -55,7 +60,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final List<String> enrollmentTokens;
-  private final Policy initialPolicy;
+  private final String initialPolicyName;
   private final Duration askTimeout;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
@@ -63,13 +68,13 @@ final class AgentServiceImpl implements AgentServicePowerApi {
   AgentServiceImpl(
       ActorSystem<?> system,
       List<String> enrollmentTokens,
-      Policy initialPolicy,
+      String initialPolicyName,
       Duration askTimeout,
       Clock clock) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.enrollmentTokens = List.copyOf(enrollmentTokens);
-    this.initialPolicy = initialPolicy;
+    this.initialPolicyName = initialPolicyName;
     this.askTimeout = askTimeout;
     this.clock = clock;
   }
@@ -89,12 +94,13 @@ final class AgentServiceImpl implements AgentServicePowerApi {
               InputRules.agentVersion(in.getAgentVersion()),
               InputRules.timeZone(in.getTimeZone()));
       String credential = identity.deviceId() + CREDENTIAL_SEPARATOR + newSecret();
-      return entity(identity.deviceId())
-          .<DeviceSummary>askWithStatus(
-              replyTo ->
-                  new DeviceEntity.Enroll(
-                      identity, DeviceEntity.hashCredential(credential), initialPolicy, replyTo),
-              askTimeout)
+      return initialPolicy()
+          .thenCompose(policy -> entity(identity.deviceId())
+              .<DeviceSummary>askWithStatus(
+                  replyTo ->
+                      new DeviceEntity.Enroll(
+                          identity, DeviceEntity.hashCredential(credential), policy, replyTo),
+                  askTimeout))
           .thenApply(
               summary ->
                   EnrollResponse.newBuilder()
@@ -108,6 +114,18 @@ final class AgentServiceImpl implements AgentServicePowerApi {
     } catch (GrpcServiceException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** The latest version of the default policy; none (NO_POLICY) if ops removed it from config. */
+  private CompletionStage<Policy> initialPolicy() {
+    return PolicyCatalog.ref(system)
+        .<Policy>askWithStatus(replyTo -> new PolicyCatalog.GetPolicy(initialPolicyName, 0, replyTo), askTimeout)
+        .exceptionally(failure -> {
+          if (GrpcErrors.cause(failure) instanceof org.apache.pekko.pattern.StatusReply.ErrorMessage) {
+            return null;
+          }
+          throw GrpcErrors.fromAsk("enroll", failure);
+        });
   }
 
   private void checkEnrollmentToken(String token) {
@@ -190,12 +208,25 @@ final class AgentServiceImpl implements AgentServicePowerApi {
   }
 
   private static ConnectResponse toResponse(AgentPush push) {
+    var response = ConnectResponse.newBuilder();
     if (push instanceof AgentPush.PolicyChanged changed) {
-      return ConnectResponse.newBuilder()
-          .setPolicyUpdate(PolicyUpdate.newBuilder().setPolicy(ProtoMapping.toProto(changed.policy())))
-          .build();
+      response.setPolicyUpdate(PolicyUpdate.newBuilder().setPolicy(PolicyWire.toProto(changed.policy())));
+    } else if (push instanceof AgentPush.PauseChanged pause) {
+      var update = PauseUpdate.newBuilder().setPausesLeftToday(pause.pausesLeftToday());
+      if (pause.pauseEnd() != null) {
+        update.setActivePause(Pause.newBuilder()
+            .setStartTime(ProtoMapping.toProto(pause.pauseStart()))
+            .setEndTime(ProtoMapping.toProto(pause.pauseEnd())));
+      }
+      response.setPauseUpdate(update);
+    } else if (push instanceof AgentPush.ExemptionsChanged exemptions) {
+      var update = ExemptionUpdate.newBuilder();
+      exemptions.exemptions().forEach(e -> update.addExemptions(ProtoMapping.toProto(exemptions.deviceId(), e)));
+      response.setExemptionUpdate(update);
+    } else {
+      throw new IllegalArgumentException("no wire form for " + push);
     }
-    throw new IllegalArgumentException("no wire form for " + push);
+    return response.build();
   }
 
   /** One device's upward messages: heartbeats are told, requests are answered once persisted. */
@@ -228,14 +259,43 @@ final class AgentServiceImpl implements AgentServicePowerApi {
                     replyTo -> new DeviceEntity.AckPolicy(request.getPolicyAck().getPolicyVersion(), replyTo),
                     askTimeout)
                 .whenComplete((summary, failure) -> answer(request.getRequestId(), failure));
+        case PAUSE_REQUEST -> {
+          var pause = request.getPauseRequest();
+          Duration duration = ProtoMapping.fromProto(pause.getDuration());
+          Instant asked = pause.hasRequestTime() ? ProtoMapping.fromProto(pause.getRequestTime()) : null;
+          ask(request, replyTo -> new DeviceEntity.StartPause(duration, asked, replyTo));
+        }
+        case RESUME_REQUEST -> ask(request, DeviceEntity.EndPause::new);
+        case EXEMPTION_REQUEST -> {
+          var exemption = request.getExemptionRequest();
+          try {
+            var scope = ProtoMapping.fromProto(exemption.getScope());
+            var reason = ProtoMapping.fromProto(exemption.getReason());
+            String comment = InputRules.comment(exemption.getComment());
+            Instant asked = exemption.hasRequestTime() ? ProtoMapping.fromProto(exemption.getRequestTime()) : null;
+            device
+                .<io.fleetcontrol.device.ExemptionRecord>askWithStatus(
+                    replyTo -> new DeviceEntity.RequestExemption(scope, reason, comment, asked, replyTo),
+                    askTimeout)
+                .whenComplete((record, failure) -> answer(request.getRequestId(), failure));
+          } catch (GrpcServiceException e) {
+            answer(request.getRequestId(), e);
+          }
+        }
+        case NOTICE_ACKNOWLEDGEMENT ->
+            ask(request, replyTo -> new DeviceEntity.AcknowledgeNotice(
+                request.getNoticeAcknowledgement().getPolicyVersion(), replyTo));
         case MESSAGE_NOT_SET ->
             answer(request.getRequestId(), new IllegalArgumentException("the message is empty"));
-        default ->
-            answer(
-                request.getRequestId(),
-                new UnsupportedOperationException(
-                    request.getMessageCase().name().toLowerCase() + " is not supported by this controller yet"));
       }
+    }
+
+    /** A request the entity answers once the fact is persisted; the agent gets the outcome. */
+    private void ask(
+        ConnectRequest request,
+        java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<org.apache.pekko.pattern.StatusReply<DeviceSummary>>, DeviceEntity.Command> command) {
+      device.askWithStatus(command::apply, askTimeout)
+          .whenComplete((summary, failure) -> answer(request.getRequestId(), failure));
     }
 
     private void answer(String requestId, Throwable failure) {

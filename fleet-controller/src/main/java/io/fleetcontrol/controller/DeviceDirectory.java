@@ -32,6 +32,8 @@ final class DeviceDirectory {
       "device_id, owner, jurisdiction, labels, agent_version, time_zone, enroll_time, "
           + "policy_name, target_policy_version, applied_policy_version";
 
+  private static final int SCAN_PAGE = 1000;
+
   private final CassandraSession session;
   private final String keyspace;
 
@@ -53,7 +55,62 @@ final class DeviceDirectory {
                         + "device_id text PRIMARY KEY, owner text, jurisdiction text, "
                         + "labels map<text, text>, agent_version text, time_zone text, "
                         + "enroll_time timestamp, policy_name text, "
-                        + "target_policy_version bigint, applied_policy_version bigint)"));
+                        + "target_policy_version bigint, applied_policy_version bigint)"))
+        .thenCompose(
+            done ->
+                session.executeDDL(
+                    "CREATE TABLE IF NOT EXISTS " + keyspace + ".exemptions ("
+                        + "device_id text, exemption_id text, scope text, reason text, comment text, "
+                        + "status text, request_time timestamp, expire_time timestamp, decided_by text, "
+                        + "decision_reason text, decide_time timestamp, "
+                        + "PRIMARY KEY (device_id, exemption_id))"));
+  }
+
+  /** An exemption row as the admin API shows it; enums by name. */
+  record ExemptionRow(
+      String deviceId,
+      String exemptionId,
+      String scope,
+      String reason,
+      String comment,
+      String status,
+      Instant requestTime,
+      Instant expireTime,
+      String decidedBy,
+      String decisionReason,
+      Instant decideTime) {}
+
+  CompletionStage<Done> recordExemptionRequest(
+      String deviceId, String exemptionId, String scope, String reason, String comment, Instant at) {
+    return session.executeWrite(
+        "UPDATE " + keyspace + ".exemptions SET scope = ?, reason = ?, comment = ?, status = ?, "
+            + "request_time = ? WHERE device_id = ? AND exemption_id = ?",
+        scope, reason, comment, "REQUESTED", at, deviceId, exemptionId);
+  }
+
+  CompletionStage<Done> recordExemptionDecision(
+      String deviceId, String exemptionId, String status, Instant expireTime, String by, String why, Instant at) {
+    return session.executeWrite(
+        "UPDATE " + keyspace + ".exemptions SET status = ?, expire_time = ?, decided_by = ?, "
+            + "decision_reason = ?, decide_time = ? WHERE device_id = ? AND exemption_id = ?",
+        status, expireTime, by, why, at, deviceId, exemptionId);
+  }
+
+  CompletionStage<Done> recordExemptionStatus(String deviceId, String exemptionId, String status) {
+    return session.executeWrite(
+        "UPDATE " + keyspace + ".exemptions SET status = ? WHERE device_id = ? AND exemption_id = ?",
+        status, deviceId, exemptionId);
+  }
+
+  /** All exemption rows; few compared to devices (issue 6 gives this a query-shaped table). */
+  CompletionStage<List<ExemptionRow>> allExemptions() {
+    return session
+        .selectAll("SELECT * FROM " + keyspace + ".exemptions")
+        .thenApply(rows -> rows.stream().map(row -> new ExemptionRow(
+            row.getString("device_id"), row.getString("exemption_id"), row.getString("scope"),
+            row.getString("reason"), row.getString("comment"), row.getString("status"),
+            row.getInstant("request_time"), row.getInstant("expire_time"), row.getString("decided_by"),
+            row.getString("decision_reason"), row.getInstant("decide_time"))).toList());
   }
 
   CompletionStage<Done> recordEnrollment(DeviceIdentity identity, Instant enrollTime) {
@@ -97,6 +154,20 @@ final class DeviceDirectory {
                     + ".devices WHERE token(device_id) > token(?) LIMIT ?",
                 afterDeviceId, limit);
     return session.selectAll(statement).thenApply(rows -> rows.stream().map(DeviceDirectory::entry).toList());
+  }
+
+  /** Every device, page by page. */
+  CompletionStage<Done> forEach(java.util.function.Consumer<Entry> each) {
+    return forEachAfter(null, each);
+  }
+
+  private CompletionStage<Done> forEachAfter(String after, java.util.function.Consumer<Entry> each) {
+    return page(after, SCAN_PAGE).thenCompose(batch -> {
+      batch.forEach(each);
+      return batch.size() < SCAN_PAGE
+          ? java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance())
+          : forEachAfter(batch.get(batch.size() - 1).deviceId(), each);
+    });
   }
 
   CompletionStage<Entry> get(String deviceId) {

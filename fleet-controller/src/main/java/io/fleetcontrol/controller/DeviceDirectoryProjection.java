@@ -58,8 +58,22 @@ final class DeviceDirectoryProjection {
         return directory.updateTarget(e.deviceId(), e.policy().name(), e.policy().version());
       } else if (event instanceof DeviceEntity.PolicyApplied e) {
         return directory.updateApplied(e.deviceId(), e.version());
+      } else if (event instanceof DeviceEntity.ExemptionRequested e) {
+        return directory.recordExemptionRequest(e.deviceId(), e.exemptionId(), e.scope().name(),
+            e.reason().name(), e.comment(), e.requestTime());
+      } else if (event instanceof DeviceEntity.ExemptionApproved e) {
+        return directory.recordExemptionDecision(e.deviceId(), e.exemptionId(), "APPROVED",
+            e.expireTime(), e.approver(), null, e.decideTime());
+      } else if (event instanceof DeviceEntity.ExemptionDenied e) {
+        return directory.recordExemptionDecision(e.deviceId(), e.exemptionId(), "DENIED", null,
+            e.approver(), e.reason(), e.decideTime());
+      } else if (event instanceof DeviceEntity.ExemptionRevoked e) {
+        return directory.recordExemptionStatus(e.deviceId(), e.exemptionId(), "REVOKED");
+      } else if (event instanceof DeviceEntity.ExemptionExpired e) {
+        return directory.recordExemptionStatus(e.deviceId(), e.exemptionId(), "EXPIRED");
       }
-      throw new IllegalArgumentException("unknown device event " + event.getClass().getName());
+      // Pauses, notices and upload roll-ups are not (yet) in the directory.
+      return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
     }
   }
 }

@@ -3,6 +3,7 @@ package io.fleetcontrol.controller;
 import com.typesafe.config.Config;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.policy.Policy;
+import io.fleetcontrol.policyregistry.PolicyCatalog;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,13 +65,15 @@ public final class FleetController implements AutoCloseable {
         new LocalPresenceDirectory(
             fleet.getDuration("connection.stale-after"), fleet.getDuration("connection.offline-after"));
     DeviceEntity.init(system, presence, clock);
+    PolicyCatalog.init(system, clock);
+    seedDefaultPolicy(system, fleet.getString("default-policy-name"), askTimeout);
     DeviceDirectoryProjection.init(system, directory);
 
     var agents =
         new AgentServiceImpl(
             system,
             fleet.getStringList("enrollment-tokens"),
-            Policy.starter(fleet.getString("default-policy-name"), 1),
+            fleet.getString("default-policy-name"),
             askTimeout,
             clock);
     var admin =
@@ -83,6 +86,17 @@ public final class FleetController implements AutoCloseable {
             clock);
     return ControllerServer.start(
             fleet.getString("grpc.interface"), fleet.getInt("grpc.port"), system, agents, admin)
+        .toCompletableFuture()
+        .orTimeout(STARTUP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
+        .join();
+  }
+
+  /** A fresh deployment gets the starter policy as version 1 of the default policy. */
+  private static void seedDefaultPolicy(ActorSystem<?> system, String name, Duration askTimeout) {
+    PolicyCatalog.ref(system)
+        .<Policy>askWithStatus(replyTo -> new PolicyCatalog.GetPolicy(name, 0, replyTo), askTimeout)
+        .exceptionallyCompose(missing -> PolicyCatalog.ref(system).<Policy>askWithStatus(
+            replyTo -> new PolicyCatalog.CreatePolicy(Policy.starter(name, 0), "system", replyTo), askTimeout))
         .toCompletableFuture()
         .orTimeout(STARTUP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
         .join();

@@ -52,10 +52,26 @@ final class GrpcErrors {
     return fromAsk("connect " + deviceId, t);
   }
 
+  /** The policy catalog's refusals: unknown name or version, or a name taken. */
+  static GrpcServiceException fromCatalog(String what, Throwable failure) {
+    Throwable t = cause(failure);
+    if (t instanceof StatusReply.ErrorMessage) {
+      String message = t.getMessage();
+      if (message.endsWith("does not exist") || message.contains("has no version")) {
+        return new GrpcServiceException(Status.NOT_FOUND.withDescription(message));
+      }
+      if (message.contains("already exists")) {
+        return new GrpcServiceException(Status.ALREADY_EXISTS.withDescription(message));
+      }
+    }
+    return fromAsk(what, t);
+  }
+
   /** A lookup of an entity that does not exist. */
   static GrpcServiceException notFoundOr(String what, Throwable failure) {
     Throwable t = cause(failure);
-    if (t instanceof StatusReply.ErrorMessage && t.getMessage().endsWith("is not enrolled")) {
+    if (t instanceof StatusReply.ErrorMessage
+        && (t.getMessage().endsWith("is not enrolled") || t.getMessage().contains("has no exemption"))) {
       return new GrpcServiceException(Status.NOT_FOUND.withDescription(t.getMessage()));
     }
     return fromAsk(what, t);

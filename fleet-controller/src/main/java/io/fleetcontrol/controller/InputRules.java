@@ -82,6 +82,13 @@ final class InputRules {
     return value == null ? "" : value;
   }
 
+  static String comment(String value) {
+    if (value.length() > 2000) {
+      throw invalid("comment must be at most 2000 characters (got " + value.length() + ")");
+    }
+    return value;
+  }
+
   static GrpcServiceException invalid(String message) {
     return new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(message));
   }

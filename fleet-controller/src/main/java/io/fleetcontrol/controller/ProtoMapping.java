@@ -4,10 +4,10 @@ import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import io.fleetcontrol.device.ConnectionState;
 import io.fleetcontrol.device.DeviceSummary;
-import io.fleetcontrol.policy.CaptureKind;
+import io.fleetcontrol.device.ExemptionRecord;
+import io.fleetcontrol.policy.Exemption;
 import io.fleetcontrol.policy.CaptureState;
 import io.fleetcontrol.policy.DeviceTelemetry;
-import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.proto.v1.Device;
 import io.fleetcontrol.proto.v1.Telemetry;
 import java.time.Instant;
@@ -16,21 +16,6 @@ import java.time.Instant;
 final class ProtoMapping {
 
   private ProtoMapping() {}
-
-  static io.fleetcontrol.proto.v1.Policy toProto(Policy policy) {
-    var builder =
-        io.fleetcontrol.proto.v1.Policy.newBuilder()
-            .setName(policy.name())
-            .setVersion(policy.version())
-            .addAllJurisdictions(policy.jurisdictions().stream().sorted().toList())
-            .setOfflineLimit(toProto(policy.offlineLimit()))
-            .setHeartbeatInterval(toProto(policy.heartbeatInterval()))
-            .setNoticeText(policy.noticeText());
-    for (CaptureKind kind : policy.captureKinds()) {
-      builder.addCaptureKinds(io.fleetcontrol.proto.v1.CaptureKind.valueOf("CAPTURE_KIND_" + kind.name()));
-    }
-    return builder.build();
-  }
 
   static io.fleetcontrol.proto.v1.CaptureState toProto(CaptureState state) {
     return io.fleetcontrol.proto.v1.CaptureState.valueOf("CAPTURE_STATE_" + state.name());
@@ -76,6 +61,57 @@ final class ProtoMapping {
     return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
   }
 
+  static java.time.Duration fromProto(Duration duration) {
+    return java.time.Duration.ofSeconds(duration.getSeconds(), duration.getNanos());
+  }
+
+  static Exemption.Scope fromProto(io.fleetcontrol.proto.v1.ExemptionScope scope) {
+    return switch (scope) {
+      case EXEMPTION_SCOPE_FULL -> Exemption.Scope.FULL;
+      case EXEMPTION_SCOPE_NO_SCREENSHOTS -> Exemption.Scope.NO_SCREENSHOTS;
+      case EXEMPTION_SCOPE_NO_KEYSTROKES -> Exemption.Scope.NO_KEYSTROKES;
+      default -> throw InputRules.invalid("scope must be full, no_screenshots or no_keystrokes");
+    };
+  }
+
+  static ExemptionRecord.ReasonCategory fromProto(io.fleetcontrol.proto.v1.ExemptionReason reason) {
+    return switch (reason) {
+      case EXEMPTION_REASON_BANDWIDTH -> ExemptionRecord.ReasonCategory.BANDWIDTH;
+      case EXEMPTION_REASON_SENSITIVE_WORK -> ExemptionRecord.ReasonCategory.SENSITIVE_WORK;
+      case EXEMPTION_REASON_BATTERY -> ExemptionRecord.ReasonCategory.BATTERY;
+      case EXEMPTION_REASON_OTHER -> ExemptionRecord.ReasonCategory.OTHER;
+      default -> throw InputRules.invalid("reason must be bandwidth, sensitive_work, battery or other");
+    };
+  }
+
+  static io.fleetcontrol.proto.v1.ExemptionStatus toProto(ExemptionRecord.Status status) {
+    return io.fleetcontrol.proto.v1.ExemptionStatus.valueOf("EXEMPTION_STATUS_" + status.name());
+  }
+
+  static io.fleetcontrol.proto.v1.Exemption toProto(String deviceId, ExemptionRecord e) {
+    var builder = io.fleetcontrol.proto.v1.Exemption.newBuilder()
+        .setExemptionId(e.exemptionId())
+        .setDeviceId(deviceId)
+        .setScope(io.fleetcontrol.proto.v1.ExemptionScope.valueOf("EXEMPTION_SCOPE_" + e.scope().name()))
+        .setReason(io.fleetcontrol.proto.v1.ExemptionReason.valueOf("EXEMPTION_REASON_" + e.reason().name()))
+        .setComment(e.comment() == null ? "" : e.comment())
+        .setStatus(toProto(e.status()))
+        .setRequestTime(toProto(e.requestTime()));
+    if (e.expireTime() != null) {
+      builder.setExpireTime(toProto(e.expireTime()));
+    }
+    if (e.decidedBy() != null) {
+      builder.setDecidedBy(e.decidedBy());
+    }
+    if (e.decisionReason() != null) {
+      builder.setDecisionReason(e.decisionReason());
+    }
+    if (e.decideTime() != null) {
+      builder.setDecideTime(toProto(e.decideTime()));
+    }
+    return builder.build();
+  }
+
   static Duration toProto(java.time.Duration duration) {
     return Duration.newBuilder()
         .setSeconds(duration.getSeconds())
@@ -101,6 +137,12 @@ final class ProtoMapping {
             .setCaptureState(toProto(summary.captureState()))
             .setCaptureStateReason(summary.captureStateReason())
             .setLatestTelemetry(toProto(summary.latestTelemetry()));
+    summary.exemptions().forEach(e -> builder.addExemptions(toProto(identity.deviceId(), e)));
+    if (summary.pauseEnd() != null) {
+      builder.setActivePause(io.fleetcontrol.proto.v1.Pause.newBuilder()
+          .setStartTime(toProto(summary.pauseStart()))
+          .setEndTime(toProto(summary.pauseEnd())));
+    }
     if (summary.enrollTime() != null) {
       builder.setEnrollTime(toProto(summary.enrollTime()));
     }

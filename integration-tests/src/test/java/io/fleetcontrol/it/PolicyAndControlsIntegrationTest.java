@@ -1,0 +1,275 @@
+package io.fleetcontrol.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.Timestamp;
+import io.fleetcontrol.proto.v1.*;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The employees' controls on the real Cassandra: pauses and exemptions end by themselves on time,
+ * across a controller restart; jurisdictions block whatever else is set; bad policies create nothing.
+ */
+class PolicyAndControlsIntegrationTest {
+
+  private static FleetHarness harness;
+
+  @BeforeAll
+  static void start() {
+    harness = new FleetHarness();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (harness != null) {
+      harness.close();
+    }
+  }
+
+  private static <T> T await(CompletionStage<T> call) throws Exception {
+    return call.toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  private static String enroll(String id, String jurisdiction) throws Exception {
+    return await(harness.agentClient.enroll(EnrollRequest.newBuilder()
+            .setEnrollmentToken(FleetHarness.ENROLLMENT_TOKEN)
+            .setDeviceId(id)
+            .setOwner(id + "@example.com")
+            .setJurisdiction(jurisdiction)
+            .setTimeZone("America/New_York")
+            .putLabels("team", "controls")
+            .build()))
+        .getDeviceCredential();
+  }
+
+  private static Device device(String id) throws Exception {
+    return await(harness.admin.getDevice()
+            .addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
+            .invoke(GetDeviceRequest.newBuilder().setDeviceId(id).build()))
+        .getDevice();
+  }
+
+  private static Timestamp timestamp(Instant at) {
+    return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+  }
+
+  private static com.google.protobuf.Duration seconds(long s) {
+    return com.google.protobuf.Duration.newBuilder().setSeconds(s).build();
+  }
+
+  @Test
+  void aPauseSurvivesAControllerRestartAndEndsOnTimeAndTheAgentIsTold() throws Exception {
+    String credential = enroll("pauser-1", "US");
+    Instant pauseEnd;
+    try (RawAgentStream stream = new RawAgentStream(harness.agentClient, harness.clientSystem, "pauser-1", credential)) {
+      stream.applyPolicy();
+      String id = stream.send(ConnectRequest.newBuilder()
+          .setPauseRequest(PauseRequest.newBuilder().setDuration(seconds(25))));
+      ConnectResponse ack = stream.ackOf(id);
+      assertTrue(ack.getRequestAck().getAccepted(), ack.getRequestAck().getMessage());
+      PauseUpdate update = stream.next(ConnectResponse::hasPauseUpdate, Duration.ofSeconds(10)).getPauseUpdate();
+      assertTrue(update.hasActivePause());
+      pauseEnd = Instant.ofEpochSecond(update.getActivePause().getEndTime().getSeconds(),
+          update.getActivePause().getEndTime().getNanos());
+      assertEquals(CaptureState.CAPTURE_STATE_PAUSED, device("pauser-1").getCaptureState());
+
+      // A second pause while one runs is refused and changes nothing.
+      String again = stream.send(ConnectRequest.newBuilder()
+          .setPauseRequest(PauseRequest.newBuilder().setDuration(seconds(60))));
+      assertFalse(stream.ackOf(again).getRequestAck().getAccepted());
+      // A pause longer than the policy's longest (30 min) is refused with the reason.
+    }
+
+    harness.restartController();
+
+    Device recovered = device("pauser-1");
+    assertTrue(recovered.hasActivePause(), "the pause is a persisted fact");
+    assertEquals(pauseEnd.getEpochSecond(), recovered.getActivePause().getEndTime().getSeconds());
+
+    try (RawAgentStream stream = new RawAgentStream(harness.agentClient, harness.clientSystem, "pauser-1", credential)) {
+      PauseUpdate onConnect = stream.next(ConnectResponse::hasPauseUpdate, Duration.ofSeconds(15)).getPauseUpdate();
+      assertTrue(onConnect.hasActivePause(), "a fresh stream learns of the running pause");
+      PauseUpdate ended = stream.next(r -> r.hasPauseUpdate() && !r.getPauseUpdate().hasActivePause(),
+          Duration.ofSeconds(60)).getPauseUpdate();
+      Instant told = Instant.now();
+      assertFalse(ended.hasActivePause());
+      assertFalse(told.isBefore(pauseEnd.minusMillis(500)), "ended early: told at " + told + ", end " + pauseEnd);
+      assertTrue(told.isBefore(pauseEnd.plusSeconds(10)), "ended late: told at " + told + ", end " + pauseEnd);
+    }
+    Device after = device("pauser-1");
+    assertFalse(after.hasActivePause());
+    assertEquals(CaptureState.CAPTURE_STATE_ACTIVE, after.getCaptureState());
+  }
+
+  @Test
+  void pauseLongerThanThePolicyAllowsIsRefusedWithTheReason() throws Exception {
+    String credential = enroll("pauser-2", "US");
+    try (RawAgentStream stream = new RawAgentStream(harness.agentClient, harness.clientSystem, "pauser-2", credential)) {
+      stream.applyPolicy();
+      String id = stream.send(ConnectRequest.newBuilder()
+          .setPauseRequest(PauseRequest.newBuilder().setDuration(seconds(31 * 60))));
+      RequestAck ack = stream.ackOf(id).getRequestAck();
+      assertFalse(ack.getAccepted());
+      assertTrue(ack.getMessage().contains("30 minutes"), ack.getMessage());
+    }
+    assertFalse(device("pauser-2").hasActivePause());
+  }
+
+  @Test
+  void anApprovedExemptionEndsByItselfAtItsExpiry() throws Exception {
+    String credential = enroll("exempt-1", "US");
+    try (RawAgentStream stream = new RawAgentStream(harness.agentClient, harness.clientSystem, "exempt-1", credential)) {
+      stream.applyPolicy();
+      String id = stream.send(ConnectRequest.newBuilder().setExemptionRequest(ExemptionRequest.newBuilder()
+          .setScope(ExemptionScope.EXEMPTION_SCOPE_FULL)
+          .setReason(ExemptionReason.EXEMPTION_REASON_SENSITIVE_WORK)
+          .setComment("payroll close this week")));
+      assertTrue(stream.ackOf(id).getRequestAck().getAccepted());
+
+      // The approver finds it among the requested ones.
+      Exemption[] requested = new Exemption[1];
+      Eventually.within(Duration.ofSeconds(30), () -> {
+        var page = await(harness.admin.listExemptions()
+            .addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
+            .invoke(ListExemptionsRequest.newBuilder()
+                .setStatus(ExemptionStatus.EXEMPTION_STATUS_REQUESTED).setDeviceId("exempt-1").build()));
+        assertEquals(1, page.getExemptionsCount());
+        requested[0] = page.getExemptions(0);
+      });
+      assertEquals("payroll close this week", requested[0].getComment());
+
+      Instant expiry = Instant.now().plusSeconds(15);
+      Exemption approved = await(harness.admin.approveExemption()
+              .addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
+              .invoke(ApproveExemptionRequest.newBuilder()
+                  .setDeviceId("exempt-1")
+                  .setExemptionId(requested[0].getExemptionId())
+                  .setExpireTime(timestamp(expiry))
+                  .build()))
+          .getExemption();
+      assertEquals(ExemptionStatus.EXEMPTION_STATUS_APPROVED, approved.getStatus());
+      assertEquals("dev-admin", approved.getDecidedBy());
+      assertEquals(CaptureState.CAPTURE_STATE_EXEMPT, device("exempt-1").getCaptureState());
+
+      // Deciding it twice is refused.
+      StatusRuntimeException twice = failure(harness.admin.denyExemption()
+          .addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
+          .invoke(DenyExemptionRequest.newBuilder().setDeviceId("exempt-1")
+              .setExemptionId(requested[0].getExemptionId()).setReason("late").build()));
+      assertEquals(Status.Code.FAILED_PRECONDITION, twice.getStatus().getCode());
+
+      ExemptionUpdate expired = stream.next(r -> r.hasExemptionUpdate()
+              && r.getExemptionUpdate().getExemptionsList().stream()
+                  .anyMatch(e -> e.getStatus() == ExemptionStatus.EXEMPTION_STATUS_EXPIRED),
+          Duration.ofSeconds(45)).getExemptionUpdate();
+      assertFalse(Instant.now().isBefore(expiry.minusMillis(500)));
+      assertEquals(1, expired.getExemptionsCount());
+    }
+    Device after = device("exempt-1");
+    assertEquals(CaptureState.CAPTURE_STATE_ACTIVE, after.getCaptureState());
+    assertEquals(ExemptionStatus.EXEMPTION_STATUS_EXPIRED, after.getExemptions(0).getStatus());
+  }
+
+  @Test
+  void aDeviceInGermanyIsRegionBlockedWhateverElseIsSet() throws Exception {
+    var open = io.fleetcontrol.proto.v1.Policy.newBuilder()
+        .setName("everything-everywhere")
+        .addAllCaptureKinds(java.util.List.of(CaptureKind.CAPTURE_KIND_POINTER, CaptureKind.CAPTURE_KIND_CLICKS,
+            CaptureKind.CAPTURE_KIND_KEYSTROKES, CaptureKind.CAPTURE_KIND_SCREENSHOTS))
+        .addAllowlist(TargetRule.newBuilder().setSitePattern("*.example.com"))
+        .addJurisdictions("US")
+        .addJurisdictions("CA")
+        .build();
+    admin(harness.admin.createPolicy(), CreatePolicyRequest.newBuilder().setPolicy(open).build());
+    String credential = enroll("berlin-1", "DE");
+    admin(harness.admin.assignPolicy(), AssignPolicyRequest.newBuilder()
+        .setPolicyName("everything-everywhere")
+        .setSelector(DeviceSelector.newBuilder().addDeviceIds("berlin-1"))
+        .build());
+    try (RawAgentStream stream = new RawAgentStream(harness.agentClient, harness.clientSystem, "berlin-1", credential)) {
+      assertEquals(1, stream.applyPolicy());
+    }
+    Device berlin = device("berlin-1");
+    assertEquals("everything-everywhere", berlin.getPolicyName());
+    assertEquals(CaptureState.CAPTURE_STATE_REGION_BLOCKED, berlin.getCaptureState());
+    assertTrue(berlin.getCaptureStateReason().contains("DE"), berlin.getCaptureStateReason());
+  }
+
+  @Test
+  void policiesAreVersionedAndEveryVersionIsKept() throws Exception {
+    var v1 = io.fleetcontrol.proto.v1.Policy.newBuilder()
+        .setName("finance")
+        .addCaptureKinds(CaptureKind.CAPTURE_KIND_CLICKS)
+        .addAllowlist(TargetRule.newBuilder().setAppId("com.microsoft.Excel"))
+        .build();
+    var created = admin(harness.admin.createPolicy(), CreatePolicyRequest.newBuilder().setPolicy(v1).build());
+    assertEquals(1, created.getPolicy().getVersion());
+    var v2 = v1.toBuilder().addAllowlist(TargetRule.newBuilder().setSitePattern("*.sap.com")).build();
+    var updated = admin(harness.admin.updatePolicy(), UpdatePolicyRequest.newBuilder().setPolicy(v2).build());
+    assertEquals(2, updated.getPolicy().getVersion());
+    var first = admin(harness.admin.getPolicy(), GetPolicyRequest.newBuilder().setName("finance").setVersion(1).build());
+    assertEquals(1, first.getPolicy().getAllowlistCount());
+    var latest = admin(harness.admin.getPolicy(), GetPolicyRequest.newBuilder().setName("finance").build());
+    assertEquals(2, latest.getPolicy().getVersion());
+    assertEquals(2, latest.getPolicy().getAllowlistCount());
+
+    assertEquals(Status.Code.ALREADY_EXISTS, failure(harness.admin.createPolicy()
+        .addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
+        .invoke(CreatePolicyRequest.newBuilder().setPolicy(v1).build())).getStatus().getCode());
+    assertEquals(Status.Code.NOT_FOUND, failure(harness.admin.getPolicy()
+        .addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
+        .invoke(GetPolicyRequest.newBuilder().setName("finance").setVersion(9).build())).getStatus().getCode());
+    assertEquals(Status.Code.PERMISSION_DENIED, failure(harness.admin.updatePolicy()
+        .addHeader("authorization", "Bearer dev-viewer-token")
+        .invoke(UpdatePolicyRequest.newBuilder().setPolicy(v2).build())).getStatus().getCode());
+  }
+
+  @Test
+  void twoHundredMalformedPoliciesAreEachRefusedNamingTheFieldAndCreateNothing() throws Exception {
+    var cases = MalformedPolicies.all();
+    assertEquals(200, cases.size());
+    for (MalformedPolicies.Case c : cases) {
+      StatusRuntimeException e = failure(harness.admin.createPolicy()
+          .addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
+          .invoke(CreatePolicyRequest.newBuilder().setPolicy(c.policy()).build()));
+      assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), c.label());
+      assertTrue(e.getStatus().getDescription().contains(c.field()),
+          c.label() + ": \"" + e.getStatus().getDescription() + "\" should name " + c.field());
+    }
+    var names = await(harness.admin.listPolicies()
+            .addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
+            .invoke(ListPoliciesRequest.getDefaultInstance()))
+        .getPoliciesList().stream().map(io.fleetcontrol.proto.v1.Policy::getName).toList();
+    assertTrue(names.stream().noneMatch(n -> n.startsWith("bad-")), "no malformed policy was stored: " + names);
+  }
+
+  private static <Req, Res> Res admin(
+      org.apache.pekko.grpc.javadsl.SingleResponseRequestBuilder<Req, Res> call, Req request) throws Exception {
+    return await(call.addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN).invoke(request));
+  }
+
+  private static StatusRuntimeException failure(CompletionStage<?> call) {
+    try {
+      call.toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof StatusRuntimeException s) {
+        return s;
+      }
+      throw new AssertionError("not a gRPC status: " + e.getCause(), e.getCause());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    throw new AssertionError("the call succeeded but should have failed");
+  }
+}

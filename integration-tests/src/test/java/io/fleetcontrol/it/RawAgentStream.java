@@ -1,0 +1,82 @@
+package io.fleetcontrol.it;
+
+import io.fleetcontrol.proto.v1.AgentServiceClient;
+import io.fleetcontrol.proto.v1.ConnectRequest;
+import io.fleetcontrol.proto.v1.ConnectResponse;
+import io.fleetcontrol.proto.v1.PolicyAck;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * One device's Connect stream driven by hand, so a test controls exactly what goes up and sees
+ * everything that comes down, in order.
+ */
+final class RawAgentStream implements AutoCloseable {
+
+  final BlockingQueue<ConnectResponse> received = new LinkedBlockingQueue<>();
+  private final BoundedSourceQueue<ConnectRequest> up;
+  private final AtomicInteger requestIds = new AtomicInteger();
+
+  RawAgentStream(AgentServiceClient client, ActorSystem<?> system, String deviceId, String credential) {
+    Pair<BoundedSourceQueue<ConnectRequest>, Source<ConnectRequest, org.apache.pekko.NotUsed>> queue =
+        Source.<ConnectRequest>queue(64).preMaterialize(system);
+    up = queue.first();
+    client.connect()
+        .addHeader("x-fleet-device-id", deviceId)
+        .addHeader("authorization", "Bearer " + credential)
+        .invoke(queue.second())
+        .runWith(Sink.foreach(received::add), system);
+  }
+
+  /** Sends a request and returns its id, for matching the RequestAck. */
+  String send(ConnectRequest.Builder request) {
+    String id = "r" + requestIds.incrementAndGet();
+    up.offer(request.setRequestId(id).build());
+    return id;
+  }
+
+  /** The next message down that matches, skipping others; fails after the timeout. */
+  ConnectResponse next(Predicate<ConnectResponse> wanted, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      ConnectResponse message = left <= 0 ? null : received.poll(left, TimeUnit.NANOSECONDS);
+      if (message == null) {
+        throw new AssertionError("no matching message from the controller within " + timeout);
+      }
+      if (wanted.test(message)) {
+        return message;
+      }
+    }
+  }
+
+  /** The ack of request {@code id}. */
+  ConnectResponse ackOf(String id) throws InterruptedException {
+    return next(r -> r.hasRequestAck() && r.getRequestAck().getRequestId().equals(id), Duration.ofSeconds(15));
+  }
+
+  /** Waits for the pushed policy and acks it, as an agent does. */
+  long applyPolicy() throws InterruptedException {
+    long version = next(ConnectResponse::hasPolicyUpdate, Duration.ofSeconds(15)).getPolicyUpdate().getPolicy().getVersion();
+    String id = send(ConnectRequest.newBuilder().setPolicyAck(PolicyAck.newBuilder().setPolicyVersion(version)));
+    ConnectResponse ack = ackOf(id);
+    if (!ack.getRequestAck().getAccepted()) {
+      throw new AssertionError("policy ack refused: " + ack.getRequestAck().getMessage());
+    }
+    return version;
+  }
+
+  @Override
+  public void close() {
+    up.complete();
+  }
+}
