@@ -212,7 +212,9 @@ final class AgentServiceImpl implements AgentServicePowerApi {
     if (push instanceof AgentPush.PolicyChanged changed) {
       response.setPolicyUpdate(PolicyUpdate.newBuilder().setPolicy(PolicyWire.toProto(changed.policy())));
     } else if (push instanceof AgentPush.PauseChanged pause) {
-      var update = PauseUpdate.newBuilder().setPausesLeftToday(pause.pausesLeftToday());
+      // The wire says -1 for "no daily limit".
+      int left = pause.pausesLeftToday() == Integer.MAX_VALUE ? -1 : pause.pausesLeftToday();
+      var update = PauseUpdate.newBuilder().setPausesLeftToday(left);
       if (pause.pauseEnd() != null) {
         update.setActivePause(Pause.newBuilder()
             .setStartTime(ProtoMapping.toProto(pause.pauseStart()))

@@ -78,8 +78,9 @@ class PolicyAndControlsIntegrationTest {
           .setPauseRequest(PauseRequest.newBuilder().setDuration(seconds(25))));
       ConnectResponse ack = stream.ackOf(id);
       assertTrue(ack.getRequestAck().getAccepted(), ack.getRequestAck().getMessage());
-      PauseUpdate update = stream.next(ConnectResponse::hasPauseUpdate, Duration.ofSeconds(10)).getPauseUpdate();
-      assertTrue(update.hasActivePause());
+      PauseUpdate update = stream.next(r -> r.hasPauseUpdate() && r.getPauseUpdate().hasActivePause(),
+          Duration.ofSeconds(10)).getPauseUpdate();
+      assertEquals(-1, update.getPausesLeftToday(), "the default policy has no daily limit");
       pauseEnd = Instant.ofEpochSecond(update.getActivePause().getEndTime().getSeconds(),
           update.getActivePause().getEndTime().getNanos());
       assertEquals(CaptureState.CAPTURE_STATE_PAUSED, device("pauser-1").getCaptureState());
@@ -88,7 +89,6 @@ class PolicyAndControlsIntegrationTest {
       String again = stream.send(ConnectRequest.newBuilder()
           .setPauseRequest(PauseRequest.newBuilder().setDuration(seconds(60))));
       assertFalse(stream.ackOf(again).getRequestAck().getAccepted());
-      // A pause longer than the policy's longest (30 min) is refused with the reason.
     }
 
     harness.restartController();

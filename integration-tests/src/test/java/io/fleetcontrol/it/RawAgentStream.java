@@ -23,6 +23,7 @@ import org.apache.pekko.stream.javadsl.Source;
 final class RawAgentStream implements AutoCloseable {
 
   final BlockingQueue<ConnectResponse> received = new LinkedBlockingQueue<>();
+  private final java.util.List<ConnectResponse> pending = new java.util.ArrayList<>();
   private final BoundedSourceQueue<ConnectRequest> up;
   private final AtomicInteger requestIds = new AtomicInteger();
 
@@ -44,18 +45,28 @@ final class RawAgentStream implements AutoCloseable {
     return id;
   }
 
-  /** The next message down that matches, skipping others; fails after the timeout. */
+  /**
+   * The earliest message down that matches and was not taken yet; others stay for later calls,
+   * since pushes and acks may arrive in either order.
+   */
   ConnectResponse next(Predicate<ConnectResponse> wanted, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
+      received.drainTo(pending);
+      for (var it = pending.iterator(); it.hasNext(); ) {
+        ConnectResponse message = it.next();
+        if (wanted.test(message)) {
+          it.remove();
+          return message;
+        }
+      }
       long left = deadline - System.nanoTime();
       ConnectResponse message = left <= 0 ? null : received.poll(left, TimeUnit.NANOSECONDS);
       if (message == null) {
-        throw new AssertionError("no matching message from the controller within " + timeout);
+        throw new AssertionError("no matching message from the controller within " + timeout
+            + "; unmatched: " + pending);
       }
-      if (wanted.test(message)) {
-        return message;
-      }
+      pending.add(message);
     }
   }
 
