@@ -2,9 +2,11 @@ package io.fleetcontrol.agent;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * What an agent shows the outside world. The agent actor is the only writer; any thread may read,
@@ -19,6 +21,7 @@ final class AgentStatusBoard {
   private volatile String lastProblem = "";
   private final AtomicInteger policyUpdates = new AtomicInteger();
   private final List<VersionWaiter> waiters = new ArrayList<>();
+  private final Watched<EmployeeControls> controls = new Watched<>(EmployeeControls.NOT_TOLD_YET);
 
   ConnectionStatus status() {
     return status;
@@ -64,5 +67,21 @@ final class AgentStatusBoard {
       waiters.add(waiter);
       return waiter.applied();
     }
+  }
+
+  EmployeeControls controls() {
+    return controls.get();
+  }
+
+  void pauseTold(Optional<ActivePause> activePause, int pausesLeftToday) {
+    controls.change(c -> c.withPause(activePause, pausesLeftToday));
+  }
+
+  void exemptionsTold(List<AgentExemption> exemptions) {
+    controls.change(c -> c.withExemptions(exemptions));
+  }
+
+  CompletionStage<EmployeeControls> whenControls(Predicate<? super EmployeeControls> condition) {
+    return controls.when(condition);
   }
 }

@@ -1,14 +1,23 @@
 package io.fleetcontrol.agent;
 
+import java.util.List;
+import java.util.Optional;
+
 /** What the controller says down the Connect stream, free of the wire format. */
 sealed interface ControllerMessage {
 
   /** The effective policy for this device; the agent applies it and acks its version. */
   record PolicyReceived(AgentPolicy policy) implements ControllerMessage {}
 
+  /** On connect and whenever a pause starts or ends, on time included. */
+  record PauseReceived(Optional<ActivePause> activePause, int pausesLeftToday) implements ControllerMessage {}
+
+  /** On connect and whenever one of this device's exemptions changes: all of them, not a delta. */
+  record ExemptionsReceived(List<AgentExemption> exemptions) implements ControllerMessage {}
+
   /** The controller's answer to an upward request, sent once the fact is persisted. */
   record RequestAnswered(String requestId, boolean accepted, String message) implements ControllerMessage {}
 
-  /** Pause and exemption updates: the employee CLI and the local gate will use them. */
-  record NotYetHandled(String kind) implements ControllerMessage {}
+  /** A message newer than this agent; it goes on without it. */
+  record Unrecognized(String kind) implements ControllerMessage {}
 }

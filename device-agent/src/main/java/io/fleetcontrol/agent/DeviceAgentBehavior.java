@@ -23,6 +23,7 @@ import org.slf4j.Logger;
  * One agent's life with the controller: enrolling, then streaming (connecting, connected), then on
  * a lost stream a jittered backoff and streaming again. A credential the controller refuses buys one
  * fresh enrollment; a second refusal, or a credential for another device, parks the agent in REJECTED.
+ * The employee's requests wait in the outbox until the controller has spoken on a stream.
  */
 final class DeviceAgentBehavior {
 
@@ -52,11 +53,17 @@ final class DeviceAgentBehavior {
     INSTANCE
   }
 
+  /** The outbox has a new request; sent now if a stream is up, else when one is. */
+  enum RequestQueued implements Command {
+    INSTANCE
+  }
+
   static Behavior<Command> create(
       AgentSettings settings,
       AgentServiceClient client,
       TelemetrySource telemetry,
       AgentStatusBoard board,
+      RequestOutbox outbox,
       Random random,
       Clock clock) {
     Behavior<Command> agent =
@@ -65,7 +72,7 @@ final class DeviceAgentBehavior {
                 Behaviors.withTimers(
                     timers ->
                         new DeviceAgentBehavior(
-                                settings, client, telemetry, board, random, clock, context, timers)
+                                settings, client, telemetry, board, outbox, random, clock, context, timers)
                             .enrolling()));
     // A bug must not leave a laptop disconnected for good: start over, with a fresh enrollment.
     return Behaviors.supervise(agent)
@@ -78,6 +85,7 @@ final class DeviceAgentBehavior {
   private final AgentServiceClient client;
   private final TelemetrySource telemetry;
   private final AgentStatusBoard board;
+  private final RequestOutbox outbox;
   private final Random random;
   private final Clock clock;
   private final ActorContext<Command> context;
@@ -90,6 +98,7 @@ final class DeviceAgentBehavior {
   private ControllerStream stream;
   private long streamId;
   private Instant connectedSince;
+  private boolean controllerSpoke;
   private AgentPolicy policy;
   private int failedAttempts;
   private boolean mayReenroll = true;
@@ -100,6 +109,7 @@ final class DeviceAgentBehavior {
       AgentServiceClient client,
       TelemetrySource telemetry,
       AgentStatusBoard board,
+      RequestOutbox outbox,
       Random random,
       Clock clock,
       ActorContext<Command> context,
@@ -108,6 +118,7 @@ final class DeviceAgentBehavior {
     this.client = client;
     this.telemetry = telemetry;
     this.board = board;
+    this.outbox = outbox;
     this.random = random;
     this.clock = clock;
     this.context = context;
@@ -153,6 +164,7 @@ final class DeviceAgentBehavior {
   private Behavior<Command> streaming() {
     board.status(ConnectionStatus.CONNECTING);
     long id = ++streamId;
+    controllerSpoke = false;
     ActorRef<Command> self = context.getSelf();
     stream =
         ControllerStream.open(
@@ -167,6 +179,7 @@ final class DeviceAgentBehavior {
         .onMessage(StreamOpened.class, m -> m.streamId() == streamId, this::onStreamOpened)
         .onMessage(FromController.class, m -> m.streamId() == streamId, this::onFromController)
         .onMessageEquals(Tick.SEND_HEARTBEAT, this::onHeartbeatDue)
+        .onMessageEquals(RequestQueued.INSTANCE, this::onRequestQueued)
         .onMessage(StreamEnded.class, m -> m.streamId() == streamId, this::onStreamEnded)
         .onAnyMessage(this::ignoreLeftover)
         .build();
@@ -185,10 +198,20 @@ final class DeviceAgentBehavior {
     ControllerMessage message = received.message();
     if (message instanceof ControllerMessage.PolicyReceived update) {
       applyPolicy(update.policy());
+    } else if (message instanceof ControllerMessage.PauseReceived pause) {
+      board.pauseTold(pause.activePause(), pause.pausesLeftToday());
+    } else if (message instanceof ControllerMessage.ExemptionsReceived update) {
+      board.exemptionsTold(update.exemptions());
     } else if (message instanceof ControllerMessage.RequestAnswered answer) {
       onRequestAnswered(answer);
     } else {
-      log.debug("{} ignores {} for now", deviceId(), message);
+      log.debug("{} ignores {}", deviceId(), message);
+    }
+    if (!controllerSpoke) {
+      // Headers alone do not prove the call was taken: it may still be refused in the trailers, and
+      // a request sent into that stream would be lost. The controller speaks first on a taken call.
+      controllerSpoke = true;
+      sendQueuedRequests();
     }
     return Behaviors.same();
   }
@@ -223,10 +246,28 @@ final class DeviceAgentBehavior {
   }
 
   private void onRequestAnswered(ControllerMessage.RequestAnswered answer) {
+    // An employee's request goes back to whoever asked; a refusal there is ordinary, not news for the log.
+    if (outbox.answer(answer.requestId(), new RequestOutcome(answer.accepted(), answer.message()))) {
+      return;
+    }
     if (answer.accepted()) {
       log.debug("Controller accepted request {}", answer.requestId());
     } else {
       log.warn("Controller refused request {}: {}", answer.requestId(), answer.message());
+    }
+  }
+
+  private Behavior<Command> onRequestQueued() {
+    if (controllerSpoke) {
+      sendQueuedRequests();
+    }
+    return Behaviors.same();
+  }
+
+  private void sendQueuedRequests() {
+    int sent = outbox.sendQueued(request -> stream.send(AgentWire.toProto(request)));
+    if (sent > 0) {
+      log.debug("{} sent {} employee request(s)", deviceId(), sent);
     }
   }
 
@@ -261,6 +302,7 @@ final class DeviceAgentBehavior {
   private Behavior<Command> onStreamEnded(StreamEnded ended) {
     timers.cancel(Tick.SEND_HEARTBEAT);
     stream = null;
+    outbox.connectionLost();
     boolean wasConnected = connectedSince != null;
     boolean stayedUp =
         wasConnected
@@ -315,6 +357,7 @@ final class DeviceAgentBehavior {
     log.error("{} stops talking to the controller: {}. Fix the enrollment and restart the agent.", deviceId(), problem);
     board.problem(problem);
     board.status(ConnectionStatus.REJECTED);
+    outbox.close("the controller rejected this agent: " + problem);
     return commonHandlers().onAnyMessage(this::ignoreLeftover).build();
   }
 
@@ -323,11 +366,14 @@ final class DeviceAgentBehavior {
   private BehaviorBuilder<Command> commonHandlers() {
     return Behaviors.receive(Command.class)
         .onMessageEquals(Stop.INSTANCE, this::onStop)
-        .onSignal(PreRestart.class, signal -> closeStream())
+        .onSignal(PreRestart.class, signal -> onPreRestart())
         .onSignal(PostStop.class, signal -> onPostStop());
   }
 
-  /** Messages from a stream already given up, or a timer that raced a state change. */
+  /**
+   * Messages from a stream already given up, a timer that raced a state change, or news of a
+   * request that must wait for the next stream.
+   */
   private Behavior<Command> ignoreLeftover(Command command) {
     log.debug("{} ignores leftover {}", deviceId(), command);
     return Behaviors.same();
@@ -339,7 +385,15 @@ final class DeviceAgentBehavior {
 
   private Behavior<Command> onPostStop() {
     board.status(ConnectionStatus.STOPPED);
+    outbox.close("the agent stopped before the controller answered");
     return closeStream();
+  }
+
+  /** Unsent requests wait for the next incarnation; those on the closing stream are in doubt. */
+  private Behavior<Command> onPreRestart() {
+    closeStream();
+    outbox.connectionLost();
+    return Behaviors.same();
   }
 
   private Behavior<Command> closeStream() {

@@ -6,11 +6,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -34,6 +37,7 @@ public final class FleetSimulator {
   private final SimulatorSettings settings;
   private final int count;
   private final List<DeviceAgent> agents;
+  private final Map<String, DeviceAgent> agentsByDeviceId = new ConcurrentHashMap<>();
   private final List<AgentServiceClient> clients = new CopyOnWriteArrayList<>();
   private final UniqueKillSwitch ramp;
   private final CompletionStage<Done> rampDone;
@@ -79,7 +83,9 @@ public final class FleetSimulator {
             .withIdentity(
                 SimulatedDevices.identity(n, settings.foreignFraction(), settings.foreignJurisdiction()));
     TelemetrySource telemetry = new SimulatedTelemetry(new Random(n), Instant.now());
-    agents.add(DeviceAgent.start(system, agentSettings, clientFor(n), telemetry));
+    DeviceAgent agent = DeviceAgent.start(system, agentSettings, clientFor(n), telemetry);
+    agentsByDeviceId.put(agent.deviceId(), agent);
+    agents.add(agent);
   }
 
   /** Called from the ramp only, one batch at a time, so the list grows in order. */
@@ -106,6 +112,11 @@ public final class FleetSimulator {
     synchronized (agents) {
       return List.copyOf(agents);
     }
+  }
+
+  /** The agent of this device (sim-00042, say), once the ramp has started it. */
+  public Optional<DeviceAgent> agent(String deviceId) {
+    return Optional.ofNullable(agentsByDeviceId.get(deviceId));
   }
 
   public int connectedCount() {

@@ -5,10 +5,13 @@ import io.fleetcontrol.proto.v1.ConnectRequest;
 import io.fleetcontrol.proto.v1.ConnectResponse;
 import io.fleetcontrol.proto.v1.EnrollRequest;
 import io.fleetcontrol.proto.v1.EnrollResponse;
+import io.fleetcontrol.proto.v1.ExemptionUpdate;
+import io.fleetcontrol.proto.v1.PauseUpdate;
 import io.fleetcontrol.proto.v1.Policy;
 import io.fleetcontrol.proto.v1.PolicyUpdate;
 import io.fleetcontrol.proto.v1.RequestAck;
 import io.grpc.Status;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +30,8 @@ import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * A controller stand-in that speaks the agent protocol: checks the token and the credential,
- * pushes the policy on connect, answers acks. Tests steer it (refuse, fail streams, push) and read
+ * pushes the policy, the pause and the exemptions on connect, answers policy acks. Employee requests
+ * wait for the test to answer them. Tests steer it (refuse, fail streams, push, answer) and read
  * what it saw, either as events or as per-device totals.
  */
 final class FakeAgentService implements AgentServicePowerApi {
@@ -38,7 +42,7 @@ final class FakeAgentService implements AgentServicePowerApi {
 
   record ConnectSeen(String deviceId, String authorization) implements Seen {}
 
-  record RequestSeen(String deviceId, ConnectRequest request) implements Seen {}
+  record RequestSeen(String deviceId, ConnectRequest request, Instant receivedAt) implements Seen {}
 
   private final ActorSystem<?> system;
   private final String enrollmentToken;
@@ -52,6 +56,8 @@ final class FakeAgentService implements AgentServicePowerApi {
   private final AtomicInteger connectRefusalsLeft = new AtomicInteger();
   private volatile Status connectRefusal = Status.UNAUTHENTICATED;
   private volatile Policy policy;
+  private volatile PauseUpdate pause = PauseUpdate.newBuilder().setPausesLeftToday(3).build();
+  private volatile ExemptionUpdate exemptions = ExemptionUpdate.getDefaultInstance();
 
   FakeAgentService(ActorSystem<?> system, String enrollmentToken, Consumer<Seen> observer) {
     this.system = system;
@@ -68,7 +74,31 @@ final class FakeAgentService implements AgentServicePowerApi {
   /** Sends the policy down every open stream, as the controller does when it changes. */
   void pushPolicy(Policy newPolicy) {
     policy = newPolicy;
-    openStreams.forEach(stream -> stream.offer(policyUpdate(newPolicy)));
+    pushToAll(policyUpdate(newPolicy));
+  }
+
+  /** As the controller does when a pause starts or ends, and on connect. */
+  void pushPause(PauseUpdate update) {
+    pause = update;
+    pushToAll(ConnectResponse.newBuilder().setPauseUpdate(update).build());
+  }
+
+  /** As the controller does when an exemption changes, and on connect. */
+  void pushExemptions(ExemptionUpdate update) {
+    exemptions = update;
+    pushToAll(ConnectResponse.newBuilder().setExemptionUpdate(update).build());
+  }
+
+  /** The controller's answer to an employee request, sent down every open stream. */
+  void answer(String requestId, boolean accepted, String message) {
+    pushToAll(
+        ConnectResponse.newBuilder()
+            .setRequestAck(RequestAck.newBuilder().setRequestId(requestId).setAccepted(accepted).setMessage(message))
+            .build());
+  }
+
+  private void pushToAll(ConnectResponse response) {
+    openStreams.forEach(stream -> stream.offer(response));
   }
 
   void refuseNextConnects(int times, Status status) {
@@ -143,12 +173,14 @@ final class FakeAgentService implements AgentServicePowerApi {
     if (current != null) {
       toAgent.offer(policyUpdate(current));
     }
+    toAgent.offer(ConnectResponse.newBuilder().setPauseUpdate(pause).build());
+    toAgent.offer(ConnectResponse.newBuilder().setExemptionUpdate(exemptions).build());
     in.runForeach(request -> onRequest(deviceId, request, toAgent), system);
     return down.second();
   }
 
   private void onRequest(String deviceId, ConnectRequest request, BoundedSourceQueue<ConnectResponse> toAgent) {
-    observer.accept(new RequestSeen(deviceId, request));
+    observer.accept(new RequestSeen(deviceId, request, Instant.now()));
     if (request.hasPolicyAck()) {
       ackedVersions.put(deviceId, request.getPolicyAck().getPolicyVersion());
       toAgent.offer(
