@@ -12,7 +12,6 @@ import io.fleetcontrol.proto.v1.EnrollResponse;
 import io.fleetcontrol.proto.v1.GetDeviceRequest;
 import io.fleetcontrol.proto.v1.GetFleetSummaryRequest;
 import io.fleetcontrol.proto.v1.ListDevicesRequest;
-import io.fleetcontrol.proto.v1.ListPoliciesRequest;
 import io.fleetcontrol.proto.v1.PolicyAck;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -196,9 +195,29 @@ class BadInputIntegrationTest {
         list.invoke(ListDevicesRequest.newBuilder().addLabels("no-equals-sign").build()));
     assertStatus(Status.Code.INVALID_ARGUMENT, "device_id is required", getDevice(""));
     assertStatus(Status.Code.INVALID_ARGUMENT, "device_id must be", getDevice("z".repeat(300)));
-    assertStatus(Status.Code.UNIMPLEMENTED, "ListPolicies",
-        harness.admin.listPolicies().addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
-            .invoke(ListPoliciesRequest.getDefaultInstance()));
+    assertStatus(Status.Code.UNIMPLEMENTED, "ListRollouts",
+        harness.admin.listRollouts().addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
+            .invoke(io.fleetcontrol.proto.v1.ListRolloutsRequest.getDefaultInstance()));
+    assertStatus(Status.Code.INVALID_ARGUMENT, "selector",
+        harness.admin.assignPolicy().addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
+            .invoke(io.fleetcontrol.proto.v1.AssignPolicyRequest.newBuilder().setPolicyName("default").build()));
+    assertStatus(Status.Code.NOT_FOUND, "device-zz",
+        harness.admin.assignPolicy().addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
+            .invoke(io.fleetcontrol.proto.v1.AssignPolicyRequest.newBuilder().setPolicyName("default")
+                .setSelector(io.fleetcontrol.proto.v1.DeviceSelector.newBuilder().addDeviceIds("device-a")
+                    .addDeviceIds("device-zz")).build()));
+    assertStatus(Status.Code.INVALID_ARGUMENT, "expire_time",
+        harness.admin.approveExemption().addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
+            .invoke(io.fleetcontrol.proto.v1.ApproveExemptionRequest.newBuilder().setDeviceId("device-a")
+                .setExemptionId("ex-1").build()));
+    assertStatus(Status.Code.NOT_FOUND, "no exemption ex-7",
+        harness.admin.denyExemption().addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
+            .invoke(io.fleetcontrol.proto.v1.DenyExemptionRequest.newBuilder().setDeviceId("device-a")
+                .setExemptionId("ex-7").setReason("no").build()));
+    assertStatus(Status.Code.PERMISSION_DENIED, "needs approver",
+        harness.admin.denyExemption().addHeader("authorization", "Bearer dev-viewer-token")
+            .invoke(io.fleetcontrol.proto.v1.DenyExemptionRequest.newBuilder().setDeviceId("device-a")
+                .setExemptionId("ex-1").setReason("no").build()));
   }
 
   @Test
