@@ -63,6 +63,11 @@ final class AdminConnection implements AutoCloseable {
     return call(client().getDevice(), GetDeviceRequest.newBuilder().setDeviceId(deviceId).build());
   }
 
+  /** Any admin RPC: {@code connection.call(AdminServiceClient::getPolicy, request)}. */
+  <Q, R> R call(java.util.function.Function<AdminServiceClient, SingleResponseRequestBuilder<Q, R>> rpc, Q request) {
+    return call(rpc.apply(client()), request);
+  }
+
   private <Q, R> R call(SingleResponseRequestBuilder<Q, R> rpc, Q request) {
     if (token != null) {
       rpc = rpc.addHeader("authorization", "Bearer " + token);

@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "fleetctl",
     description = "Administer the device fleet through the control plane's AdminService.",
-    subcommands = {StatusCommand.class, DevicesCommand.class, AutoComplete.GenerateCompletion.class},
+    subcommands = {StatusCommand.class, DevicesCommand.class, PoliciesCommand.class, ExemptionsCommand.class,
+        AutoComplete.GenerateCompletion.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:ok",
