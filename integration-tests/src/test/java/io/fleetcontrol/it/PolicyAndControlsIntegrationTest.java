@@ -254,6 +254,75 @@ class PolicyAndControlsIntegrationTest {
     assertTrue(names.stream().noneMatch(n -> n.startsWith("bad-")), "no malformed policy was stored: " + names);
   }
 
+  /** Runs fleetctl against the live controller; returns exit code, stdout, stderr. */
+  private static String[] fleetctl(String... args) {
+    var out = new java.io.ByteArrayOutputStream();
+    var err = new java.io.ByteArrayOutputStream();
+    String[] full = new String[args.length + 4];
+    full[0] = "--server";
+    full[1] = "127.0.0.1:" + harness.grpcPort;
+    full[2] = "--token";
+    full[3] = FleetHarness.ADMIN_TOKEN;
+    System.arraycopy(args, 0, full, 4, args.length);
+    int code = io.fleetcontrol.fleetctl.Fleetctl.run(full, new java.io.PrintStream(out, true),
+        new java.io.PrintStream(err, true));
+    return new String[] {String.valueOf(code), out.toString(), err.toString()};
+  }
+
+  @Test
+  void opsAndApproversWorkThroughFleetctl() throws Exception {
+    java.nio.file.Path example = java.nio.file.Path.of("../fleetctl/examples/policy.yaml");
+    String[] created = fleetctl("policies", "create", "-f", example.toString());
+    assertEquals("0", created[0], created[2]);
+    assertTrue(created[1].contains("created engineering version 1"), created[1]);
+
+    java.nio.file.Path edited = java.nio.file.Files.createTempFile("policy", ".yaml");
+    java.nio.file.Files.writeString(edited, java.nio.file.Files.readString(example)
+        .replace("pauses_per_day: 3", "pauses_per_day: 5"));
+    String[] updated = fleetctl("policies", "update", "-f", edited.toString());
+    assertTrue(updated[1].contains("updated engineering to version 2"), updated[1] + updated[2]);
+    String[] diff = fleetctl("policies", "diff", "engineering", "--from", "1", "--to", "2");
+    assertTrue(diff[1].contains("-  pauses_per_day: 3") && diff[1].contains("+  pauses_per_day: 5"), diff[1]);
+    String[] got = fleetctl("policies", "get", "engineering", "--version", "1");
+    assertTrue(got[1].contains("up to 30m, 3 per day"), got[1]);
+
+    java.nio.file.Path broken = java.nio.file.Files.createTempFile("policy", ".yaml");
+    java.nio.file.Files.writeString(broken, "name: broken\ncapture_kinds: [clicks]\nallowlist:\n  - site: 'http://x.com'\n");
+    String[] refused = fleetctl("policies", "create", "-f", broken.toString());
+    assertEquals("1", refused[0]);
+    assertTrue(refused[2].contains("INVALID_ARGUMENT") && refused[2].contains("allowlist[0].pattern"), refused[2]);
+    assertEquals("3", fleetctl("policies", "get", "broken")[0], "nothing was stored");
+
+    String credential = enroll("cli-1", "US");
+    // Label selection reads the device directory, a few seconds behind enrollment.
+    Eventually.within(Duration.ofSeconds(30), () -> {
+      String[] assigned = fleetctl("policies", "assign", "engineering", "--label", "team=controls");
+      assertEquals("0", assigned[0], assigned[2]);
+      assertTrue(assigned[1].matches("(?s)assigned engineering \\(latest\\) to [1-9][0-9]* devices.*"), assigned[1]);
+      assertEquals(2, device("cli-1").getTargetPolicyVersion());
+    });
+
+    try (RawAgentStream stream = new RawAgentStream(harness.agentClient, harness.clientSystem, "cli-1", credential)) {
+      stream.applyPolicy();
+      String id = stream.send(ConnectRequest.newBuilder().setExemptionRequest(ExemptionRequest.newBuilder()
+          .setScope(ExemptionScope.EXEMPTION_SCOPE_NO_SCREENSHOTS)
+          .setReason(ExemptionReason.EXEMPTION_REASON_BANDWIDTH)
+          .setComment("home connection is metered")));
+      assertTrue(stream.ackOf(id).getRequestAck().getAccepted());
+    }
+    Eventually.within(Duration.ofSeconds(30), () -> {
+      String[] listed = fleetctl("exemptions", "list", "--status", "requested", "--device", "cli-1", "-o", "json");
+      assertTrue(listed[1].contains("\"count\" : 1"), listed[1]);
+    });
+    String[] approved = fleetctl("exemptions", "approve", "cli-1/ex-1", "--until", "7d");
+    assertEquals("0", approved[0], approved[2]);
+    assertTrue(approved[1].contains("approved cli-1/ex-1: approved"), approved[1]);
+    assertEquals(ExemptionStatus.EXEMPTION_STATUS_APPROVED, device("cli-1").getExemptions(0).getStatus());
+    String[] again = fleetctl("exemptions", "deny", "ex-1", "--device", "cli-1", "--reason", "late");
+    assertEquals("1", again[0]);
+    assertTrue(again[2].contains("FAILED_PRECONDITION"), again[2]);
+  }
+
   private static <Req, Res> Res admin(
       org.apache.pekko.grpc.javadsl.SingleResponseRequestBuilder<Req, Res> call, Req request) throws Exception {
     return await(call.addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN).invoke(request));
