@@ -51,8 +51,9 @@ final class FleetHarness implements AutoCloseable {
                 "pekko.remote.artery.canonical.port", freePort(),
                 "pekko.management.http.port", freePort(),
                 "datastax-java-driver.basic.contact-points", List.of(cassandra.contactPoint()),
-                "fleet.connection.stale-after", "8s",
-                "fleet.connection.offline-after", "20s"))
+                // Longer than the starter policy's 10 s heartbeat, so a live device never looks stale.
+                "fleet.connection.stale-after", "25s",
+                "fleet.connection.offline-after", "60s"))
         .withFallback(ConfigFactory.load());
   }
 
