@@ -24,6 +24,7 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   deploy/cassandra.sh stop || true
+  exit 0
 }
 trap cleanup INT TERM EXIT
 
