@@ -3,23 +3,46 @@ package io.fleetcontrol.policy;
 import java.time.Instant;
 
 /**
- * The one decision shared by the controller and the agent: may capture run on this device now,
- * and may this capture happen? Pure: no clock, no I/O; the caller passes {@code now}. For many
- * decisions on one policy (the agent's gate) compile it once with {@link #compile}.
+ * The one decision shared by the controller and the agent (DESIGN.md "The decision"): may capture
+ * run on this device now, and may this capture happen? Pure: no clock, no I/O; the caller passes
+ * {@code now}. First match wins, in this order:
+ *
+ * <ol>
+ *   <li>device level, the capture state: no policy, notice not acknowledged, jurisdiction, full
+ *       exemption, offline too long, active pause, schedule, battery low, bandwidth cap or metered
+ *       network set to BLOCK;
+ *   <li>request level, the device stays ACTIVE: denylist, not on the allowlist, kind not enabled,
+ *       partial exemption, screenshots only while charging.
+ * </ol>
+ *
+ * <p>Callers that decide often on one policy (the agent's gate) hold the {@link CompiledPolicy}
+ * from {@link #compile}; the static methods are convenience wrappers that reuse the last one
+ * compiled when they are handed the same {@code Policy} instance again.
  */
 public final class CaptureDecision {
 
+  // Identity, not equals: hashing a 200-entry policy would cost more than the decision.
+  private static volatile CompiledPolicy lastCompiled;
+
   private CaptureDecision() {}
 
+  /** The policy's lists indexed for fast decisions (built lazily, on the first request). */
   public static CompiledPolicy compile(Policy policy) {
-    return new CompiledPolicy(policy);
+    CompiledPolicy last = lastCompiled;
+    if (last != null && last.policy() == policy) {
+      return last;
+    }
+    CompiledPolicy compiled = new CompiledPolicy(policy);
+    lastCompiled = compiled;
+    return compiled;
   }
 
-  /** The device's capture state: the decision without a specific capture request. */
+  /** The device's capture state: the decision without a request. {@code policy} may be null. */
   public static Decision captureState(Policy policy, DeviceConditions device, Instant now) {
     return policy == null ? noPolicy() : compile(policy).captureState(device, now);
   }
 
+  /** The capture state's rules, then the request's. {@code policy} may be null. */
   public static Decision decide(Policy policy, DeviceConditions device, Instant now, CaptureRequest request) {
     return policy == null ? noPolicy() : compile(policy).decide(device, now, request);
   }

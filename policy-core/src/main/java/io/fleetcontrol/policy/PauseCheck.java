@@ -5,32 +5,30 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Optional;
 
-/** Whether an employee's pause request fits the policy; the reason in plain words if not. */
+/**
+ * Whether an employee's pause request fits the policy. The device entity asks before it records
+ * a pause, the agent before it sends one; both show the refusal to the employee as it is.
+ */
 public final class PauseCheck {
 
   private PauseCheck() {}
 
+  /**
+   * Why a pause of {@code requested}, asked for at {@code now}, is refused, in plain words; empty
+   * when it may start. Refused: zero or negative durations, anything longer than the policy's
+   * longest pause ("a pause may last at most 30 minutes"), and any pause once today's are used up.
+   */
   public static Optional<String> refusal(
       PauseRules rules, PauseQuota quota, Duration requested, Instant now, ZoneId zone) {
     if (requested == null || requested.isZero() || requested.isNegative()) {
       return Optional.of("a pause must last longer than zero");
     }
     if (requested.compareTo(rules.maxPause()) > 0) {
-      return Optional.of("a pause may last at most " + words(rules.maxPause()));
+      return Optional.of("a pause may last at most " + PlainWords.duration(rules.maxPause()));
     }
     if (quota.pausesLeft(rules, now, zone) == 0) {
-      return Optional.of("no pauses left today (" + rules.pausesPerDay() + " per day)");
+      return Optional.of("no pauses left today (" + rules.pausesPerDay() + " a day)");
     }
     return Optional.empty();
-  }
-
-  static String words(Duration d) {
-    if (d.toSecondsPart() == 0 && d.toMinutes() > 0) {
-      long minutes = d.toMinutes();
-      return minutes % 60 == 0 && minutes >= 60
-          ? (minutes / 60) + (minutes == 60 ? " hour" : " hours")
-          : minutes + (minutes == 1 ? " minute" : " minutes");
-    }
-    return d.toSeconds() + " seconds";
   }
 }

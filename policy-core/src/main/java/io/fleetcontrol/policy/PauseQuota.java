@@ -4,7 +4,11 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 
-/** Pauses taken in the device's current local day, for the policy's pauses-per-day rule. */
+/**
+ * Pauses taken in the device's current local day, for the policy's pauses-per-day rule. The
+ * count starts again at local midnight; a pause stamped with a past day (made offline, reported
+ * late) does not touch today's count.
+ */
 public record PauseQuota(LocalDate localDay, int pausesUsed) {
 
   public static final PauseQuota EMPTY = new PauseQuota(null, 0);
@@ -13,7 +17,7 @@ public record PauseQuota(LocalDate localDay, int pausesUsed) {
     return day.equals(localDay) ? pausesUsed : 0;
   }
 
-  /** {@link Integer#MAX_VALUE} when the policy sets no limit. */
+  /** Pauses the employee may still take today; {@link Integer#MAX_VALUE} when the policy sets no limit. */
   public int pausesLeft(PauseRules rules, Instant now, ZoneId zone) {
     if (rules.pausesPerDay() == 0) {
       return Integer.MAX_VALUE;
@@ -21,8 +25,12 @@ public record PauseQuota(LocalDate localDay, int pausesUsed) {
     return Math.max(0, rules.pausesPerDay() - usedOn(LocalDate.ofInstant(now, zone)));
   }
 
+  /** The quota after one more pause that started at {@code at}. */
   public PauseQuota recordPause(Instant at, ZoneId zone) {
     LocalDate day = LocalDate.ofInstant(at, zone);
+    if (localDay != null && day.isBefore(localDay)) {
+      return this;
+    }
     return new PauseQuota(day, usedOn(day) + 1);
   }
 }

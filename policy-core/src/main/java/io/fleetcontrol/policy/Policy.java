@@ -1,7 +1,9 @@
 package io.fleetcontrol.policy;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -33,7 +35,8 @@ public record Policy(
     captureKinds = captureKinds.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(captureKinds));
     allowlist = List.copyOf(allowlist);
     denylist = List.copyOf(denylist);
-    jurisdictions = Set.copyOf(jurisdictions);
+    // Kept in the order written, so a violation's index (jurisdictions[2]) points at what ops wrote.
+    jurisdictions = Collections.unmodifiableSet(new LinkedHashSet<>(List.copyOf(jurisdictions)));
     noticeText = noticeText == null ? "" : noticeText;
   }
 
