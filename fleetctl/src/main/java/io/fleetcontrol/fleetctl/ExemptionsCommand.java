@@ -1,5 +1,6 @@
 package io.fleetcontrol.fleetctl;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Timestamp;
@@ -11,15 +12,17 @@ import io.fleetcontrol.proto.v1.ExemptionStatus;
 import io.fleetcontrol.proto.v1.ListExemptionsRequest;
 import io.fleetcontrol.proto.v1.ListExemptionsResponse;
 import io.fleetcontrol.proto.v1.RevokeExemptionRequest;
+import io.grpc.Status;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,7 +31,11 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code fleetctl exemptions ...}: what employees asked to be exempted from, and the decisions. */
+/**
+ * {@code fleetctl exemptions ...}: what employees asked to be exempted from, and the approvers'
+ * decisions. The API names an exemption by device and id, so each verb takes {@code ID --device DEVICE}
+ * or {@code DEVICE/ID}.
+ */
 @Command(
     name = "exemptions",
     description = "List exemption requests and approve, deny or revoke them.",
@@ -39,146 +46,190 @@ import picocli.CommandLine.Spec;
 final class ExemptionsCommand {
   @Mixin HelpOption help;
 
-  private static final Pattern RELATIVE = Pattern.compile("(\\d+)([mhd])");
+  /** Exemptions per ListExemptions page. */
+  static final int PAGE_SIZE = 500;
 
-  /** "DEVICE/ID" or ID with --device. */
-  static String[] target(CommandSpec spec, String id, String device) {
-    int slash = id.indexOf('/');
-    if (slash > 0) {
-      return new String[] {id.substring(0, slash), id.substring(slash + 1)};
+  /** Which exemption a verb is about. */
+  record Target(String deviceId, String exemptionId) {
+    @Override
+    public String toString() {
+      return deviceId + "/" + exemptionId;
     }
-    if (device == null) {
-      throw new ParameterException(spec.commandLine(), "name the device: --device DEVICE, or DEVICE/" + id);
-    }
-    return new String[] {device, id};
   }
 
-  static void printOne(Fleetctl fleetctl, String verb, Exemption e) {
+  /** {@code DEVICE/ID}, or {@code ID} with {@code --device DEVICE}; both must agree when both are given. */
+  static Target target(CommandSpec spec, String id, String device) {
+    int slash = id.indexOf('/');
+    if (slash < 0) {
+      if (device == null || device.isEmpty()) {
+        throw new ParameterException(spec.commandLine(),
+            "name the device: --device DEVICE " + id + ", or DEVICE/" + id);
+      }
+      return new Target(device, id);
+    }
+    String fromId = id.substring(0, slash);
+    String exemptionId = id.substring(slash + 1);
+    if (fromId.isEmpty() || exemptionId.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "expected DEVICE/ID, got '" + id + "'");
+    }
+    if (device != null && !device.equals(fromId)) {
+      throw new ParameterException(spec.commandLine(),
+          "'" + id + "' names device " + fromId + " but --device says " + device);
+    }
+    return new Target(fromId, exemptionId);
+  }
+
+  /** {@code --until}: an ISO-8601 instant, or a span from {@code now} such as 12h or 7d. */
+  static Instant until(CommandSpec spec, String text, Instant now) {
+    try {
+      return OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException notAnInstant) {
+      // A span, then.
+    }
+    Duration span;
+    try {
+      span = Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(),
+          "--until must be an instant such as 2026-12-01T00:00:00Z or a span such as 12h or 7d, got '" + text + "'");
+    }
+    if (span.isNegative() || span.isZero()) {
+      throw new ParameterException(spec.commandLine(), "--until must lie ahead, got '" + text + "'");
+    }
+    return now.plus(span);
+  }
+
+  /** One decided exemption: "approved dev-1/ex-1: approved until 2026-...", or its object for -o json|yaml. */
+  static void printDecision(Fleetctl fleetctl, String verb, Exemption e) {
     OutputFormat format = fleetctl.options().output;
     if (format == OutputFormat.table) {
-      fleetctl.out().printf("%s %s/%s: %s%n", verb, e.getDeviceId(), e.getExemptionId(), status(e.getStatus()));
+      String until = e.getStatus() == ExemptionStatus.EXEMPTION_STATUS_APPROVED && e.hasExpireTime()
+          ? " until " + time(e.getExpireTime()) : "";
+      fleetctl.out().printf("%s %s/%s: %s%s%n", verb, e.getDeviceId(), e.getExemptionId(),
+          StateNames.of(e.getStatus()), until);
     } else {
       StructuredOutput.print(fleetctl.out(), format, view(e));
     }
-  }
-
-  static String status(ExemptionStatus s) {
-    return s.name().replace("EXEMPTION_STATUS_", "").toLowerCase(Locale.ROOT);
   }
 
   static ObjectNode view(Exemption e) {
     ObjectNode node = JsonNodeFactory.instance.objectNode();
     node.put("device_id", e.getDeviceId());
     node.put("exemption_id", e.getExemptionId());
-    node.put("scope", e.getScope().name().replace("EXEMPTION_SCOPE_", "").toLowerCase(Locale.ROOT));
-    node.put("reason", e.getReason().name().replace("EXEMPTION_REASON_", "").toLowerCase(Locale.ROOT));
+    node.put("scope", StateNames.of(e.getScope()));
+    node.put("reason", StateNames.of(e.getReason()));
     node.put("comment", e.getComment());
-    node.put("status", status(e.getStatus()));
+    node.put("status", StateNames.of(e.getStatus()));
     node.put("request_time", Views.isoTime(e.hasRequestTime(), e.getRequestTime()));
-    node.put("expire_time", e.hasExpireTime() ? Views.isoTime(true, e.getExpireTime()) : null);
+    node.put("expire_time", Views.isoTime(e.hasExpireTime(), e.getExpireTime()));
     node.put("decided_by", e.getDecidedBy().isEmpty() ? null : e.getDecidedBy());
     node.put("decision_reason", e.getDecisionReason().isEmpty() ? null : e.getDecisionReason());
+    node.put("decide_time", Views.isoTime(e.hasDecideTime(), e.getDecideTime()));
     return node;
   }
 
-  @Command(name = "list", description = "List exemptions, following pages.")
+  /** To the second: a table has no room for nanoseconds. */
+  private static String time(Timestamp t) {
+    return Views.instant(t).truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  private static Timestamp timestamp(Instant instant) {
+    return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+  }
+
+  @Command(name = "list", description = "List exemptions, oldest request first, following pages.")
   static final class ListExemptions implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin HelpOption help;
 
     @Option(names = "--status", paramLabel = "STATUS",
-        description = "requested, approved, denied, revoked or expired (default: all).")
-    String status;
+        converter = StateNames.ExemptionStatusConverter.class,
+        completionCandidates = StateNames.ExemptionStatusWords.class,
+        description = "Only exemptions in this status: ${COMPLETION-CANDIDATES} (default: all).")
+    ExemptionStatus status;
 
     @Option(names = "--device", paramLabel = "ID", description = "Only this device's exemptions.")
     String device;
 
     @Override
     public Integer call() {
-      ListExemptionsRequest.Builder request = ListExemptionsRequest.newBuilder().setPageSize(500);
+      ListExemptionsRequest.Builder request = ListExemptionsRequest.newBuilder().setPageSize(PAGE_SIZE);
       if (status != null) {
-        try {
-          request.setStatus(ExemptionStatus.valueOf("EXEMPTION_STATUS_" + status.toUpperCase(Locale.ROOT)));
-        } catch (IllegalArgumentException e) {
-          throw new ParameterException(spec.commandLine(),
-              "--status must be requested, approved, denied, revoked or expired, got '" + status + "'");
-        }
+        request.setStatus(status);
       }
       if (device != null) {
         request.setDeviceId(device);
       }
       Fleetctl fleetctl = Fleetctl.of(spec);
-      List<Exemption> all = new ArrayList<>();
-      while (true) {
-        ListExemptionsResponse page = fleetctl.connection().call(AdminServiceClient::listExemptions, request.build());
-        all.addAll(page.getExemptionsList());
-        if (page.getNextPageToken().isEmpty() || page.getNextPageToken().equals(request.getPageToken())) {
-          break;
-        }
-        request.setPageToken(page.getNextPageToken());
-      }
+      List<Exemption> all = fetchAll(fleetctl.connection(), request.build());
       OutputFormat format = fleetctl.options().output;
       if (format == OutputFormat.table) {
         Table table = new Table("ID", "DEVICE", "SCOPE", "REASON", "STATUS", "REQUESTED", "EXPIRES", "DECIDED BY");
         for (Exemption e : all) {
-          var v = view(e);
-          table.row(e.getExemptionId(), e.getDeviceId(), v.get("scope").asText(), v.get("reason").asText(),
-              v.get("status").asText(), v.get("request_time").asText(),
-              e.hasExpireTime() ? v.get("expire_time").asText() : "-",
-              e.getDecidedBy().isEmpty() ? "-" : e.getDecidedBy());
+          table.row(e.getExemptionId(), e.getDeviceId(), StateNames.of(e.getScope()), StateNames.of(e.getReason()),
+              StateNames.of(e.getStatus()),
+              e.hasRequestTime() ? time(e.getRequestTime()) : "-",
+              e.hasExpireTime() ? time(e.getExpireTime()) : "-",
+              e.getDecidedBy());
         }
         table.print(fleetctl.out(), "");
       } else {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
-        var array = out.putArray("exemptions");
+        ArrayNode array = out.putArray("exemptions");
         all.forEach(e -> array.add(view(e)));
         out.put("count", all.size());
         StructuredOutput.print(fleetctl.out(), format, out);
       }
       return ExitCodes.OK;
     }
+
+    /** Follows next_page_token to the last page. */
+    static List<Exemption> fetchAll(AdminConnection connection, ListExemptionsRequest first) {
+      List<Exemption> all = new ArrayList<>();
+      Set<String> seenTokens = new HashSet<>();
+      ListExemptionsRequest request = first;
+      while (true) {
+        ListExemptionsResponse page = connection.call(AdminServiceClient::listExemptions, request);
+        all.addAll(page.getExemptionsList());
+        String next = page.getNextPageToken();
+        if (next.isEmpty()) {
+          return all;
+        }
+        // A server that hands back a token twice would keep this loop going forever.
+        if (!seenTokens.add(next)) {
+          throw Status.INTERNAL.withDescription("server repeated page token '" + next + "'").asRuntimeException();
+        }
+        request = request.toBuilder().setPageToken(next).build();
+      }
+    }
   }
 
-  @Command(name = "approve", description = "Approve a requested exemption until a time.")
+  @Command(name = "approve", description = "Approve a requested exemption until a time; it then expires by itself.")
   static final class Approve implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin HelpOption help;
 
-    @Parameters(paramLabel = "ID", description = "Exemption id, or DEVICE/ID.") String id;
-    @Option(names = "--device", paramLabel = "DEVICE") String device;
+    @Parameters(paramLabel = "ID", description = "The exemption id, or DEVICE/ID.")
+    String id;
+
+    @Option(names = "--device", paramLabel = "DEVICE", description = "The device that asked (unless ID is DEVICE/ID).")
+    String device;
+
     @Option(names = "--until", required = true, paramLabel = "WHEN",
         description = "An ISO-8601 instant (2026-12-01T00:00:00Z) or a span from now (12h, 7d).")
     String until;
 
     @Override
     public Integer call() {
-      String[] t = target(spec, id, device);
+      Target target = target(spec, id, device);
       Instant expiry = until(spec, until, Instant.now());
       Fleetctl fleetctl = Fleetctl.of(spec);
       Exemption e = fleetctl.connection().call(AdminServiceClient::approveExemption, ApproveExemptionRequest.newBuilder()
-          .setDeviceId(t[0]).setExemptionId(t[1])
-          .setExpireTime(Timestamp.newBuilder().setSeconds(expiry.getEpochSecond()).setNanos(expiry.getNano()))
+          .setDeviceId(target.deviceId()).setExemptionId(target.exemptionId())
+          .setExpireTime(timestamp(expiry))
           .build()).getExemption();
-      printOne(fleetctl, "approved", e);
+      printDecision(fleetctl, "approved", e);
       return ExitCodes.OK;
-    }
-  }
-
-  static Instant until(CommandSpec spec, String text, Instant now) {
-    Matcher m = RELATIVE.matcher(text);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      return now.plus(switch (m.group(2)) {
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      });
-    }
-    try {
-      return Instant.parse(text);
-    } catch (DateTimeParseException e) {
-      throw new ParameterException(spec.commandLine(),
-          "--until must be an instant like 2026-12-01T00:00:00Z or a span like 12h or 7d, got '" + text + "'");
     }
   }
 
@@ -187,18 +238,25 @@ final class ExemptionsCommand {
     @Spec CommandSpec spec;
     @Mixin HelpOption help;
 
-    @Parameters(paramLabel = "ID", description = "Exemption id, or DEVICE/ID.") String id;
-    @Option(names = "--device", paramLabel = "DEVICE") String device;
-    @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Told to the employee.")
+    @Parameters(paramLabel = "ID", description = "The exemption id, or DEVICE/ID.")
+    String id;
+
+    @Option(names = "--device", paramLabel = "DEVICE", description = "The device that asked (unless ID is DEVICE/ID).")
+    String device;
+
+    @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why; the employee is told.")
     String reason;
 
     @Override
     public Integer call() {
-      String[] t = target(spec, id, device);
+      Target target = target(spec, id, device);
+      if (reason.isBlank()) {
+        throw new ParameterException(spec.commandLine(), "--reason must say why; the employee is told");
+      }
       Fleetctl fleetctl = Fleetctl.of(spec);
       Exemption e = fleetctl.connection().call(AdminServiceClient::denyExemption, DenyExemptionRequest.newBuilder()
-          .setDeviceId(t[0]).setExemptionId(t[1]).setReason(reason).build()).getExemption();
-      printOne(fleetctl, "denied", e);
+          .setDeviceId(target.deviceId()).setExemptionId(target.exemptionId()).setReason(reason).build()).getExemption();
+      printDecision(fleetctl, "denied", e);
       return ExitCodes.OK;
     }
   }
@@ -208,18 +266,22 @@ final class ExemptionsCommand {
     @Spec CommandSpec spec;
     @Mixin HelpOption help;
 
-    @Parameters(paramLabel = "ID", description = "Exemption id, or DEVICE/ID.") String id;
-    @Option(names = "--device", paramLabel = "DEVICE") String device;
-    @Option(names = "--reason", paramLabel = "TEXT", defaultValue = "", description = "Told to the employee.")
+    @Parameters(paramLabel = "ID", description = "The exemption id, or DEVICE/ID.")
+    String id;
+
+    @Option(names = "--device", paramLabel = "DEVICE", description = "The device it was granted to (unless ID is DEVICE/ID).")
+    String device;
+
+    @Option(names = "--reason", paramLabel = "TEXT", defaultValue = "", description = "Why; the employee is told.")
     String reason;
 
     @Override
     public Integer call() {
-      String[] t = target(spec, id, device);
+      Target target = target(spec, id, device);
       Fleetctl fleetctl = Fleetctl.of(spec);
       Exemption e = fleetctl.connection().call(AdminServiceClient::revokeExemption, RevokeExemptionRequest.newBuilder()
-          .setDeviceId(t[0]).setExemptionId(t[1]).setReason(reason).build()).getExemption();
-      printOne(fleetctl, "revoked", e);
+          .setDeviceId(target.deviceId()).setExemptionId(target.exemptionId()).setReason(reason).build()).getExemption();
+      printDecision(fleetctl, "revoked", e);
       return ExitCodes.OK;
     }
   }

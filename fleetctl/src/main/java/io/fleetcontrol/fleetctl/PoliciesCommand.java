@@ -1,5 +1,8 @@
 package io.fleetcontrol.fleetctl;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetcontrol.proto.v1.AdminServiceClient;
 import io.fleetcontrol.proto.v1.AssignPolicyRequest;
 import io.fleetcontrol.proto.v1.AssignPolicyResponse;
@@ -7,14 +10,20 @@ import io.fleetcontrol.proto.v1.CreatePolicyRequest;
 import io.fleetcontrol.proto.v1.DeviceSelector;
 import io.fleetcontrol.proto.v1.GetPolicyRequest;
 import io.fleetcontrol.proto.v1.ListPoliciesRequest;
+import io.fleetcontrol.proto.v1.ListPoliciesResponse;
 import io.fleetcontrol.proto.v1.Policy;
-import io.fleetcontrol.proto.v1.TargetRule;
 import io.fleetcontrol.proto.v1.UpdatePolicyRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,7 +33,11 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code fleetctl policies ...}: author versioned policies from YAML files and assign them. */
+/**
+ * {@code fleetctl policies ...}: author versioned policies from YAML files (see
+ * fleetctl/examples/policy.yaml), read them back in plain words or as the same file, compare
+ * versions, and assign one to devices.
+ */
 @Command(
     name = "policies",
     description = "Create, update, inspect, compare and assign capture policies.",
@@ -35,128 +48,27 @@ import picocli.CommandLine.Spec;
 final class PoliciesCommand {
   @Mixin HelpOption help;
 
-  private static Policy readFile(CommandSpec spec, Path file) {
+  /** Policies per ListPolicies page. */
+  static final int PAGE_SIZE = 100;
+
+  /** The file as a proto; any problem with it is a usage error (exit 2) naming the key and line. */
+  static Policy readFile(CommandSpec spec, Path file) {
     try {
-      return PolicyFile.read(file);
+      return PolicyFile.read(file).toProto();
     } catch (PolicyFile.FileError e) {
-      throw new ParameterException(spec.commandLine(), file + ": " + e.getMessage());
+      throw new ParameterException(spec.commandLine(), e.describe(file));
     }
   }
 
-  private static void print(Fleetctl fleetctl, Policy policy) {
-    OutputFormat format = fleetctl.options().output;
-    if (format == OutputFormat.yaml) {
-      fleetctl.out().print(PolicyFile.toYaml(policy));
-    } else if (format == OutputFormat.json) {
-      StructuredOutput.print(fleetctl.out(), format, PolicyFile.toTree(policy));
-    } else {
-      describe(fleetctl.out(), policy);
+  /** {@code --version N}: absent means the latest (0 on the wire), which cannot be asked for as 0. */
+  static long version(CommandSpec spec, String option, Long version) {
+    if (version == null) {
+      return 0;
     }
-  }
-
-  /** The policy in plain words. */
-  static void describe(PrintWriter out, Policy p) {
-    out.printf("policy %s version %d%n", p.getName(), p.getVersion());
-    out.printf("  captures:      %s%n", String.join(", ", p.getCaptureKindsList().stream().map(PolicyFile::word).toList()));
-    out.printf("  allowed in:    %s%n", targets(p.getAllowlistList()));
-    out.printf("  never in:      %s%n", targets(p.getDenylistList()));
-    out.printf("  pause:         up to %s, %s%n", PolicyFile.words(p.getPause().getMaxPause()),
-        p.getPause().getPausesPerDay() == 0 ? "no daily limit" : p.getPause().getPausesPerDay() + " per day");
-    if (p.hasSchedule()) {
-      out.printf("  hours:         %s-%s on days %s (device time)%n", p.getSchedule().getStartLocalTime(),
-          p.getSchedule().getEndLocalTime(), p.getSchedule().getDaysList());
-    } else {
-      out.println("  hours:         any time");
+    if (version < 1) {
+      throw new ParameterException(spec.commandLine(), option + " must be at least 1, got " + version);
     }
-    var b = p.getBandwidth();
-    out.printf("  uploads:       %s a day, %s a month, metered network: %s%n", bytes(b.getDailyUploadCapBytes()),
-        bytes(b.getMonthlyUploadCapBytes()), b.getMeteredNetworkAction().name()
-            .replace("METERED_NETWORK_ACTION_", "").toLowerCase(java.util.Locale.ROOT));
-    out.printf("  battery:       %s%s%n", p.getBattery().getMinPercentUnplugged() == 0 ? "no minimum"
-            : "stops below " + p.getBattery().getMinPercentUnplugged() + "% unplugged",
-        p.getBattery().getScreenshotsOnlyWhileCharging() ? ", screenshots only while charging" : "");
-    out.printf("  where:         %s%n", String.join(", ", p.getJurisdictionsList()));
-    out.printf("  offline limit: %s, heartbeat every %s%n", PolicyFile.words(p.getOfflineLimit()),
-        PolicyFile.words(p.getHeartbeatInterval()));
-    if (!p.getNoticeText().isEmpty()) {
-      out.printf("  notice:        %s%n", p.getNoticeText().strip().replace("\n", "\n                 "));
-    }
-  }
-
-  private static String targets(List<TargetRule> rules) {
-    if (rules.isEmpty()) {
-      return "-";
-    }
-    List<String> out = new ArrayList<>();
-    for (TargetRule r : rules) {
-      String target = r.getTargetCase() == TargetRule.TargetCase.APP_ID ? r.getAppId() : r.getSitePattern();
-      out.add(r.getKindsCount() == 0 ? target
-          : target + " (" + String.join(", ", r.getKindsList().stream().map(PolicyFile::word).toList()) + ")");
-    }
-    return String.join(", ", out);
-  }
-
-  private static String bytes(long n) {
-    return n == 0 ? "no cap" : n % 1_000_000_000 == 0 ? n / 1_000_000_000 + " GB"
-        : n % 1_000_000 == 0 ? n / 1_000_000 + " MB" : n + " bytes";
-  }
-
-  @Command(name = "create", description = "Create a policy from a YAML file; it becomes version 1.")
-  static final class Create implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin HelpOption help;
-
-    @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "The policy file.")
-    Path file;
-
-    @Override
-    public Integer call() {
-      Policy draft = readFile(spec, file);
-      Fleetctl fleetctl = Fleetctl.of(spec);
-      Policy created = fleetctl.connection()
-          .call(AdminServiceClient::createPolicy, CreatePolicyRequest.newBuilder().setPolicy(draft).build())
-          .getPolicy();
-      fleetctl.out().printf("created %s version %d%n", created.getName(), created.getVersion());
-      return ExitCodes.OK;
-    }
-  }
-
-  @Command(name = "update", description = "Store a YAML file as the next version of its policy.")
-  static final class Update implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin HelpOption help;
-
-    @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "The policy file.")
-    Path file;
-
-    @Override
-    public Integer call() {
-      Policy draft = readFile(spec, file);
-      Fleetctl fleetctl = Fleetctl.of(spec);
-      Policy updated = fleetctl.connection()
-          .call(AdminServiceClient::updatePolicy, UpdatePolicyRequest.newBuilder().setPolicy(draft).build())
-          .getPolicy();
-      fleetctl.out().printf("updated %s to version %d%n", updated.getName(), updated.getVersion());
-      return ExitCodes.OK;
-    }
-  }
-
-  @Command(name = "get", description = "Show a policy (latest version unless --version).")
-  static final class Get implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin HelpOption help;
-
-    @Parameters(paramLabel = "NAME") String name;
-
-    @Option(names = "--version", paramLabel = "N", description = "A stored version (default: the latest).")
-    long version;
-
-    @Override
-    public Integer call() {
-      Fleetctl fleetctl = Fleetctl.of(spec);
-      print(fleetctl, fetch(fleetctl, name, version));
-      return ExitCodes.OK;
-    }
+    return version;
   }
 
   static Policy fetch(Fleetctl fleetctl, String name, long version) {
@@ -165,7 +77,101 @@ final class PoliciesCommand {
         .getPolicy();
   }
 
-  @Command(name = "list", description = "List policies with their latest version.")
+  /** The stored policy: -o yaml is the file format, -o json the same tree, table the given sentence. */
+  private static void printStored(Fleetctl fleetctl, Policy stored, String sentence) {
+    OutputFormat format = fleetctl.options().output;
+    switch (format) {
+      case table -> fleetctl.out().println(sentence);
+      case yaml -> fleetctl.out().print(PolicyFile.of(stored).toYaml());
+      case json -> StructuredOutput.print(fleetctl.out(), format, PolicyFile.of(stored).toTree());
+    }
+  }
+
+  /** Runs a call, adding a hint to the server's refusal when {@code code} comes back. */
+  private static <T> T withHint(Supplier<T> call, Status.Code code, String hint) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (!(t instanceof StatusRuntimeException refused) || refused.getStatus().getCode() != code) {
+        throw e;
+      }
+      String description = refused.getStatus().getDescription();
+      throw refused.getStatus().withDescription((description == null ? "" : description + " ") + "(" + hint + ")")
+          .asRuntimeException();
+    }
+  }
+
+  @Command(name = "create", description = "Create a policy from a YAML file; it is stored as version 1.")
+  static final class Create implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin HelpOption help;
+
+    @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "The policy file (YAML).")
+    Path file;
+
+    @Override
+    public Integer call() {
+      Policy draft = readFile(spec, file);
+      Fleetctl fleetctl = Fleetctl.of(spec);
+      Policy created = withHint(() -> fleetctl.connection()
+              .call(AdminServiceClient::createPolicy, CreatePolicyRequest.newBuilder().setPolicy(draft).build())
+              .getPolicy(),
+          Status.Code.ALREADY_EXISTS, "store a new version with 'fleetctl policies update -f " + file + "'");
+      printStored(fleetctl, created, "created " + created.getName() + " version " + created.getVersion());
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "update", description = "Store a YAML file as the next version of the policy it names.")
+  static final class Update implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin HelpOption help;
+
+    @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
+        description = "The policy file (YAML), e.g. edited from 'policies get NAME -o yaml'; its version key is ignored.")
+    Path file;
+
+    @Override
+    public Integer call() {
+      Policy draft = readFile(spec, file);
+      Fleetctl fleetctl = Fleetctl.of(spec);
+      Policy updated = withHint(() -> fleetctl.connection()
+              .call(AdminServiceClient::updatePolicy, UpdatePolicyRequest.newBuilder().setPolicy(draft).build())
+              .getPolicy(),
+          Status.Code.NOT_FOUND, "create it with 'fleetctl policies create -f " + file + "'");
+      printStored(fleetctl, updated, "updated " + updated.getName() + " to version " + updated.getVersion());
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "get", description = "Show a policy: in plain words, or with -o yaml as a file 'policies update' takes.")
+  static final class Get implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin HelpOption help;
+
+    @Parameters(paramLabel = "NAME", description = "The policy name.")
+    String name;
+
+    @Option(names = "--version", paramLabel = "N", description = "A stored version (default: the latest).")
+    Long version;
+
+    @Override
+    public Integer call() {
+      long wanted = version(spec, "--version", version);
+      Fleetctl fleetctl = Fleetctl.of(spec);
+      Policy policy = fetch(fleetctl, name, wanted);
+      OutputFormat format = fleetctl.options().output;
+      switch (format) {
+        case table -> PolicyWords.print(fleetctl.out(), policy);
+        case yaml -> fleetctl.out().print(PolicyFile.of(policy).toYaml());
+        case json -> StructuredOutput.print(fleetctl.out(), format, PolicyFile.of(policy).toTree());
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "list", description = "List policies, each at its latest version.")
   static final class ListPolicies implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin HelpOption help;
@@ -173,102 +179,150 @@ final class PoliciesCommand {
     @Override
     public Integer call() {
       Fleetctl fleetctl = Fleetctl.of(spec);
-      List<Policy> policies = fleetctl.connection()
-          .call(AdminServiceClient::listPolicies, ListPoliciesRequest.getDefaultInstance())
-          .getPoliciesList();
+      List<Policy> policies = fetchAll(fleetctl.connection());
       OutputFormat format = fleetctl.options().output;
       if (format == OutputFormat.table) {
-        Table table = new Table("NAME", "VERSION", "KINDS", "ALLOW", "DENY", "WHERE");
+        Table table = new Table("NAME", "VERSION", "CREATED", "KINDS", "ALLOW", "DENY", "WHERE", "DESCRIPTION");
         for (Policy p : policies) {
-          table.row(p.getName(), String.valueOf(p.getVersion()), String.valueOf(p.getCaptureKindsCount()),
-              String.valueOf(p.getAllowlistCount()), String.valueOf(p.getDenylistCount()),
-              String.join(",", p.getJurisdictionsList()));
+          table.row(p.getName(), String.valueOf(p.getVersion()),
+              p.hasCreateTime() ? Views.instant(p.getCreateTime()).toString() : "-",
+              String.valueOf(p.getCaptureKindsCount()), String.valueOf(p.getAllowlistCount()),
+              String.valueOf(p.getDenylistCount()), String.join(",", p.getJurisdictionsList()), p.getDescription());
         }
         table.print(fleetctl.out(), "");
       } else {
-        var list = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-        var array = list.putArray("policies");
-        policies.forEach(p -> array.add(PolicyFile.toTree(p)));
+        ObjectNode list = JsonNodeFactory.instance.objectNode();
+        ArrayNode array = list.putArray("policies");
+        policies.forEach(p -> array.add(PolicyFile.of(p).toTree()));
+        list.put("count", policies.size());
         StructuredOutput.print(fleetctl.out(), format, list);
       }
       return ExitCodes.OK;
     }
+
+    /** Follows next_page_token to the last page. */
+    static List<Policy> fetchAll(AdminConnection connection) {
+      List<Policy> policies = new ArrayList<>();
+      Set<String> seenTokens = new HashSet<>();
+      ListPoliciesRequest request = ListPoliciesRequest.newBuilder().setPageSize(PAGE_SIZE).build();
+      while (true) {
+        ListPoliciesResponse page = connection.call(AdminServiceClient::listPolicies, request);
+        policies.addAll(page.getPoliciesList());
+        String next = page.getNextPageToken();
+        if (next.isEmpty()) {
+          return policies;
+        }
+        if (!seenTokens.add(next)) {
+          throw Status.INTERNAL.withDescription("server repeated page token '" + next + "'").asRuntimeException();
+        }
+        request = request.toBuilder().setPageToken(next).build();
+      }
+    }
   }
 
-  @Command(name = "diff", description = "Line diff of two versions, or of the latest version and a file.")
+  @Command(name = "diff",
+      description = {"Compare two versions, or the latest version with a file, as a unified diff of their YAML.",
+          "Exits 0 whether or not they differ and prints 'no differences' when they are equal;",
+          "-o json|yaml gives {from, to, differs, lines}."})
   static final class Diff implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin HelpOption help;
 
-    @Parameters(paramLabel = "NAME") String name;
+    @Parameters(paramLabel = "NAME", description = "The policy name.")
+    String name;
 
-    @Option(names = "--from", paramLabel = "N", description = "Older version.") Long from;
-    @Option(names = "--to", paramLabel = "N", description = "Newer version (default: the latest).") Long to;
+    @Option(names = "--from", paramLabel = "N", description = "The older version.")
+    Long from;
+
+    @Option(names = "--to", paramLabel = "M", description = "The newer version (default: the latest).")
+    Long to;
+
     @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Compare the latest version with this file.")
     Path file;
 
     @Override
     public Integer call() {
-      if ((file == null) == (from == null)) {
+      if ((file == null) == (from == null) || (file != null && to != null)) {
         throw new ParameterException(spec.commandLine(), "give either --from N [--to M] or -f FILE");
       }
       Fleetctl fleetctl = Fleetctl.of(spec);
-      String left;
-      String right;
-      String leftLabel;
-      String rightLabel;
+      Side left;
+      Side right;
       if (file != null) {
-        Policy draft = readFile(spec, file);
+        // Through the proto, so the file reads as the server would store it; comments and layout do not count.
+        PolicyFile draft = PolicyFile.of(readFile(spec, file));
         Policy latest = fetch(fleetctl, name, 0);
-        left = PolicyFile.toYaml(latest.toBuilder().setVersion(0).build());
-        right = PolicyFile.toYaml(draft);
-        leftLabel = name + " v" + latest.getVersion();
-        rightLabel = file.toString();
+        left = new Side(name + " v" + latest.getVersion(), PolicyFile.of(latest));
+        right = new Side(file.toString(), draft);
       } else {
-        Policy older = fetch(fleetctl, name, from);
-        Policy newer = fetch(fleetctl, name, to == null ? 0 : to);
-        left = PolicyFile.toYaml(older.toBuilder().setVersion(0).build());
-        right = PolicyFile.toYaml(newer.toBuilder().setVersion(0).build());
-        leftLabel = name + " v" + older.getVersion();
-        rightLabel = name + " v" + newer.getVersion();
+        long older = version(spec, "--from", from);
+        long newer = version(spec, "--to", to);
+        Policy a = fetch(fleetctl, name, older);
+        Policy b = fetch(fleetctl, name, newer);
+        left = new Side(name + " v" + a.getVersion(), PolicyFile.of(a));
+        right = new Side(name + " v" + b.getVersion(), PolicyFile.of(b));
       }
-      List<String> lines = LineDiff.diff(left.lines().toList(), right.lines().toList());
+      List<String> hunks = LineDiff.unified(left.lines(), right.lines(), LineDiff.CONTEXT);
       PrintWriter out = fleetctl.out();
-      if (lines.stream().noneMatch(l -> l.startsWith("+") || l.startsWith("-"))) {
+      OutputFormat format = fleetctl.options().output;
+      if (format != OutputFormat.table) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode()
+            .put("from", left.label())
+            .put("to", right.label())
+            .put("differs", !hunks.isEmpty());
+        ArrayNode lines = node.putArray("lines");
+        hunks.forEach(lines::add);
+        StructuredOutput.print(out, format, node);
+      } else if (hunks.isEmpty()) {
         out.println("no differences");
       } else {
-        out.println("--- " + leftLabel);
-        out.println("+++ " + rightLabel);
-        lines.forEach(out::println);
+        out.println("--- " + left.label());
+        out.println("+++ " + right.label());
+        hunks.forEach(out::println);
       }
       return ExitCodes.OK;
     }
+
+    /** One side of the diff; versions differ by definition, so they are not compared. */
+    private record Side(String label, PolicyFile policy) {
+      List<String> lines() {
+        return policy.withoutVersion().toYaml().lines().toList();
+      }
+    }
   }
 
-  @Command(name = "assign", description = "Assign a policy version to devices (pushed to them at once).")
+  @Command(name = "assign",
+      description = "Assign a policy version to devices; the controller pushes it to them at once.")
   static final class Assign implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin HelpOption help;
 
-    @Parameters(paramLabel = "NAME") String name;
+    @Parameters(paramLabel = "NAME", description = "The policy name.")
+    String name;
 
-    @Option(names = "--version", paramLabel = "N", description = "A stored version (default: the latest).")
-    long version;
+    @Option(names = "--version", paramLabel = "N",
+        description = "A stored version (default: the latest, looked up first so the output names it).")
+    Long version;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Selector selector;
 
+    /** Exactly one kind of selector, as DeviceSelector takes. */
     static final class Selector {
-      @Option(names = "--all", required = true, description = "Every enrolled device.") boolean all;
+      @Option(names = "--all", required = true, description = "Every enrolled device.")
+      boolean all;
+
       @Option(names = "--label", required = true, paramLabel = "KEY=VALUE",
-          description = "Devices with all these labels (repeatable).")
+          description = "Devices with this label; repeat to require several.")
       List<String> labels;
-      @Option(names = "--device", required = true, paramLabel = "ID", description = "These devices (repeatable).")
+
+      @Option(names = "--device", required = true, paramLabel = "ID", description = "This device; repeat for several.")
       List<String> devices;
     }
 
     @Override
     public Integer call() {
+      long wanted = version(spec, "--version", version);
       DeviceSelector.Builder target = DeviceSelector.newBuilder();
       if (selector.all) {
         target.setAll(true);
@@ -283,10 +337,21 @@ final class PoliciesCommand {
         target.addAllDeviceIds(selector.devices);
       }
       Fleetctl fleetctl = Fleetctl.of(spec);
+      // AssignPolicyResponse does not say which version "latest" was: pin it first, so what is printed is what was assigned.
+      long assigned = wanted != 0 ? wanted : fetch(fleetctl, name, 0).getVersion();
       AssignPolicyResponse response = fleetctl.connection().call(AdminServiceClient::assignPolicy,
-          AssignPolicyRequest.newBuilder().setPolicyName(name).setPolicyVersion(version).setSelector(target).build());
-      fleetctl.out().printf("assigned %s%s to %d devices%n", name, version == 0 ? " (latest)" : " v" + version,
-          response.getAssignedDeviceCount());
+          AssignPolicyRequest.newBuilder().setPolicyName(name).setPolicyVersion(assigned).setSelector(target).build());
+      long count = response.getAssignedDeviceCount();
+      OutputFormat format = fleetctl.options().output;
+      if (format == OutputFormat.table) {
+        fleetctl.out().printf("assigned %s v%d to %d device%s%n", name, assigned, count, count == 1 ? "" : "s");
+      } else {
+        ObjectNode node = JsonNodeFactory.instance.objectNode()
+            .put("policy_name", name)
+            .put("policy_version", assigned)
+            .put("assigned_device_count", count);
+        StructuredOutput.print(fleetctl.out(), format, node);
+      }
       return ExitCodes.OK;
     }
   }

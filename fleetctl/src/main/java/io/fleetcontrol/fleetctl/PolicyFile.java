@@ -1,411 +1,493 @@
 package io.fleetcontrol.fleetctl;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.fleetcontrol.fleetctl.PolicyValues.BadValue;
+import io.fleetcontrol.fleetctl.PolicyValues.ByteRate;
+import io.fleetcontrol.fleetctl.PolicyValues.ByteSize;
+import io.fleetcontrol.fleetctl.PolicyValues.ClockTime;
+import io.fleetcontrol.fleetctl.PolicyValues.Day;
+import io.fleetcontrol.fleetctl.PolicyValues.Kind;
+import io.fleetcontrol.fleetctl.PolicyValues.Metered;
+import io.fleetcontrol.fleetctl.PolicyValues.Span;
 import io.fleetcontrol.proto.v1.BandwidthRules;
 import io.fleetcontrol.proto.v1.BatteryRules;
-import io.fleetcontrol.proto.v1.CaptureKind;
-import io.fleetcontrol.proto.v1.MeteredNetworkAction;
 import io.fleetcontrol.proto.v1.PauseRules;
 import io.fleetcontrol.proto.v1.Policy;
 import io.fleetcontrol.proto.v1.Schedule;
 import io.fleetcontrol.proto.v1.TargetRule;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Iterator;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * The policy file ops write by hand (see fleetctl/examples/policy.yaml), to and from the fleet.v1
- * Policy. Only the file's shape is checked here, each problem naming its key; whether the policy
- * keeps the rules is the server's to say.
+ * The policy file ops write by hand (fleetctl/examples/policy.yaml shows every key), as a plain
+ * record tree that Jackson reads from YAML and writes back. {@link #toProto} and {@link #of} map
+ * it to and from fleet.v1 Policy; printing a stored policy and reading it back gives the same proto.
+ *
+ * <p>Only the file's syntax is checked here: unknown keys, values that cannot be read (each named
+ * by its key and line). Whether the policy keeps the rules (a pause under the hard cap, a valid
+ * pattern) is the server's to say.
  */
-final class PolicyFile {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record PolicyFile(
+    String name,
+    // Printed by `policies get -o yaml`; the server assigns versions, so reading ignores it.
+    Long version,
+    String description,
+    List<Kind> captureKinds,
+    List<Target> allowlist,
+    List<Target> denylist,
+    Pause pause,
+    WorkingHours schedule,
+    Bandwidth bandwidth,
+    Battery battery,
+    List<String> jurisdictions,
+    Span offlineLimit,
+    Span heartbeatInterval,
+    String notice) {
 
-  /** The file could not be read as a policy; the message names the key. */
+  /** An allowlist or denylist entry: one of app or site, and the kinds it covers (none: all). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Target(String app, String site, List<Kind> kinds) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Pause(Span maxPause, Integer pausesPerDay) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record WorkingHours(List<Day> days, ClockTime start, ClockTime end) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Bandwidth(ByteSize dailyUploadCap, ByteSize monthlyUploadCap, Metered meteredNetwork, ByteRate uploadRateLimit) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Battery(Integer minPercentUnplugged, Boolean screenshotsOnlyWhileCharging) {}
+
+  /** The file cannot be read as a policy: one line naming the key, and its line in the file when known. */
   static final class FileError extends RuntimeException {
-    FileError(String message) {
+    private final Integer line;
+    /** The key or list entry it is about ("pause.max_pause", "allowlist[3]"), to find its line; may be null. */
+    private final String path;
+
+    FileError(Integer line, String message) {
+      this(line, null, message);
+    }
+
+    FileError(Integer line, String path, String message) {
       super(message);
+      this.line = line;
+      this.path = path;
+    }
+
+    /** "policy.yaml:12: unknown key 'pause.max'" as compilers print it, or without the line. */
+    String describe(Path file) {
+      return file + (line == null ? ": " : ":" + line + ": ") + getMessage();
     }
   }
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-      .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
-  private static final Set<String> TOP_KEYS = Set.of("name", "version", "description", "capture_kinds", "allowlist", "denylist",
-      "pause", "schedule", "bandwidth", "battery", "jurisdictions", "offline_limit", "heartbeat_interval", "notice");
-  private static final List<String> DAYS = List.of("mon", "tue", "wed", "thu", "fri", "sat", "sun");
-  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?");
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+  private static final ObjectMapper READER = new ObjectMapper(YAMLFactory.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .build())
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
-  private PolicyFile() {}
+  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+          .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+          .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+          // An app id "1234" stays a string when read back.
+          .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+          // The notice as a "|" block, as people write it.
+          .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
+          .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+          // A long description stays on one line rather than folded with "\" escapes.
+          .disable(YAMLGenerator.Feature.SPLIT_LINES)
+          .build())
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
-  static Policy read(Path file) {
+  private static final ObjectMapper TREE = new ObjectMapper()
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+  // ---- reading ----
+
+  static PolicyFile read(Path file) {
+    String text;
     try {
-      return parse(Files.readString(file));
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new FileError(null, "no such file");
     } catch (IOException e) {
-      throw new FileError("cannot read " + file + ": " + e.getMessage());
+      throw new FileError(null, "cannot read: " + e.getMessage());
     }
+    return parse(text);
   }
 
-  static Policy parse(String yaml) {
-    JsonNode root;
+  /** The file's records; everything {@link #toProto} needs is checked here, so it does not fail later. */
+  static PolicyFile parse(String yaml) {
+    if (yaml.isBlank()) {
+      throw new FileError(null, "the file is empty; it needs at least a name");
+    }
+    PolicyFile file;
     try {
-      root = YAML.readTree(yaml);
-    } catch (IOException e) {
-      throw new FileError("not YAML: " + firstLine(e.getMessage()));
+      file = READER.readValue(yaml, PolicyFile.class);
+    } catch (JsonProcessingException e) {
+      throw error(e, yaml);
     }
-    if (root == null || !root.isObject()) {
-      throw new FileError("the file must be a YAML mapping with at least a name");
+    if (file == null) {
+      throw new FileError(null, "the file holds no policy; it needs at least a name");
     }
-    onlyKeys("", root, TOP_KEYS);
-    // "version" may be there when the file came from `policies get -o yaml`; the server assigns it.
-    Policy.Builder p = Policy.newBuilder().setName(text("name", root.get("name"), true));
-    if (root.has("description")) {
-      p.setDescription(text("description", root.get("description"), false));
+    try {
+      file.toProto();
+    } catch (FileError e) {
+      throw e.path == null ? e : new FileError(lineOf(yaml, e.path), e.path, e.getMessage());
     }
-    for (String kind : strings("capture_kinds", root.get("capture_kinds"))) {
-      p.addCaptureKinds(kind("capture_kinds", kind));
+    return file;
+  }
+
+  /** A proto for CreatePolicy/UpdatePolicy; fails only on what the records cannot express (a missing name). */
+  Policy toProto() {
+    if (name == null || name.isBlank()) {
+      throw new FileError(null, "name is required");
     }
-    rules("allowlist", root.get("allowlist")).forEach(p::addAllowlist);
-    rules("denylist", root.get("denylist")).forEach(p::addDenylist);
-    if (root.has("pause")) {
-      JsonNode pause = root.get("pause");
-      onlyKeys("pause.", pause, Set.of("max_pause", "pauses_per_day"));
+    Policy.Builder p = Policy.newBuilder().setName(name);
+    if (description != null) {
+      p.setDescription(description);
+    }
+    each("capture_kinds", captureKinds, kind -> p.addCaptureKinds(kind.toProto()));
+    targets("allowlist", allowlist, p::addAllowlist);
+    targets("denylist", denylist, p::addDenylist);
+    if (pause != null) {
       PauseRules.Builder b = PauseRules.newBuilder();
-      if (pause.has("max_pause")) {
-        b.setMaxPause(duration("pause.max_pause", pause.get("max_pause")));
+      if (pause.maxPause() != null) {
+        b.setMaxPause(pause.maxPause().toProto());
       }
-      b.setPausesPerDay(integer("pause.pauses_per_day", pause.get("pauses_per_day")));
+      if (pause.pausesPerDay() != null) {
+        b.setPausesPerDay(pause.pausesPerDay());
+      }
       p.setPause(b);
     }
-    if (root.has("schedule")) {
-      JsonNode s = root.get("schedule");
-      onlyKeys("schedule.", s, Set.of("days", "start", "end"));
-      Schedule.Builder b = Schedule.newBuilder()
-          .setStartLocalTime(text("schedule.start", s.get("start"), true))
-          .setEndLocalTime(text("schedule.end", s.get("end"), true));
-      for (String day : strings("schedule.days", s.get("days"))) {
-        int index = DAYS.indexOf(day.toLowerCase(Locale.ROOT));
-        if (index < 0) {
-          throw new FileError("schedule.days: '" + day + "' is not one of " + DAYS);
-        }
-        b.addDays(index + 1);
+    if (schedule != null) {
+      Schedule.Builder b = Schedule.newBuilder();
+      each("schedule.days", schedule.days(), day -> b.addDays(day.number()));
+      if (schedule.start() != null) {
+        b.setStartLocalTime(schedule.start().text());
+      }
+      if (schedule.end() != null) {
+        b.setEndLocalTime(schedule.end().text());
       }
       p.setSchedule(b);
     }
-    if (root.has("bandwidth")) {
-      JsonNode b = root.get("bandwidth");
-      onlyKeys("bandwidth.", b, Set.of("daily_upload_cap", "monthly_upload_cap", "metered_network", "upload_rate_limit"));
-      BandwidthRules.Builder out = BandwidthRules.newBuilder()
-          .setDailyUploadCapBytes(size("bandwidth.daily_upload_cap", b.get("daily_upload_cap"), ""))
-          .setMonthlyUploadCapBytes(size("bandwidth.monthly_upload_cap", b.get("monthly_upload_cap"), ""))
-          .setUploadRateLimitBytesPerSecond(size("bandwidth.upload_rate_limit", b.get("upload_rate_limit"), "/s"));
-      if (b.has("metered_network")) {
-        String action = text("bandwidth.metered_network", b.get("metered_network"), true);
-        try {
-          out.setMeteredNetworkAction(MeteredNetworkAction.valueOf("METERED_NETWORK_ACTION_" + action.toUpperCase(Locale.ROOT)));
-        } catch (IllegalArgumentException e) {
-          throw new FileError("bandwidth.metered_network: '" + action + "' is not one of defer, block, allow");
-        }
+    if (bandwidth != null) {
+      BandwidthRules.Builder b = BandwidthRules.newBuilder();
+      if (bandwidth.dailyUploadCap() != null) {
+        b.setDailyUploadCapBytes(bandwidth.dailyUploadCap().bytes());
       }
-      p.setBandwidth(out);
+      if (bandwidth.monthlyUploadCap() != null) {
+        b.setMonthlyUploadCapBytes(bandwidth.monthlyUploadCap().bytes());
+      }
+      if (bandwidth.meteredNetwork() != null) {
+        b.setMeteredNetworkAction(bandwidth.meteredNetwork().toProto());
+      }
+      if (bandwidth.uploadRateLimit() != null) {
+        b.setUploadRateLimitBytesPerSecond(bandwidth.uploadRateLimit().bytesPerSecond());
+      }
+      p.setBandwidth(b);
     }
-    if (root.has("battery")) {
-      JsonNode b = root.get("battery");
-      onlyKeys("battery.", b, Set.of("min_percent_unplugged", "screenshots_only_while_charging"));
-      p.setBattery(BatteryRules.newBuilder()
-          .setMinPercentUnplugged(integer("battery.min_percent_unplugged", b.get("min_percent_unplugged")))
-          .setScreenshotsOnlyWhileCharging(bool("battery.screenshots_only_while_charging",
-              b.get("screenshots_only_while_charging"))));
+    if (battery != null) {
+      BatteryRules.Builder b = BatteryRules.newBuilder();
+      if (battery.minPercentUnplugged() != null) {
+        b.setMinPercentUnplugged(battery.minPercentUnplugged());
+      }
+      if (battery.screenshotsOnlyWhileCharging() != null) {
+        b.setScreenshotsOnlyWhileCharging(battery.screenshotsOnlyWhileCharging());
+      }
+      p.setBattery(b);
     }
-    p.addAllJurisdictions(strings("jurisdictions", root.get("jurisdictions")));
-    if (root.has("offline_limit")) {
-      p.setOfflineLimit(duration("offline_limit", root.get("offline_limit")));
+    each("jurisdictions", jurisdictions, p::addJurisdictions);
+    if (offlineLimit != null) {
+      p.setOfflineLimit(offlineLimit.toProto());
     }
-    if (root.has("heartbeat_interval")) {
-      p.setHeartbeatInterval(duration("heartbeat_interval", root.get("heartbeat_interval")));
+    if (heartbeatInterval != null) {
+      p.setHeartbeatInterval(heartbeatInterval.toProto());
     }
-    if (root.has("notice")) {
-      p.setNoticeText(text("notice", root.get("notice"), false));
+    if (notice != null) {
+      p.setNoticeText(notice);
     }
     return p.build();
   }
 
-  // ---- reading pieces ----
-
-  private static void onlyKeys(String prefix, JsonNode node, Set<String> allowed) {
-    if (!node.isObject()) {
-      throw new FileError((prefix.isEmpty() ? "the file" : prefix.substring(0, prefix.length() - 1))
-          + " must be a mapping");
+  private static <T> void each(String field, List<T> items, Consumer<T> add) {
+    if (items == null) {
+      return;
     }
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
-      if (!allowed.contains(key)) {
-        throw new FileError("unknown key '" + prefix + key + "' (known: " + allowed.stream().sorted().toList() + ")");
+    for (int i = 0; i < items.size(); i++) {
+      if (items.get(i) == null) {
+        throw new FileError(null, field + "[" + i + "]", field + "[" + i + "] is empty");
       }
+      add.accept(items.get(i));
     }
   }
 
-  private static List<TargetRule> rules(String field, JsonNode list) {
-    if (list == null || list.isNull()) {
-      return List.of();
-    }
-    if (!list.isArray()) {
-      throw new FileError(field + " must be a list of entries such as '- app: slack' or '- site: \"*.example.com\"'");
-    }
-    java.util.ArrayList<TargetRule> rules = new java.util.ArrayList<>();
-    for (int i = 0; i < list.size(); i++) {
-      String path = field + "[" + i + "]";
-      JsonNode entry = list.get(i);
-      onlyKeys(path + ".", entry, Set.of("app", "site", "kinds"));
-      TargetRule.Builder rule = TargetRule.newBuilder();
-      if (entry.has("app") == entry.has("site")) {
-        throw new FileError(path + " needs exactly one of app or site");
+  private static void targets(String field, List<Target> entries, Consumer<TargetRule> add) {
+    each(field, entries, new Consumer<>() {
+      private int index;
+
+      @Override
+      public void accept(Target entry) {
+        String path = field + "[" + index++ + "]";
+        if ((entry.app() == null) == (entry.site() == null)) {
+          throw new FileError(null, path, path + " needs exactly one of app or site");
+        }
+        TargetRule.Builder rule = entry.app() != null
+            ? TargetRule.newBuilder().setAppId(entry.app())
+            : TargetRule.newBuilder().setSitePattern(entry.site());
+        each(path + ".kinds", entry.kinds(), kind -> rule.addKinds(kind.toProto()));
+        add.accept(rule.build());
       }
-      if (entry.has("app")) {
-        rule.setAppId(text(path + ".app", entry.get("app"), true));
-      } else {
-        rule.setSitePattern(text(path + ".site", entry.get("site"), true));
-      }
-      for (String kind : strings(path + ".kinds", entry.get("kinds"))) {
-        rule.addKinds(kind(path + ".kinds", kind));
-      }
-      rules.add(rule.build());
-    }
-    return rules;
-  }
-
-  private static CaptureKind kind(String field, String word) {
-    try {
-      return CaptureKind.valueOf("CAPTURE_KIND_" + word.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new FileError(field + ": '" + word + "' is not a capture kind "
-          + "(pointer, clicks, keystrokes, menu_selections, clipboard, screenshots)");
-    }
-  }
-
-  private static List<String> strings(String field, JsonNode node) {
-    if (node == null || node.isNull()) {
-      return List.of();
-    }
-    if (!node.isArray()) {
-      throw new FileError(field + " must be a list, e.g. [a, b]");
-    }
-    java.util.ArrayList<String> out = new java.util.ArrayList<>();
-    node.forEach(item -> out.add(text(field, item, true)));
-    return out;
-  }
-
-  private static String text(String field, JsonNode node, boolean required) {
-    if (node == null || node.isNull()) {
-      if (required) {
-        throw new FileError(field + " is required");
-      }
-      return "";
-    }
-    if (!node.isValueNode()) {
-      throw new FileError(field + " must be a single value");
-    }
-    return node.asText();
-  }
-
-  private static int integer(String field, JsonNode node) {
-    if (node == null || node.isNull()) {
-      return 0;
-    }
-    if (!node.canConvertToInt()) {
-      throw new FileError(field + ": '" + node.asText() + "' is not a whole number");
-    }
-    return node.asInt();
-  }
-
-  private static boolean bool(String field, JsonNode node) {
-    if (node == null || node.isNull()) {
-      return false;
-    }
-    if (!node.isBoolean()) {
-      throw new FileError(field + ": '" + node.asText() + "' is not true or false");
-    }
-    return node.asBoolean();
-  }
-
-  /** "30s", "5m", "24h", "7d", "500ms" or ISO-8601 "PT30S". */
-  static com.google.protobuf.Duration duration(String field, JsonNode node) {
-    String text = text(field, node, true).trim();
-    Duration d;
-    Matcher m = DURATION.matcher(text);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      d = switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      };
-    } else {
-      try {
-        d = Duration.parse(text);
-      } catch (DateTimeParseException e) {
-        throw new FileError(field + ": '" + text + "' is not a duration such as 30s, 5m, 24h or PT30S");
-      }
-    }
-    return com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
-  }
-
-  /** "500MB" (10^6), "2MiB" (2^20), or plain bytes; {@code suffix} is "/s" for rates. */
-  static long size(String field, JsonNode node, String suffix) {
-    if (node == null || node.isNull()) {
-      return 0;
-    }
-    if (node.isIntegralNumber()) {
-      return node.asLong();
-    }
-    String text = node.asText().trim();
-    if (!suffix.isEmpty() && text.endsWith(suffix)) {
-      text = text.substring(0, text.length() - suffix.length());
-    }
-    Matcher m = SIZE.matcher(text);
-    if (!m.matches()) {
-      throw new FileError(field + ": '" + node.asText() + "' is not a size such as 500MB, 5GB or 2MiB" + suffix);
-    }
-    long n = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "B" : m.group(2);
-    long factor = switch (unit) {
-      case "KB" -> 1_000L;
-      case "MB" -> 1_000_000L;
-      case "GB" -> 1_000_000_000L;
-      case "TB" -> 1_000_000_000_000L;
-      case "KiB" -> 1L << 10;
-      case "MiB" -> 1L << 20;
-      case "GiB" -> 1L << 30;
-      case "TiB" -> 1L << 40;
-      default -> 1L;
-    };
-    return Math.multiplyExact(n, factor);
-  }
-
-  private static String firstLine(String message) {
-    int newline = message == null ? -1 : message.indexOf('\n');
-    return newline < 0 ? String.valueOf(message) : message.substring(0, newline);
+    });
   }
 
   // ---- writing ----
 
-  /** The policy in the file's own shape, so `get -o yaml` can be edited and fed to `update`. */
-  static ObjectNode toTree(Policy p) {
-    JsonNodeFactory f = JsonNodeFactory.instance;
-    ObjectNode root = f.objectNode();
-    root.put("name", p.getName());
-    if (p.getVersion() > 0) {
-      root.put("version", p.getVersion());
-    }
-    if (!p.getDescription().isEmpty()) {
-      root.put("description", p.getDescription());
-    }
-    ArrayNode kinds = root.putArray("capture_kinds");
-    p.getCaptureKindsList().forEach(k -> kinds.add(word(k)));
-    root.set("allowlist", rulesTree(p.getAllowlistList()));
-    root.set("denylist", rulesTree(p.getDenylistList()));
+  /** The policy in the file's shape; unset messages and empty lists are left out, so it reads back the same. */
+  static PolicyFile of(Policy p) {
+    Pause pause = null;
     if (p.hasPause()) {
-      ObjectNode pause = root.putObject("pause");
-      pause.put("max_pause", words(p.getPause().getMaxPause()));
-      pause.put("pauses_per_day", p.getPause().getPausesPerDay());
+      PauseRules r = p.getPause();
+      pause = new Pause(r.hasMaxPause() ? Span.of(r.getMaxPause()) : null, r.getPausesPerDay());
     }
+    WorkingHours schedule = null;
     if (p.hasSchedule()) {
-      ObjectNode s = root.putObject("schedule");
-      ArrayNode days = s.putArray("days");
-      p.getSchedule().getDaysList().forEach(d -> days.add(d >= 1 && d <= 7 ? DAYS.get(d - 1) : String.valueOf(d)));
-      s.put("start", p.getSchedule().getStartLocalTime());
-      s.put("end", p.getSchedule().getEndLocalTime());
+      Schedule s = p.getSchedule();
+      schedule = new WorkingHours(
+          nullIfEmpty(s.getDaysList().stream().map(Day::of).toList()),
+          s.getStartLocalTime().isEmpty() ? null : new ClockTime(s.getStartLocalTime()),
+          s.getEndLocalTime().isEmpty() ? null : new ClockTime(s.getEndLocalTime()));
     }
+    Bandwidth bandwidth = null;
     if (p.hasBandwidth()) {
-      ObjectNode b = root.putObject("bandwidth");
-      b.put("daily_upload_cap", p.getBandwidth().getDailyUploadCapBytes());
-      b.put("monthly_upload_cap", p.getBandwidth().getMonthlyUploadCapBytes());
-      b.put("metered_network", p.getBandwidth().getMeteredNetworkAction() == MeteredNetworkAction.METERED_NETWORK_ACTION_UNSPECIFIED
-          ? "defer" : p.getBandwidth().getMeteredNetworkAction().name().substring("METERED_NETWORK_ACTION_".length())
-              .toLowerCase(Locale.ROOT));
-      b.put("upload_rate_limit", p.getBandwidth().getUploadRateLimitBytesPerSecond());
+      BandwidthRules b = p.getBandwidth();
+      bandwidth = new Bandwidth(new ByteSize(b.getDailyUploadCapBytes()), new ByteSize(b.getMonthlyUploadCapBytes()),
+          Metered.of(b.getMeteredNetworkActionValue()), new ByteRate(b.getUploadRateLimitBytesPerSecond()));
     }
+    Battery battery = null;
     if (p.hasBattery()) {
-      ObjectNode b = root.putObject("battery");
-      b.put("min_percent_unplugged", p.getBattery().getMinPercentUnplugged());
-      b.put("screenshots_only_while_charging", p.getBattery().getScreenshotsOnlyWhileCharging());
+      battery = new Battery(p.getBattery().getMinPercentUnplugged(), p.getBattery().getScreenshotsOnlyWhileCharging());
     }
-    ArrayNode places = root.putArray("jurisdictions");
-    p.getJurisdictionsList().forEach(places::add);
-    if (p.hasOfflineLimit()) {
-      root.put("offline_limit", words(p.getOfflineLimit()));
-    }
-    if (p.hasHeartbeatInterval()) {
-      root.put("heartbeat_interval", words(p.getHeartbeatInterval()));
-    }
-    if (!p.getNoticeText().isEmpty()) {
-      root.put("notice", p.getNoticeText());
-    }
-    return root;
+    return new PolicyFile(
+        p.getName(),
+        p.getVersion() > 0 ? p.getVersion() : null,
+        emptyToNull(p.getDescription()),
+        kinds(p.getCaptureKindsValueList()),
+        nullIfEmpty(p.getAllowlistList().stream().map(PolicyFile::target).toList()),
+        nullIfEmpty(p.getDenylistList().stream().map(PolicyFile::target).toList()),
+        pause,
+        schedule,
+        bandwidth,
+        battery,
+        nullIfEmpty(p.getJurisdictionsList()),
+        p.hasOfflineLimit() ? Span.of(p.getOfflineLimit()) : null,
+        p.hasHeartbeatInterval() ? Span.of(p.getHeartbeatInterval()) : null,
+        emptyToNull(p.getNoticeText()));
   }
 
-  private static ArrayNode rulesTree(List<TargetRule> rules) {
-    ArrayNode list = JsonNodeFactory.instance.arrayNode();
-    for (TargetRule rule : rules) {
-      ObjectNode entry = list.addObject();
-      if (rule.getTargetCase() == TargetRule.TargetCase.APP_ID) {
-        entry.put("app", rule.getAppId());
-      } else {
-        entry.put("site", rule.getSitePattern());
-      }
-      if (rule.getKindsCount() > 0) {
-        ArrayNode kinds = entry.putArray("kinds");
-        rule.getKindsList().forEach(k -> kinds.add(word(k)));
-      }
-    }
-    return list;
+  private static Target target(TargetRule rule) {
+    return switch (rule.getTargetCase()) {
+      case APP_ID -> new Target(rule.getAppId(), null, kinds(rule.getKindsValueList()));
+      case SITE_PATTERN -> new Target(null, rule.getSitePattern(), kinds(rule.getKindsValueList()));
+      case TARGET_NOT_SET -> new Target(null, null, kinds(rule.getKindsValueList()));
+    };
   }
 
-  static String word(CaptureKind kind) {
-    return kind.name().substring("CAPTURE_KIND_".length()).toLowerCase(Locale.ROOT);
+  private static List<Kind> kinds(List<Integer> numbers) {
+    return nullIfEmpty(numbers.stream().map(Kind::of).toList());
   }
 
-  static String words(com.google.protobuf.Duration d) {
-    long s = d.getSeconds();
-    if (d.getNanos() != 0) {
-      return Duration.ofSeconds(s, d.getNanos()).toString();
-    }
-    if (s % 86400 == 0 && s > 0) {
-      return s / 86400 + "d";
-    }
-    if (s % 3600 == 0 && s > 0) {
-      return s / 3600 + "h";
-    }
-    if (s % 60 == 0 && s > 0) {
-      return s / 60 + "m";
-    }
-    return s + "s";
+  private static <T> List<T> nullIfEmpty(List<T> list) {
+    return list.isEmpty() ? null : list;
   }
 
-  static String toYaml(Policy p) {
+  private static String emptyToNull(String s) {
+    return s.isEmpty() ? null : s;
+  }
+
+  /** The same file without the server's version, to compare content. */
+  PolicyFile withoutVersion() {
+    return new PolicyFile(name, null, description, captureKinds, allowlist, denylist, pause, schedule, bandwidth,
+        battery, jurisdictions, offlineLimit, heartbeatInterval, notice);
+  }
+
+  String toYaml() {
     try {
-      return new ObjectMapper(YAMLFactory.builder()
-              .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-              .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES)
-              .build())
-          .writeValueAsString(toTree(p));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+      return YAML.writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
     }
+  }
+
+  /** For {@code -o json}: the same keys and values as the YAML. */
+  ObjectNode toTree() {
+    return TREE.valueToTree(this);
+  }
+
+  // ---- what went wrong, in the file's words ----
+
+  private static FileError error(JsonProcessingException e, String yaml) {
+    Integer line = e.getLocation() == null || e.getLocation().getLineNr() < 1 ? null : e.getLocation().getLineNr();
+    String message = firstLine(e.getOriginalMessage());
+    Matcher duplicate = DUPLICATE.matcher(message);
+    if (e instanceof JsonMappingException m) {
+      String path = path(m.getPath());
+      if (duplicate.find()) {
+        // The parser's own location: the second occurrence.
+        return new FileError(line, "duplicate key '" + (path.isEmpty() ? "" : path + ".") + duplicate.group(1) + "'");
+      }
+      // Jackson reports some problems (unknown keys of a record) only at the end of the mapping.
+      if (!path.isEmpty()) {
+        Integer found = lineOf(yaml, path);
+        line = found != null ? found : line;
+      }
+      BadValue bad = cause(m, BadValue.class);
+      if (bad != null) {
+        return new FileError(line, path + ": " + bad.getMessage());
+      }
+      if (m instanceof UnrecognizedPropertyException u) {
+        return new FileError(line, "unknown key '" + path + "' (expected one of: " + known(u.getKnownPropertyIds()) + ")");
+      }
+      if (cause(m, InputCoercionException.class) != null) {
+        return new FileError(line, path + ": the number is too large");
+      }
+      if (m instanceof InvalidFormatException f) {
+        return new FileError(line, path + ": '" + f.getValue() + "' is not " + expected(f.getTargetType()));
+      }
+      if (m instanceof MismatchedInputException mi) {
+        if (path.isEmpty()) {
+          return new FileError(line, message.startsWith("Trailing token")
+              ? "the file holds more than one YAML document; keep one policy per file"
+              : "the file must be a mapping of keys such as 'name: engineering'");
+        }
+        return new FileError(line, path + " must be " + expected(mi.getTargetType()));
+      }
+      return new FileError(line, (path.isEmpty() ? "" : path + ": ") + message);
+    }
+    if (duplicate.find() && e.getProcessor() instanceof JsonParser parser) {
+      return new FileError(line, "duplicate key '" + path(parser.getParsingContext()) + "'");
+    }
+    // SnakeYAML's own words, e.g. "mapping values are not allowed here".
+    return new FileError(line, "not valid YAML: " + message);
+  }
+
+  /** The line where {@code path} ("pause.max_pause", "allowlist[3]") first appears, or null. */
+  private static Integer lineOf(String yaml, String path) {
+    try (JsonParser parser = READER.getFactory().createParser(yaml)) {
+      while (parser.nextToken() != null) {
+        if (path.equals(path(parser.getParsingContext()))) {
+          return parser.currentTokenLocation().getLineNr();
+        }
+      }
+    } catch (IOException e) {
+      // A file Jackson could read once reads again; if not, there is just no line to give.
+    }
+    return null;
+  }
+
+  private static final Pattern DUPLICATE = Pattern.compile("^Duplicate field '(.*)'");
+
+  private static String path(List<JsonMappingException.Reference> references) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference ref : references) {
+      if (ref.getFieldName() != null) {
+        path.append(path.length() == 0 ? "" : ".").append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        path.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return path.toString();
+  }
+
+  /** "pause.max_pause" at that key, "allowlist[3]" at that entry: the same words as {@link #path(List)}. */
+  private static String path(JsonStreamContext context) {
+    List<String> parts = new ArrayList<>();
+    for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+      if (c.inArray() && c.hasCurrentIndex()) {
+        parts.add(0, "[" + c.getCurrentIndex() + "]");
+      } else if (c.inObject() && c.getCurrentName() != null) {
+        parts.add(0, "." + c.getCurrentName());
+      }
+    }
+    String path = String.join("", parts);
+    return path.startsWith(".") ? path.substring(1) : path;
+  }
+
+  private static String known(Collection<Object> keys) {
+    return keys.stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
+  }
+
+  private static final Map<Class<?>, String> EXPECTED = Map.of(
+      Integer.class, "a whole number",
+      Long.class, "a whole number",
+      Boolean.class, "true or false",
+      String.class, "a single value (text), not a list or mapping",
+      List.class, "a list such as [a, b] or lines starting with '- '");
+
+  private static String expected(Class<?> type) {
+    if (type == null) {
+      return "of another type";
+    }
+    if (Collection.class.isAssignableFrom(type)) {
+      return EXPECTED.get(List.class);
+    }
+    if (type.isRecord() && type.getEnclosingClass() == PolicyFile.class) {
+      return "a mapping of keys such as '" + String.join(": ..., ", keysOf(type)) + ": ...'";
+    }
+    if (type.isRecord() || type.isEnum()) {
+      return "a single value, not a list or mapping";
+    }
+    return EXPECTED.getOrDefault(type, "of another type");
+  }
+
+  private static List<String> keysOf(Class<?> record) {
+    return java.util.Arrays.stream(record.getRecordComponents())
+        .map(c -> PropertyNamingStrategies.SnakeCaseStrategy.INSTANCE.translate(c.getName()))
+        .toList();
+  }
+
+  private static <T extends Throwable> T cause(Throwable t, Class<T> type) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (type.isInstance(c)) {
+        return type.cast(c);
+      }
+    }
+    return null;
+  }
+
+  private static String firstLine(String message) {
+    String text = String.valueOf(message).strip();
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline).strip();
   }
 }

@@ -2,6 +2,9 @@ package io.fleetcontrol.fleetctl;
 
 import io.fleetcontrol.proto.v1.CaptureState;
 import io.fleetcontrol.proto.v1.ConnectionState;
+import io.fleetcontrol.proto.v1.ExemptionReason;
+import io.fleetcontrol.proto.v1.ExemptionScope;
+import io.fleetcontrol.proto.v1.ExemptionStatus;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -16,6 +19,7 @@ import picocli.CommandLine.TypeConversionException;
 final class StateNames {
   static final String CAPTURE_PREFIX = "CAPTURE_STATE_";
   static final String CONNECTION_PREFIX = "CONNECTION_STATE_";
+  static final String EXEMPTION_STATUS_PREFIX = "EXEMPTION_STATUS_";
 
   private StateNames() {}
 
@@ -25,6 +29,18 @@ final class StateNames {
 
   static String of(ConnectionState state) {
     return shortName(state.name(), CONNECTION_PREFIX);
+  }
+
+  static String of(ExemptionStatus status) {
+    return shortName(status.name(), EXEMPTION_STATUS_PREFIX);
+  }
+
+  static String of(ExemptionScope scope) {
+    return shortName(scope.name(), "EXEMPTION_SCOPE_");
+  }
+
+  static String of(ExemptionReason reason) {
+    return shortName(reason.name(), "EXEMPTION_REASON_");
   }
 
   /** Drops the prefix and lower-cases; a name without the prefix (UNRECOGNIZED) is only lower-cased. */
@@ -67,6 +83,13 @@ final class StateNames {
     }
   }
 
+  static final class ExemptionStatusConverter implements ITypeConverter<ExemptionStatus> {
+    @Override
+    public ExemptionStatus convert(String value) {
+      return parse(ExemptionStatus.class, EXEMPTION_STATUS_PREFIX, value);
+    }
+  }
+
   /** For help text and shell completion. */
   static final class CaptureStateWords implements Iterable<String> {
     @Override
@@ -79,6 +102,13 @@ final class StateNames {
     @Override
     public Iterator<String> iterator() {
       return words(ConnectionState.class, CONNECTION_PREFIX).iterator();
+    }
+  }
+
+  static final class ExemptionStatusWords implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return words(ExemptionStatus.class, EXEMPTION_STATUS_PREFIX).iterator();
     }
   }
 }

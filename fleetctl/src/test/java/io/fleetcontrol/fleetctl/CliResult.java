@@ -16,6 +16,16 @@ record CliResult(int exitCode, String out, String err) {
     return new CliResult(exitCode, out.toString(UTF_8), err.toString(UTF_8));
   }
 
+  /** fleetctl against {@code server} with no token, as FleetctlTest calls it. */
+  static CliResult against(FakeAdminServer server, String... args) {
+    String[] all = new String[args.length + 3];
+    all[0] = "--server";
+    all[1] = server.address();
+    all[2] = "--token=";
+    System.arraycopy(args, 0, all, 3, args.length);
+    return run(all);
+  }
+
   List<String> errLines() {
     return err.lines().toList();
   }

@@ -1,19 +1,45 @@
 package io.fleetcontrol.fleetctl;
 
 import com.google.protobuf.Timestamp;
+import io.fleetcontrol.proto.v1.ApproveExemptionRequest;
+import io.fleetcontrol.proto.v1.ApproveExemptionResponse;
+import io.fleetcontrol.proto.v1.AssignPolicyRequest;
+import io.fleetcontrol.proto.v1.AssignPolicyResponse;
 import io.fleetcontrol.proto.v1.AuditEvent;
 import io.fleetcontrol.proto.v1.CaptureState;
 import io.fleetcontrol.proto.v1.ConnectionState;
+import io.fleetcontrol.proto.v1.CreatePolicyRequest;
+import io.fleetcontrol.proto.v1.CreatePolicyResponse;
+import io.fleetcontrol.proto.v1.DenyExemptionRequest;
+import io.fleetcontrol.proto.v1.DenyExemptionResponse;
 import io.fleetcontrol.proto.v1.Device;
+import io.fleetcontrol.proto.v1.Exemption;
+import io.fleetcontrol.proto.v1.ExemptionReason;
+import io.fleetcontrol.proto.v1.ExemptionScope;
+import io.fleetcontrol.proto.v1.ExemptionStatus;
 import io.fleetcontrol.proto.v1.GetDeviceRequest;
 import io.fleetcontrol.proto.v1.GetDeviceResponse;
 import io.fleetcontrol.proto.v1.GetFleetSummaryRequest;
 import io.fleetcontrol.proto.v1.GetFleetSummaryResponse;
 import io.fleetcontrol.proto.v1.ListDevicesRequest;
 import io.fleetcontrol.proto.v1.ListDevicesResponse;
+import io.fleetcontrol.proto.v1.ListExemptionsRequest;
+import io.fleetcontrol.proto.v1.ListExemptionsResponse;
+import io.fleetcontrol.proto.v1.GetPolicyRequest;
+import io.fleetcontrol.proto.v1.GetPolicyResponse;
+import io.fleetcontrol.proto.v1.ListPoliciesRequest;
+import io.fleetcontrol.proto.v1.ListPoliciesResponse;
+import io.fleetcontrol.proto.v1.Policy;
+import io.fleetcontrol.proto.v1.RevokeExemptionRequest;
+import io.fleetcontrol.proto.v1.RevokeExemptionResponse;
+import io.fleetcontrol.proto.v1.UpdatePolicyRequest;
+import io.fleetcontrol.proto.v1.UpdatePolicyResponse;
 import io.grpc.Status;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,12 +66,195 @@ final class FakeAdminService extends UnimplementedAdminService {
   /** A device id the fake never answers for, to exercise the deadline. */
   static final String SILENT_ID = "silent";
 
+  /** Policy names starting with this are refused as a server refuses an invalid policy. */
+  static final String INVALID_PREFIX = "bad-";
+  static final String INVALID_DESCRIPTION =
+      "allowlist[3].pattern: \"http://x.com\" is not a host pattern; pause.max_pause: must be at most 8h";
+  /** What AssignPolicy answers for a label selector (device ids count themselves, "all" is every device). */
+  static final long LABELLED_DEVICES = 7;
+  /** ListPolicies and ListExemptions pages hold at most this many, whatever page_size asks. */
+  static final int MAX_PAGE = 2;
+  static final Instant CREATED = Instant.parse("2026-11-20T10:00:00Z");
+
+  static final List<Exemption> EXEMPTIONS = List.of(
+      exemption("dev-01", "ex-1", ExemptionStatus.EXEMPTION_STATUS_REQUESTED),
+      exemption("dev-01", "ex-2", ExemptionStatus.EXEMPTION_STATUS_APPROVED),
+      exemption("dev-02", "ex-1", ExemptionStatus.EXEMPTION_STATUS_REQUESTED),
+      exemption("dev-03", "ex-1", ExemptionStatus.EXEMPTION_STATUS_DENIED),
+      exemption("dev-04", "ex-1", ExemptionStatus.EXEMPTION_STATUS_REQUESTED));
+
   final List<Metadata> metadata = new CopyOnWriteArrayList<>();
   final List<ListDevicesRequest> listRequests = new CopyOnWriteArrayList<>();
+  /** Every policy and exemption request, in the order they came. */
+  final List<Object> requests = new CopyOnWriteArrayList<>();
+  /** Stored versions by policy name; versions[0] is v1. */
+  private final Map<String, List<Policy>> policies = new TreeMap<>();
 
   void reset() {
     metadata.clear();
     listRequests.clear();
+    requests.clear();
+    synchronized (policies) {
+      policies.clear();
+    }
+  }
+
+  /** The requests of one type, oldest first. */
+  <T> List<T> sent(Class<T> type) {
+    return requests.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+
+  /** Stores a policy as the next version of its name, as Create/UpdatePolicy would. */
+  Policy store(Policy draft) {
+    synchronized (policies) {
+      List<Policy> versions = policies.computeIfAbsent(draft.getName(), name -> new ArrayList<>());
+      Policy stored = draft.toBuilder()
+          .setVersion(versions.size() + 1)
+          .setCreateTime(timestamp(CREATED.plusSeconds(versions.size())))
+          .build();
+      versions.add(stored);
+      return stored;
+    }
+  }
+
+  private boolean exists(String name) {
+    synchronized (policies) {
+      return policies.containsKey(name);
+    }
+  }
+
+  @Override
+  public CompletionStage<CreatePolicyResponse> createPolicy(CreatePolicyRequest in, Metadata md) {
+    requests.add(in);
+    String name = in.getPolicy().getName();
+    if (name.startsWith(INVALID_PREFIX)) {
+      return failed(Status.INVALID_ARGUMENT.withDescription(INVALID_DESCRIPTION));
+    }
+    if (exists(name)) {
+      return failed(Status.ALREADY_EXISTS.withDescription("policy " + name + " exists"));
+    }
+    return CompletableFuture.completedFuture(CreatePolicyResponse.newBuilder().setPolicy(store(in.getPolicy())).build());
+  }
+
+  @Override
+  public CompletionStage<UpdatePolicyResponse> updatePolicy(UpdatePolicyRequest in, Metadata md) {
+    requests.add(in);
+    String name = in.getPolicy().getName();
+    if (name.startsWith(INVALID_PREFIX)) {
+      return failed(Status.INVALID_ARGUMENT.withDescription(INVALID_DESCRIPTION));
+    }
+    if (!exists(name)) {
+      return failed(Status.NOT_FOUND.withDescription("policy " + name + " does not exist"));
+    }
+    return CompletableFuture.completedFuture(UpdatePolicyResponse.newBuilder().setPolicy(store(in.getPolicy())).build());
+  }
+
+  @Override
+  public CompletionStage<GetPolicyResponse> getPolicy(GetPolicyRequest in, Metadata md) {
+    requests.add(in);
+    synchronized (policies) {
+      List<Policy> versions = policies.get(in.getName());
+      if (versions == null || in.getVersion() > versions.size()) {
+        return failed(Status.NOT_FOUND.withDescription("policy " + in.getName() + " v" + in.getVersion() + " does not exist"));
+      }
+      Policy policy = versions.get((int) (in.getVersion() == 0 ? versions.size() : in.getVersion()) - 1);
+      return CompletableFuture.completedFuture(GetPolicyResponse.newBuilder().setPolicy(policy).build());
+    }
+  }
+
+  /** The latest of each name, by name, in pages of at most MAX_PAGE; the token is the next offset. */
+  @Override
+  public CompletionStage<ListPoliciesResponse> listPolicies(ListPoliciesRequest in, Metadata md) {
+    requests.add(in);
+    List<Policy> latest;
+    synchronized (policies) {
+      latest = policies.values().stream().map(versions -> versions.get(versions.size() - 1)).toList();
+    }
+    int from = in.getPageToken().isEmpty() ? 0 : Integer.parseInt(in.getPageToken());
+    int to = Math.min(latest.size(), from + Math.min(MAX_PAGE, in.getPageSize()));
+    ListPoliciesResponse.Builder page = ListPoliciesResponse.newBuilder().addAllPolicies(latest.subList(from, to));
+    if (to < latest.size()) {
+      page.setNextPageToken(Integer.toString(to));
+    }
+    return CompletableFuture.completedFuture(page.build());
+  }
+
+  @Override
+  public CompletionStage<AssignPolicyResponse> assignPolicy(AssignPolicyRequest in, Metadata md) {
+    requests.add(in);
+    long count = in.getSelector().getAll() ? DEVICES.size()
+        : in.getSelector().getLabelsCount() > 0 ? LABELLED_DEVICES : in.getSelector().getDeviceIdsCount();
+    return CompletableFuture.completedFuture(AssignPolicyResponse.newBuilder().setAssignedDeviceCount(count).build());
+  }
+
+  @Override
+  public CompletionStage<ListExemptionsResponse> listExemptions(ListExemptionsRequest in, Metadata md) {
+    requests.add(in);
+    List<Exemption> matching = EXEMPTIONS.stream()
+        .filter(e -> in.getStatusValue() == 0 || e.getStatus() == in.getStatus())
+        .filter(e -> in.getDeviceId().isEmpty() || e.getDeviceId().equals(in.getDeviceId()))
+        .toList();
+    int from = in.getPageToken().isEmpty() ? 0 : Integer.parseInt(in.getPageToken().substring("after-".length()));
+    int to = Math.min(matching.size(), from + Math.min(MAX_PAGE, in.getPageSize()));
+    ListExemptionsResponse.Builder page = ListExemptionsResponse.newBuilder().addAllExemptions(matching.subList(from, to));
+    if (to < matching.size()) {
+      page.setNextPageToken("after-" + to);
+    }
+    return CompletableFuture.completedFuture(page.build());
+  }
+
+  @Override
+  public CompletionStage<ApproveExemptionResponse> approveExemption(ApproveExemptionRequest in, Metadata md) {
+    requests.add(in);
+    return decided(in.getDeviceId(), in.getExemptionId(), ExemptionStatus.EXEMPTION_STATUS_APPROVED, "")
+        .thenApply(e -> ApproveExemptionResponse.newBuilder()
+            .setExemption(e.toBuilder().setExpireTime(in.getExpireTime())).build());
+  }
+
+  @Override
+  public CompletionStage<DenyExemptionResponse> denyExemption(DenyExemptionRequest in, Metadata md) {
+    requests.add(in);
+    return decided(in.getDeviceId(), in.getExemptionId(), ExemptionStatus.EXEMPTION_STATUS_DENIED, in.getReason())
+        .thenApply(e -> DenyExemptionResponse.newBuilder().setExemption(e).build());
+  }
+
+  @Override
+  public CompletionStage<RevokeExemptionResponse> revokeExemption(RevokeExemptionRequest in, Metadata md) {
+    requests.add(in);
+    return decided(in.getDeviceId(), in.getExemptionId(), ExemptionStatus.EXEMPTION_STATUS_REVOKED, in.getReason())
+        .thenApply(e -> RevokeExemptionResponse.newBuilder().setExemption(e).build());
+  }
+
+  private static CompletionStage<Exemption> decided(String deviceId, String exemptionId, ExemptionStatus status, String reason) {
+    return EXEMPTIONS.stream()
+        .filter(e -> e.getDeviceId().equals(deviceId) && e.getExemptionId().equals(exemptionId))
+        .findFirst()
+        .map(e -> CompletableFuture.completedFuture(e.toBuilder()
+            .setStatus(status).setDecidedBy("fake-admin").setDecisionReason(reason)
+            .setDecideTime(timestamp(Instant.now())).build()))
+        .orElseGet(() -> CompletableFuture.failedFuture(new GrpcServiceException(
+            Status.NOT_FOUND.withDescription("exemption " + exemptionId + " of " + deviceId + " does not exist"))));
+  }
+
+  private static <T> CompletionStage<T> failed(Status status) {
+    return CompletableFuture.failedFuture(new GrpcServiceException(status));
+  }
+
+  private static Exemption exemption(String deviceId, String exemptionId, ExemptionStatus status) {
+    Exemption.Builder e = Exemption.newBuilder()
+        .setDeviceId(deviceId).setExemptionId(exemptionId)
+        .setScope(ExemptionScope.EXEMPTION_SCOPE_NO_SCREENSHOTS)
+        .setReason(ExemptionReason.EXEMPTION_REASON_BANDWIDTH)
+        .setComment("home connection is metered")
+        .setStatus(status)
+        .setRequestTime(timestamp(Instant.parse("2026-11-21T09:00:00Z")));
+    if (status == ExemptionStatus.EXEMPTION_STATUS_APPROVED) {
+      e.setExpireTime(timestamp(Instant.parse("2026-12-01T00:00:00Z"))).setDecidedBy("hr@example.com");
+    }
+    if (status == ExemptionStatus.EXEMPTION_STATUS_DENIED) {
+      e.setDecidedBy("hr@example.com").setDecisionReason("not covered");
+    }
+    return e.build();
   }
 
   @Override
