@@ -187,6 +187,8 @@ final class AgentWire {
         .setCharging(sample.charging())
         .setMeteredNetwork(sample.meteredNetwork())
         .setUploadedBytesDelta(sample.uploadedBytesDelta())
+        .setAgentCpuPercent(sample.agentCpuPercent())
+        .setAgentRssBytes(sample.agentRssBytes())
         .setAgentErrorCount(agentErrors)
         .build();
   }

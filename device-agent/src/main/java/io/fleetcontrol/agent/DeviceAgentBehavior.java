@@ -282,7 +282,7 @@ final class DeviceAgentBehavior {
     boolean queued =
         stream.send(
             AgentWire.heartbeat(
-                now, telemetry.read(now), errorsSinceHeartbeat, appliedVersion, settings.agentVersion()));
+                now, telemetry.read(now, appliedVersion), errorsSinceHeartbeat, appliedVersion, settings.agentVersion()));
     if (queued) {
       errorsSinceHeartbeat = 0;
     } else {

@@ -10,7 +10,7 @@ public record FixedTelemetry(TelemetrySample sample) implements TelemetrySource 
   }
 
   @Override
-  public TelemetrySample read(Instant now) {
+  public TelemetrySample read(Instant now, long appliedPolicyVersion) {
     return sample;
   }
 }

@@ -30,11 +30,11 @@ public final class SimulatedTelemetry implements TelemetrySource {
   }
 
   @Override
-  public TelemetrySample read(Instant now) {
+  public TelemetrySample read(Instant now, long appliedPolicyVersion) {
     advanceBattery(Duration.between(lastRead, now));
     lastRead = now;
     long uploaded = random.nextLong(MAX_UPLOAD_BYTES_PER_READ + 1);
-    return new TelemetrySample(true, (int) Math.round(batteryPercent), charging, false, uploaded);
+    return TelemetrySample.device(true, (int) Math.round(batteryPercent), charging, false, uploaded);
   }
 
   private void advanceBattery(Duration elapsed) {

@@ -203,7 +203,7 @@ class DeviceAgentTest {
   // --- helpers ---
 
   private DeviceAgent start(AgentSettings settings) {
-    TelemetrySource telemetry = new FixedTelemetry(new TelemetrySample(true, 55, false, false, 1024));
+    TelemetrySource telemetry = new FixedTelemetry(TelemetrySample.device(true, 55, false, false, 1024));
     DeviceAgent agent = DeviceAgent.start(testKit.system(), settings, client, telemetry);
     agents.add(agent);
     return agent;

@@ -262,7 +262,7 @@ class EmployeeRequestsTest {
 
   /** Started, and the controller has spoken on its stream, so requests go up at once. */
   private DeviceAgent startConnected() throws Exception {
-    TelemetrySource telemetry = new FixedTelemetry(new TelemetrySample(true, 55, false, false, 1024));
+    TelemetrySource telemetry = new FixedTelemetry(TelemetrySample.device(true, 55, false, false, 1024));
     DeviceAgent agent = DeviceAgent.start(testKit.system(), settings(), client, telemetry);
     agents.add(agent);
     nextSeen(ConnectSeen.class);

@@ -18,7 +18,7 @@ class SimulatedTelemetryTest {
     SimulatedTelemetry telemetry = new SimulatedTelemetry(new Random(3), START);
     List<TelemetrySample> samples = new ArrayList<>();
     for (int minute = 1; minute <= 48 * 60; minute++) {
-      samples.add(telemetry.read(START.plus(Duration.ofMinutes(minute))));
+      samples.add(telemetry.read(START.plus(Duration.ofMinutes(minute)), 1));
     }
     assertTrue(samples.stream().allMatch(s -> s.batteryKnown() && s.batteryPercent() >= 0 && s.batteryPercent() <= 100));
     assertTrue(samples.stream().anyMatch(TelemetrySample::charging), "plugged in at some point");
