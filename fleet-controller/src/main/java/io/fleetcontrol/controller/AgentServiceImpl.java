@@ -1,5 +1,6 @@
 package io.fleetcontrol.controller;
 
+import io.fleetcontrol.wire.PolicyWire;
 import io.fleetcontrol.device.AgentPush;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceIdentity;

@@ -1,4 +1,4 @@
-package io.fleetcontrol.controller;
+package io.fleetcontrol.wire;
 
 import io.fleetcontrol.policy.BandwidthRules;
 import io.fleetcontrol.policy.BatteryRules;
@@ -20,19 +20,25 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The policy document between fleet.v1 and the domain. Reading is strict: what cannot be read
+ * The policy document between fleet.v1 and the domain, shared by the controller (which reads what
+ * ops send) and the agent (which reads what the controller pushes). Reading is strict: what cannot be read
  * at all (an unknown enum value, a time that is not HH:MM) is collected with its field path, so
  * the caller can refuse the whole document with every problem named, before PolicyValidator
  * checks the rules.
  */
-final class PolicyWire {
+public final class PolicyWire {
 
   private PolicyWire() {}
 
   /** Fields that could not be read, as "field: message". Empty when the document was readable. */
-  record Read(Policy policy, List<String> problems) {}
+  public record Read(Policy policy, List<String> problems) {
 
-  static Read fromProto(io.fleetcontrol.proto.v1.Policy p) {
+    public boolean readable() {
+      return problems.isEmpty();
+    }
+  }
+
+  public static Read fromProto(io.fleetcontrol.proto.v1.Policy p) {
     List<String> problems = new ArrayList<>();
     Set<CaptureKind> kinds = kinds("capture_kinds", p.getCaptureKindsValueList(), problems);
     List<TargetRule> allow = rules("allowlist", p.getAllowlistList(), problems);
@@ -112,7 +118,7 @@ final class PolicyWire {
     try {
       return LocalTime.parse(value);
     } catch (DateTimeParseException e) {
-      problems.add(field + ": " + InputRules.describe(value) + " is not a time of day HH:MM");
+      problems.add(field + ": " + WireTime.quoted(value) + " is not a time of day HH:MM");
       return LocalTime.MIDNIGHT;
     }
   }
@@ -131,20 +137,20 @@ final class PolicyWire {
   }
 
   private static Duration duration(com.google.protobuf.Duration d) {
-    return Duration.ofSeconds(d.getSeconds(), d.getNanos());
+    return WireTime.fromProto(d);
   }
 
-  static io.fleetcontrol.proto.v1.Policy toProto(Policy policy) {
+  public static io.fleetcontrol.proto.v1.Policy toProto(Policy policy) {
     var builder =
         io.fleetcontrol.proto.v1.Policy.newBuilder()
             .setName(policy.name())
             .setVersion(policy.version())
             .addAllJurisdictions(policy.jurisdictions().stream().sorted().toList())
-            .setOfflineLimit(ProtoMapping.toProto(policy.offlineLimit()))
-            .setHeartbeatInterval(ProtoMapping.toProto(policy.heartbeatInterval()))
+            .setOfflineLimit(WireTime.toProto(policy.offlineLimit()))
+            .setHeartbeatInterval(WireTime.toProto(policy.heartbeatInterval()))
             .setNoticeText(policy.noticeText())
             .setPause(io.fleetcontrol.proto.v1.PauseRules.newBuilder()
-                .setMaxPause(ProtoMapping.toProto(policy.pause().maxPause()))
+                .setMaxPause(WireTime.toProto(policy.pause().maxPause()))
                 .setPausesPerDay(policy.pause().pausesPerDay()))
             .setBandwidth(io.fleetcontrol.proto.v1.BandwidthRules.newBuilder()
                 .setDailyUploadCapBytes(policy.bandwidth().dailyUploadCapBytes())
