@@ -1,18 +1,23 @@
 package io.fleetcontrol.agent;
 
+import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * What an agent shows the outside world. The agent actor is the only writer; any thread may read,
  * so the simulator can count thousands of agents without asking each one.
  */
 final class AgentStatusBoard {
+
+  private static final int MAX_CONNECTS_KEPT = 16;
 
   private record VersionWaiter(long version, CompletableFuture<Long> applied) {}
 
@@ -21,7 +26,13 @@ final class AgentStatusBoard {
   private volatile String lastProblem = "";
   private final AtomicInteger policyUpdates = new AtomicInteger();
   private final List<VersionWaiter> waiters = new ArrayList<>();
-  private final Watched<EmployeeControls> controls = new Watched<>(EmployeeControls.NOT_TOLD_YET);
+  private final Watched<AgentState> state;
+  private final AtomicInteger crashes = new AtomicInteger();
+  private final Deque<Instant> recentConnects = new ArrayDeque<>();
+
+  AgentStatusBoard(AgentState restored) {
+    this.state = new Watched<>(restored);
+  }
 
   ConnectionStatus status() {
     return status;
@@ -69,19 +80,50 @@ final class AgentStatusBoard {
     }
   }
 
+  AgentState state() {
+    return state.get();
+  }
+
+  /** The agent actor's only way to change what the gate and the employee see. */
+  AgentState changeState(UnaryOperator<AgentState> change) {
+    state.change(change);
+    return state.get();
+  }
+
   EmployeeControls controls() {
-    return controls.get();
-  }
-
-  void pauseTold(Optional<ActivePause> activePause, int pausesLeftToday) {
-    controls.change(c -> c.withPause(activePause, pausesLeftToday));
-  }
-
-  void exemptionsTold(List<AgentExemption> exemptions) {
-    controls.change(c -> c.withExemptions(exemptions));
+    return state.get().controls();
   }
 
   CompletionStage<EmployeeControls> whenControls(Predicate<? super EmployeeControls> condition) {
-    return controls.when(condition);
+    return state.when(s -> condition.test(s.controls())).thenApply(AgentState::controls);
+  }
+
+  CompletionStage<AgentState> whenState(Predicate<? super AgentState> condition) {
+    return state.when(condition);
+  }
+
+  /** A crash of the agent actor; the next heartbeat reports it as an agent error. */
+  void crashed() {
+    crashes.incrementAndGet();
+  }
+
+  int takeCrashes() {
+    return crashes.getAndSet(0);
+  }
+
+  void connected(Instant at) {
+    synchronized (recentConnects) {
+      recentConnects.addLast(at);
+      while (recentConnects.size() > MAX_CONNECTS_KEPT) {
+        recentConnects.removeFirst();
+      }
+    }
+  }
+
+  /** When the stream came up, oldest first; the last few only. */
+  List<Instant> recentConnects() {
+    synchronized (recentConnects) {
+      return List.copyOf(recentConnects);
+    }
   }
 }

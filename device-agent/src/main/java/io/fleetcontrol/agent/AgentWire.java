@@ -1,6 +1,10 @@
 package io.fleetcontrol.agent;
 
 import com.google.protobuf.Timestamp;
+import io.fleetcontrol.policy.UploadCounters;
+import io.fleetcontrol.proto.agent.v1.AgentCache;
+import io.fleetcontrol.wire.PolicyWire;
+import io.fleetcontrol.wire.WireTime;
 import io.fleetcontrol.proto.v1.ConnectRequest;
 import io.fleetcontrol.proto.v1.ConnectResponse;
 import io.fleetcontrol.proto.v1.EnrollRequest;
@@ -8,6 +12,7 @@ import io.fleetcontrol.proto.v1.Exemption;
 import io.fleetcontrol.proto.v1.ExemptionRequest;
 import io.fleetcontrol.proto.v1.ExemptionUpdate;
 import io.fleetcontrol.proto.v1.Heartbeat;
+import io.fleetcontrol.proto.v1.NoticeAcknowledgement;
 import io.fleetcontrol.proto.v1.PauseRequest;
 import io.fleetcontrol.proto.v1.PauseUpdate;
 import io.fleetcontrol.proto.v1.Policy;
@@ -16,6 +21,8 @@ import io.fleetcontrol.proto.v1.ResumeRequest;
 import io.fleetcontrol.proto.v1.Telemetry;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
 import java.util.List;
 import java.util.Optional;
 
@@ -64,20 +71,150 @@ final class AgentWire {
     } else if (request instanceof EmployeeRequest.Resume) {
       envelope.setResumeRequest(ResumeRequest.newBuilder().setRequestTime(asked));
     } else if (request instanceof EmployeeRequest.Exemption exemption) {
-      envelope.setExemptionRequest(
-          ExemptionRequest.newBuilder()
-              .setScope(toProto(exemption.scope()))
-              .setReason(toProto(exemption.reason()))
-              .setComment(exemption.comment())
-              .setRequestTime(asked));
+      envelope.setExemptionRequest(exemptionRequest(exemption));
+    } else if (request instanceof EmployeeRequest.AcknowledgeNotice notice) {
+      envelope.setNoticeAcknowledgement(
+          NoticeAcknowledgement.newBuilder().setPolicyVersion(notice.policyVersion()).setAcknowledgeTime(asked));
     }
     return envelope.build();
   }
 
+  static ExemptionRequest exemptionRequest(EmployeeRequest.Exemption exemption) {
+    return ExemptionRequest.newBuilder()
+        .setScope(toProto(exemption.scope()))
+        .setReason(toProto(exemption.reason()))
+        .setComment(exemption.comment())
+        .setRequestTime(timestamp(exemption.askedAt()))
+        .build();
+  }
+
+  /** A request read back from the cache; empty for one this agent cannot read. */
+  static Optional<EmployeeRequest> fromProto(ConnectRequest request) {
+    String id = request.getRequestId();
+    return switch (request.getMessageCase()) {
+      case PAUSE_REQUEST -> Optional.of(new EmployeeRequest.Pause(id,
+          instant(request.getPauseRequest().getRequestTime()),
+          WireTime.fromProto(request.getPauseRequest().getDuration())));
+      case RESUME_REQUEST -> Optional.of(
+          new EmployeeRequest.Resume(id, instant(request.getResumeRequest().getRequestTime())));
+      case EXEMPTION_REQUEST -> {
+        ExemptionRequest e = request.getExemptionRequest();
+        yield fromProto(e.getScope()).map(scope -> new EmployeeRequest.Exemption(
+            id, instant(e.getRequestTime()), scope, fromProto(e.getReason()), e.getComment()));
+      }
+      case NOTICE_ACKNOWLEDGEMENT -> Optional.of(new EmployeeRequest.AcknowledgeNotice(id,
+          instant(request.getNoticeAcknowledgement().getAcknowledgeTime()),
+          request.getNoticeAcknowledgement().getPolicyVersion()));
+      default -> Optional.empty();
+    };
+  }
+
+  // --- the cache on disk ---
+
+  /** What {@link AgentCacheFile} holds, back in domain terms. */
+  record Cached(AgentState state, UploadCounters uploads, List<EmployeeRequest> unsent) {}
+
+  static AgentCache toCache(String deviceId, AgentState state, UploadCounters uploads, List<EmployeeRequest> unsent) {
+    AgentCache.Builder cache = AgentCache.newBuilder()
+        .setDeviceId(deviceId)
+        .setNoticeAcknowledgedVersion(state.noticeAcknowledgedVersion())
+        .setPausesLeftToday(state.controls().pausesLeftToday());
+    if (state.policy() != null) {
+      cache.setPolicy(PolicyWire.toProto(state.policy()));
+    }
+    if (state.lastControllerContact() != null) {
+      cache.setLastControllerContact(timestamp(state.lastControllerContact()));
+    }
+    state.controls().activePause().ifPresent(p -> cache.setControllerPause(pause(p.start(), p.end())));
+    state.controls().exemptions().forEach(e -> cache.addExemptions(toProto(e)));
+    if (state.localPause() != null) {
+      AgentState.LocalPause local = state.localPause();
+      cache.setLocalPauseSet(true)
+          .setLocalPause(pause(local.start(), local.end()))
+          .setLocalPauseRequestId(local.requestId());
+    }
+    if (uploads.localDay() != null) {
+      cache.setUploadDay(uploads.localDay().toString()).setUploadedBytesToday(uploads.bytesToday());
+    }
+    if (uploads.localMonth() != null) {
+      cache.setUploadMonth(uploads.localMonth().toString()).setUploadedBytesThisMonth(uploads.bytesThisMonth());
+    }
+    unsent.forEach(r -> cache.addUnsentRequests(toProto(r)));
+    return cache.build();
+  }
+
+  /**
+   * The cache back in domain terms.
+   *
+   * @throws IllegalArgumentException naming what cannot be read; the caller then treats the cache as damaged
+   */
+  static Cached fromCache(AgentCache cache) {
+    io.fleetcontrol.policy.Policy policy = null;
+    if (cache.hasPolicy()) {
+      PolicyWire.Read read = PolicyWire.fromProto(cache.getPolicy());
+      if (!read.readable()) {
+        throw new IllegalArgumentException("cached policy unreadable: " + String.join("; ", read.problems()));
+      }
+      policy = read.policy().withVersion(cache.getPolicy().getVersion());
+    }
+    Optional<ActivePause> controllerPause = cache.hasControllerPause()
+        ? Optional.of(new ActivePause(instant(cache.getControllerPause().getStartTime()),
+            instant(cache.getControllerPause().getEndTime())))
+        : Optional.empty();
+    List<AgentExemption> exemptions =
+        cache.getExemptionsList().stream().flatMap(e -> fromProto(e).stream()).toList();
+    AgentState.LocalPause localPause = cache.getLocalPauseSet()
+        ? new AgentState.LocalPause(cache.getLocalPauseRequestId(),
+            instant(cache.getLocalPause().getStartTime()), instant(cache.getLocalPause().getEndTime()), false)
+        : null;
+    AgentState state = new AgentState(
+        policy,
+        cache.hasLastControllerContact() ? instant(cache.getLastControllerContact()) : null,
+        cache.getNoticeAcknowledgedVersion(),
+        new EmployeeControls(controllerPause, cache.getPausesLeftToday(), exemptions),
+        localPause);
+    UploadCounters uploads = new UploadCounters(
+        cache.getUploadDay().isEmpty() ? null : LocalDate.parse(cache.getUploadDay()),
+        cache.getUploadedBytesToday(),
+        cache.getUploadMonth().isEmpty() ? null : YearMonth.parse(cache.getUploadMonth()),
+        cache.getUploadedBytesThisMonth());
+    List<EmployeeRequest> unsent =
+        cache.getUnsentRequestsList().stream().flatMap(r -> fromProto(r).stream()).toList();
+    return new Cached(state, uploads, unsent);
+  }
+
+  static io.fleetcontrol.proto.v1.Pause pause(Instant start, Instant end) {
+    return io.fleetcontrol.proto.v1.Pause.newBuilder().setStartTime(timestamp(start)).setEndTime(timestamp(end)).build();
+  }
+
+  static Exemption toProto(AgentExemption e) {
+    Exemption.Builder b = Exemption.newBuilder()
+        .setExemptionId(e.exemptionId())
+        .setScope(toProto(e.scope()))
+        .setReason(toProto(e.reason()))
+        .setComment(e.comment())
+        .setStatus(toProto(e.status()))
+        .setDecidedBy(e.decidedBy())
+        .setDecisionReason(e.decisionReason());
+    if (e.requestTime() != null) {
+      b.setRequestTime(timestamp(e.requestTime()));
+    }
+    if (e.expireTime() != null) {
+      b.setExpireTime(timestamp(e.expireTime()));
+    }
+    if (e.decideTime() != null) {
+      b.setDecideTime(timestamp(e.decideTime()));
+    }
+    return b.build();
+  }
+
+  private static io.fleetcontrol.proto.v1.ExemptionStatus toProto(ExemptionStatus status) {
+    return io.fleetcontrol.proto.v1.ExemptionStatus.valueOf("EXEMPTION_STATUS_" + status.name());
+  }
+
   static ControllerMessage fromProto(ConnectResponse response) {
     return switch (response.getMessageCase()) {
-      case POLICY_UPDATE -> new ControllerMessage.PolicyReceived(
-          fromProto(response.getPolicyUpdate().getPolicy()));
+      case POLICY_UPDATE -> policyReceived(response.getPolicyUpdate().getPolicy());
       case PAUSE_UPDATE -> fromProto(response.getPauseUpdate());
       case EXEMPTION_UPDATE -> fromProto(response.getExemptionUpdate());
       case REQUEST_ACK -> new ControllerMessage.RequestAnswered(
@@ -88,12 +225,10 @@ final class AgentWire {
     };
   }
 
-  static AgentPolicy fromProto(Policy policy) {
-    com.google.protobuf.Duration interval = policy.getHeartbeatInterval();
-    return new AgentPolicy(
-        policy.getName(),
-        policy.getVersion(),
-        Duration.ofSeconds(interval.getSeconds(), interval.getNanos()));
+  /** The controller's own reader, so the agent decides on exactly what the controller validated. */
+  static ControllerMessage.PolicyReceived policyReceived(Policy policy) {
+    PolicyWire.Read read = PolicyWire.fromProto(policy);
+    return new ControllerMessage.PolicyReceived(read.policy().withVersion(policy.getVersion()), read.problems());
   }
 
   static ControllerMessage.PauseReceived fromProto(PauseUpdate update) {
@@ -133,7 +268,7 @@ final class AgentWire {
             exemption.hasDecideTime() ? instant(exemption.getDecideTime()) : null));
   }
 
-  private static io.fleetcontrol.proto.v1.ExemptionScope toProto(ExemptionScope scope) {
+  static io.fleetcontrol.proto.v1.ExemptionScope toProto(ExemptionScope scope) {
     return switch (scope) {
       case FULL -> io.fleetcontrol.proto.v1.ExemptionScope.EXEMPTION_SCOPE_FULL;
       case NO_SCREENSHOTS -> io.fleetcontrol.proto.v1.ExemptionScope.EXEMPTION_SCOPE_NO_SCREENSHOTS;
@@ -141,7 +276,7 @@ final class AgentWire {
     };
   }
 
-  private static Optional<ExemptionScope> fromProto(io.fleetcontrol.proto.v1.ExemptionScope scope) {
+  static Optional<ExemptionScope> fromProto(io.fleetcontrol.proto.v1.ExemptionScope scope) {
     return switch (scope) {
       case EXEMPTION_SCOPE_FULL -> Optional.of(ExemptionScope.FULL);
       case EXEMPTION_SCOPE_NO_SCREENSHOTS -> Optional.of(ExemptionScope.NO_SCREENSHOTS);
@@ -150,7 +285,7 @@ final class AgentWire {
     };
   }
 
-  private static io.fleetcontrol.proto.v1.ExemptionReason toProto(ExemptionReason reason) {
+  static io.fleetcontrol.proto.v1.ExemptionReason toProto(ExemptionReason reason) {
     return switch (reason) {
       case BANDWIDTH -> io.fleetcontrol.proto.v1.ExemptionReason.EXEMPTION_REASON_BANDWIDTH;
       case SENSITIVE_WORK -> io.fleetcontrol.proto.v1.ExemptionReason.EXEMPTION_REASON_SENSITIVE_WORK;
@@ -160,7 +295,7 @@ final class AgentWire {
   }
 
   /** A reason this agent does not know changes nothing it does, so it shows as OTHER. */
-  private static ExemptionReason fromProto(io.fleetcontrol.proto.v1.ExemptionReason reason) {
+  static ExemptionReason fromProto(io.fleetcontrol.proto.v1.ExemptionReason reason) {
     return switch (reason) {
       case EXEMPTION_REASON_BANDWIDTH -> ExemptionReason.BANDWIDTH;
       case EXEMPTION_REASON_SENSITIVE_WORK -> ExemptionReason.SENSITIVE_WORK;
@@ -200,11 +335,11 @@ final class AgentWire {
         .build();
   }
 
-  private static Instant instant(Timestamp timestamp) {
+  static Instant instant(Timestamp timestamp) {
     return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
   }
 
-  private static Timestamp timestamp(Instant instant) {
+  static Timestamp timestamp(Instant instant) {
     return Timestamp.newBuilder()
         .setSeconds(instant.getEpochSecond())
         .setNanos(instant.getNano())

@@ -1,13 +1,18 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.Policy;
 import java.util.List;
 import java.util.Optional;
 
 /** What the controller says down the Connect stream, free of the wire format. */
 sealed interface ControllerMessage {
 
-  /** The effective policy for this device; the agent applies it and acks its version. */
-  record PolicyReceived(AgentPolicy policy) implements ControllerMessage {}
+  /**
+   * The effective policy for this device; the agent applies it and acks its version. {@code problems}
+   * names what this agent could not read (a newer controller's enum value, say): such a policy is not
+   * applied, and the gate stays closed until one it can read arrives.
+   */
+  record PolicyReceived(Policy policy, List<String> problems) implements ControllerMessage {}
 
   /** On connect and whenever a pause starts or ends, on time included. */
   record PauseReceived(Optional<ActivePause> activePause, int pausesLeftToday) implements ControllerMessage {}

@@ -1,10 +1,16 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.DeviceTelemetry;
+import io.fleetcontrol.policy.UploadCounters;
+import io.fleetcontrol.proto.agent.v1.AgentCache;
 import io.fleetcontrol.proto.v1.AgentServiceClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,43 +36,132 @@ public final class DeviceAgent {
   private final ActorRef<DeviceAgentBehavior.Command> actor;
   private final AgentStatusBoard board;
   private final RequestOutbox outbox;
+  private final CaptureGate gate;
+  private final AgentSettings settings;
   private final Clock clock;
 
   private DeviceAgent(
-      String deviceId,
+      AgentSettings settings,
       ActorRef<DeviceAgentBehavior.Command> actor,
       AgentStatusBoard board,
       RequestOutbox outbox,
+      CaptureGate gate,
       Clock clock) {
-    this.deviceId = deviceId;
+    this.settings = settings;
+    this.deviceId = settings.identity().deviceId();
     this.actor = actor;
     this.board = board;
     this.outbox = outbox;
+    this.gate = gate;
     this.clock = clock;
   }
 
   /**
-   * Starts the agent at once. The client may be shared with other agents; the caller owns and closes it.
+   * Starts an agent that keeps nothing on disk (the simulator's). The client may be shared with
+   * other agents; the caller owns and closes it.
    */
   public static DeviceAgent start(
       ActorSystem<?> system, AgentSettings settings, AgentServiceClient client, TelemetrySource telemetry) {
-    AgentStatusBoard board = new AgentStatusBoard();
-    RequestOutbox outbox = new RequestOutbox();
-    Clock clock = Clock.systemUTC();
+    return start(system, settings, client, telemetry, new UploadMeter(), null, Clock.systemUTC());
+  }
+
+  /**
+   * Starts the agent of this laptop: the state in {@code cacheFile} (if any, and readable) is in
+   * force before the controller is reached, so the gate answers at once after a restart, offline too.
+   * {@code uploads} is the meter the heartbeats' telemetry drains; the gate feeds it.
+   */
+  public static DeviceAgent start(
+      ActorSystem<?> system,
+      AgentSettings settings,
+      AgentServiceClient client,
+      TelemetrySource telemetry,
+      UploadMeter uploads,
+      Path cacheFile,
+      Clock clock) {
     String deviceId = settings.identity().deviceId();
+    AgentCacheFile cache = cacheFile == null ? null : new AgentCacheFile(cacheFile);
+    AgentWire.Cached restored = restore(cache, deviceId, system);
+    AgentStatusBoard board = new AgentStatusBoard(restored.state());
+    RequestOutbox outbox = new RequestOutbox();
+    outbox.restore(restored.unsent());
+    CaptureGate gate = new CaptureGate(clock, settings.identity().jurisdiction(),
+        ZoneId.of(settings.identity().timeZone()), restored.uploads(), uploads);
+    gate.show(restored.state(), false, DeviceTelemetry.UNKNOWN);
     // Actor names must be unique; two agents may claim the same device id (that is the controller's call).
     String name =
         "device-agent-" + URLEncoder.encode(deviceId, StandardCharsets.UTF_8) + "-" + instances.incrementAndGet();
     ActorRef<DeviceAgentBehavior.Command> actor =
         system.systemActorOf(
-            DeviceAgentBehavior.create(settings, client, telemetry, board, outbox, new Random(), clock),
+            DeviceAgentBehavior.create(settings, client, telemetry, board, outbox, gate, cache, new Random(), clock),
             name,
             Props.empty());
-    return new DeviceAgent(deviceId, actor, board, outbox, clock);
+    return new DeviceAgent(settings, actor, board, outbox, gate, clock);
+  }
+
+  /** What the cache holds, or nothing: a damaged or foreign cache means no capture until the controller speaks. */
+  private static AgentWire.Cached restore(AgentCacheFile cache, String deviceId, ActorSystem<?> system) {
+    AgentWire.Cached nothing = new AgentWire.Cached(AgentState.EMPTY, UploadCounters.EMPTY, List.of());
+    if (cache == null) {
+      return nothing;
+    }
+    try {
+      Optional<AgentCache> read = cache.read();
+      if (read.isEmpty()) {
+        system.log().info("No cache at {} yet: capture stays off until the controller sends a policy", cache.path());
+        return nothing;
+      }
+      if (!read.get().getDeviceId().equals(deviceId)) {
+        system.log().error("Cache {} belongs to device {}, not {}: ignored; capture stays off until the controller "
+            + "sends a policy", cache.path(), read.get().getDeviceId(), deviceId);
+        return nothing;
+      }
+      AgentWire.Cached cached = AgentWire.fromCache(read.get());
+      system.log().info("Restored policy v{} and {} unsent request(s) from {}",
+          cached.state().policyVersion(), cached.unsent().size(), cache.path());
+      return cached;
+    } catch (AgentCacheFile.UnreadableCacheException | RuntimeException e) {
+      system.log().error("Cache unreadable, capture stays off until the controller sends the policy again: {}",
+          e.getMessage());
+      return nothing;
+    }
   }
 
   public String deviceId() {
     return deviceId;
+  }
+
+  public AgentSettings settings() {
+    return settings;
+  }
+
+  /** The gate capture tools in this process ask; the local API asks the same one. */
+  public CaptureGate gate() {
+    return gate;
+  }
+
+  /** The policy, pause, exemptions and notice this agent decides on. */
+  public AgentState state() {
+    return board.state();
+  }
+
+  /** Completes once the agent's state meets the condition (at once if it already does). */
+  public CompletionStage<AgentState> whenState(Predicate<? super AgentState> condition) {
+    return board.whenState(condition);
+  }
+
+  /** Requests the controller has not answered yet, in the order asked. */
+  public List<EmployeeRequest> unansweredRequests() {
+    return outbox.pending();
+  }
+
+  /** When the stream last came up (the last few), for the simulator's reconnect histogram. */
+  public List<Instant> recentConnects() {
+    return board.recentConnects();
+  }
+
+  /** The simulator's network loss: the stream drops and the agent stays away this long. */
+  public void goOffline(Duration duration) {
+    actor.tell(new DeviceAgentBehavior.GoOffline(duration));
   }
 
   public ConnectionStatus status() {
@@ -106,6 +201,11 @@ public final class DeviceAgent {
     return submit(new EmployeeRequest.Pause(newRequestId(), clock.instant(), duration));
   }
 
+  /** The employee read the notice of {@code policyVersion} and accepts it; capture may start at once here. */
+  public CompletionStage<RequestOutcome> acknowledgeNotice(long policyVersion) {
+    return submit(new EmployeeRequest.AcknowledgeNotice(newRequestId(), clock.instant(), policyVersion));
+  }
+
   /** Asks to end the active pause early. */
   public CompletionStage<RequestOutcome> requestResume() {
     return submit(new EmployeeRequest.Resume(newRequestId(), clock.instant()));
@@ -125,7 +225,7 @@ public final class DeviceAgent {
 
   private CompletionStage<RequestOutcome> submit(EmployeeRequest request) {
     CompletionStage<RequestOutcome> outcome = outbox.add(request);
-    actor.tell(DeviceAgentBehavior.RequestQueued.INSTANCE);
+    actor.tell(new DeviceAgentBehavior.RequestQueued(request));
     return outcome;
   }
 
@@ -139,8 +239,9 @@ public final class DeviceAgent {
     return board.controls();
   }
 
+  /** The pause in force on this laptop, one made here and not yet confirmed included. */
   public Optional<ActivePause> activePause() {
-    return controls().activePause();
+    return board.state().pauseAt(clock.instant());
   }
 
   /** 0 until the controller first says. */

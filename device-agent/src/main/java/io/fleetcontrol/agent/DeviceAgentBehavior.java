@@ -1,12 +1,16 @@
 package io.fleetcontrol.agent;
 
 import io.fleetcontrol.proto.v1.AgentServiceClient;
+import io.fleetcontrol.policy.DeviceTelemetry;
+import io.fleetcontrol.policy.Policy;
 import io.grpc.Status;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -26,6 +30,9 @@ import org.slf4j.Logger;
  * The employee's requests wait in the outbox until the controller has spoken on a stream.
  */
 final class DeviceAgentBehavior {
+
+  /** The contact time alone is written to disk at most this often; every other change at once. */
+  private static final Duration CONTACT_SAVE_INTERVAL = Duration.ofMinutes(1);
 
   sealed interface Command {}
 
@@ -53,10 +60,14 @@ final class DeviceAgentBehavior {
     INSTANCE
   }
 
-  /** The outbox has a new request; sent now if a stream is up, else when one is. */
-  enum RequestQueued implements Command {
-    INSTANCE
-  }
+  /**
+   * The employee asked something and it is in the outbox: it takes effect here at once where it
+   * can (a pause, a resume, a notice acknowledged), and goes up now if a stream is up, else when one is.
+   */
+  record RequestQueued(EmployeeRequest request) implements Command {}
+
+  /** The simulator's network loss: drop the stream and stay away this long. */
+  record GoOffline(Duration duration) implements Command {}
 
   static Behavior<Command> create(
       AgentSettings settings,
@@ -64,6 +75,8 @@ final class DeviceAgentBehavior {
       TelemetrySource telemetry,
       AgentStatusBoard board,
       RequestOutbox outbox,
+      CaptureGate gate,
+      AgentCacheFile cacheOrNull,
       Random random,
       Clock clock) {
     Behavior<Command> agent =
@@ -72,7 +85,8 @@ final class DeviceAgentBehavior {
                 Behaviors.withTimers(
                     timers ->
                         new DeviceAgentBehavior(
-                                settings, client, telemetry, board, outbox, random, clock, context, timers)
+                                settings, client, telemetry, board, outbox, gate, cacheOrNull, random, clock,
+                                context, timers)
                             .enrolling()));
     // A bug must not leave a laptop disconnected for good: start over, with a fresh enrollment.
     return Behaviors.supervise(agent)
@@ -86,6 +100,8 @@ final class DeviceAgentBehavior {
   private final TelemetrySource telemetry;
   private final AgentStatusBoard board;
   private final RequestOutbox outbox;
+  private final CaptureGate gate;
+  private final AgentCacheFile cache;
   private final Random random;
   private final Clock clock;
   private final ActorContext<Command> context;
@@ -99,7 +115,9 @@ final class DeviceAgentBehavior {
   private long streamId;
   private Instant connectedSince;
   private boolean controllerSpoke;
-  private AgentPolicy policy;
+  private DeviceTelemetry latestTelemetry = DeviceTelemetry.UNKNOWN;
+  private Instant cacheSavedAt;
+  private String lastCacheProblem;
   private int failedAttempts;
   private boolean mayReenroll = true;
   private int errorsSinceHeartbeat;
@@ -110,6 +128,8 @@ final class DeviceAgentBehavior {
       TelemetrySource telemetry,
       AgentStatusBoard board,
       RequestOutbox outbox,
+      CaptureGate gate,
+      AgentCacheFile cache,
       Random random,
       Clock clock,
       ActorContext<Command> context,
@@ -119,6 +139,8 @@ final class DeviceAgentBehavior {
     this.telemetry = telemetry;
     this.board = board;
     this.outbox = outbox;
+    this.gate = gate;
+    this.cache = cache;
     this.random = random;
     this.clock = clock;
     this.context = context;
@@ -126,6 +148,8 @@ final class DeviceAgentBehavior {
     context.setLoggerName(DeviceAgentBehavior.class);
     this.log = context.getLog();
     this.materializer = Materializer.matFromSystem(context.getSystem());
+    // After a crash the state is still on the board; the gate must not think the stream is up.
+    gate.show(board.state(), false, latestTelemetry);
   }
 
   // --- enrolling ---
@@ -179,8 +203,8 @@ final class DeviceAgentBehavior {
         .onMessage(StreamOpened.class, m -> m.streamId() == streamId, this::onStreamOpened)
         .onMessage(FromController.class, m -> m.streamId() == streamId, this::onFromController)
         .onMessageEquals(Tick.SEND_HEARTBEAT, this::onHeartbeatDue)
-        .onMessageEquals(RequestQueued.INSTANCE, this::onRequestQueued)
         .onMessage(StreamEnded.class, m -> m.streamId() == streamId, this::onStreamEnded)
+        .onMessage(GoOffline.class, this::onGoOffline)
         .onAnyMessage(this::ignoreLeftover)
         .build();
   }
@@ -196,22 +220,26 @@ final class DeviceAgentBehavior {
     // The controller spoke on this credential, so a later refusal deserves a fresh enrollment again.
     mayReenroll = true;
     ControllerMessage message = received.message();
-    if (message instanceof ControllerMessage.PolicyReceived update) {
-      applyPolicy(update.policy());
-    } else if (message instanceof ControllerMessage.PauseReceived pause) {
-      board.pauseTold(pause.activePause(), pause.pausesLeftToday());
-    } else if (message instanceof ControllerMessage.ExemptionsReceived update) {
-      board.exemptionsTold(update.exemptions());
-    } else if (message instanceof ControllerMessage.RequestAnswered answer) {
-      onRequestAnswered(answer);
-    } else {
-      log.debug("{} ignores {}", deviceId(), message);
-    }
     if (!controllerSpoke) {
       // Headers alone do not prove the call was taken: it may still be refused in the trailers, and
       // a request sent into that stream would be lost. The controller speaks first on a taken call.
       controllerSpoke = true;
       sendQueuedRequests();
+    }
+    Instant now = clock.instant();
+    if (message instanceof ControllerMessage.PolicyReceived update) {
+      applyPolicy(update, now);
+    } else if (message instanceof ControllerMessage.PauseReceived pause) {
+      // The controller's word replaces a local pause once it has answered the request behind it.
+      change(s -> s.withContact(now)
+          .withControls(s.controls().withPause(pause.activePause(), pause.pausesLeftToday()))
+          .withLocalPause(s.localPause() != null && s.localPause().answered() ? null : s.localPause()));
+    } else if (message instanceof ControllerMessage.ExemptionsReceived update) {
+      change(s -> s.withContact(now).withControls(s.controls().withExemptions(update.exemptions())));
+    } else if (message instanceof ControllerMessage.RequestAnswered answer) {
+      onRequestAnswered(answer, now);
+    } else {
+      log.debug("{} ignores {}", deviceId(), message);
     }
     return Behaviors.same();
   }
@@ -225,27 +253,43 @@ final class DeviceAgentBehavior {
       return;
     }
     connectedSince = clock.instant();
+    board.connected(connectedSince);
     board.status(ConnectionStatus.CONNECTED);
     log.info("Connected {} to {}", deviceId(), settings.controller());
     sendHeartbeat();
     startHeartbeatTimer();
   }
 
-  private void applyPolicy(AgentPolicy received) {
+  private void applyPolicy(ControllerMessage.PolicyReceived received, Instant now) {
     Duration intervalBefore = heartbeatInterval();
-    policy = received;
-    board.policyApplied(received.version());
-    log.info("Applied policy {} v{} on {}", received.name(), received.version(), deviceId());
-    if (!stream.send(AgentWire.policyAck(UUID.randomUUID().toString(), received.version()))) {
+    Policy policy = received.policy();
+    if (!received.problems().isEmpty()) {
+      // Deciding on half a policy could allow what the whole one forbids: no capture until one reads.
+      log.error("Policy {} v{} cannot be read by this agent ({}); capture stays off until a readable one arrives",
+          policy.name(), policy.version(), String.join("; ", received.problems()));
+      change(s -> s.withContact(now).withPolicy(null));
+      return;
+    }
+    change(s -> s.withContact(now).withPolicy(policy));
+    board.policyApplied(policy.version());
+    log.info("Applied policy {} v{} on {}", policy.name(), policy.version(), deviceId());
+    if (!stream.send(AgentWire.policyAck(UUID.randomUUID().toString(), policy.version()))) {
       log.warn("Ack of policy v{} not sent: the stream is closing or stuck; the controller re-sends on reconnect",
-          received.version());
+          policy.version());
     }
     if (!heartbeatInterval().equals(intervalBefore)) {
       startHeartbeatTimer();
     }
   }
 
-  private void onRequestAnswered(ControllerMessage.RequestAnswered answer) {
+  private void onRequestAnswered(ControllerMessage.RequestAnswered answer, Instant now) {
+    AgentState.LocalPause local = board.state().localPause();
+    if (local != null && local.requestId().equals(answer.requestId())) {
+      // Accepted: the local pause holds until the controller's own pause update replaces it.
+      change(s -> s.withContact(now).withLocalPause(answer.accepted() ? local.asAnswered() : null));
+    } else {
+      change(s -> s.withContact(now));
+    }
     // An employee's request goes back to whoever asked; a refusal there is ordinary, not news for the log.
     if (outbox.answer(answer.requestId(), new RequestOutcome(answer.accepted(), answer.message()))) {
       return;
@@ -257,11 +301,38 @@ final class DeviceAgentBehavior {
     }
   }
 
-  private Behavior<Command> onRequestQueued() {
-    if (controllerSpoke) {
+  private Behavior<Command> onRequestQueued(RequestQueued queued) {
+    Instant now = clock.instant();
+    EmployeeRequest request = queued.request();
+    if (request instanceof EmployeeRequest.Pause pause) {
+      AgentState state = board.state();
+      if (mayPauseHere(state, pause.duration(), now)) {
+        change(s -> s.withLocalPause(
+            new AgentState.LocalPause(pause.requestId(), pause.askedAt(), pause.askedAt().plus(pause.duration()), false)));
+      }
+    } else if (request instanceof EmployeeRequest.Resume resume) {
+      if (board.state().pauseAt(now).isPresent()) {
+        change(s -> s.withLocalPause(new AgentState.LocalPause(resume.requestId(), now, now, false)));
+      }
+    } else if (request instanceof EmployeeRequest.AcknowledgeNotice notice) {
+      change(s -> s.withNoticeAcknowledged(Math.max(s.noticeAcknowledgedVersion(), notice.policyVersion())));
+    }
+    saveCache(now);
+    if (stream != null && controllerSpoke) {
       sendQueuedRequests();
     }
     return Behaviors.same();
+  }
+
+  /**
+   * Whether the pause takes effect here before the controller hears of it: within the policy's
+   * longest pause and today's count as last told. Otherwise only the controller can say yes.
+   */
+  private static boolean mayPauseHere(AgentState state, Duration duration, Instant now) {
+    if (state.policy() == null || state.pauseAt(now).isPresent()) {
+      return false;
+    }
+    return duration.compareTo(state.policy().pause().maxPause()) <= 0 && state.controls().pausesLeftToday() != 0;
   }
 
   private void sendQueuedRequests() {
@@ -278,21 +349,66 @@ final class DeviceAgentBehavior {
 
   private void sendHeartbeat() {
     Instant now = clock.instant();
-    long appliedVersion = policy == null ? 0 : policy.version();
+    long appliedVersion = board.state().policyVersion();
+    TelemetrySample sample = telemetry.read(now, appliedVersion);
+    int errors = errorsSinceHeartbeat + board.takeCrashes();
+    latestTelemetry = new DeviceTelemetry(sample.batteryKnown(), sample.batteryPercent(), sample.charging(),
+        sample.meteredNetwork(), sample.uploadedBytesDelta(), sample.agentCpuPercent(), sample.agentRssBytes(), errors);
     boolean queued =
-        stream.send(
-            AgentWire.heartbeat(
-                now, telemetry.read(now, appliedVersion), errorsSinceHeartbeat, appliedVersion, settings.agentVersion()));
+        stream.send(AgentWire.heartbeat(now, sample, errors, appliedVersion, settings.agentVersion()));
     if (queued) {
       errorsSinceHeartbeat = 0;
     } else {
+      errorsSinceHeartbeat = errors;
       log.debug("Heartbeat of {} not sent: the stream is closing or stuck", deviceId());
+    }
+    if (controllerSpoke) {
+      change(s -> s.withContact(now));
+    } else {
+      gate.show(board.state(), false, latestTelemetry);
     }
   }
 
   private Duration heartbeatInterval() {
-    Duration fallback = settings.defaultHeartbeatInterval();
-    return policy == null ? fallback : policy.heartbeatIntervalOr(fallback);
+    Policy policy = board.state().policy();
+    Duration interval = policy == null ? Duration.ZERO : policy.heartbeatInterval();
+    return interval.isZero() || interval.isNegative() ? settings.defaultHeartbeatInterval() : interval;
+  }
+
+  // --- what the gate decides on, and its copy on disk ---
+
+  /** Changes the state, shows it to the gate, and writes the cache (the contact time at most once a minute). */
+  private void change(UnaryOperator<AgentState> change) {
+    AgentState before = board.state();
+    AgentState after = board.changeState(change);
+    gate.show(after, stream != null && controllerSpoke, latestTelemetry);
+    if (!after.withContact(before.lastControllerContact()).equals(before)) {
+      saveCache(clock.instant());
+    } else if (cacheSavedAt == null
+        || Duration.between(cacheSavedAt, clock.instant()).compareTo(CONTACT_SAVE_INTERVAL) >= 0) {
+      saveCache(clock.instant());
+    }
+  }
+
+  private void saveCache(Instant now) {
+    if (cache == null) {
+      return;
+    }
+    try {
+      cache.write(AgentWire.toCache(deviceId(), board.state(), gate.uploads(), outbox.pending()));
+      cacheSavedAt = now;
+      if (lastCacheProblem != null) {
+        log.info("Cache {} written again", cache.path());
+        lastCacheProblem = null;
+      }
+    } catch (IOException | RuntimeException e) {
+      // The gate keeps deciding from memory; only a restart would lose what was not written.
+      String problem = e.getClass().getSimpleName() + ": " + e.getMessage();
+      if (!problem.equals(lastCacheProblem)) {
+        log.warn("Cannot write the cache {}: {}", cache.path(), problem);
+        lastCacheProblem = problem;
+      }
+    }
   }
 
   private void startHeartbeatTimer() {
@@ -302,7 +418,9 @@ final class DeviceAgentBehavior {
   private Behavior<Command> onStreamEnded(StreamEnded ended) {
     timers.cancel(Tick.SEND_HEARTBEAT);
     stream = null;
+    controllerSpoke = false;
     outbox.connectionLost();
+    gate.show(board.state(), false, latestTelemetry);
     boolean wasConnected = connectedSince != null;
     boolean stayedUp =
         wasConnected
@@ -331,6 +449,22 @@ final class DeviceAgentBehavior {
       default:
         return backoff("stream of " + deviceId() + " failed: " + describe(status), wasConnected);
     }
+  }
+
+  private Behavior<Command> onGoOffline(GoOffline offline) {
+    timers.cancel(Tick.SEND_HEARTBEAT);
+    closeStream();
+    controllerSpoke = false;
+    connectedSince = null;
+    outbox.connectionLost();
+    gate.show(board.state(), false, latestTelemetry);
+    board.problem("offline (simulated network loss)");
+    board.status(ConnectionStatus.BACKOFF);
+    timers.startSingleTimer(Tick.RETRY, offline.duration());
+    return commonHandlers()
+        .onMessageEquals(Tick.RETRY, this::streaming)
+        .onAnyMessage(this::ignoreLeftover)
+        .build();
   }
 
   // --- backoff and rejected ---
@@ -366,6 +500,7 @@ final class DeviceAgentBehavior {
   private BehaviorBuilder<Command> commonHandlers() {
     return Behaviors.receive(Command.class)
         .onMessageEquals(Stop.INSTANCE, this::onStop)
+        .onMessage(RequestQueued.class, this::onRequestQueued)
         .onSignal(PreRestart.class, signal -> onPreRestart())
         .onSignal(PostStop.class, signal -> onPostStop());
   }
@@ -384,6 +519,7 @@ final class DeviceAgentBehavior {
   }
 
   private Behavior<Command> onPostStop() {
+    saveCache(clock.instant());
     board.status(ConnectionStatus.STOPPED);
     outbox.close("the agent stopped before the controller answered");
     return closeStream();
@@ -391,8 +527,10 @@ final class DeviceAgentBehavior {
 
   /** Unsent requests wait for the next incarnation; those on the closing stream are in doubt. */
   private Behavior<Command> onPreRestart() {
+    board.crashed();
     closeStream();
     outbox.connectionLost();
+    gate.show(board.state(), false, latestTelemetry);
     return Behaviors.same();
   }
 

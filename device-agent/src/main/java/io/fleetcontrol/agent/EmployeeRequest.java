@@ -18,6 +18,9 @@ sealed interface EmployeeRequest {
 
   record Resume(String requestId, Instant askedAt) implements EmployeeRequest {}
 
+  /** The employee read the notice of this policy version and accepts it. */
+  record AcknowledgeNotice(String requestId, Instant askedAt, long policyVersion) implements EmployeeRequest {}
+
   record Exemption(
       String requestId, Instant askedAt, ExemptionScope scope, ExemptionReason reason, String comment)
       implements EmployeeRequest {}

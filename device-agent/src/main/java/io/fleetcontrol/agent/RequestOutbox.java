@@ -3,24 +3,25 @@ package io.fleetcontrol.agent;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
 
 /**
  * Employee requests from the moment they are asked to the controller's answer. Requests wait here,
- * in order, until a stream is up; once sent they wait for the ack with their id. Any thread may add;
- * the agent actor does the rest. It outlives actor restarts, so a crash loses no unsent request.
+ * in order, until a stream is up; once sent they wait for the ack with their id. A stream that drops
+ * before the ack puts its requests back at the front, to go again with the same ids: the controller
+ * remembers the ids it took, so a request it already took is answered, not done twice. Any thread
+ * may add; the agent actor does the rest. It outlives actor restarts, and the agent keeps
+ * {@link #pending()} in its cache on disk, so neither a crash nor a restart loses a request.
  */
 final class RequestOutbox {
 
   private final Deque<EmployeeRequest> unsent = new ArrayDeque<>();
-  private final Set<String> inFlight = new HashSet<>();
+  private final LinkedHashMap<String, EmployeeRequest> inFlight = new LinkedHashMap<>();
   private final Map<String, CompletableFuture<RequestOutcome>> outcomes = new LinkedHashMap<>();
   private String closedBecause;
 
@@ -42,7 +43,8 @@ final class RequestOutbox {
   synchronized int sendQueued(Predicate<EmployeeRequest> send) {
     int sent = 0;
     while (!unsent.isEmpty() && send.test(unsent.peekFirst())) {
-      inFlight.add(unsent.removeFirst().requestId());
+      EmployeeRequest request = unsent.removeFirst();
+      inFlight.put(request.requestId(), request);
       sent++;
     }
     return sent;
@@ -59,17 +61,28 @@ final class RequestOutbox {
     return waiting != null && waiting.complete(outcome);
   }
 
-  /**
-   * The stream that carried the sent requests is gone, and their acks with it. The controller has
-   * no duplicate check, so sending them again could pause twice: the callers hear they are in doubt.
-   */
-  void connectionLost() {
-    List<CompletableFuture<RequestOutcome>> inDoubt = new ArrayList<>();
-    synchronized (this) {
-      inFlight.forEach(id -> inDoubt.add(outcomes.remove(id)));
-      inFlight.clear();
+  /** The stream that carried the sent requests is gone: they go again first, in the order asked. */
+  synchronized void connectionLost() {
+    List<EmployeeRequest> again = new ArrayList<>(inFlight.values());
+    inFlight.clear();
+    for (int i = again.size() - 1; i >= 0; i--) {
+      unsent.addFirst(again.get(i));
     }
-    fail(inDoubt, "the connection dropped before the controller answered; it may have taken the request");
+  }
+
+  /** Everything not yet answered, in the order asked: what the cache on disk keeps. */
+  synchronized List<EmployeeRequest> pending() {
+    List<EmployeeRequest> all = new ArrayList<>(inFlight.values());
+    all.addAll(unsent);
+    return all;
+  }
+
+  /** Unanswered requests from the cache of an earlier run; whoever asked then no longer waits. */
+  synchronized void restore(List<EmployeeRequest> requests) {
+    requests.forEach(r -> {
+      unsent.addLast(r);
+      outcomes.put(r.requestId(), new CompletableFuture<>());
+    });
   }
 
   /** Fails every unanswered request, and every later one at once. */

@@ -2,11 +2,13 @@ package io.fleetcontrol.agent;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -29,6 +31,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin ControllerOptions controllerOptions;
 
+  @Mixin LocalOptions localOptions;
+
   @Option(names = "--device-id", description = "Stable device id, 1..128 chars of [A-Za-z0-9._-].")
   String deviceId;
 
@@ -48,10 +52,38 @@ final class RunCommand implements Callable<Integer> {
     requireSet(settings.identity().deviceId(), "device id: pass --device-id or set FLEET_DEVICE_ID");
     requireSet(settings.enrollmentToken(), "enrollment token: pass --enrollment-token or set FLEET_ENROLLMENT_TOKEN");
 
+    LocalSettings local = localOptions.applyTo(LocalSettings.fromConfig(config));
+    try {
+      LocalApi.loopback(local.localApiHost());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "device-agent", config);
+    UploadMeter uploads = new UploadMeter();
     DeviceAgent agent =
         DeviceAgent.start(
-            system, settings, AgentClients.create(system, settings.controller()), FixedTelemetry.unknown());
+            system,
+            settings,
+            AgentClients.create(system, settings.controller()),
+            FixedTelemetry.unknown() /*HOSTTELEMETRY*/,
+            uploads,
+            local.cacheFile(),
+            Clock.systemUTC());
+    try {
+      String token = LocalApi.writeNewToken(local.tokenFile());
+      LocalApi.start(system, agent, local.localApiHost(), local.localApiPort(), token)
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
+      system.log().info("Local API for capture tools and fleet-agent on {}:{} (token in {})",
+          local.localApiHost(), local.localApiPort(), local.tokenFile());
+    } catch (Exception e) {
+      // Without the local API no capture tool can ask, so nothing is captured: say so and stop.
+      spec.commandLine().getErr().println("fleet-agent run: cannot serve the local API on "
+          + local.localApiHost() + ":" + local.localApiPort() + ": " + rootMessage(e));
+      system.terminate();
+      return 1;
+    }
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseBeforeServiceUnbind(),
@@ -74,6 +106,14 @@ final class RunCommand implements Callable<Integer> {
             system.executionContext());
     system.getWhenTerminated().toCompletableFuture().join();
     return rejected.get() ? 1 : 0;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable cause = e;
+    while (cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause.getMessage();
   }
 
   private AgentSettings withFlags(AgentSettings fromConfig) {

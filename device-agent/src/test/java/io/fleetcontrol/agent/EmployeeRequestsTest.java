@@ -155,18 +155,6 @@ class EmployeeRequestsTest {
   }
 
   @Test
-  void aRequestInFlightWhenTheStreamDropsFailsAsInDoubt() throws Exception {
-    DeviceAgent agent = startConnected();
-    CompletionStage<RequestOutcome> outcome = agent.requestPause(Duration.ofMinutes(5));
-    nextRequest(ConnectRequest::hasPauseRequest);
-
-    fake.failOpenStreams();
-
-    RequestUnansweredException failure = awaitFailure(outcome);
-    assertTrue(failure.getMessage().contains("may have taken"), failure.getMessage());
-  }
-
-  @Test
   void stoppingTheAgentFailsItsUnansweredRequestsAndLaterOnes() throws Exception {
     DeviceAgent agent = startConnected();
     CompletionStage<RequestOutcome> pending = agent.requestPause(Duration.ofMinutes(5));
@@ -183,7 +171,8 @@ class EmployeeRequestsTest {
   void pauseUpdatesSetAndClearTheActivePause() throws Exception {
     DeviceAgent agent = startConnected();
     assertEquals(Optional.empty(), agent.activePause());
-    Instant start = Instant.parse("2025-03-03T10:00:00Z");
+    // A pause in force now: one that is already over does not show as active.
+    Instant start = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     Instant end = start.plus(Duration.ofMinutes(15));
 
     fake.pushPause(

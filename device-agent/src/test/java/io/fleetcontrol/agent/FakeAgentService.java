@@ -112,8 +112,13 @@ final class FakeAgentService implements AgentServicePowerApi {
 
   /** Fails every open stream as a restarting controller would. */
   void failOpenStreams() {
-    openStreams.forEach(
-        stream -> stream.fail(new GrpcServiceException(Status.UNAVAILABLE.withDescription("fake restarts"))));
+    openStreams.forEach(stream -> {
+      try {
+        stream.fail(new GrpcServiceException(Status.UNAVAILABLE.withDescription("fake restarts")));
+      } catch (IllegalStateException alreadyClosedByTheAgent) {
+        // Nothing to fail.
+      }
+    });
     openStreams.clear();
   }
 
