@@ -63,7 +63,7 @@ final class LocalCassandra {
     }
   }
 
-  private static Path findRepoRoot() {
+  static Path findRepoRoot() {
     Path dir = Path.of("").toAbsolutePath();
     while (dir != null && !Files.exists(dir.resolve("deploy/cassandra.sh"))) {
       dir = dir.getParent();
