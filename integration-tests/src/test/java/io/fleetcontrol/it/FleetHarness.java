@@ -63,9 +63,19 @@ final class FleetHarness implements AutoCloseable {
     controller = FleetController.start(controllerConfig());
   }
 
+  /** Stops the controller node as SIGTERM would; agents lose their streams until {@link #startController}. */
+  void stopController() {
+    controller.close();
+    controller = null;
+  }
+
+  void startController() {
+    controller = FleetController.start(controllerConfig());
+  }
+
   /** The controller's own system: its Cassandra session points at the test Cassandra. */
   ActorSystem<Void> controllerSystem() {
-    return controller.system();
+    return controller == null ? null : controller.system();
   }
 
   @Override

@@ -341,4 +341,92 @@ class PolicyAndControlsIntegrationTest {
     }
     throw new AssertionError("the call succeeded but should have failed");
   }
+
+  /**
+   * A real agent with its cache and local API, and the employee CLI: the controller goes down, the
+   * employee pauses, the agent restarts, the gate answers from the cache before any reconnect, and
+   * the pause reaches the controller stamped with the time the employee asked.
+   */
+  @Test
+  void aPauseMadeWhileTheControllerIsDownReachesItAfterTheAgentRestarted(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path stateDir) throws Exception {
+    var settings = io.fleetcontrol.agent.AgentSettings.fromConfig(harness.clientSystem.settings().config())
+        .withController(new io.fleetcontrol.agent.ControllerAddress("127.0.0.1", harness.grpcPort, false))
+        .withEnrollmentToken(FleetHarness.ENROLLMENT_TOKEN)
+        .withIdentity(new io.fleetcontrol.agent.DeviceIdentity(
+            "laptop-cli", "ada@example.com", "US", java.util.Map.of("team", "controls"), "America/New_York"))
+        .withBackoff(new io.fleetcontrol.agent.ReconnectBackoff(
+            Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(30)));
+    var client = io.fleetcontrol.agent.AgentClients.create(harness.clientSystem, settings.controller());
+    var excel = io.fleetcontrol.policy.CaptureRequest.inApp(
+        io.fleetcontrol.policy.CaptureKind.KEYSTROKES, "com.microsoft.Excel");
+
+    var first = startAgent(settings, client, stateDir);
+    await(first.whenPolicyApplied(1));
+    var localApi = await(io.fleetcontrol.agent.LocalApi.start(harness.clientSystem, first, "127.0.0.1", 0,
+        io.fleetcontrol.agent.LocalApi.writeNewToken(stateDir.resolve("local-api.token"))));
+    String[] status = agentCli(stateDir, localApi.localAddress().getPort(), "status");
+    assertTrue(status[0].contains("Capture: ON"), status[0]);
+    assertTrue(status[0].contains("Policy: default version 1"), status[0]);
+    assertTrue(status[0].contains("Controller: connected"), status[0]);
+
+    harness.stopController();
+    try {
+      Eventually.within(Duration.ofSeconds(20), () -> assertFalse(
+          first.status() == io.fleetcontrol.agent.ConnectionStatus.CONNECTED, "agent still connected"));
+      Instant asked = Instant.now();
+      String[] paused = agentCli(stateDir, localApi.localAddress().getPort(), "pause", "20m");
+      assertTrue(paused[0].startsWith("Paused until"), paused[0] + paused[1]);
+      assertEquals(io.fleetcontrol.policy.CaptureState.PAUSED, first.gate().check(excel).state());
+      String[] offline = agentCli(stateDir, localApi.localAddress().getPort(), "status");
+      assertTrue(offline[0].contains("Capture: OFF, paused by you"), offline[0]);
+      assertTrue(offline[0].contains("Controller: not connected"), offline[0]);
+      assertTrue(offline[0].contains("capture stops at"), offline[0]);
+      await(localApi.unbind());
+      first.stop();
+      Eventually.within(Duration.ofSeconds(10), () -> assertEquals(
+          io.fleetcontrol.agent.ConnectionStatus.STOPPED, first.status()));
+
+      var second = startAgent(settings, client, stateDir);
+      assertEquals(io.fleetcontrol.policy.CaptureState.PAUSED, second.gate().check(excel).state(),
+          "after the restart, before any reconnect, the gate answers from the cache");
+      assertEquals(1, second.gate().policyVersion());
+
+      harness.startController();
+      Eventually.within(Duration.ofSeconds(40), () -> {
+        Device device = device("laptop-cli");
+        assertTrue(device.hasActivePause(), "the controller has the pause: " + device);
+        Instant start = Instant.ofEpochSecond(device.getActivePause().getStartTime().getSeconds());
+        assertFalse(start.isBefore(asked.minusSeconds(1)) || start.isAfter(asked.plusSeconds(5)),
+            "started when the employee asked (" + asked + "), not on reconnect: " + start);
+        assertEquals(CaptureState.CAPTURE_STATE_PAUSED, device.getCaptureState());
+      });
+      Eventually.within(Duration.ofSeconds(10), () -> assertTrue(second.unansweredRequests().isEmpty()));
+      second.stop();
+    } finally {
+      if (harness.controllerSystem() == null) {
+        harness.startController();
+      }
+      client.close();
+    }
+  }
+
+  private static io.fleetcontrol.agent.DeviceAgent startAgent(io.fleetcontrol.agent.AgentSettings settings,
+      AgentServiceClient client, java.nio.file.Path stateDir) {
+    return io.fleetcontrol.agent.DeviceAgent.start(harness.clientSystem, settings, client,
+        io.fleetcontrol.agent.FixedTelemetry.unknown(), new io.fleetcontrol.agent.UploadMeter(),
+        stateDir.resolve("cache.bin"), java.time.Clock.systemUTC());
+  }
+
+  /** Runs `fleet-agent ARGS` in process; returns stdout and stderr. */
+  private static String[] agentCli(java.nio.file.Path stateDir, int port, String... args) {
+    java.util.List<String> line = new java.util.ArrayList<>(java.util.List.of(args));
+    line.addAll(java.util.List.of("--state-dir", stateDir.toString(), "--local-port", String.valueOf(port)));
+    var out = new java.io.StringWriter();
+    var err = new java.io.StringWriter();
+    int code = io.fleetcontrol.agent.AgentMain.run(line.toArray(String[]::new),
+        new java.io.PrintWriter(out), new java.io.PrintWriter(err));
+    assertEquals(0, code, "fleet-agent " + String.join(" ", args) + ": " + err);
+    return new String[] {out.toString(), err.toString()};
+  }
 }
