@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command to see the system run: builds what it needs, starts a local Cassandra, one controller
-# node and a simulated fleet, then shows `fleetctl status` until Ctrl-C, which stops all of it.
+# node, a simulated fleet and one real agent (laptop-demo, with its local API), then shows
+# `fleetctl status` until Ctrl-C, which stops all of it.
 #
 # Usage: deploy/quickstart.sh [AGENTS]     (default 1000 simulated agents)
 set -euo pipefail
@@ -48,12 +49,19 @@ java -jar device-agent/target/device-agent.jar simulate --count "$AGENTS" \
   --server "$FLEET_SERVER" --enrollment-token "$ENROLLMENT_TOKEN" >"$RUN_DIR/simulator.log" 2>&1 &
 pids+=($!)
 
+echo "quickstart: starting one real agent, laptop-demo, with its local API (log: .run/agent.log)"
+export FLEET_AGENT_STATE_DIR="$RUN_DIR/agent"
+bin/fleet-agent run --device-id laptop-demo --owner demo@example.com \
+  --server "$FLEET_SERVER" --enrollment-token "$ENROLLMENT_TOKEN" >"$RUN_DIR/agent.log" 2>&1 &
+pids+=($!)
+
 started=$(date +%s)
 while true; do
   sleep 5
   clear 2>/dev/null || true
   echo "quickstart: $(( $(date +%s) - started )) s since the fleet started; Ctrl-C stops everything"
   echo "  bin/fleetctl status | devices list | devices get ID   (FLEET_SERVER=$FLEET_SERVER, FLEET_TOKEN set)"
+  echo "  FLEET_AGENT_STATE_DIR=.run/agent bin/fleet-agent status | policy | pause 10m   (the laptop-demo agent)"
   echo
   bin/fleetctl status || true
 done

@@ -1,0 +1,87 @@
+package io.fleetcontrol.it;
+
+import io.fleetcontrol.agent.AgentSettings;
+import io.fleetcontrol.agent.ControllerAddress;
+import io.fleetcontrol.agent.DeviceAgent;
+import io.fleetcontrol.agent.FleetSimulator;
+import io.fleetcontrol.agent.SimulatorSettings;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * N simulated agents on the real Cassandra and controller; the controller restarts; how do the
+ * agents come back? Prints the connects per second after the new controller started, and the time
+ * until every agent is connected again. Not a test (it takes minutes): run it by hand, see README
+ * "The agent".
+ */
+public final class ReconnectStormBenchmark {
+
+  public static void main(String[] args) throws Exception {
+    int count = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+    Duration downtime = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 10);
+    try (FleetHarness harness = new FleetHarness()) {
+      AgentSettings base = AgentSettings.fromConfig(harness.clientSystem.settings().config())
+          .withController(new ControllerAddress("127.0.0.1", harness.grpcPort, false))
+          .withEnrollmentToken(FleetHarness.ENROLLMENT_TOKEN);
+      SimulatorSettings settings =
+          SimulatorSettings.fromConfig(harness.clientSystem.settings().config()).withBase(base);
+      Instant started = Instant.now();
+      FleetSimulator fleet = FleetSimulator.start(harness.clientSystem, settings, count);
+      waitAllConnected(fleet, count, Duration.ofMinutes(10));
+      System.out.printf("all %d connected %d s after start%n", count, secondsSince(started));
+      Thread.sleep(15_000); // a few heartbeats in steady state
+
+      Instant down = Instant.now();
+      harness.stopController();
+      Thread.sleep(downtime.toMillis());
+      harness.startController();
+      Instant up = Instant.now();
+      System.out.printf("controller down %d ms (stop + %d s + start)%n",
+          Duration.between(down, up).toMillis(), downtime.toSeconds());
+      waitAllConnected(fleet, count, Duration.ofMinutes(10));
+      Instant allBack = Instant.now();
+      System.out.printf("all %d connected again %.1f s after the new controller was up%n",
+          count, Duration.between(up, allBack).toMillis() / 1000.0);
+
+      SortedMap<Long, Integer> perSecond = connectsPerSecond(fleet, up);
+      int peak = perSecond.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+      System.out.printf("connects per second after the controller was up (peak %d/s, %d s spread):%n",
+          peak, perSecond.isEmpty() ? 0 : perSecond.lastKey() + 1);
+      perSecond.forEach((second, n) -> System.out.printf("  +%3ds %6d %s%n", second, n,
+          "#".repeat((int) Math.ceil(60.0 * n / Math.max(1, peak)))));
+      fleet.stop().toCompletableFuture().get();
+    }
+    System.exit(0);
+  }
+
+  private static void waitAllConnected(FleetSimulator fleet, int count, Duration timeout) throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    while (fleet.connectedCount() < count) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException("only " + fleet.connectedCount() + " of " + count + " connected");
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  /** Each agent's first connect at or after {@code since}, counted per whole second since then. */
+  static SortedMap<Long, Integer> connectsPerSecond(FleetSimulator fleet, Instant since) {
+    SortedMap<Long, Integer> perSecond = new TreeMap<>();
+    for (DeviceAgent agent : fleet.agents()) {
+      agent.recentConnects().stream()
+          .filter(at -> !at.isBefore(since))
+          .findFirst()
+          .ifPresent(at -> perSecond.merge(Duration.between(since, at).toSeconds(), 1, Integer::sum));
+    }
+    return perSecond;
+  }
+
+  private static long secondsSince(Instant start) {
+    return Duration.between(start, Instant.now()).toSeconds();
+  }
+
+  private ReconnectStormBenchmark() {}
+
+}
