@@ -29,6 +29,7 @@ final class AgentStatusBoard {
   private final Watched<AgentState> state;
   private final AtomicInteger crashes = new AtomicInteger();
   private final Deque<Instant> recentConnects = new ArrayDeque<>();
+  private final Deque<Instant> recentAttempts = new ArrayDeque<>();
 
   AgentStatusBoard(AgentState restored) {
     this.state = new Watched<>(restored);
@@ -112,18 +113,35 @@ final class AgentStatusBoard {
   }
 
   void connected(Instant at) {
-    synchronized (recentConnects) {
-      recentConnects.addLast(at);
-      while (recentConnects.size() > MAX_CONNECTS_KEPT) {
-        recentConnects.removeFirst();
-      }
-    }
+    remember(recentConnects, at);
+  }
+
+  void attempted(Instant at) {
+    remember(recentAttempts, at);
   }
 
   /** When the stream came up, oldest first; the last few only. */
   List<Instant> recentConnects() {
-    synchronized (recentConnects) {
-      return List.copyOf(recentConnects);
+    return copy(recentConnects);
+  }
+
+  /** When the agent opened a stream, oldest first; the last few only. */
+  List<Instant> recentAttempts() {
+    return copy(recentAttempts);
+  }
+
+  private static void remember(Deque<Instant> times, Instant at) {
+    synchronized (times) {
+      times.addLast(at);
+      while (times.size() > MAX_CONNECTS_KEPT) {
+        times.removeFirst();
+      }
+    }
+  }
+
+  private static List<Instant> copy(Deque<Instant> times) {
+    synchronized (times) {
+      return List.copyOf(times);
     }
   }
 }

@@ -159,6 +159,11 @@ public final class DeviceAgent {
     return board.recentConnects();
   }
 
+  /** When the agent opened a stream (the last few): the attempts behind {@link #recentConnects}. */
+  public List<Instant> recentAttempts() {
+    return board.recentAttempts();
+  }
+
   /** The simulator's network loss: the stream drops and the agent stays away this long. */
   public void goOffline(Duration duration) {
     actor.tell(new DeviceAgentBehavior.GoOffline(duration));

@@ -187,6 +187,7 @@ final class DeviceAgentBehavior {
 
   private Behavior<Command> streaming() {
     board.status(ConnectionStatus.CONNECTING);
+    board.attempted(clock.instant());
     long id = ++streamId;
     controllerSpoke = false;
     ActorRef<Command> self = context.getSelf();

@@ -75,7 +75,7 @@ public final class LocalApi {
     new SecureRandom().nextBytes(random);
     String token = HexFormat.of().formatHex(random);
     Path dir = tokenFile.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
+    createPrivateDirectories(dir);
     Path temp = dir.resolve(tokenFile.getFileName() + ".tmp");
     Files.deleteIfExists(temp);
     if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
@@ -84,6 +84,17 @@ public final class LocalApi {
     Files.writeString(temp, token + "\n", StandardCharsets.US_ASCII);
     Files.move(temp, tokenFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return token;
+  }
+
+  /** The state directory holds the token and the gate socket: this user only (0700 on POSIX). */
+  static void createPrivateDirectories(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    Files.createDirectories(dir);
+    if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    }
   }
 
   /** The token a running agent wrote; a clear message when there is none. */

@@ -64,33 +64,42 @@ final class LocalApiServices implements CaptureGateServicePowerApi, EmployeeServ
   @Override
   public CompletionStage<CheckCaptureResponse> checkCapture(CheckCaptureRequest in, Metadata metadata) {
     authorize(metadata);
+    return done(checkCapture(agent.gate(), in));
+  }
+
+  @Override
+  public CompletionStage<ReportUploadResponse> reportUpload(ReportUploadRequest in, Metadata metadata) {
+    authorize(metadata);
+    return done(reportUpload(agent.gate(), in));
+  }
+
+  /** The gate's answer, shared by this API and the socket fast path; bad input throws INVALID_ARGUMENT. */
+  static CheckCaptureResponse checkCapture(CaptureGate gate, CheckCaptureRequest in) {
     CaptureKind kind = kind(in.getKindValue());
     CaptureRequest request = switch (in.getTargetCase()) {
       case APP_ID -> CaptureRequest.inApp(kind, nonBlank("app_id", in.getAppId()));
       case SITE_HOST -> CaptureRequest.onSite(kind, nonBlank("site_host", in.getSiteHost()));
       case TARGET_NOT_SET -> throw invalid("target: set app_id or site_host");
     };
-    Decision decision = agent.gate().check(request);
-    return done(CheckCaptureResponse.newBuilder()
+    Decision decision = gate.check(request);
+    return CheckCaptureResponse.newBuilder()
         .setAllowed(decision.allowed())
         .setCaptureState(captureState(decision))
         .setRule(decision.rule().name())
         .setReason(decision.reason())
-        .setPolicyVersion(agent.gate().policyVersion())
-        .build());
+        .setPolicyVersion(gate.policyVersion())
+        .build();
   }
 
-  @Override
-  public CompletionStage<ReportUploadResponse> reportUpload(ReportUploadRequest in, Metadata metadata) {
-    authorize(metadata);
+  static ReportUploadResponse reportUpload(CaptureGate gate, ReportUploadRequest in) {
     if (in.getBytes() < 0) {
       throw invalid("bytes: cannot be negative, got " + in.getBytes());
     }
-    UploadCounters counted = agent.gate().reportUpload(in.getBytes());
-    return done(ReportUploadResponse.newBuilder()
+    UploadCounters counted = gate.reportUpload(in.getBytes());
+    return ReportUploadResponse.newBuilder()
         .setUploadedBytesToday(counted.bytesToday())
         .setUploadedBytesThisMonth(counted.bytesThisMonth())
-        .build());
+        .build();
   }
 
   // --- the employee ---

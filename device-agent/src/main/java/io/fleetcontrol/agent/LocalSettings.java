@@ -26,6 +26,11 @@ public record LocalSettings(Path stateDir, String localApiHost, int localApiPort
     return stateDir.resolve("local-api.token");
   }
 
+  /** The gate's fast path for capture tools (a Unix domain socket). */
+  public Path gateSocket() {
+    return stateDir.resolve("gate.sock");
+  }
+
   public LocalSettings withStateDir(Path dir) {
     return new LocalSettings(dir, localApiHost, localApiPort);
   }

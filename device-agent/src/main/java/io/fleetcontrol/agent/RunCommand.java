@@ -77,10 +77,14 @@ final class RunCommand implements Callable<Integer> {
           .get(10, TimeUnit.SECONDS);
       system.log().info("Local API for capture tools and fleet-agent on {}:{} (token in {})",
           local.localApiHost(), local.localApiPort(), local.tokenFile());
+      GateSocket socket = GateSocket.start(agent.gate(), local.gateSocket());
+      CoordinatedShutdown.get(system).addJvmShutdownHook(() -> closeQuietly(socket));
+      system.log().info("Gate socket for capture tools at {}", socket.path());
     } catch (Exception e) {
       // Without the local API no capture tool can ask, so nothing is captured: say so and stop.
       spec.commandLine().getErr().println("fleet-agent run: cannot serve the local API on "
-          + local.localApiHost() + ":" + local.localApiPort() + ": " + rootMessage(e));
+          + local.localApiHost() + ":" + local.localApiPort() + " or the gate socket " + local.gateSocket()
+          + ": " + rootMessage(e));
       system.terminate();
       return 1;
     }
@@ -106,6 +110,14 @@ final class RunCommand implements Callable<Integer> {
             system.executionContext());
     system.getWhenTerminated().toCompletableFuture().join();
     return rejected.get() ? 1 : 0;
+  }
+
+  private static void closeQuietly(GateSocket socket) {
+    try {
+      socket.close();
+    } catch (java.io.IOException e) {
+      // Exiting anyway; the next start replaces the stale socket file.
+    }
   }
 
   private static String rootMessage(Throwable e) {

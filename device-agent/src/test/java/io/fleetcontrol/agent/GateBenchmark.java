@@ -13,6 +13,8 @@ import io.fleetcontrol.policy.UploadCounters;
 import io.fleetcontrol.proto.agent.v1.CaptureGateServiceClient;
 import io.fleetcontrol.proto.agent.v1.CheckCaptureRequest;
 import io.fleetcontrol.proto.agent.v1.CheckCaptureResponse;
+import io.fleetcontrol.proto.agent.v1.GateAnswer;
+import io.fleetcontrol.proto.agent.v1.GateCall;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -39,8 +41,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * What a capture tool pays to ask the gate, in process ({@link CaptureGate#check}) and over the
- * local API (one gRPC call on 127.0.0.1, waited for). The agent runs offline from a cache holding a
+ * What a capture tool pays to ask the gate: in process ({@link CaptureGate#check}), over the gate
+ * socket (a Unix domain socket, one call and its answer), and over the local gRPC API on 127.0.0.1. The agent runs offline from a cache holding a
  * policy with a 200-entry allowlist and a 50-entry denylist, as a laptop on a train would; requests
  * cycle through hits, misses and denials. Not a test: run it by hand (README "The agent").
  */
@@ -56,6 +58,9 @@ public class GateBenchmark {
   private String authorization;
   private CaptureRequest[] requests;
   private CheckCaptureRequest[] wireRequests;
+  private GateCall[] socketCalls;
+  private GateSocket socket;
+  private GateSocketClient socketClient;
   private int next;
 
   @Setup(Level.Trial)
@@ -101,6 +106,12 @@ public class GateBenchmark {
           .setKind(io.fleetcontrol.proto.v1.CaptureKind.valueOf("CAPTURE_KIND_" + r.kind().name()));
       wireRequests[i] = (r.appId() != null ? b.setAppId(r.appId()) : b.setSiteHost(r.siteHost())).build();
     }
+    socketCalls = new GateCall[wireRequests.length];
+    for (int i = 0; i < wireRequests.length; i++) {
+      socketCalls[i] = GateCall.newBuilder().setCheckCapture(wireRequests[i]).build();
+    }
+    socket = GateSocket.start(agent.gate(), stateDir.resolve("gate.sock"));
+    socketClient = GateSocketClient.connect(socket.path());
     if (agent.gate().policyVersion() != 1 || !agent.gate().check(requests[0]).allowed()) {
       throw new IllegalStateException("the gate did not restore the bench policy: " + agent.gate().check(requests[0]));
     }
@@ -109,6 +120,8 @@ public class GateBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() throws Exception {
     client.close().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    socketClient.close();
+    socket.close();
     agent.stop();
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -127,6 +140,13 @@ public class GateBenchmark {
     next = next + 1 == wireRequests.length ? 0 : next + 1;
     return client.checkCapture().addHeader("authorization", authorization).invoke(request)
         .toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  @Benchmark
+  public GateAnswer gateSocket() throws Exception {
+    GateCall call = socketCalls[next];
+    next = next + 1 == socketCalls.length ? 0 : next + 1;
+    return socketClient.call(call);
   }
 
   /** 200 allowlist entries (100 apps, 50 exact and 50 wildcard sites), 50 denylist entries, every rule set. */

@@ -7,8 +7,10 @@ import io.fleetcontrol.agent.FleetSimulator;
 import io.fleetcontrol.agent.SimulatorSettings;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * N simulated agents on the real Cassandra and controller; the controller restarts; how do the
@@ -45,12 +47,10 @@ public final class ReconnectStormBenchmark {
       System.out.printf("all %d connected again %.1f s after the new controller was up%n",
           count, Duration.between(up, allBack).toMillis() / 1000.0);
 
-      SortedMap<Long, Integer> perSecond = connectsPerSecond(fleet, up);
-      int peak = perSecond.values().stream().mapToInt(Integer::intValue).max().orElse(0);
-      System.out.printf("connects per second after the controller was up (peak %d/s, %d s spread):%n",
-          peak, perSecond.isEmpty() ? 0 : perSecond.lastKey() + 1);
-      perSecond.forEach((second, n) -> System.out.printf("  +%3ds %6d %s%n", second, n,
-          "#".repeat((int) Math.ceil(60.0 * n / Math.max(1, peak)))));
+      print("stream attempts per second after the controller was up (all attempts, retries included)",
+          perSecond(fleet, up, DeviceAgent::recentAttempts, false));
+      print("connects per second after the controller was up (each agent's first accepted stream)",
+          perSecond(fleet, up, DeviceAgent::recentConnects, true));
       fleet.stop().toCompletableFuture().get();
     }
     System.exit(0);
@@ -66,16 +66,26 @@ public final class ReconnectStormBenchmark {
     }
   }
 
-  /** Each agent's first connect at or after {@code since}, counted per whole second since then. */
-  static SortedMap<Long, Integer> connectsPerSecond(FleetSimulator fleet, Instant since) {
+  /** Instants at or after {@code since} (each agent's first only, or all), per whole second since then. */
+  static SortedMap<Long, Integer> perSecond(
+      FleetSimulator fleet, Instant since, Function<DeviceAgent, List<Instant>> times, boolean firstOnly) {
     SortedMap<Long, Integer> perSecond = new TreeMap<>();
     for (DeviceAgent agent : fleet.agents()) {
-      agent.recentConnects().stream()
+      times.apply(agent).stream()
           .filter(at -> !at.isBefore(since))
-          .findFirst()
-          .ifPresent(at -> perSecond.merge(Duration.between(since, at).toSeconds(), 1, Integer::sum));
+          .limit(firstOnly ? 1 : Long.MAX_VALUE)
+          .forEach(at -> perSecond.merge(Duration.between(since, at).toSeconds(), 1, Integer::sum));
     }
     return perSecond;
+  }
+
+  private static void print(String title, SortedMap<Long, Integer> perSecond) {
+    int peak = perSecond.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+    int total = perSecond.values().stream().mapToInt(Integer::intValue).sum();
+    System.out.printf("%s: %d in all, peak %d/s, over %d s%n",
+        title, total, peak, perSecond.isEmpty() ? 0 : perSecond.lastKey() + 1);
+    perSecond.forEach((second, n) -> System.out.printf("  +%3ds %6d %s%n", second, n,
+        "#".repeat((int) Math.ceil(60.0 * n / Math.max(1, peak)))));
   }
 
   private static long secondsSince(Instant start) {
