@@ -27,6 +27,8 @@ public final class AgentMain implements Runnable {
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
+    // Logging set up before any thread logs, so SLF4J has nothing to replay onto the employee's terminal.
+    org.slf4j.LoggerFactory.getILoggerFactory();
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 

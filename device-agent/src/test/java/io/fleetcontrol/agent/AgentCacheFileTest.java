@@ -54,6 +54,8 @@ class AgentCacheFileTest {
     assertEquals(uploads, back.uploads());
     assertEquals(unsent, back.unsent());
     assertFalse(Files.exists(dir.resolve("state/cache.bin.tmp")), "the temporary file is renamed, not left");
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(dir.resolve("state/cache.bin"))), "the employee's business only");
   }
 
   @Test
