@@ -66,7 +66,7 @@ final class RunCommand implements Callable<Integer> {
             system,
             settings,
             AgentClients.create(system, settings.controller()),
-            FixedTelemetry.unknown() /*HOSTTELEMETRY*/,
+            HostTelemetry.fromConfig(config.getConfig("fleet.agent"), uploads),
             uploads,
             local.cacheFile(),
             Clock.systemUTC());

@@ -2,10 +2,12 @@ package io.fleetcontrol.agent;
 
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * The made-up laptops of the simulator: device n is always the same device, so runs compare.
- * Teams, sites and time zones cycle; the foreign ones are spread evenly through the fleet.
+ * Teams, sites and time zones cycle; the foreign ones are spread evenly through the fleet. Traits such
+ * as a metered network are scattered instead, so they do not line up with teams or with each other.
  */
 final class SimulatedDevices {
 
@@ -34,5 +36,23 @@ final class SimulatedDevices {
   /** Device n is foreign when n * fraction crosses a whole number: exactly that share, evenly spread. */
   static boolean isForeign(int n, double fraction) {
     return Math.floor(n * fraction) > Math.floor((n - 1) * fraction);
+  }
+
+  /** Whether device n sits on a metered network (a phone hotspot, say); the same devices every run. */
+  static boolean isMetered(int n, double fraction) {
+    return hasTrait(n, "metered", fraction);
+  }
+
+  /** Whether device n has a network that drops now and then; the same devices every run. */
+  static boolean isFlaky(int n, double fraction) {
+    return hasTrait(n, "flaky", fraction);
+  }
+
+  /**
+   * Device n's own draw for this trait, below the fraction or not. Each device keeps its draw, so a
+   * device with a trait at 1 % still has it at 10 %; each trait draws apart, so traits are independent.
+   */
+  static boolean hasTrait(int n, String trait, double fraction) {
+    return new SplittableRandom(n * 0x9E3779B97F4A7C15L ^ trait.hashCode()).nextDouble() < fraction;
   }
 }

@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param agentsPerClient agents whose streams share one gRPC client (one HTTP/2 connection)
  * @param startRatePerSecond how many agents start per second during the ramp
  * @param maxRamp the whole fleet is started within this, whatever its size
+ * @param meteredFraction share of devices on a metered network, the same devices every run
+ * @param flaky which devices lose their network now and then, how often and for how long
  */
 public record SimulatorSettings(
     AgentSettings base,
@@ -18,11 +20,16 @@ public record SimulatorSettings(
     String foreignJurisdiction,
     int agentsPerClient,
     double startRatePerSecond,
-    Duration maxRamp) {
+    Duration maxRamp,
+    double meteredFraction,
+    FlakyNetwork flaky) {
 
   public SimulatorSettings {
     if (foreignFraction < 0 || foreignFraction > 1) {
       throw new IllegalArgumentException("foreign fraction must be within 0..1, got " + foreignFraction);
+    }
+    if (meteredFraction < 0 || meteredFraction > 1) {
+      throw new IllegalArgumentException("metered fraction must be within 0..1, got " + meteredFraction);
     }
     if (agentsPerClient < 1 || startRatePerSecond <= 0) {
       throw new IllegalArgumentException("agents per client and start rate must be positive");
@@ -38,21 +45,43 @@ public record SimulatorSettings(
         simulator.getString("foreign-jurisdiction"),
         simulator.getInt("agents-per-client"),
         simulator.getDouble("start-rate"),
-        simulator.getDuration("max-ramp"));
+        simulator.getDuration("max-ramp"),
+        simulator.getDouble("metered-fraction"),
+        new FlakyNetwork(
+            simulator.getDouble("flaky-fraction"),
+            simulator.getDuration("flaky-mean-time-between-outages"),
+            simulator.getDuration("flaky-shortest-outage"),
+            simulator.getDuration("flaky-longest-outage")));
   }
 
   public SimulatorSettings withBase(AgentSettings newBase) {
-    return new SimulatorSettings(
-        newBase, foreignFraction, foreignJurisdiction, agentsPerClient, startRatePerSecond, maxRamp);
+    return new SimulatorSettings(newBase, foreignFraction, foreignJurisdiction, agentsPerClient, startRatePerSecond,
+        maxRamp, meteredFraction, flaky);
   }
 
   public SimulatorSettings withAgentsPerClient(int agents) {
-    return new SimulatorSettings(base, foreignFraction, foreignJurisdiction, agents, startRatePerSecond, maxRamp);
+    return new SimulatorSettings(base, foreignFraction, foreignJurisdiction, agents, startRatePerSecond,
+        maxRamp, meteredFraction, flaky);
   }
 
   public SimulatorSettings withStartRate(double agentsPerSecond) {
-    return new SimulatorSettings(
-        base, foreignFraction, foreignJurisdiction, agentsPerClient, agentsPerSecond, maxRamp);
+    return new SimulatorSettings(base, foreignFraction, foreignJurisdiction, agentsPerClient, agentsPerSecond,
+        maxRamp, meteredFraction, flaky);
+  }
+
+  public SimulatorSettings withMeteredFraction(double fraction) {
+    return new SimulatorSettings(base, foreignFraction, foreignJurisdiction, agentsPerClient, startRatePerSecond,
+        maxRamp, fraction, flaky);
+  }
+
+  /** 0 gives a steady fleet, as tests and benchmarks that count connected agents need. */
+  public SimulatorSettings withFlakyFraction(double fraction) {
+    return withFlaky(flaky.withFraction(fraction));
+  }
+
+  public SimulatorSettings withFlaky(FlakyNetwork newFlaky) {
+    return new SimulatorSettings(base, foreignFraction, foreignJurisdiction, agentsPerClient, startRatePerSecond,
+        maxRamp, meteredFraction, newFlaky);
   }
 
   /** How long starting {@code count} agents takes: count at the start rate, at most maxRamp. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntPredicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -49,5 +50,30 @@ class SimulatedDevicesTest {
 
   private Set<String> values(String label) {
     return fleet.stream().map(d -> d.labels().get(label)).collect(Collectors.toSet());
+  }
+
+  @Test
+  void putsAboutTheMeteredShareOnMeteredNetworksTheSameDevicesEveryRun() {
+    List<Integer> metered = devicesWith(n -> SimulatedDevices.isMetered(n, 0.1));
+    assertTrue(metered.size() >= 75 && metered.size() <= 125, "about 100 of 1000: " + metered.size());
+    assertEquals(metered, devicesWith(n -> SimulatedDevices.isMetered(n, 0.1)));
+    assertTrue(devicesWith(n -> SimulatedDevices.isMetered(n, 0.01)).stream().allMatch(metered::contains),
+        "a device metered at 1 % is metered at 10 % too");
+    assertTrue(devicesWith(n -> SimulatedDevices.isMetered(n, 0)).isEmpty());
+    assertEquals(1000, devicesWith(n -> SimulatedDevices.isMetered(n, 1)).size());
+  }
+
+  @Test
+  void scattersTraitsAcrossTeamsAndIndependentlyOfEachOther() {
+    List<Integer> metered = devicesWith(n -> SimulatedDevices.isMetered(n, 0.1));
+    Set<String> teams = metered.stream().map(n -> fleet.get(n - 1).labels().get("team")).collect(Collectors.toSet());
+    assertEquals(values("team"), teams, "metered devices in every team");
+    List<Integer> flaky = devicesWith(n -> SimulatedDevices.isFlaky(n, 0.1));
+    long both = flaky.stream().filter(metered::contains).count();
+    assertTrue(both < 30, "flaky and metered draw apart, about 10 of 1000 are both: " + both);
+  }
+
+  private static List<Integer> devicesWith(IntPredicate trait) {
+    return IntStream.rangeClosed(1, 1000).filter(trait).boxed().toList();
   }
 }

@@ -28,7 +28,7 @@ public final class ReconnectStormBenchmark {
           .withController(new ControllerAddress("127.0.0.1", harness.grpcPort, false))
           .withEnrollmentToken(FleetHarness.ENROLLMENT_TOKEN);
       SimulatorSettings settings =
-          SimulatorSettings.fromConfig(harness.clientSystem.settings().config()).withBase(base);
+          SimulatorSettings.fromConfig(harness.clientSystem.settings().config()).withBase(base).withFlakyFraction(0);
       Instant started = Instant.now();
       FleetSimulator fleet = FleetSimulator.start(harness.clientSystem, settings, count);
       waitAllConnected(fleet, count, Duration.ofMinutes(10));

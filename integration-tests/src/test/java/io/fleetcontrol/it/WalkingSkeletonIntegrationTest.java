@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fleetcontrol.agent.AgentSettings;
 import io.fleetcontrol.agent.ControllerAddress;
 import io.fleetcontrol.agent.FleetSimulator;
+import io.fleetcontrol.agent.SimulatorSettings;
 import io.fleetcontrol.proto.v1.Device;
 import io.fleetcontrol.proto.v1.GetDeviceRequest;
 import io.fleetcontrol.proto.v1.GetDeviceResponse;
@@ -48,7 +49,10 @@ class WalkingSkeletonIntegrationTest {
         AgentSettings.fromConfig(harness.clientSystem.settings().config())
             .withController(new ControllerAddress("127.0.0.1", harness.grpcPort, false))
             .withEnrollmentToken(FleetHarness.ENROLLMENT_TOKEN);
-    fleet = FleetSimulator.start(harness.clientSystem, base, AGENTS);
+    // A steady fleet: the test counts every agent online, so none may drop its network on purpose.
+    fleet = FleetSimulator.start(harness.clientSystem,
+        SimulatorSettings.fromConfig(harness.clientSystem.settings().config()).withBase(base).withFlakyFraction(0),
+        AGENTS);
   }
 
   @AfterAll
