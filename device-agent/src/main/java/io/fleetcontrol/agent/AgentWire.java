@@ -4,6 +4,7 @@ import com.google.protobuf.Timestamp;
 import io.fleetcontrol.policy.UploadCounters;
 import io.fleetcontrol.proto.agent.v1.AgentCache;
 import io.fleetcontrol.wire.PolicyWire;
+import io.fleetcontrol.wire.TelemetryWire;
 import io.fleetcontrol.wire.WireTime;
 import io.fleetcontrol.proto.v1.ConnectRequest;
 import io.fleetcontrol.proto.v1.ConnectResponse;
@@ -316,16 +317,7 @@ final class AgentWire {
   }
 
   private static Telemetry telemetry(TelemetrySample sample, int agentErrors) {
-    return Telemetry.newBuilder()
-        .setBatteryKnown(sample.batteryKnown())
-        .setBatteryPercent(sample.batteryKnown() ? sample.batteryPercent() : -1)
-        .setCharging(sample.charging())
-        .setMeteredNetwork(sample.meteredNetwork())
-        .setUploadedBytesDelta(sample.uploadedBytesDelta())
-        .setAgentCpuPercent(sample.agentCpuPercent())
-        .setAgentRssBytes(sample.agentRssBytes())
-        .setAgentErrorCount(agentErrors)
-        .build();
+    return TelemetryWire.toProto(sample.toDeviceTelemetry(agentErrors));
   }
 
   private static com.google.protobuf.Duration duration(Duration duration) {

@@ -353,8 +353,7 @@ final class DeviceAgentBehavior {
     long appliedVersion = board.state().policyVersion();
     TelemetrySample sample = telemetry.read(now, appliedVersion);
     int errors = errorsSinceHeartbeat + board.takeCrashes();
-    latestTelemetry = new DeviceTelemetry(sample.batteryKnown(), sample.batteryPercent(), sample.charging(),
-        sample.meteredNetwork(), sample.uploadedBytesDelta(), sample.agentCpuPercent(), sample.agentRssBytes(), errors);
+    latestTelemetry = sample.toDeviceTelemetry(errors);
     boolean queued =
         stream.send(AgentWire.heartbeat(now, sample, errors, appliedVersion, settings.agentVersion()));
     if (queued) {

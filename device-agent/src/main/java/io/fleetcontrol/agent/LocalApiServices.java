@@ -3,7 +3,6 @@ package io.fleetcontrol.agent;
 import io.fleetcontrol.policy.CaptureKind;
 import io.fleetcontrol.policy.CaptureRequest;
 import io.fleetcontrol.policy.Decision;
-import io.fleetcontrol.policy.DeviceTelemetry;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policy.UploadCounters;
 import io.fleetcontrol.proto.agent.v1.AcknowledgeNoticeRequest;
@@ -26,8 +25,8 @@ import io.fleetcontrol.proto.agent.v1.RequestExemptionRequest;
 import io.fleetcontrol.proto.agent.v1.RequestExemptionResponse;
 import io.fleetcontrol.proto.agent.v1.StartPauseRequest;
 import io.fleetcontrol.proto.agent.v1.StartPauseResponse;
-import io.fleetcontrol.proto.v1.Telemetry;
 import io.fleetcontrol.wire.PolicyWire;
+import io.fleetcontrol.wire.TelemetryWire;
 import io.fleetcontrol.wire.WireTime;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
@@ -120,7 +119,7 @@ final class LocalApiServices implements CaptureGateServicePowerApi, EmployeeServ
         .setConnection(agent.status().name().toLowerCase(java.util.Locale.ROOT))
         .setPausesLeftToday(state.controls().pausesLeftToday())
         .setUnsentRequests(agent.unansweredRequests().size())
-        .setTelemetry(telemetry(agent.gate().telemetry()))
+        .setTelemetry(TelemetryWire.toProto(agent.gate().telemetry()))
         .setUploadedBytesToday(uploads.bytesToday())
         .setUploadedBytesThisMonth(uploads.bytesThisMonth())
         .setTimeZone(agent.settings().identity().timeZone())
@@ -315,18 +314,6 @@ final class LocalApiServices implements CaptureGateServicePowerApi, EmployeeServ
 
   static io.fleetcontrol.proto.v1.CaptureState captureState(Decision decision) {
     return io.fleetcontrol.proto.v1.CaptureState.valueOf("CAPTURE_STATE_" + decision.state().name());
-  }
-
-  private static Telemetry telemetry(DeviceTelemetry t) {
-    return Telemetry.newBuilder()
-        .setBatteryKnown(t.batteryKnown())
-        .setBatteryPercent(t.batteryKnown() ? t.batteryPercent() : -1)
-        .setCharging(t.charging())
-        .setMeteredNetwork(t.meteredNetwork())
-        .setAgentCpuPercent(t.agentCpuPercent())
-        .setAgentRssBytes(t.agentRssBytes())
-        .setAgentErrorCount(t.agentErrorCount())
-        .build();
   }
 
   private static String words(Duration d) {

@@ -1,5 +1,7 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.DeviceTelemetry;
+
 /**
  * Health numbers for one heartbeat. Never captured content.
  *
@@ -19,6 +21,12 @@ public record TelemetrySample(
 
   /** A laptop whose OS says nothing about its battery and that uploaded nothing. */
   public static final TelemetrySample UNKNOWN = new TelemetrySample(false, -1, false, false, 0, 0, 0);
+
+  /** As the decision and the wire see it, with the agent's errors since the previous heartbeat. */
+  public DeviceTelemetry toDeviceTelemetry(int agentErrors) {
+    return new DeviceTelemetry(batteryKnown, batteryPercent, charging, meteredNetwork, uploadedBytesDelta,
+        agentCpuPercent, agentRssBytes, agentErrors);
+  }
 
   /** Battery, network and uploads only; the agent's own CPU and memory unknown. */
   public static TelemetrySample device(

@@ -1,6 +1,7 @@
 package io.fleetcontrol.controller;
 
 import io.fleetcontrol.wire.PolicyWire;
+import io.fleetcontrol.wire.TelemetryWire;
 import io.fleetcontrol.device.AgentPush;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceIdentity;
@@ -193,7 +194,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
             .handle(
                 (summary, failure) -> {
                   if (failure != null) {
-                    acks.first().complete();
+                    completeQuietly(acks.first());
                     throw GrpcErrors.fromAttach(deviceId, failure);
                   }
                   StreamHandler handler = new StreamHandler(deviceId, device, acks.first());
@@ -201,11 +202,20 @@ final class AgentServiceImpl implements AgentServicePowerApi {
                       .whenComplete(
                           (done, error) -> {
                             device.tell(new DeviceEntity.DetachConnection(connection));
-                            acks.first().complete();
+                            completeQuietly(acks.first());
                           });
                   return pushes.second().map(AgentServiceImpl::toResponse).merge(acks.second(), true);
                 });
     return Source.completionStage(attached).flatMapConcat(source -> source);
+  }
+
+  /** The queue may be closed already: its stream was cancelled (the agent hung up) or it was never consumed. */
+  private static void completeQuietly(BoundedSourceQueue<ConnectResponse> queue) {
+    try {
+      queue.complete();
+    } catch (IllegalStateException alreadyClosed) {
+      // Nothing left to close.
+    }
   }
 
   private static ConnectResponse toResponse(AgentPush push) {
@@ -232,6 +242,8 @@ final class AgentServiceImpl implements AgentServicePowerApi {
     return response.build();
   }
 
+  static final int MAX_REQUEST_ID = 128;
+
   /** One device's upward messages: heartbeats are told, requests are answered once persisted. */
   private final class StreamHandler {
     private final String deviceId;
@@ -246,13 +258,20 @@ final class AgentServiceImpl implements AgentServicePowerApi {
     }
 
     void onMessage(ConnectRequest request) {
+      if (request.getRequestId().length() > MAX_REQUEST_ID) {
+        // Request ids are journaled with what they asked for: a bounded size, refused before anything changes.
+        answer(request.getRequestId().substring(0, MAX_REQUEST_ID),
+            new IllegalArgumentException("request_id: at most " + MAX_REQUEST_ID + " characters, got "
+                + request.getRequestId().length()));
+        return;
+      }
       switch (request.getMessageCase()) {
         case HEARTBEAT -> {
           var hb = request.getHeartbeat();
           device.tell(
               new DeviceEntity.Heartbeat(
                   clock.instant(),
-                  ProtoMapping.fromProto(hb.getTelemetry()),
+                  TelemetryWire.fromProto(hb.getTelemetry()),
                   hb.getAppliedPolicyVersion(),
                   hb.getAgentVersion()));
         }
@@ -266,9 +285,9 @@ final class AgentServiceImpl implements AgentServicePowerApi {
           var pause = request.getPauseRequest();
           Duration duration = ProtoMapping.fromProto(pause.getDuration());
           Instant asked = pause.hasRequestTime() ? ProtoMapping.fromProto(pause.getRequestTime()) : null;
-          ask(request, replyTo -> new DeviceEntity.StartPause(duration, asked, replyTo));
+          ask(request, replyTo -> new DeviceEntity.StartPause(request.getRequestId(), duration, asked, replyTo));
         }
-        case RESUME_REQUEST -> ask(request, DeviceEntity.EndPause::new);
+        case RESUME_REQUEST -> ask(request, replyTo -> new DeviceEntity.EndPause(request.getRequestId(), replyTo));
         case EXEMPTION_REQUEST -> {
           var exemption = request.getExemptionRequest();
           try {
@@ -278,7 +297,8 @@ final class AgentServiceImpl implements AgentServicePowerApi {
             Instant asked = exemption.hasRequestTime() ? ProtoMapping.fromProto(exemption.getRequestTime()) : null;
             device
                 .<io.fleetcontrol.device.ExemptionRecord>askWithStatus(
-                    replyTo -> new DeviceEntity.RequestExemption(scope, reason, comment, asked, replyTo),
+                    replyTo -> new DeviceEntity.RequestExemption(
+                        request.getRequestId(), scope, reason, comment, asked, replyTo),
                     askTimeout)
                 .whenComplete((record, failure) -> answer(request.getRequestId(), failure));
           } catch (GrpcServiceException e) {
@@ -287,7 +307,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
         }
         case NOTICE_ACKNOWLEDGEMENT ->
             ask(request, replyTo -> new DeviceEntity.AcknowledgeNotice(
-                request.getNoticeAcknowledgement().getPolicyVersion(), replyTo));
+                request.getRequestId(), request.getNoticeAcknowledgement().getPolicyVersion(), replyTo));
         case MESSAGE_NOT_SET ->
             answer(request.getRequestId(), new IllegalArgumentException("the message is empty"));
       }
@@ -307,6 +327,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
         ack.setMessage(GrpcErrors.message(failure));
         log.debug("refused request {} of device {}: {}", requestId, deviceId, ack.getMessage());
       }
+      // The stream may be gone already (the agent hung up); the agent re-sends what it did not hear about.
       acks.offer(ConnectResponse.newBuilder().setRequestAck(ack).build());
     }
   }

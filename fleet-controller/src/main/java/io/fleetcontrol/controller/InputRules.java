@@ -95,11 +95,6 @@ final class InputRules {
 
   /** Quotes a value for an error message without echoing megabytes back. */
   static String describe(String value) {
-    if (value == null) {
-      return "nothing";
-    }
-    return value.length() > 40
-        ? "\"" + value.substring(0, 40) + "...\" (" + value.length() + " characters)"
-        : "\"" + value + "\"";
+    return io.fleetcontrol.wire.WireTime.quoted(value);
   }
 }

@@ -1,5 +1,6 @@
 package io.fleetcontrol.controller;
 
+import io.fleetcontrol.wire.TelemetryWire;
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import io.fleetcontrol.device.ConnectionState;
@@ -7,9 +8,7 @@ import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.device.ExemptionRecord;
 import io.fleetcontrol.policy.Exemption;
 import io.fleetcontrol.policy.CaptureState;
-import io.fleetcontrol.policy.DeviceTelemetry;
 import io.fleetcontrol.proto.v1.Device;
-import io.fleetcontrol.proto.v1.Telemetry;
 import java.time.Instant;
 
 /** The wire format at the edge: domain records to and from fleet.v1 messages. */
@@ -23,31 +22,6 @@ final class ProtoMapping {
 
   static io.fleetcontrol.proto.v1.ConnectionState toProto(ConnectionState state) {
     return io.fleetcontrol.proto.v1.ConnectionState.valueOf("CONNECTION_STATE_" + state.name());
-  }
-
-  static DeviceTelemetry fromProto(Telemetry t) {
-    return new DeviceTelemetry(
-        t.getBatteryKnown(),
-        t.getBatteryPercent(),
-        t.getCharging(),
-        t.getMeteredNetwork(),
-        t.getUploadedBytesDelta(),
-        t.getAgentCpuPercent(),
-        t.getAgentRssBytes(),
-        t.getAgentErrorCount());
-  }
-
-  static Telemetry toProto(DeviceTelemetry t) {
-    return Telemetry.newBuilder()
-        .setBatteryKnown(t.batteryKnown())
-        .setBatteryPercent(t.batteryPercent())
-        .setCharging(t.charging())
-        .setMeteredNetwork(t.meteredNetwork())
-        .setUploadedBytesDelta(t.uploadedBytesDelta())
-        .setAgentCpuPercent(t.agentCpuPercent())
-        .setAgentRssBytes(t.agentRssBytes())
-        .setAgentErrorCount(t.agentErrorCount())
-        .build();
   }
 
   static Timestamp toProto(Instant instant) {
@@ -136,7 +110,7 @@ final class ProtoMapping {
             .setConnectionState(toProto(connection))
             .setCaptureState(toProto(summary.captureState()))
             .setCaptureStateReason(summary.captureStateReason())
-            .setLatestTelemetry(toProto(summary.latestTelemetry()));
+            .setLatestTelemetry(TelemetryWire.toProto(summary.latestTelemetry()));
     summary.exemptions().forEach(e -> builder.addExemptions(toProto(identity.deviceId(), e)));
     if (summary.pauseEnd() != null) {
       builder.setActivePause(io.fleetcontrol.proto.v1.Pause.newBuilder()

@@ -95,23 +95,47 @@ public final class DeviceEntity
   public record AckPolicy(long version, ActorRef<StatusReply<DeviceSummary>> replyTo)
       implements Command {}
 
-  public record AcknowledgeNotice(long version, ActorRef<StatusReply<DeviceSummary>> replyTo)
-      implements Command {}
+  /*
+   * The employee's requests carry the agent's request id (null: none). An agent whose stream dropped
+   * before the answer sends the same request again with the same id; a request already taken is
+   * answered again and not done twice.
+   */
+
+  public record AcknowledgeNotice(String requestId, long version, ActorRef<StatusReply<DeviceSummary>> replyTo)
+      implements Command {
+    public AcknowledgeNotice(long version, ActorRef<StatusReply<DeviceSummary>> replyTo) {
+      this(null, version, replyTo);
+    }
+  }
 
   /** The employee pauses; {@code requestTime} may be in the past when the pause was made offline. */
   public record StartPause(
-      Duration duration, Instant requestTime, ActorRef<StatusReply<DeviceSummary>> replyTo)
-      implements Command {}
+      String requestId, Duration duration, Instant requestTime, ActorRef<StatusReply<DeviceSummary>> replyTo)
+      implements Command {
+    public StartPause(Duration duration, Instant requestTime, ActorRef<StatusReply<DeviceSummary>> replyTo) {
+      this(null, duration, requestTime, replyTo);
+    }
+  }
 
-  public record EndPause(ActorRef<StatusReply<DeviceSummary>> replyTo) implements Command {}
+  public record EndPause(String requestId, ActorRef<StatusReply<DeviceSummary>> replyTo) implements Command {
+    public EndPause(ActorRef<StatusReply<DeviceSummary>> replyTo) {
+      this(null, replyTo);
+    }
+  }
 
   public record RequestExemption(
+      String requestId,
       Exemption.Scope scope,
       ExemptionRecord.ReasonCategory reason,
       String comment,
       Instant requestTime,
       ActorRef<StatusReply<ExemptionRecord>> replyTo)
-      implements Command {}
+      implements Command {
+    public RequestExemption(Exemption.Scope scope, ExemptionRecord.ReasonCategory reason, String comment,
+        Instant requestTime, ActorRef<StatusReply<ExemptionRecord>> replyTo) {
+      this(null, scope, reason, comment, requestTime, replyTo);
+    }
+  }
 
   public record ApproveExemption(
       String exemptionId, Instant expireTime, String approver, ActorRef<StatusReply<ExemptionRecord>> replyTo)
@@ -150,13 +174,15 @@ public final class DeviceEntity
 
   public record PolicyApplied(String deviceId, long version, Instant applyTime) implements Event {}
 
-  public record NoticeAcknowledged(String deviceId, long version, Instant acknowledgeTime)
+  /** {@code requestId}: the agent's request behind it; null for events before ids were kept. */
+  public record NoticeAcknowledged(String deviceId, long version, Instant acknowledgeTime, String requestId)
       implements Event {}
 
-  public record PauseStarted(String deviceId, Instant start, Instant end) implements Event {}
+  public record PauseStarted(String deviceId, Instant start, Instant end, String requestId) implements Event {}
 
-  /** {@code byEmployee}: resumed by hand; otherwise it ran out on time. */
-  public record PauseEnded(String deviceId, Instant endTime, boolean byEmployee) implements Event {}
+  /** {@code byEmployee}: resumed by hand; otherwise it ran out on time (and {@code requestId} is null). */
+  public record PauseEnded(String deviceId, Instant endTime, boolean byEmployee, String requestId)
+      implements Event {}
 
   public record ExemptionRequested(
       String deviceId,
@@ -164,7 +190,8 @@ public final class DeviceEntity
       Exemption.Scope scope,
       ExemptionRecord.ReasonCategory reason,
       String comment,
-      Instant requestTime)
+      Instant requestTime,
+      String requestId)
       implements Event {}
 
   public record ExemptionApproved(
@@ -186,6 +213,9 @@ public final class DeviceEntity
 
   // ---- state ----
 
+  /** An agent request the entity took; {@code exemptionId} is set when it created an exemption. */
+  public record TakenRequest(String requestId, String exemptionId) implements CborSerializable {}
+
   /** Journaled state; {@code identity == null} until the device enrolls. */
   public record State(
       DeviceIdentity identity,
@@ -198,11 +228,41 @@ public final class DeviceEntity
       Instant pauseEnd,
       PauseQuota pauseQuota,
       List<ExemptionRecord> exemptions,
-      UploadCounters uploads)
+      UploadCounters uploads,
+      List<TakenRequest> recentRequests)
       implements CborSerializable {
 
+    /** How many of the agent's request ids the entity remembers: far more than a dropped stream re-sends. */
+    static final int REMEMBERED_REQUESTS = 64;
+
     static final State EMPTY =
-        new State(null, null, null, null, 0, 0, null, null, PauseQuota.EMPTY, List.of(), UploadCounters.EMPTY);
+        new State(null, null, null, null, 0, 0, null, null, PauseQuota.EMPTY, List.of(), UploadCounters.EMPTY,
+            List.of());
+
+    public State {
+      // Snapshots from before request ids were kept have none.
+      recentRequests = recentRequests == null ? List.of() : List.copyOf(recentRequests);
+    }
+
+    Optional<TakenRequest> taken(String requestId) {
+      if (requestId == null || requestId.isEmpty()) {
+        return Optional.empty();
+      }
+      return recentRequests.stream().filter(r -> r.requestId().equals(requestId)).findFirst();
+    }
+
+    State withTaken(String requestId, String exemptionId) {
+      if (requestId == null || requestId.isEmpty()) {
+        return this;
+      }
+      List<TakenRequest> next = new ArrayList<>(recentRequests);
+      next.add(new TakenRequest(requestId, exemptionId));
+      if (next.size() > REMEMBERED_REQUESTS) {
+        next.subList(0, next.size() - REMEMBERED_REQUESTS).clear();
+      }
+      return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
+          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, next);
+    }
 
     boolean isEnrolled() {
       return identity != null;
@@ -235,41 +295,41 @@ public final class DeviceEntity
 
     State withIdentity(DeviceIdentity newIdentity, String newHash) {
       return new State(newIdentity, newHash, enrollTime, targetPolicy, appliedPolicyVersion,
-          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads);
+          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, recentRequests);
     }
 
     State withPolicy(Policy target, long applied) {
       return new State(identity, credentialHash, enrollTime, target, applied,
-          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads);
+          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, recentRequests);
     }
 
     State withNotice(long version) {
       return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
-          version, pauseStart, pauseEnd, pauseQuota, exemptions, uploads);
+          version, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, recentRequests);
     }
 
     State withPause(Instant start, Instant end, PauseQuota quota) {
       return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
-          noticeAcknowledgedVersion, start, end, quota, exemptions, uploads);
+          noticeAcknowledgedVersion, start, end, quota, exemptions, uploads, recentRequests);
     }
 
     State withExemption(String id, UnaryOperator<ExemptionRecord> change) {
       return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
           noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota,
           exemptions.stream().map(e -> e.exemptionId().equals(id) ? change.apply(e) : e).toList(),
-          uploads);
+          uploads, recentRequests);
     }
 
     State withNewExemption(ExemptionRecord record) {
       List<ExemptionRecord> next = new ArrayList<>(exemptions);
       next.add(record);
       return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
-          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, List.copyOf(next), uploads);
+          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, List.copyOf(next), uploads, recentRequests);
     }
 
     State withUploads(UploadCounters counters) {
       return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
-          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, counters);
+          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, counters, recentRequests);
     }
   }
 
@@ -532,6 +592,9 @@ public final class DeviceEntity
   }
 
   private ReplyEffect<Event, State> onAcknowledgeNotice(State state, AcknowledgeNotice cmd) {
+    if (state.taken(cmd.requestId()).isPresent()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)));
+    }
     if (cmd.version() != state.targetVersion()) {
       return refuse(cmd.replyTo(), "the notice of policy version " + cmd.version()
           + " is not the one device " + deviceId + " must acknowledge (version " + state.targetVersion() + ")");
@@ -540,7 +603,7 @@ public final class DeviceEntity
       return Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)));
     }
     return Effect()
-        .persist(new NoticeAcknowledged(deviceId, cmd.version(), clock.instant()))
+        .persist(new NoticeAcknowledged(deviceId, cmd.version(), clock.instant(), cmd.requestId()))
         .thenRun(this::reportPresence)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
   }
@@ -548,6 +611,9 @@ public final class DeviceEntity
   // -- pause --
 
   private ReplyEffect<Event, State> onStartPause(State state, StartPause cmd) {
+    if (state.taken(cmd.requestId()).isPresent()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)));
+    }
     Instant now = clock.instant();
     if (state.pauseActive()) {
       return refuse(cmd.replyTo(), "capture is already paused until " + state.pauseEnd());
@@ -566,7 +632,7 @@ public final class DeviceEntity
       end = now.plus(cmd.duration());
     }
     return Effect()
-        .persist(new PauseStarted(deviceId, start, end))
+        .persist(new PauseStarted(deviceId, start, end, cmd.requestId()))
         .thenRun(s -> {
           schedule(PAUSE_TIMER, new PauseTimerFired(), s.pauseEnd());
           pushPause(s);
@@ -576,10 +642,14 @@ public final class DeviceEntity
   }
 
   private ReplyEffect<Event, State> onEndPause(State state, EndPause cmd) {
+    if (state.taken(cmd.requestId()).isPresent()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)));
+    }
     if (!state.pauseActive()) {
       return refuse(cmd.replyTo(), "capture is not paused");
     }
-    return endPause(clock.instant(), true).thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
+    return endPause(clock.instant(), true, cmd.requestId())
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
   }
 
   private ReplyEffect<Event, State> onPauseTimer(State state, PauseTimerFired cmd) {
@@ -591,13 +661,13 @@ public final class DeviceEntity
       schedule(PAUSE_TIMER, new PauseTimerFired(), state.pauseEnd());
       return Effect().noReply();
     }
-    return endPause(state.pauseEnd(), false).thenNoReply();
+    return endPause(state.pauseEnd(), false, null).thenNoReply();
   }
 
   private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, State> endPause(
-      Instant at, boolean byEmployee) {
+      Instant at, boolean byEmployee, String requestId) {
     return Effect()
-        .persist(new PauseEnded(deviceId, at, byEmployee))
+        .persist(new PauseEnded(deviceId, at, byEmployee, requestId))
         .thenRun(s -> {
           timers.cancel(PAUSE_TIMER);
           pushPause(s);
@@ -608,6 +678,11 @@ public final class DeviceEntity
   // -- exemptions --
 
   private ReplyEffect<Event, State> onRequestExemption(State state, RequestExemption cmd) {
+    Optional<ExemptionRecord> created =
+        state.taken(cmd.requestId()).flatMap(taken -> state.exemption(taken.exemptionId()));
+    if (created.isPresent()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(created.get()));
+    }
     boolean alreadyOpen = state.exemptions().stream().anyMatch(e -> e.scope() == cmd.scope()
         && (e.status() == ExemptionRecord.Status.REQUESTED || e.inForceAt(clock.instant())));
     if (alreadyOpen) {
@@ -617,7 +692,8 @@ public final class DeviceEntity
     Instant requestTime = cmd.requestTime() == null || cmd.requestTime().isAfter(clock.instant())
         ? clock.instant() : cmd.requestTime();
     return Effect()
-        .persist(new ExemptionRequested(deviceId, id, cmd.scope(), cmd.reason(), cmd.comment(), requestTime))
+        .persist(new ExemptionRequested(deviceId, id, cmd.scope(), cmd.reason(), cmd.comment(), requestTime,
+            cmd.requestId()))
         .thenRun(this::pushExemptions)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(s.exemption(id).orElseThrow()));
   }
@@ -802,17 +878,20 @@ public final class DeviceEntity
         .forAnyState()
         .onEvent(DeviceEnrolled.class, (state, e) ->
             new State(e.identity(), e.credentialHash(), e.enrollTime(), null, 0, 0, null, null,
-                PauseQuota.EMPTY, List.of(), UploadCounters.EMPTY))
+                PauseQuota.EMPTY, List.of(), UploadCounters.EMPTY, List.of()))
         .onEvent(DeviceReenrolled.class, (state, e) -> state.withIdentity(e.identity(), e.credentialHash()))
         .onEvent(PolicyAssigned.class, (state, e) -> state.withPolicy(e.policy(), state.appliedPolicyVersion()))
         .onEvent(PolicyApplied.class, (state, e) -> state.withPolicy(state.targetPolicy(), e.version()))
-        .onEvent(NoticeAcknowledged.class, (state, e) -> state.withNotice(e.version()))
+        .onEvent(NoticeAcknowledged.class, (state, e) -> state.withNotice(e.version()).withTaken(e.requestId(), null))
         .onEvent(PauseStarted.class, (state, e) ->
-            state.withPause(e.start(), e.end(), state.pauseQuota().recordPause(e.start(), state.zone())))
-        .onEvent(PauseEnded.class, (state, e) -> state.withPause(null, null, state.pauseQuota()))
+            state.withPause(e.start(), e.end(), state.pauseQuota().recordPause(e.start(), state.zone()))
+                .withTaken(e.requestId(), null))
+        .onEvent(PauseEnded.class, (state, e) ->
+            state.withPause(null, null, state.pauseQuota()).withTaken(e.requestId(), null))
         .onEvent(ExemptionRequested.class, (state, e) -> state.withNewExemption(
             new ExemptionRecord(e.exemptionId(), e.scope(), e.reason(), e.comment(),
-                ExemptionRecord.Status.REQUESTED, e.requestTime(), null, null, null, null)))
+                ExemptionRecord.Status.REQUESTED, e.requestTime(), null, null, null, null))
+            .withTaken(e.requestId(), e.exemptionId()))
         .onEvent(ExemptionApproved.class, (state, e) -> state.withExemption(e.exemptionId(),
             x -> x.decided(ExemptionRecord.Status.APPROVED, e.expireTime(), e.approver(), null, e.decideTime())))
         .onEvent(ExemptionDenied.class, (state, e) -> state.withExemption(e.exemptionId(),

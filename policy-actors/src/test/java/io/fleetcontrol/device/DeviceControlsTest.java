@@ -261,4 +261,56 @@ class DeviceControlsTest {
     kit.restart();
     assertTrue(current().uploadedBytesToday() >= 60_000, "the roll-up survives a restart");
   }
+
+  // ---- the agent's request ids ----
+
+  @Test
+  void aPauseSentAgainWithTheSameIdIsAnsweredAndNotTakenTwice() {
+    var first = summary(r -> new DeviceEntity.StartPause("req-1", Duration.ofMinutes(20), null, r));
+    assertEquals(1, first.events().size());
+    var again = summary(r -> new DeviceEntity.StartPause("req-1", Duration.ofMinutes(20), null, r));
+    assertTrue(again.reply().isSuccess(), "the same request is answered as taken, not as 'already paused'");
+    assertTrue(again.events().isEmpty());
+    assertEquals(1, again.reply().getValue().pausesLeftToday(), "one pause counted, not two");
+
+    var another = summary(r -> new DeviceEntity.StartPause("req-2", Duration.ofMinutes(20), null, r));
+    assertTrue(another.reply().isError(), "a different request is a second pause, refused while paused");
+
+    var resumed = summary(r -> new DeviceEntity.EndPause("req-3", r));
+    assertEquals(1, resumed.events().size());
+    assertTrue(summary(r -> new DeviceEntity.EndPause("req-3", r)).reply().isSuccess());
+  }
+
+  @Test
+  void anExemptionSentAgainReturnsTheOneItCreated() {
+    var first = exemption(r -> new DeviceEntity.RequestExemption("req-x", Exemption.Scope.NO_SCREENSHOTS,
+        ExemptionRecord.ReasonCategory.SENSITIVE_WORK, "payroll", START, r));
+    var again = exemption(r -> new DeviceEntity.RequestExemption("req-x", Exemption.Scope.NO_SCREENSHOTS,
+        ExemptionRecord.ReasonCategory.SENSITIVE_WORK, "payroll", START, r));
+    assertTrue(again.events().isEmpty());
+    assertEquals(first.reply().getValue().exemptionId(), again.reply().getValue().exemptionId());
+    assertEquals(1, current().exemptions().size());
+  }
+
+  @Test
+  void requestIdsSurviveARestartAndOnlyTheLast64AreKept() {
+    summary(r -> new DeviceEntity.StartPause("kept", Duration.ofMinutes(5), null, r));
+    kit.restart();
+    assertTrue(summary(r -> new DeviceEntity.StartPause("kept", Duration.ofMinutes(5), null, r)).events().isEmpty(),
+        "remembered after recovery");
+
+    summary(r -> new DeviceEntity.EndPause("kept-end", r));
+    // 32 more pauses, each started and ended by request: 64 newer ids (two pauses a day allowed).
+    for (int i = 0; i < DeviceEntity.State.REMEMBERED_REQUESTS / 2; i++) {
+      clock.advance(Duration.ofHours(12).plusMinutes(1));
+      String n = String.valueOf(i);
+      assertTrue(summary(r -> new DeviceEntity.StartPause("start-" + n, Duration.ofMinutes(5), null, r))
+          .reply().isSuccess());
+      assertTrue(summary(r -> new DeviceEntity.EndPause("end-" + n, r)).reply().isSuccess());
+    }
+    assertEquals(DeviceEntity.State.REMEMBERED_REQUESTS, kit.getState().recentRequests().size());
+    assertTrue(kit.getState().taken("kept").isEmpty(), "the oldest are forgotten");
+    assertTrue(kit.getState().taken("kept-end").isEmpty());
+    assertTrue(kit.getState().taken("end-31").isPresent());
+  }
 }

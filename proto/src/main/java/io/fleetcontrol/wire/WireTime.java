@@ -29,7 +29,7 @@ public final class WireTime {
   }
 
   /** A value quoted for an error message, cut short when long. */
-  static String quoted(String value) {
+  public static String quoted(String value) {
     if (value == null) {
       return "nothing";
     }
