@@ -87,7 +87,7 @@ final class DeviceAgentBehavior {
                         new DeviceAgentBehavior(
                                 settings, client, telemetry, board, outbox, gate, cacheOrNull, random, clock,
                                 context, timers)
-                            .enrolling()));
+                            .start()));
     // A bug must not leave a laptop disconnected for good: start over, with a fresh enrollment.
     return Behaviors.supervise(agent)
         .onFailure(
@@ -102,6 +102,7 @@ final class DeviceAgentBehavior {
   private final RequestOutbox outbox;
   private final CaptureGate gate;
   private final AgentCacheFile cache;
+  private final CredentialFile credentials;
   private final Random random;
   private final Clock clock;
   private final ActorContext<Command> context;
@@ -141,6 +142,7 @@ final class DeviceAgentBehavior {
     this.outbox = outbox;
     this.gate = gate;
     this.cache = cache;
+    this.credentials = cache == null ? null : new CredentialFile(cache.path().resolveSibling("credential"));
     this.random = random;
     this.clock = clock;
     this.context = context;
@@ -153,6 +155,18 @@ final class DeviceAgentBehavior {
   }
 
   // --- enrolling ---
+
+  /** With a stored credential the agent goes straight to its stream; a refused one buys a fresh enrollment. */
+  private Behavior<Command> start() {
+    if (credentials != null) {
+      var stored = credentials.read(deviceId());
+      if (stored.isPresent()) {
+        credential = stored.get();
+        return streaming();
+      }
+    }
+    return enrolling();
+  }
 
   private Behavior<Command> enrolling() {
     board.status(ConnectionStatus.ENROLLING);
@@ -170,6 +184,13 @@ final class DeviceAgentBehavior {
   private Behavior<Command> onEnrolled(Enrolled enrolled) {
     log.info("Enrolled as {}", deviceId());
     credential = enrolled.credential();
+    if (credentials != null) {
+      try {
+        credentials.write(deviceId(), credential);
+      } catch (IOException e) {
+        log.warn("Cannot store the device credential ({}); the next start enrolls again", e.getMessage());
+      }
+    }
     return streaming();
   }
 
@@ -380,8 +401,10 @@ final class DeviceAgentBehavior {
   /** Changes the state, shows it to the gate, and writes the cache (the contact time at most once a minute). */
   private void change(UnaryOperator<AgentState> change) {
     AgentState before = board.state();
-    AgentState after = board.changeState(change);
+    AgentState after = change.apply(before);
+    // The gate first: whoever waits on the board's state must find the gate already deciding on it.
     gate.show(after, stream != null && controllerSpoke, latestTelemetry);
+    board.changeState(s -> after);
     if (!after.withContact(before.lastControllerContact()).equals(before)) {
       saveCache(clock.instant());
     } else if (cacheSavedAt == null
@@ -440,6 +463,9 @@ final class DeviceAgentBehavior {
         if (mayReenroll) {
           mayReenroll = false;
           credential = null;
+          if (credentials != null) {
+            credentials.delete();
+          }
           log.warn("Controller refused the credential of {} ({}); enrolling again", deviceId(), describe(status));
           return enrolling();
         }

@@ -70,7 +70,10 @@ class OfflineGateTest {
 
   @AfterEach
   void stopAll() throws Exception {
-    agents.forEach(DeviceAgent::stop);
+    // Stopped for good before the temp dir goes: a stopping agent writes its cache one last time.
+    for (DeviceAgent agent : List.copyOf(agents)) {
+      stop(agent);
+    }
     client.close().toCompletableFuture().get(10, TimeUnit.SECONDS);
     controller.close();
   }
@@ -167,6 +170,28 @@ class OfflineGateTest {
 
     fake.answer(firstId, true, "");
     assertTrue(await(outcome).accepted());
+  }
+
+  @Test
+  void aRestartedAgentKeepsItsCredentialAndARefusedOneBuysAFreshEnrollment() throws Exception {
+    DeviceAgent first = start();
+    await(first.whenPolicyApplied(5));
+    assertEquals(1, fake.enrollCount());
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(stateDir.resolve("credential"))));
+    stop(first);
+
+    DeviceAgent second = start();
+    Eventually.await(WAIT, () -> "the restarted agent to connect", () -> second.status() == ConnectionStatus.CONNECTED);
+    assertEquals(1, fake.enrollCount(), "no new enrollment, so no rotated credential");
+    stop(second);
+
+    // A credential the controller no longer knows (its journal was wiped, say): refused, then enrolled afresh.
+    Files.writeString(stateDir.resolve("credential"), "laptop-1\nnot-a-credential-the-controller-knows\n");
+    DeviceAgent third = start();
+    Eventually.await(WAIT, () -> "a fresh enrollment after the refusal", () -> fake.enrollCount() == 2);
+    await(third.whenPolicyApplied(5));
+    assertTrue(Files.readString(stateDir.resolve("credential")).endsWith("cred-2\n"), "the new one is kept");
   }
 
   // --- helpers ---
