@@ -63,7 +63,7 @@ final class PowerSupply {
     long now = 0;
     long full = 0;
     for (Battery b : batteries) {
-      if (b.energyFull() <= 0) {
+      if (b.energyFull() <= 0 || b.energyNow() < 0) {
         return (int) Math.round(batteries.stream().mapToInt(Battery::percent).average().orElse(-1));
       }
       now += b.energyNow();

@@ -93,6 +93,19 @@ final class ProtoMapping {
         .build();
   }
 
+  static io.fleetcontrol.proto.v1.DeviceHealth toProto(io.fleetcontrol.policy.HealthRollup.Summary health) {
+    var builder = io.fleetcontrol.proto.v1.DeviceHealth.newBuilder()
+        .setSamplesLastHour(health.samples())
+        .setUploadedBytesPerHour(health.uploadedBytesPerHour())
+        .setAgentErrorsLastHour(health.agentErrors())
+        .setAgentCpuPercentMean(health.agentCpuPercentMean())
+        .setAgentRssBytesMax(health.agentRssBytesMax());
+    if (health.hasDrainRate()) {
+      builder.setBatteryDrainPercentPerHour(health.batteryDrainPercentPerHour());
+    }
+    return builder.build();
+  }
+
   /** A device as its entity sees it, with the connection state the caller derived. */
   static Device toProto(DeviceSummary summary, ConnectionState connection) {
     var identity = summary.identity();
@@ -110,7 +123,9 @@ final class ProtoMapping {
             .setConnectionState(toProto(connection))
             .setCaptureState(toProto(summary.captureState()))
             .setCaptureStateReason(summary.captureStateReason())
-            .setLatestTelemetry(TelemetryWire.toProto(summary.latestTelemetry()));
+            .setLatestTelemetry(TelemetryWire.toProto(summary.latestTelemetry()))
+            .setHealth(toProto(summary.health()))
+            .setPausesTakenToday(summary.pausesTakenToday());
     summary.exemptions().forEach(e -> builder.addExemptions(toProto(identity.deviceId(), e)));
     if (summary.pauseEnd() != null) {
       builder.setActivePause(io.fleetcontrol.proto.v1.Pause.newBuilder()

@@ -141,6 +141,13 @@ class WalkingSkeletonIntegrationTest {
     Thread.sleep(25_000);
     assertEquals(AGENTS, summary().getOnline());
     assertEquals(before, journaledEventCount(), "heartbeats must not be journaled");
+
+    // ...but the controller keeps their roll-up: the simulated laptop's uploads and agent numbers.
+    Device one = device(simId(3));
+    assertTrue(one.getHealth().getSamplesLastHour() >= 3, one.getHealth().toString());
+    assertTrue(one.getHealth().getUploadedBytesPerHour() > 0, one.getHealth().toString());
+    assertTrue(one.getHealth().getAgentRssBytesMax() > 0, one.getHealth().toString());
+    assertTrue(one.getLatestTelemetry().getBatteryKnown());
   }
 
   /** Events in the journal across all device tags, read through the Cassandra read journal. */

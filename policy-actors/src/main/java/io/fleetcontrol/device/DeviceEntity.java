@@ -5,6 +5,7 @@ import io.fleetcontrol.policy.Decision;
 import io.fleetcontrol.policy.DeviceConditions;
 import io.fleetcontrol.policy.DeviceTelemetry;
 import io.fleetcontrol.policy.Exemption;
+import io.fleetcontrol.policy.HealthRollup;
 import io.fleetcontrol.policy.PauseCheck;
 import io.fleetcontrol.policy.PauseQuota;
 import io.fleetcontrol.policy.PauseRules;
@@ -373,6 +374,7 @@ public final class DeviceEntity
   private ActorRef<AgentPush> connection;
   private Instant lastSeen;
   private DeviceTelemetry latestTelemetry = DeviceTelemetry.UNKNOWN;
+  private HealthRollup health = HealthRollup.EMPTY;
   private UploadCounters liveUploads;
   private Instant lastUploadRollup;
 
@@ -536,6 +538,7 @@ public final class DeviceEntity
   private ReplyEffect<Event, State> onHeartbeat(State state, Heartbeat cmd) {
     lastSeen = cmd.receivedAt();
     latestTelemetry = cmd.telemetry();
+    health = health.add(cmd.receivedAt(), cmd.telemetry());
     UploadCounters before = liveUploads.asOf(lastSeen, state.zone());
     liveUploads = before.add(Math.max(0, cmd.telemetry().uploadedBytesDelta()), lastSeen, state.zone());
     reportPresence(state);
@@ -867,7 +870,9 @@ public final class DeviceEntity
         pausesLeftToday(state),
         state.exemptions(),
         uploads.bytesToday(),
-        uploads.bytesThisMonth());
+        uploads.bytesThisMonth(),
+        health.summary(clock.instant()),
+        state.pauseQuota().pausesTaken(clock.instant(), state.zone()));
   }
 
   // ---- event handler ----

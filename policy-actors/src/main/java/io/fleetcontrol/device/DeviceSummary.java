@@ -2,11 +2,15 @@ package io.fleetcontrol.device;
 
 import io.fleetcontrol.policy.CaptureState;
 import io.fleetcontrol.policy.DeviceTelemetry;
+import io.fleetcontrol.policy.HealthRollup;
 import io.fleetcontrol.serialization.CborSerializable;
 import java.time.Instant;
 import java.util.List;
 
-/** Read-only view of a device entity, the answer to its commands. */
+/**
+ * Read-only view of a device entity, the answer to its commands. {@code health} is the last hour of
+ * heartbeats on this node (memory only: it starts empty after a restart or a move to another node).
+ */
 public record DeviceSummary(
     DeviceIdentity identity,
     Instant enrollTime,
@@ -22,5 +26,7 @@ public record DeviceSummary(
     int pausesLeftToday,
     List<ExemptionRecord> exemptions,
     long uploadedBytesToday,
-    long uploadedBytesThisMonth)
+    long uploadedBytesThisMonth,
+    HealthRollup.Summary health,
+    int pausesTakenToday)
     implements CborSerializable {}

@@ -313,4 +313,24 @@ class DeviceControlsTest {
     assertTrue(kit.getState().taken("kept-end").isEmpty());
     assertTrue(kit.getState().taken("end-31").isPresent());
   }
+
+  // ---- health roll-up ----
+
+  @Test
+  void heartbeatsRollUpIntoTheDevicesHealthAndPausesAreCounted() {
+    for (int minute = 1; minute <= 20; minute++) {
+      clock.advance(Duration.ofMinutes(1));
+      kit.runCommand(new DeviceEntity.Heartbeat(clock.instant(),
+          new DeviceTelemetry(true, 90 - minute, false, false, 500_000, 0.5, 60_000_000, minute == 5 ? 1 : 0),
+          1, "0.1.0"));
+    }
+    summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(5), null, r));
+    DeviceSummary now = current();
+    assertEquals(21, now.health().samples(), "the setUp heartbeat and twenty more");
+    assertEquals(60.0, now.health().batteryDrainPercentPerHour(), 0.5, "1 % a minute unplugged");
+    assertEquals(1, now.health().agentErrors());
+    assertEquals(60_000_000, now.health().agentRssBytesMax());
+    assertEquals(1, now.pausesTakenToday());
+    assertTrue(kit.getState().uploads().bytesToday() <= 20 * 500_000L, "health lives in memory, not the journal");
+  }
 }

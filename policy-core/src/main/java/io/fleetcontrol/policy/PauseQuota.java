@@ -17,6 +17,11 @@ public record PauseQuota(LocalDate localDay, int pausesUsed) {
     return day.equals(localDay) ? pausesUsed : 0;
   }
 
+  /** Pauses the employee took on the local day of {@code now}: a rollout's pause-rate signal. */
+  public int pausesTaken(Instant now, ZoneId zone) {
+    return usedOn(LocalDate.ofInstant(now, zone));
+  }
+
   /** Pauses the employee may still take today; {@link Integer#MAX_VALUE} when the policy sets no limit. */
   public int pausesLeft(PauseRules rules, Instant now, ZoneId zone) {
     if (rules.pausesPerDay() == 0) {
