@@ -96,6 +96,14 @@ public final class DeviceEntity
   public record AckPolicy(long version, ActorRef<StatusReply<DeviceSummary>> replyTo)
       implements Command {}
 
+  /**
+   * A rollout's rollback: if the device's target is still {@code policyName} v{@code fromVersion},
+   * it goes back to the policy it had before. Anything else changes nothing, so a rollback can be
+   * repeated after a restart without moving a device twice.
+   */
+  public record RevertPolicy(String policyName, long fromVersion, ActorRef<StatusReply<DeviceSummary>> replyTo)
+      implements Command {}
+
   /*
    * The employee's requests carry the agent's request id (null: none). An agent whose stream dropped
    * before the answer sends the same request again with the same id; a request already taken is
@@ -230,7 +238,8 @@ public final class DeviceEntity
       PauseQuota pauseQuota,
       List<ExemptionRecord> exemptions,
       UploadCounters uploads,
-      List<TakenRequest> recentRequests)
+      List<TakenRequest> recentRequests,
+      Policy previousPolicy)
       implements CborSerializable {
 
     /** How many of the agent's request ids the entity remembers: far more than a dropped stream re-sends. */
@@ -238,7 +247,7 @@ public final class DeviceEntity
 
     static final State EMPTY =
         new State(null, null, null, null, 0, 0, null, null, PauseQuota.EMPTY, List.of(), UploadCounters.EMPTY,
-            List.of());
+            List.of(), null);
 
     public State {
       // Snapshots from before request ids were kept have none.
@@ -262,7 +271,7 @@ public final class DeviceEntity
         next.subList(0, next.size() - REMEMBERED_REQUESTS).clear();
       }
       return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
-          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, next);
+          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, next, previousPolicy);
     }
 
     boolean isEnrolled() {
@@ -296,41 +305,48 @@ public final class DeviceEntity
 
     State withIdentity(DeviceIdentity newIdentity, String newHash) {
       return new State(newIdentity, newHash, enrollTime, targetPolicy, appliedPolicyVersion,
-          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, recentRequests);
+          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, recentRequests, previousPolicy);
+    }
+
+    /** A new target; the one it replaces is kept so a rollout can put the device back on it. */
+    State withAssigned(Policy target) {
+      Policy previous = targetPolicy != null && !targetPolicy.equals(target) ? targetPolicy : previousPolicy;
+      return new State(identity, credentialHash, enrollTime, target, appliedPolicyVersion,
+          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, recentRequests, previous);
     }
 
     State withPolicy(Policy target, long applied) {
       return new State(identity, credentialHash, enrollTime, target, applied,
-          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, recentRequests);
+          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, recentRequests, previousPolicy);
     }
 
     State withNotice(long version) {
       return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
-          version, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, recentRequests);
+          version, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, recentRequests, previousPolicy);
     }
 
     State withPause(Instant start, Instant end, PauseQuota quota) {
       return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
-          noticeAcknowledgedVersion, start, end, quota, exemptions, uploads, recentRequests);
+          noticeAcknowledgedVersion, start, end, quota, exemptions, uploads, recentRequests, previousPolicy);
     }
 
     State withExemption(String id, UnaryOperator<ExemptionRecord> change) {
       return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
           noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota,
           exemptions.stream().map(e -> e.exemptionId().equals(id) ? change.apply(e) : e).toList(),
-          uploads, recentRequests);
+          uploads, recentRequests, previousPolicy);
     }
 
     State withNewExemption(ExemptionRecord record) {
       List<ExemptionRecord> next = new ArrayList<>(exemptions);
       next.add(record);
       return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
-          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, List.copyOf(next), uploads, recentRequests);
+          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, List.copyOf(next), uploads, recentRequests, previousPolicy);
     }
 
     State withUploads(UploadCounters counters) {
       return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
-          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, counters, recentRequests);
+          noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, counters, recentRequests, previousPolicy);
     }
   }
 
@@ -446,6 +462,7 @@ public final class DeviceEntity
         .onCommand(AttachConnection.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
         .onCommand(AssignPolicy.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
         .onCommand(AckPolicy.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
+        .onCommand(RevertPolicy.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
         .onCommand(AcknowledgeNotice.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
         .onCommand(StartPause.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
         .onCommand(EndPause.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
@@ -466,6 +483,7 @@ public final class DeviceEntity
         .onCommand(Heartbeat.class, this::onHeartbeat)
         .onCommand(AssignPolicy.class, this::onAssignPolicy)
         .onCommand(AckPolicy.class, this::onAckPolicy)
+        .onCommand(RevertPolicy.class, this::onRevertPolicy)
         .onCommand(AcknowledgeNotice.class, this::onAcknowledgeNotice)
         .onCommand(StartPause.class, this::onStartPause)
         .onCommand(EndPause.class, this::onEndPause)
@@ -580,6 +598,19 @@ public final class DeviceEntity
         .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
   }
 
+  private ReplyEffect<Event, State> onRevertPolicy(State state, RevertPolicy cmd) {
+    Policy target = state.targetPolicy();
+    boolean onThatVersion = target != null && target.name().equals(cmd.policyName())
+        && target.version() == cmd.fromVersion();
+    if (!onThatVersion || state.previousPolicy() == null) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)));
+    }
+    return Effect()
+        .persist(new PolicyAssigned(deviceId, state.previousPolicy(), clock.instant()))
+        .thenRun(this::pushPolicy)
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
+  }
+
   private ReplyEffect<Event, State> onAckPolicy(State state, AckPolicy cmd) {
     if (cmd.version() != state.targetVersion()) {
       return refuse(cmd.replyTo(), "policy version " + cmd.version() + " is not the target of device "
@@ -590,7 +621,11 @@ public final class DeviceEntity
     }
     return Effect()
         .persist(new PolicyApplied(deviceId, cmd.version(), clock.instant()))
-        .thenRun(this::reportPresence)
+        .thenRun(s -> {
+          // Health from here on belongs to the new version: a rollout compares it with the rest.
+          health = HealthRollup.EMPTY;
+          reportPresence(s);
+        })
         .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
   }
 
@@ -883,9 +918,9 @@ public final class DeviceEntity
         .forAnyState()
         .onEvent(DeviceEnrolled.class, (state, e) ->
             new State(e.identity(), e.credentialHash(), e.enrollTime(), null, 0, 0, null, null,
-                PauseQuota.EMPTY, List.of(), UploadCounters.EMPTY, List.of()))
+                PauseQuota.EMPTY, List.of(), UploadCounters.EMPTY, List.of(), null))
         .onEvent(DeviceReenrolled.class, (state, e) -> state.withIdentity(e.identity(), e.credentialHash()))
-        .onEvent(PolicyAssigned.class, (state, e) -> state.withPolicy(e.policy(), state.appliedPolicyVersion()))
+        .onEvent(PolicyAssigned.class, (state, e) -> state.withAssigned(e.policy()))
         .onEvent(PolicyApplied.class, (state, e) -> state.withPolicy(state.targetPolicy(), e.version()))
         .onEvent(NoticeAcknowledged.class, (state, e) -> state.withNotice(e.version()).withTaken(e.requestId(), null))
         .onEvent(PauseStarted.class, (state, e) ->

@@ -333,4 +333,25 @@ class DeviceControlsTest {
     assertEquals(1, now.pausesTakenToday());
     assertTrue(kit.getState().uploads().bytesToday() <= 20 * 500_000L, "health lives in memory, not the journal");
   }
+
+  // ---- rollback ----
+
+  @Test
+  void aRevertPutsTheDeviceBackOnThePolicyItHadAndOnlyOnce() {
+    Policy v1 = kit.getState().targetPolicy();
+    Policy v2 = v1.withVersion(2);
+    summary(r -> new DeviceEntity.AssignPolicy(v2, r));
+    stream.expectMessageClass(AgentPush.PolicyChanged.class);
+
+    var reverted = summary(r -> new DeviceEntity.RevertPolicy("default", 2, r));
+    assertEquals(1, reverted.events().size());
+    assertEquals(1, reverted.reply().getValue().targetPolicyVersion());
+    assertEquals(1, stream.expectMessageClass(AgentPush.PolicyChanged.class).policy().version());
+
+    assertTrue(summary(r -> new DeviceEntity.RevertPolicy("default", 2, r)).events().isEmpty(),
+        "no longer on v2: nothing to revert, so a repeated rollback moves nobody");
+    assertTrue(summary(r -> new DeviceEntity.RevertPolicy("other", 1, r)).events().isEmpty());
+    kit.restart();
+    assertEquals(v2, kit.getState().previousPolicy(), "the one before is known after recovery too");
+  }
 }

@@ -16,8 +16,12 @@ public record HealthRollup(List<Bucket> buckets, Sample previous) {
 
   public static final Duration WINDOW = Duration.ofHours(1);
   static final Duration BUCKET = Duration.ofMinutes(5);
-  /** Two discharging samples further apart than this say little about the rate between them. */
-  static final Duration LONGEST_GAP = Duration.ofMinutes(10);
+  /**
+   * Two discharging samples further apart than this say little about the rate between them (the
+   * laptop slept). Half again the longest heartbeat a policy may set, so a device on that interval,
+   * whose beats arrive a little late, is still measured.
+   */
+  static final Duration LONGEST_GAP = PolicyValidator.MAX_HEARTBEAT.multipliedBy(3).dividedBy(2);
 
   public static final HealthRollup EMPTY = new HealthRollup(List.of(), null);
 

@@ -77,4 +77,44 @@ class HealthRollupTest {
     assertFalse(rollup.summary(T0.plus(Duration.ofMinutes(30))).hasDrainRate(),
         "a laptop asleep for half an hour tells nothing about the policy's drain");
   }
+
+  @Test
+  void aDeviceOnTheLongestHeartbeatIntervalStillHasADrainRate() {
+    // Beats every ten minutes (the most a policy allows), each a few seconds late: 2 % per beat.
+    HealthRollup rollup = HealthRollup.EMPTY;
+    Instant at = T0;
+    for (int beat = 0; beat < 5; beat++) {
+      rollup = rollup.add(at, battery(90 - 2 * beat, false, 0, 0));
+      at = at.plus(PolicyValidator.MAX_HEARTBEAT).plusSeconds(3);
+    }
+    HealthRollup.Summary summary = rollup.summary(at);
+    assertTrue(summary.hasDrainRate());
+    assertEquals(12.0, summary.batteryDrainPercentPerHour(), 0.2);
+  }
+
+  @Test
+  void theWindowSlidesSamplesOlderThanAnHourLeaveNewerOnesStay() {
+    HealthRollup rollup = HealthRollup.EMPTY;
+    // A busy first half hour (errors, uploads), then a quiet one.
+    for (int minute = 0; minute < 30; minute++) {
+      rollup = rollup.add(T0.plus(Duration.ofMinutes(minute)), battery(80, true, 2_000_000, 1));
+    }
+    for (int minute = 30; minute < 90; minute++) {
+      rollup = rollup.add(T0.plus(Duration.ofMinutes(minute)), battery(80, true, 0, 0));
+    }
+    HealthRollup.Summary lastHour = rollup.summary(T0.plus(Duration.ofMinutes(89)));
+    assertEquals(0, lastHour.agentErrors(), "the busy half hour is more than an hour ago");
+    assertEquals(0, lastHour.uploadedBytesPerHour());
+    assertTrue(lastHour.samples() >= 55 && lastHour.samples() <= 60, "about an hour of samples: " + lastHour.samples());
+  }
+
+  @Test
+  void memoryStaysTheSameOverADayOfFrequentHeartbeats() {
+    HealthRollup rollup = HealthRollup.EMPTY;
+    for (int beat = 0; beat < 24 * 360; beat++) { // every ten seconds for a day
+      rollup = rollup.add(T0.plusSeconds(10L * beat), battery(80, true, 1_000, 0));
+    }
+    assertEquals(12, rollup.buckets().size());
+    assertEquals(360, rollup.summary(T0.plusSeconds(10L * (24 * 360 - 1))).samples(), "one hour of them");
+  }
 }

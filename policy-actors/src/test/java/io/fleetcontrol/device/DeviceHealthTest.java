@@ -1,0 +1,106 @@
+package io.fleetcontrol.device;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.fleetcontrol.policy.DeviceTelemetry;
+import io.fleetcontrol.policy.Policy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The last hour of heartbeats, as the device's summary shows it: kept in memory, never journaled. */
+class DeviceHealthTest {
+
+  private static final ActorTestKit testKit =
+      ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  private static final Instant START = Instant.parse("2026-11-23T15:00:00Z");
+  private static final String HASH = DeviceEntity.hashCredential("secret");
+  private static final DeviceIdentity IDENTITY = new DeviceIdentity(
+      "laptop-7", "cy@example.com", "US", Map.of(), "0.1.0", "America/New_York");
+
+  private MutableClock clock;
+  private EventSourcedBehaviorTestKit<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State> kit;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() {
+    clock = new MutableClock(START);
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+        DeviceEntity.create("laptop-7", PresenceDirectory.NONE, clock));
+    ask(r -> new DeviceEntity.Enroll(IDENTITY, HASH, Policy.starter("default", 1), r));
+    ask(r -> new DeviceEntity.AckPolicy(1, r));
+  }
+
+  private StatusReply<DeviceSummary> ask(Function<ActorRef<StatusReply<DeviceSummary>>, DeviceEntity.Command> command) {
+    return kit.<StatusReply<DeviceSummary>>runCommand(command).reply();
+  }
+
+  private DeviceSummary current() {
+    return ask(DeviceEntity.GetSummary::new).getValue();
+  }
+
+  /** One heartbeat a minute on battery, losing one percent each; returns the events they journaled. */
+  private int beatEveryMinute(int minutes) {
+    int journaled = 0;
+    for (int minute = 1; minute <= minutes; minute++) {
+      clock.advance(Duration.ofMinutes(1));
+      var telemetry = new DeviceTelemetry(true, 95 - minute, false, false, 100_000, 2.0, 80_000_000, 0);
+      for (DeviceEntity.Event e : kit.runCommand(new DeviceEntity.Heartbeat(clock.instant(), telemetry, 1, "0.1.0"))
+          .events()) {
+        assertTrue(e instanceof DeviceEntity.UploadsRolledUp, "a heartbeat journals only upload roll-ups: " + e);
+        journaled++;
+      }
+    }
+    return journaled;
+  }
+
+  @Test
+  void heartbeatsShowInTheSummaryAndJournalNoHealth() {
+    assertEquals(0, current().health().samples(), "no heartbeat yet");
+    assertFalse(current().health().hasDrainRate());
+
+    int journaled = beatEveryMinute(30);
+    assertTrue(journaled <= 3, "upload roll-ups every ten minutes at most, got " + journaled);
+    DeviceSummary summary = current();
+    assertEquals(30, summary.health().samples());
+    assertEquals(60.0, summary.health().batteryDrainPercentPerHour(), 0.5);
+    long perHour = summary.health().uploadedBytesPerHour();
+    // 3 MB in half an hour; the window counts whole five-minute buckets, the current one included.
+    assertTrue(perHour > 5_000_000 && perHour <= 6_000_000, "uploaded per hour: " + perHour);
+    assertEquals(2.0, summary.health().agentCpuPercentMean(), 1e-9);
+    assertEquals(80_000_000, summary.health().agentRssBytesMax());
+  }
+
+  @Test
+  void healthStartsAfreshAfterARestartWhilePausesTakenAreKept() {
+    beatEveryMinute(5);
+    assertTrue(ask(r -> new DeviceEntity.StartPause(Duration.ofMinutes(5), null, r)).isSuccess());
+    kit.restart();
+    DeviceSummary recovered = current();
+    assertEquals(0, recovered.health().samples(), "heartbeats were never journaled");
+    assertEquals(1, recovered.pausesTakenToday(), "the pause was");
+  }
+
+  @Test
+  void theSummaryWithItsHealthCrossesNodes() {
+    // The summary is the reply to asks from other nodes: it must survive CBOR, a missing drain rate included.
+    testKit.serializationTestKit().verifySerialization(current(), true);
+    beatEveryMinute(3);
+    testKit.serializationTestKit().verifySerialization(current(), true);
+  }
+}
