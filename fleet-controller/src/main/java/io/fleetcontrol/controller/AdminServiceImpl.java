@@ -43,6 +43,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   private final Duration askTimeout;
   private final Clock clock;
   private final PolicyAdmin policies;
+  private final RolloutAdmin rollouts;
 
   AdminServiceImpl(
       ActorSystem<?> system,
@@ -58,6 +59,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
     this.askTimeout = askTimeout;
     this.clock = clock;
     this.policies = new PolicyAdmin(system, directory, askTimeout);
+    this.rollouts = new RolloutAdmin(system, policies, askTimeout);
   }
 
   // ---- fleet ----
@@ -426,38 +428,50 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   @Override
   public CompletionStage<StartRolloutResponse> startRollout(StartRolloutRequest in, Metadata m) {
-    return unimplemented("StartRollout");
+    return guardedAs(m, AdminTokens.Role.OPERATOR, caller -> rollouts.start(in, caller.name())
+        .thenApply(v -> StartRolloutResponse.newBuilder().setRollout(RolloutAdmin.toProto(v)).build()));
   }
 
   @Override
   public CompletionStage<GetRolloutResponse> getRollout(GetRolloutRequest in, Metadata m) {
-    return unimplemented("GetRollout");
+    return guarded(m, AdminTokens.Role.VIEWER, () -> rollouts.get(in.getRolloutId())
+        .thenApply(v -> GetRolloutResponse.newBuilder().setRollout(RolloutAdmin.toProto(v)).build()));
   }
 
   @Override
   public CompletionStage<ListRolloutsResponse> listRollouts(ListRolloutsRequest in, Metadata m) {
-    return unimplemented("ListRollouts");
+    return guarded(m, AdminTokens.Role.VIEWER, () -> rollouts.list(in.getPolicyName())
+        .thenApply(all -> ListRolloutsResponse.newBuilder()
+            .addAllRollouts(all.stream().map(RolloutAdmin::toProto).toList()).build()));
   }
 
   @Override
   public CompletionStage<PauseRolloutResponse> pauseRollout(PauseRolloutRequest in, Metadata m) {
-    return unimplemented("PauseRollout");
+    return guardedAs(m, AdminTokens.Role.OPERATOR, caller -> rollouts.decide(in.getRolloutId(), "pause",
+            r -> new io.fleetcontrol.rollout.PolicyRollouts.Pause(in.getRolloutId(), caller.name(), r))
+        .thenApply(v -> PauseRolloutResponse.newBuilder().setRollout(RolloutAdmin.toProto(v)).build()));
   }
 
   @Override
   public CompletionStage<ResumeRolloutResponse> resumeRollout(ResumeRolloutRequest in, Metadata m) {
-    return unimplemented("ResumeRollout");
+    return guardedAs(m, AdminTokens.Role.OPERATOR, caller -> rollouts.decide(in.getRolloutId(), "resume",
+            r -> new io.fleetcontrol.rollout.PolicyRollouts.Resume(in.getRolloutId(), caller.name(), r))
+        .thenApply(v -> ResumeRolloutResponse.newBuilder().setRollout(RolloutAdmin.toProto(v)).build()));
   }
 
   @Override
   public CompletionStage<AbortRolloutResponse> abortRollout(AbortRolloutRequest in, Metadata m) {
-    return unimplemented("AbortRollout");
+    return guardedAs(m, AdminTokens.Role.OPERATOR, caller -> rollouts.decide(in.getRolloutId(), "abort",
+            r -> new io.fleetcontrol.rollout.PolicyRollouts.Abort(in.getRolloutId(), caller.name(), r))
+        .thenApply(v -> AbortRolloutResponse.newBuilder().setRollout(RolloutAdmin.toProto(v)).build()));
   }
 
   @Override
   public CompletionStage<RollbackRolloutResponse> rollbackRollout(
       RollbackRolloutRequest in, Metadata m) {
-    return unimplemented("RollbackRollout");
+    return guardedAs(m, AdminTokens.Role.OPERATOR, caller -> rollouts.decide(in.getRolloutId(), "roll back",
+            r -> new io.fleetcontrol.rollout.PolicyRollouts.Rollback(in.getRolloutId(), caller.name(), r))
+        .thenApply(v -> RollbackRolloutResponse.newBuilder().setRollout(RolloutAdmin.toProto(v)).build()));
   }
 
   @Override

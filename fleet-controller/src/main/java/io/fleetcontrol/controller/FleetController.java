@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.rollout.PolicyRollouts;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,6 +69,9 @@ public final class FleetController implements AutoCloseable {
     PolicyCatalog.init(system, clock);
     seedDefaultPolicy(system, fleet.getString("default-policy-name"), askTimeout);
     DeviceDirectoryProjection.init(system, directory);
+    PolicyRollouts.init(system,
+        new RolloutRunner(system, directory, askTimeout, fleet.getInt("rollout.assignments-per-second")), clock);
+    wakeRollouts(system, askTimeout);
 
     var agents =
         new AgentServiceImpl(
@@ -89,6 +93,23 @@ public final class FleetController implements AutoCloseable {
         .toCompletableFuture()
         .orTimeout(STARTUP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
         .join();
+  }
+
+  /**
+   * Rollout entities start on demand; one that was running when the controller stopped must start
+   * now to carry on (its recovery resumes the wave). Every policy's entity is woken once.
+   */
+  private static void wakeRollouts(ActorSystem<?> system, Duration askTimeout) {
+    PolicyCatalog.ref(system)
+        .<PolicyCatalog.PolicyList>askWithStatus(PolicyCatalog.ListPolicies::new, askTimeout)
+        .thenAccept(list -> list.latest().forEach(policy -> PolicyRollouts.ref(system, policy.name())
+            .<java.util.List<PolicyRollouts.View>>askWithStatus(PolicyRollouts.ListAll::new, askTimeout)))
+        .whenComplete((done, failure) -> {
+          if (failure != null) {
+            system.log().warn("Could not wake the rollout entities: {}; running rollouts resume when asked",
+                failure.toString());
+          }
+        });
   }
 
   /** A fresh deployment gets the starter policy as version 1 of the default policy. */

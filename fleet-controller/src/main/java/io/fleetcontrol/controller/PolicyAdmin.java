@@ -107,7 +107,7 @@ final class PolicyAdmin {
         .thenApply(count -> AssignPolicyResponse.newBuilder().setAssignedDeviceCount(count).build());
   }
 
-  private static Map<String, String> selectorLabels(DeviceSelector selector) {
+  static Map<String, String> selectorLabels(DeviceSelector selector) {
     int kinds = (selector.getAll() ? 1 : 0) + (selector.getLabelsCount() > 0 ? 1 : 0)
         + (selector.getDeviceIdsCount() > 0 ? 1 : 0);
     if (kinds != 1) {
@@ -133,7 +133,7 @@ final class PolicyAdmin {
     }).thenApply(done -> List.copyOf(ids));
   }
 
-  private CompletionStage<List<String>> allEnrolled(List<String> ids) {
+  CompletionStage<List<String>> allEnrolled(List<String> ids) {
     var sharding = ClusterSharding.get(system);
     return Source.from(ids)
         .mapAsync(ASSIGN_PARALLELISM, id -> sharding.entityRefFor(DeviceEntity.ENTITY_KEY, id)

@@ -91,6 +91,7 @@ final class FakeAdminService extends UnimplementedAdminService {
   private final Map<String, List<Policy>> policies = new TreeMap<>();
 
   void reset() {
+    rolloutLooks.set(0);
     metadata.clear();
     listRequests.clear();
     requests.clear();
@@ -321,5 +322,75 @@ final class FakeAdminService extends UnimplementedAdminService {
 
   private static Timestamp timestamp(Instant instant) {
     return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+  }
+
+  // --- rollouts: a rollout that is running on the first look and has succeeded on the third ---
+
+  private final java.util.concurrent.atomic.AtomicInteger rolloutLooks = new java.util.concurrent.atomic.AtomicInteger();
+
+  static io.fleetcontrol.proto.v1.Rollout rollout(io.fleetcontrol.proto.v1.RolloutStatus status, int wave, long acked,
+      String message) {
+    var r = io.fleetcontrol.proto.v1.Rollout.newBuilder()
+        .setRolloutId("default-1").setPolicyName("default").setPolicyVersion(2)
+        .setStatus(status).setCurrentWave(wave).setStatusMessage(message)
+        .setCreateTime(timestamp(CREATED));
+    double[] percents = {1, 10, 50, 100};
+    for (int i = 0; i < percents.length; i++) {
+      var w = io.fleetcontrol.proto.v1.RolloutWave.newBuilder().setPercent(percents[i]);
+      if (i < wave || status == io.fleetcontrol.proto.v1.RolloutStatus.ROLLOUT_STATUS_SUCCEEDED) {
+        w.setState("passed").setGateMessage("all acked");
+      } else if (i == wave) {
+        w.setState("running").setDeviceCount(90).setAckedCount(acked).setGateMessage("waiting for acks");
+      } else {
+        w.setState("pending");
+      }
+      r.addWaves(w);
+    }
+    return r.build();
+  }
+
+  @Override
+  public CompletionStage<io.fleetcontrol.proto.v1.StartRolloutResponse> startRollout(
+      io.fleetcontrol.proto.v1.StartRolloutRequest in, Metadata md) {
+    requests.add(in);
+    if (in.getPolicyVersion() == 99) {
+      return failed(Status.INVALID_ARGUMENT.withDescription("the rollout is not valid: policy default version 99 is unknown"));
+    }
+    rolloutLooks.set(0);
+    return java.util.concurrent.CompletableFuture.completedFuture(io.fleetcontrol.proto.v1.StartRolloutResponse.newBuilder()
+        .setRollout(rollout(io.fleetcontrol.proto.v1.RolloutStatus.ROLLOUT_STATUS_RUNNING, 0, 0, "wave 1 running")).build());
+  }
+
+  @Override
+  public CompletionStage<io.fleetcontrol.proto.v1.GetRolloutResponse> getRollout(
+      io.fleetcontrol.proto.v1.GetRolloutRequest in, Metadata md) {
+    if (!in.getRolloutId().equals("default-1")) {
+      return failed(Status.NOT_FOUND.withDescription("policy default has no rollout " + in.getRolloutId()));
+    }
+    int look = rolloutLooks.incrementAndGet();
+    var r = look >= 3
+        ? rollout(io.fleetcontrol.proto.v1.RolloutStatus.ROLLOUT_STATUS_SUCCEEDED, 3, 0, "succeeded: every wave passed")
+        : rollout(io.fleetcontrol.proto.v1.RolloutStatus.ROLLOUT_STATUS_RUNNING, 1, 45L * look, "wave 2 running");
+    return java.util.concurrent.CompletableFuture.completedFuture(
+        io.fleetcontrol.proto.v1.GetRolloutResponse.newBuilder().setRollout(r).build());
+  }
+
+  @Override
+  public CompletionStage<io.fleetcontrol.proto.v1.ListRolloutsResponse> listRollouts(
+      io.fleetcontrol.proto.v1.ListRolloutsRequest in, Metadata md) {
+    requests.add(in);
+    return java.util.concurrent.CompletableFuture.completedFuture(io.fleetcontrol.proto.v1.ListRolloutsResponse.newBuilder()
+        .addRollouts(rollout(io.fleetcontrol.proto.v1.RolloutStatus.ROLLOUT_STATUS_ROLLED_BACK, 0, 3,
+            "wave 1 failed its gate: battery drain 30.0%/h on the wave against 10.0%/h on the rest"))
+        .build());
+  }
+
+  @Override
+  public CompletionStage<io.fleetcontrol.proto.v1.PauseRolloutResponse> pauseRollout(
+      io.fleetcontrol.proto.v1.PauseRolloutRequest in, Metadata md) {
+    requests.add(in);
+    return java.util.concurrent.CompletableFuture.completedFuture(io.fleetcontrol.proto.v1.PauseRolloutResponse.newBuilder()
+        .setRollout(rollout(io.fleetcontrol.proto.v1.RolloutStatus.ROLLOUT_STATUS_PAUSED, 1, 40, "paused by dev-admin"))
+        .build());
   }
 }

@@ -195,9 +195,18 @@ class BadInputIntegrationTest {
         list.invoke(ListDevicesRequest.newBuilder().addLabels("no-equals-sign").build()));
     assertStatus(Status.Code.INVALID_ARGUMENT, "device_id is required", getDevice(""));
     assertStatus(Status.Code.INVALID_ARGUMENT, "device_id must be", getDevice("z".repeat(300)));
-    assertStatus(Status.Code.UNIMPLEMENTED, "ListRollouts",
-        harness.admin.listRollouts().addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
-            .invoke(io.fleetcontrol.proto.v1.ListRolloutsRequest.getDefaultInstance()));
+    assertStatus(Status.Code.UNIMPLEMENTED, "ListAuditEvents",
+        harness.admin.listAuditEvents().addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
+            .invoke(io.fleetcontrol.proto.v1.ListAuditEventsRequest.getDefaultInstance()));
+    assertStatus(Status.Code.INVALID_ARGUMENT, "not a rollout id",
+        harness.admin.getRollout().addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
+            .invoke(io.fleetcontrol.proto.v1.GetRolloutRequest.newBuilder().setRolloutId("nodash").build()));
+    assertStatus(Status.Code.NOT_FOUND, "has no rollout",
+        harness.admin.getRollout().addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
+            .invoke(io.fleetcontrol.proto.v1.GetRolloutRequest.newBuilder().setRolloutId("default-42").build()));
+    assertStatus(Status.Code.PERMISSION_DENIED, "",
+        harness.admin.startRollout().addHeader("authorization", "Bearer dev-viewer-token")
+            .invoke(io.fleetcontrol.proto.v1.StartRolloutRequest.getDefaultInstance()));
     assertStatus(Status.Code.INVALID_ARGUMENT, "selector",
         harness.admin.assignPolicy().addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
             .invoke(io.fleetcontrol.proto.v1.AssignPolicyRequest.newBuilder().setPolicyName("default").build()));
