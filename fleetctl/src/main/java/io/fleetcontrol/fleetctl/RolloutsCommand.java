@@ -152,63 +152,69 @@ final class RolloutsCommand {
     }
   }
 
-  @Command(name = "pause", description = "Pause a running rollout; devices keep what they have.")
-  static final class Pause implements Callable<Integer> {
+  /** The verbs that steer one rollout: send, then print what it became. */
+  abstract static class Steer implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin HelpOption help;
     @Parameters(paramLabel = "ROLLOUT_ID") String id;
 
+    abstract String done();
+
+    abstract Rollout send(AdminConnection connection, String rolloutId);
+
     @Override
     public Integer call() {
       Fleetctl fleetctl = Fleetctl.of(spec);
-      print(fleetctl, "paused", fleetctl.connection().call(AdminServiceClient::pauseRollout,
-          PauseRolloutRequest.newBuilder().setRolloutId(id).build()).getRollout());
+      print(fleetctl, done(), send(fleetctl.connection(), id));
       return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "pause", description = "Pause a running rollout; devices keep what they have.")
+  static final class Pause extends Steer {
+    String done() {
+      return "paused";
+    }
+
+    Rollout send(AdminConnection c, String rolloutId) {
+      return c.call(AdminServiceClient::pauseRollout, PauseRolloutRequest.newBuilder().setRolloutId(rolloutId).build())
+          .getRollout();
     }
   }
 
   @Command(name = "resume", description = "Resume a paused rollout at the wave it stopped in.")
-  static final class Resume implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin HelpOption help;
-    @Parameters(paramLabel = "ROLLOUT_ID") String id;
+  static final class Resume extends Steer {
+    String done() {
+      return "resumed";
+    }
 
-    @Override
-    public Integer call() {
-      Fleetctl fleetctl = Fleetctl.of(spec);
-      print(fleetctl, "resumed", fleetctl.connection().call(AdminServiceClient::resumeRollout,
-          ResumeRolloutRequest.newBuilder().setRolloutId(id).build()).getRollout());
-      return ExitCodes.OK;
+    Rollout send(AdminConnection c, String rolloutId) {
+      return c.call(AdminServiceClient::resumeRollout, ResumeRolloutRequest.newBuilder().setRolloutId(rolloutId).build())
+          .getRollout();
     }
   }
 
   @Command(name = "abort", description = "Stop a rollout for good; devices keep what they have.")
-  static final class Abort implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin HelpOption help;
-    @Parameters(paramLabel = "ROLLOUT_ID") String id;
+  static final class Abort extends Steer {
+    String done() {
+      return "aborted";
+    }
 
-    @Override
-    public Integer call() {
-      Fleetctl fleetctl = Fleetctl.of(spec);
-      print(fleetctl, "aborted", fleetctl.connection().call(AdminServiceClient::abortRollout,
-          AbortRolloutRequest.newBuilder().setRolloutId(id).build()).getRollout());
-      return ExitCodes.OK;
+    Rollout send(AdminConnection c, String rolloutId) {
+      return c.call(AdminServiceClient::abortRollout, AbortRolloutRequest.newBuilder().setRolloutId(rolloutId).build())
+          .getRollout();
     }
   }
 
   @Command(name = "rollback", description = "Put every device the rollout reached back on the version it had.")
-  static final class Rollback implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin HelpOption help;
-    @Parameters(paramLabel = "ROLLOUT_ID") String id;
+  static final class Rollback extends Steer {
+    String done() {
+      return "rolling back";
+    }
 
-    @Override
-    public Integer call() {
-      Fleetctl fleetctl = Fleetctl.of(spec);
-      print(fleetctl, "rolling back", fleetctl.connection().call(AdminServiceClient::rollbackRollout,
-          RollbackRolloutRequest.newBuilder().setRolloutId(id).build()).getRollout());
-      return ExitCodes.OK;
+    Rollout send(AdminConnection c, String rolloutId) {
+      return c.call(AdminServiceClient::rollbackRollout,
+          RollbackRolloutRequest.newBuilder().setRolloutId(rolloutId).build()).getRollout();
     }
   }
 
