@@ -7,12 +7,10 @@ import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.device.ExemptionRecord;
 import io.fleetcontrol.proto.v1.*;
 import io.grpc.Status;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,20 +24,23 @@ import org.apache.pekko.grpc.GrpcServiceException;
 import org.apache.pekko.grpc.javadsl.Metadata;
 
 /**
- * Admins' edge. Fleet-wide answers come from the read side ({@link DeviceDirectory}) and this
- * node's presence memory, never from asking every entity; one device's detail asks its entity.
+ * Admins' edge. Fleet-wide answers come from the read side: this node's {@link FleetView} of the
+ * device directory, the exemptions table and the {@link AuditTrail}, never from asking every
+ * entity; one device's detail asks its entity and adds its history from the audit trail.
  */
 final class AdminServiceImpl implements AdminServicePowerApi {
 
   static final int DEFAULT_PAGE_SIZE = 100;
   static final int MAX_PAGE_SIZE = 1000;
-  private static final int SCAN_BATCH = 1000;
-  private static final String PAGE_TOKEN_PREFIX = "devices-after:";
+  /** GetDevice shows this many of the device's latest audit entries. */
+  static final int HISTORY_LENGTH = 200;
 
   private final ActorSystem<?> system;
   private final AdminTokens adminTokens;
   private final DeviceDirectory directory;
-  private final LocalPresenceDirectory presence;
+  private final FleetView fleet;
+  private final AuditTrail audit;
+  private final PageTokens pageTokens;
   private final Duration askTimeout;
   private final Clock clock;
   private final PolicyAdmin policies;
@@ -49,13 +50,17 @@ final class AdminServiceImpl implements AdminServicePowerApi {
       ActorSystem<?> system,
       AdminTokens adminTokens,
       DeviceDirectory directory,
-      LocalPresenceDirectory presence,
+      FleetView fleet,
+      AuditTrail audit,
+      PageTokens pageTokens,
       Duration askTimeout,
       Clock clock) {
     this.system = system;
     this.adminTokens = adminTokens;
     this.directory = directory;
-    this.presence = presence;
+    this.fleet = fleet;
+    this.audit = audit;
+    this.pageTokens = pageTokens;
     this.askTimeout = askTimeout;
     this.clock = clock;
     this.policies = new PolicyAdmin(system, directory, askTimeout);
@@ -67,16 +72,14 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   @Override
   public CompletionStage<GetFleetSummaryResponse> getFleetSummary(
       GetFleetSummaryRequest in, Metadata metadata) {
-    return guarded(metadata, AdminTokens.Role.VIEWER, () -> {
-      Instant now = clock.instant();
-      var summary = new FleetCounts();
-      return scanAll(null, entry -> summary.add(entry, presence.presenceOf(entry.deviceId()),
-              presence.connectionOf(entry.deviceId(), now)))
-          .thenApply(done -> summary.toProto());
-    });
+    return guarded(metadata, AdminTokens.Role.VIEWER, () -> fleetLoaded().thenApply(ready -> {
+      var counts = new FleetCounts();
+      fleet.all().forEach(counts::add);
+      return counts.toProto();
+    }));
   }
 
-  /** Counts by each dimension, built while scanning the directory once. */
+  /** Counts by each dimension, built in one pass over the fleet view. */
   private static final class FleetCounts {
     private final GetFleetSummaryResponse.Builder out = GetFleetSummaryResponse.newBuilder();
     private final Map<String, Long> byCapture = new HashMap<>();
@@ -84,21 +87,24 @@ final class AdminServiceImpl implements AdminServicePowerApi {
     private final Map<String, Long> byJurisdiction = new HashMap<>();
     private final Map<String, Long> byLabel = new HashMap<>();
 
-    void add(DeviceDirectory.Entry entry, LocalPresenceDirectory.Presence heard, ConnectionState connection) {
+    void add(FleetView.Row row) {
       out.setTotal(out.getTotal() + 1);
-      switch (connection) {
+      switch (row.connection()) {
         case ONLINE -> out.setOnline(out.getOnline() + 1);
         case STALE -> out.setStale(out.getStale() + 1);
         case OFFLINE -> out.setOffline(out.getOffline() + 1);
       }
-      if (heard != null) {
-        byCapture.merge(ProtoMapping.toProto(heard.captureState()).name(), 1L, Long::sum);
+      if (row.captureState() != null) {
+        byCapture.merge(ProtoMapping.toProto(row.captureState()).name(), 1L, Long::sum);
       }
+      var entry = row.entry();
       byVersion.merge(Long.toString(entry.appliedPolicyVersion()), 1L, Long::sum);
       if (entry.jurisdiction() != null) {
         byJurisdiction.merge(entry.jurisdiction(), 1L, Long::sum);
       }
-      entry.labels().forEach((k, v) -> byLabel.merge(k + "=" + v, 1L, Long::sum));
+      if (entry.labels() != null) {
+        entry.labels().forEach((k, v) -> byLabel.merge(k + "=" + v, 1L, Long::sum));
+      }
     }
 
     GetFleetSummaryResponse toProto() {
@@ -114,77 +120,79 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   public CompletionStage<ListDevicesResponse> listDevices(ListDevicesRequest in, Metadata metadata) {
     return guarded(metadata, AdminTokens.Role.VIEWER, () -> {
       int pageSize = pageSize(in.getPageSize());
-      String after = decodePageToken(in.getPageToken());
-      Predicate<Device> filter = DeviceFilter.from(in);
-      List<Device> page = new ArrayList<>();
-      return fillPage(after, pageSize, filter, page, clock.instant())
-          .thenApply(
-              next ->
-                  ListDevicesResponse.newBuilder()
-                      .addAllDevices(page)
-                      .setNextPageToken(next == null ? "" : encodePageToken(next))
-                      .build());
+      Predicate<FleetView.Row> filter = DeviceFilter.from(in);
+      String filters = DeviceFilter.fingerprint(in);
+      String after = pageTokens.cursor(in.getPageToken(), "devices", filters);
+      return fleetLoaded().thenApply(ready -> {
+        FleetView.Page page = fleet.page(filter, after, pageSize);
+        var out = ListDevicesResponse.newBuilder().setTotalSize(page.totalMatching());
+        page.rows().forEach(row -> out.addDevices(ProtoMapping.toProto(row)));
+        if (page.lastDeviceId() != null) {
+          out.setNextPageToken(pageTokens.issue("devices", filters, page.lastDeviceId()));
+        }
+        return out.build();
+      });
     });
-  }
-
-  /** Fills {@code page}; returns the device id to continue after, or null at the end. */
-  private CompletionStage<String> fillPage(
-      String after, int pageSize, Predicate<Device> filter, List<Device> page, Instant now) {
-    return directory
-        .page(after, SCAN_BATCH)
-        .thenCompose(
-            batch -> {
-              String last = after;
-              for (DeviceDirectory.Entry entry : batch) {
-                last = entry.deviceId();
-                Device device = ProtoMapping.toProto(entry, presence.presenceOf(entry.deviceId()),
-                    presence.connectionOf(entry.deviceId(), now));
-                if (filter.test(device)) {
-                  page.add(device);
-                  if (page.size() == pageSize) {
-                    return CompletableFuture.completedFuture(last);
-                  }
-                }
-              }
-              if (batch.size() < SCAN_BATCH) {
-                return CompletableFuture.completedFuture(null);
-              }
-              return fillPage(last, pageSize, filter, page, now);
-            });
-  }
-
-  private CompletionStage<Void> scanAll(
-      String after, java.util.function.Consumer<DeviceDirectory.Entry> each) {
-    return directory
-        .page(after, SCAN_BATCH)
-        .thenCompose(
-            batch -> {
-              batch.forEach(each);
-              if (batch.size() < SCAN_BATCH) {
-                return CompletableFuture.completedFuture(null);
-              }
-              return scanAll(batch.get(batch.size() - 1).deviceId(), each);
-            });
   }
 
   @Override
   public CompletionStage<GetDeviceResponse> getDevice(GetDeviceRequest in, Metadata metadata) {
     return guarded(metadata, AdminTokens.Role.VIEWER, () -> {
       String deviceId = InputRules.deviceId("device_id", in.getDeviceId());
-      return ClusterSharding.get(system)
+      CompletionStage<DeviceSummary> summary = ClusterSharding.get(system)
           .entityRefFor(DeviceEntity.ENTITY_KEY, deviceId)
-          .<DeviceSummary>askWithStatus(DeviceEntity.GetSummary::new, askTimeout)
-          .handle(
-              (summary, failure) -> {
-                if (failure != null) {
-                  throw GrpcErrors.notFoundOr("get device " + deviceId, failure);
-                }
-                ConnectionState connection = presence.connectionOf(deviceId, clock.instant());
-                return GetDeviceResponse.newBuilder()
-                    .setDevice(ProtoMapping.toProto(summary, connection))
-                    .build();
-              });
+          .<DeviceSummary>askWithStatus(DeviceEntity.GetSummary::new, askTimeout);
+      return summary.thenCombine(audit.history(deviceId, HISTORY_LENGTH), (found, history) -> {
+            ConnectionState connection = ConnectionState.of(found.lastSeen(), clock.instant(),
+                fleet.staleAfter(), fleet.offlineAfter());
+            return GetDeviceResponse.newBuilder()
+                .setDevice(ProtoMapping.toProto(found, connection))
+                .addAllHistory(history.stream().map(AdminServiceImpl::toProto).toList())
+                .build();
+          })
+          .exceptionally(failure -> {
+            throw GrpcErrors.notFoundOr("get device " + deviceId, failure);
+          });
     });
+  }
+
+  @Override
+  public CompletionStage<ListAuditEventsResponse> listAuditEvents(ListAuditEventsRequest in, Metadata m) {
+    return guarded(m, AdminTokens.Role.VIEWER, () -> {
+      int pageSize = pageSize(in.getPageSize());
+      String device = in.getDeviceId().isEmpty() ? null : InputRules.deviceId("device_id", in.getDeviceId());
+      String action = in.getAction().isEmpty() ? null : auditAction(in.getAction());
+      String filters = in.toBuilder().clearPageSize().clearPageToken().build().toString();
+      String cursor = pageTokens.cursor(in.getPageToken(), "audit", filters);
+      AuditTrail.Cursor after = cursor == null ? null : AuditTrail.Cursor.decode(cursor);
+      return audit.list(device, action, after, pageSize).thenApply(listing -> {
+        var out = ListAuditEventsResponse.newBuilder()
+            .addAllEvents(listing.entries().stream().map(AdminServiceImpl::toProto).toList());
+        if (listing.next() != null) {
+          out.setNextPageToken(pageTokens.issue("audit", filters, listing.next().encode()));
+        }
+        return out.build();
+      });
+    });
+  }
+
+  /** Actions are dotted lower-case words, e.g. "pause.started"; anything else cannot match. */
+  private static String auditAction(String action) {
+    if (action.length() > 64 || !action.matches("[a-z_]+(\\.[a-z_]+)*")) {
+      throw InputRules.invalid("action " + InputRules.describe(action)
+          + " is not an audit action; actions look like \"pause.started\" or \"exemption.approved\"");
+    }
+    return action;
+  }
+
+  private static AuditEvent toProto(AuditEntries.AuditEntry e) {
+    return AuditEvent.newBuilder()
+        .setEventTime(ProtoMapping.toProto(e.time()))
+        .setActor(e.actor())
+        .setAction(e.action())
+        .setDeviceId(e.deviceId())
+        .setDetail(e.detail() == null ? "" : e.detail())
+        .build();
   }
 
   // ---- paging and validation ----
@@ -196,27 +204,6 @@ final class AdminServiceImpl implements AdminServicePowerApi {
               + requested + ")");
     }
     return requested == 0 ? DEFAULT_PAGE_SIZE : requested;
-  }
-
-  static String encodePageToken(String afterDeviceId) {
-    return Base64.getUrlEncoder()
-        .withoutPadding()
-        .encodeToString((PAGE_TOKEN_PREFIX + afterDeviceId).getBytes(StandardCharsets.UTF_8));
-  }
-
-  static String decodePageToken(String token) {
-    if (token.isEmpty()) {
-      return null;
-    }
-    try {
-      String decoded = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-      if (decoded.startsWith(PAGE_TOKEN_PREFIX)) {
-        return InputRules.deviceId("page_token", decoded.substring(PAGE_TOKEN_PREFIX.length()));
-      }
-    } catch (IllegalArgumentException | GrpcServiceException e) {
-      // fall through: the caller gets one message whatever the kind of forgery
-    }
-    throw InputRules.invalid("page_token is not a token this server issued");
   }
 
   /** As {@link #guarded}, for calls that record who made the change. */
@@ -240,10 +227,14 @@ final class AdminServiceImpl implements AdminServicePowerApi {
     }
   }
 
-  private static <T> CompletionStage<T> unimplemented(String rpc) {
-    return CompletableFuture.failedFuture(
-        new GrpcServiceException(
-            Status.UNIMPLEMENTED.withDescription(rpc + " is not available on this controller yet")));
+  /** Fleet queries wait for the first load of the fleet view, but not for ever. */
+  private CompletionStage<Void> fleetLoaded() {
+    return fleet.loaded().toCompletableFuture().copy()
+        .orTimeout(askTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .exceptionally(failure -> {
+          throw new GrpcServiceException(Status.UNAVAILABLE.withDescription(
+              "the fleet view is still loading from the read side; try again in a moment"));
+        });
   }
 
   // ---- policies ----
@@ -282,7 +273,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   @Override
   public CompletionStage<AssignPolicyResponse> assignPolicy(AssignPolicyRequest in, Metadata m) {
-    return guarded(m, AdminTokens.Role.OPERATOR, () -> policies.assign(in));
+    return guardedAs(m, AdminTokens.Role.OPERATOR, caller -> policies.assign(in, caller.name()));
   }
 
   // ---- exemptions ----
@@ -291,30 +282,33 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   public CompletionStage<ListExemptionsResponse> listExemptions(ListExemptionsRequest in, Metadata m) {
     return guarded(m, AdminTokens.Role.VIEWER, () -> {
       int pageSize = pageSize(in.getPageSize());
-      int offset = decodeOffsetToken(in.getPageToken());
       if (in.getStatus() == ExemptionStatus.UNRECOGNIZED) {
         throw InputRules.invalid("status " + in.getStatusValue() + " is not an exemption status");
       }
       String status = in.getStatusValue() == 0 ? null : in.getStatus().name().substring("EXEMPTION_STATUS_".length());
       String device = in.getDeviceId().isEmpty() ? null : InputRules.deviceId("device_id", in.getDeviceId());
-      return directory.allExemptions().thenApply(rows -> {
+      String filters = in.toBuilder().clearPageSize().clearPageToken().build().toString();
+      String cursor = pageTokens.cursor(in.getPageToken(), "exemptions", filters);
+      return directory.exemptions(status, device).thenApply(rows -> {
+        // Oldest request first: the queue an approver works through.
         List<DeviceDirectory.ExemptionRow> matching = rows.stream()
-            .filter(r -> status == null || status.equals(r.status()))
-            .filter(r -> device == null || device.equals(r.deviceId()))
-            .sorted(java.util.Comparator.comparing(DeviceDirectory.ExemptionRow::requestTime,
-                    java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder()))
-                .thenComparing(DeviceDirectory.ExemptionRow::deviceId)
-                .thenComparing(DeviceDirectory.ExemptionRow::exemptionId))
+            .sorted(java.util.Comparator.comparing(AdminServiceImpl::exemptionKey))
+            .filter(r -> cursor == null || exemptionKey(r).compareTo(cursor) > 0)
             .toList();
-        int end = Math.min(matching.size(), offset + pageSize);
         var out = ListExemptionsResponse.newBuilder();
-        matching.subList(Math.min(offset, matching.size()), end).forEach(r -> out.addExemptions(toProto(r)));
-        if (end < matching.size()) {
-          out.setNextPageToken(encodeOffsetToken(end));
+        matching.stream().limit(pageSize).forEach(r -> out.addExemptions(toProto(r)));
+        if (matching.size() > pageSize) {
+          out.setNextPageToken(pageTokens.issue("exemptions", filters, exemptionKey(matching.get(pageSize - 1))));
         }
         return out.build();
       });
     });
+  }
+
+  /** Sorts by request time, then device and exemption id; fixed-width millis keep text order right. */
+  private static String exemptionKey(DeviceDirectory.ExemptionRow r) {
+    long millis = r.requestTime() == null ? Long.MAX_VALUE : r.requestTime().toEpochMilli();
+    return String.format("%019d", millis) + "|" + r.deviceId() + "|" + r.exemptionId();
   }
 
   @Override
@@ -399,32 +393,8 @@ final class AdminServiceImpl implements AdminServicePowerApi {
     return b.build();
   }
 
-  private static final String OFFSET_TOKEN_PREFIX = "offset:";
+  // ---- rollouts ----
 
-  static String encodeOffsetToken(int offset) {
-    return Base64.getUrlEncoder().withoutPadding()
-        .encodeToString((OFFSET_TOKEN_PREFIX + offset).getBytes(StandardCharsets.UTF_8));
-  }
-
-  static int decodeOffsetToken(String token) {
-    if (token.isEmpty()) {
-      return 0;
-    }
-    try {
-      String decoded = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-      if (decoded.startsWith(OFFSET_TOKEN_PREFIX)) {
-        int offset = Integer.parseInt(decoded.substring(OFFSET_TOKEN_PREFIX.length()));
-        if (offset >= 0) {
-          return offset;
-        }
-      }
-    } catch (IllegalArgumentException e) {
-      // fall through: one message whatever the kind of forgery
-    }
-    throw InputRules.invalid("page_token is not a token this server issued");
-  }
-
-  // ---- later issues: rollouts, audit ----
 
   @Override
   public CompletionStage<StartRolloutResponse> startRollout(StartRolloutRequest in, Metadata m) {
@@ -474,9 +444,4 @@ final class AdminServiceImpl implements AdminServicePowerApi {
         .thenApply(v -> RollbackRolloutResponse.newBuilder().setRollout(RolloutAdmin.toProto(v)).build()));
   }
 
-  @Override
-  public CompletionStage<ListAuditEventsResponse> listAuditEvents(
-      ListAuditEventsRequest in, Metadata m) {
-    return unimplemented("ListAuditEvents");
-  }
 }

@@ -3,16 +3,22 @@ package io.fleetcontrol.controller;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import io.fleetcontrol.device.DeviceIdentity;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 
 /**
- * The read-side table of enrolled devices and their policy versions, fed by
- * {@link DeviceDirectoryProjection} from the journal. Queries read it instead of asking entities.
+ * The read-side tables of enrolled devices and of exemptions. Facts come from the journal through
+ * {@link DeviceDirectoryProjection}; last-seen time and capture state come from {@link
+ * PresenceWriter}, because heartbeats are not journaled. Every write stamps {@code updated_at},
+ * which has a storage-attached index, so each node's {@link FleetView} can fetch just the rows
+ * that changed since it last looked.
  */
 final class DeviceDirectory {
 
@@ -26,45 +32,68 @@ final class DeviceDirectory {
       Instant enrollTime,
       String policyName,
       long targetPolicyVersion,
-      long appliedPolicyVersion) {}
+      long appliedPolicyVersion,
+      Instant lastSeen,
+      String captureState,
+      String captureReason,
+      Instant updatedAt) {}
 
   private static final String COLUMNS =
       "device_id, owner, jurisdiction, labels, agent_version, time_zone, enroll_time, "
-          + "policy_name, target_policy_version, applied_policy_version";
+          + "policy_name, target_policy_version, applied_policy_version, last_seen, capture_state, "
+          + "capture_reason, updated_at";
 
   private static final int SCAN_PAGE = 1000;
 
   private final CassandraSession session;
   private final String keyspace;
+  private final Clock clock;
 
-  DeviceDirectory(CassandraSession session, String keyspace) {
+  DeviceDirectory(CassandraSession session, String keyspace, Clock clock) {
     this.session = session;
     this.keyspace = keyspace;
+    this.clock = clock;
+  }
+
+  String keyspace() {
+    return keyspace;
+  }
+
+  CassandraSession session() {
+    return session;
   }
 
   CompletionStage<Done> createTables(int replicationFactor) {
+    String devices = keyspace + ".devices";
+    String exemptions = keyspace + ".exemptions";
     return session
         .executeDDL(
             "CREATE KEYSPACE IF NOT EXISTS " + keyspace
                 + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': "
                 + replicationFactor + "}")
-        .thenCompose(
-            done ->
-                session.executeDDL(
-                    "CREATE TABLE IF NOT EXISTS " + keyspace + ".devices ("
-                        + "device_id text PRIMARY KEY, owner text, jurisdiction text, "
-                        + "labels map<text, text>, agent_version text, time_zone text, "
-                        + "enroll_time timestamp, policy_name text, "
-                        + "target_policy_version bigint, applied_policy_version bigint)"))
-        .thenCompose(
-            done ->
-                session.executeDDL(
-                    "CREATE TABLE IF NOT EXISTS " + keyspace + ".exemptions ("
-                        + "device_id text, exemption_id text, scope text, reason text, comment text, "
-                        + "status text, request_time timestamp, expire_time timestamp, decided_by text, "
-                        + "decision_reason text, decide_time timestamp, "
-                        + "PRIMARY KEY (device_id, exemption_id))"));
+        .thenCompose(done -> session.executeDDL(
+            "CREATE TABLE IF NOT EXISTS " + devices + " ("
+                + "device_id text PRIMARY KEY, owner text, jurisdiction text, "
+                + "labels map<text, text>, agent_version text, time_zone text, "
+                + "enroll_time timestamp, policy_name text, "
+                + "target_policy_version bigint, applied_policy_version bigint, "
+                + "last_seen timestamp, capture_state text, capture_reason text, updated_at timestamp)"))
+        // A directory made by an earlier version lacks the presence columns.
+        .thenCompose(done -> session.executeDDL("ALTER TABLE " + devices
+            + " ADD IF NOT EXISTS (last_seen timestamp, capture_state text, capture_reason text, updated_at timestamp)"))
+        .thenCompose(done -> session.executeDDL("CREATE CUSTOM INDEX IF NOT EXISTS devices_updated_at ON "
+            + devices + " (updated_at) USING 'StorageAttachedIndex'"))
+        .thenCompose(done -> session.executeDDL(
+            "CREATE TABLE IF NOT EXISTS " + exemptions + " ("
+                + "device_id text, exemption_id text, scope text, reason text, comment text, "
+                + "status text, request_time timestamp, expire_time timestamp, decided_by text, "
+                + "decision_reason text, decide_time timestamp, "
+                + "PRIMARY KEY (device_id, exemption_id))"))
+        .thenCompose(done -> session.executeDDL("CREATE CUSTOM INDEX IF NOT EXISTS exemptions_status ON "
+            + exemptions + " (status) USING 'StorageAttachedIndex'"));
   }
+
+  // ---- exemptions ----
 
   /** An exemption row as the admin API shows it; enums by name. */
   record ExemptionRow(
@@ -102,45 +131,74 @@ final class DeviceDirectory {
         status, deviceId, exemptionId);
   }
 
-  /** All exemption rows; few compared to devices (issue 6 gives this a query-shaped table). */
-  CompletionStage<List<ExemptionRow>> allExemptions() {
-    return session
-        .selectAll("SELECT * FROM " + keyspace + ".exemptions")
-        .thenApply(rows -> rows.stream().map(row -> new ExemptionRow(
-            row.getString("device_id"), row.getString("exemption_id"), row.getString("scope"),
-            row.getString("reason"), row.getString("comment"), row.getString("status"),
-            row.getInstant("request_time"), row.getInstant("expire_time"), row.getString("decided_by"),
-            row.getString("decision_reason"), row.getInstant("decide_time"))).toList());
+  /**
+   * Exemptions with a status (through its index), or of one device, or all of them; either filter
+   * may be null.
+   */
+  CompletionStage<List<ExemptionRow>> exemptions(String status, String deviceId) {
+    String table = "SELECT * FROM " + keyspace + ".exemptions";
+    SimpleStatement statement;
+    if (deviceId != null && status != null) {
+      statement = SimpleStatement.newInstance(table + " WHERE device_id = ? AND status = ?", deviceId, status);
+    } else if (deviceId != null) {
+      statement = SimpleStatement.newInstance(table + " WHERE device_id = ?", deviceId);
+    } else if (status != null) {
+      statement = SimpleStatement.newInstance(table + " WHERE status = ?", status);
+    } else {
+      statement = SimpleStatement.newInstance(table);
+    }
+    return session.selectAll(statement).thenApply(rows -> rows.stream().map(row -> new ExemptionRow(
+        row.getString("device_id"), row.getString("exemption_id"), row.getString("scope"),
+        row.getString("reason"), row.getString("comment"), row.getString("status"),
+        row.getInstant("request_time"), row.getInstant("expire_time"), row.getString("decided_by"),
+        row.getString("decision_reason"), row.getInstant("decide_time"))).toList());
   }
+
+  // ---- devices ----
 
   CompletionStage<Done> recordEnrollment(DeviceIdentity identity, Instant enrollTime) {
     return session.executeWrite(
         "UPDATE " + keyspace + ".devices SET owner = ?, jurisdiction = ?, labels = ?, "
-            + "agent_version = ?, time_zone = ?, enroll_time = ? WHERE device_id = ?",
+            + "agent_version = ?, time_zone = ?, enroll_time = ?, updated_at = ? WHERE device_id = ?",
         identity.owner(), identity.jurisdiction(), identity.labels(), identity.agentVersion(),
-        identity.timeZone(), enrollTime, identity.deviceId());
+        identity.timeZone(), enrollTime, clock.instant(), identity.deviceId());
   }
 
   /** A re-enrollment may change what the agent declares; the first enrollment time stays. */
   CompletionStage<Done> recordIdentity(DeviceIdentity identity) {
     return session.executeWrite(
         "UPDATE " + keyspace + ".devices SET owner = ?, jurisdiction = ?, labels = ?, "
-            + "agent_version = ?, time_zone = ? WHERE device_id = ?",
+            + "agent_version = ?, time_zone = ?, updated_at = ? WHERE device_id = ?",
         identity.owner(), identity.jurisdiction(), identity.labels(), identity.agentVersion(),
-        identity.timeZone(), identity.deviceId());
+        identity.timeZone(), clock.instant(), identity.deviceId());
   }
 
   CompletionStage<Done> updateTarget(String deviceId, String policyName, long version) {
     return session.executeWrite(
-        "UPDATE " + keyspace + ".devices SET policy_name = ?, target_policy_version = ? "
+        "UPDATE " + keyspace + ".devices SET policy_name = ?, target_policy_version = ?, updated_at = ? "
             + "WHERE device_id = ?",
-        policyName, version, deviceId);
+        policyName, version, clock.instant(), deviceId);
   }
 
   CompletionStage<Done> updateApplied(String deviceId, long version) {
     return session.executeWrite(
-        "UPDATE " + keyspace + ".devices SET applied_policy_version = ? WHERE device_id = ?",
-        version, deviceId);
+        "UPDATE " + keyspace + ".devices SET applied_policy_version = ?, updated_at = ? WHERE device_id = ?",
+        version, clock.instant(), deviceId);
+  }
+
+  CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, String captureState, String reason) {
+    return session.executeWrite(
+        "UPDATE " + keyspace + ".devices SET last_seen = ?, capture_state = ?, capture_reason = ?, updated_at = ? "
+            + "WHERE device_id = ?",
+        lastSeen, captureState, reason, clock.instant(), deviceId);
+  }
+
+  /** Rows written at or after {@code since}, found through the index on updated_at. */
+  CompletionStage<List<Entry>> changedSince(Instant since) {
+    return session
+        .selectAll(SimpleStatement.newInstance(
+            "SELECT " + COLUMNS + " FROM " + keyspace + ".devices WHERE updated_at >= ?", since))
+        .thenApply(rows -> rows.stream().map(DeviceDirectory::entry).toList());
   }
 
   /** Devices in token order after {@code afterDeviceId} (null: from the start). */
@@ -157,24 +215,17 @@ final class DeviceDirectory {
   }
 
   /** Every device, page by page. */
-  CompletionStage<Done> forEach(java.util.function.Consumer<Entry> each) {
+  CompletionStage<Done> forEach(Consumer<Entry> each) {
     return forEachAfter(null, each);
   }
 
-  private CompletionStage<Done> forEachAfter(String after, java.util.function.Consumer<Entry> each) {
+  private CompletionStage<Done> forEachAfter(String after, Consumer<Entry> each) {
     return page(after, SCAN_PAGE).thenCompose(batch -> {
       batch.forEach(each);
       return batch.size() < SCAN_PAGE
-          ? java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance())
+          ? CompletableFuture.completedFuture(Done.getInstance())
           : forEachAfter(batch.get(batch.size() - 1).deviceId(), each);
     });
-  }
-
-  CompletionStage<Entry> get(String deviceId) {
-    return session
-        .selectOne(
-            "SELECT " + COLUMNS + " FROM " + keyspace + ".devices WHERE device_id = ?", deviceId)
-        .thenApply(row -> row.map(DeviceDirectory::entry).orElse(null));
   }
 
   private static Entry entry(Row row) {
@@ -188,6 +239,10 @@ final class DeviceDirectory {
         row.getInstant("enroll_time"),
         row.getString("policy_name"),
         row.getLong("target_policy_version"),
-        row.getLong("applied_policy_version"));
+        row.getLong("applied_policy_version"),
+        row.getInstant("last_seen"),
+        row.getString("capture_state"),
+        row.getString("capture_reason"),
+        row.getInstant("updated_at"));
   }
 }

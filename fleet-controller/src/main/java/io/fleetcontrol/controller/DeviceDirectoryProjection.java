@@ -1,6 +1,11 @@
 package io.fleetcontrol.controller;
 
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.rollout.PolicyRollouts;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -16,40 +21,85 @@ import org.apache.pekko.projection.javadsl.AtLeastOnceProjection;
 import org.apache.pekko.projection.javadsl.Handler;
 import org.apache.pekko.projection.javadsl.SourceProvider;
 
-/** Keeps {@link DeviceDirectory} up to date from device events: one projection per tag. */
+/**
+ * Keeps {@link DeviceDirectory} and the {@link AuditTrail} up to date from device events (one
+ * projection per device tag), and the audit trail from policy and rollout events (one projection
+ * each). At least once, with idempotent writes.
+ */
 final class DeviceDirectoryProjection {
 
   private DeviceDirectoryProjection() {}
 
-  static void init(ActorSystem<?> system, DeviceDirectory directory) {
+  static void init(ActorSystem<?> system, DeviceDirectory directory, AuditTrail audit) {
     ShardedDaemonProcess.get(system)
         .init(
             ProjectionBehavior.Command.class,
             "device-directory",
             DeviceEntity.TAGS.size(),
-            index -> ProjectionBehavior.create(projection(system, directory, DeviceEntity.TAGS.get(index))),
+            index -> ProjectionBehavior.create(projection(system, directory, audit, DeviceEntity.TAGS.get(index))),
+            ProjectionBehavior.stopMessage());
+    List<String> adminTags = List.of(PolicyCatalog.TAG, PolicyRollouts.TAG);
+    ShardedDaemonProcess.get(system)
+        .init(
+            ProjectionBehavior.Command.class,
+            "admin-audit",
+            adminTags.size(),
+            index -> ProjectionBehavior.create(CassandraProjection.atLeastOnce(
+                ProjectionId.of("admin-audit", adminTags.get(index)),
+                EventSourcedProvider.<Object>eventsByTag(system, CassandraReadJournal.Identifier(), adminTags.get(index)),
+                () -> new AdminAuditHandler(audit))),
             ProjectionBehavior.stopMessage());
   }
 
   private static AtLeastOnceProjection<Offset, EventEnvelope<DeviceEntity.Event>> projection(
-      ActorSystem<?> system, DeviceDirectory directory, String tag) {
+      ActorSystem<?> system, DeviceDirectory directory, AuditTrail audit, String tag) {
     SourceProvider<Offset, EventEnvelope<DeviceEntity.Event>> source =
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
     return CassandraProjection.atLeastOnce(
-        ProjectionId.of("device-directory", tag), source, () -> new DirectoryHandler(directory));
+        ProjectionId.of("device-directory", tag), source, () -> new DirectoryHandler(directory, audit));
+  }
+
+  /** Policy versions and rollout decisions into the audit trail. */
+  static final class AdminAuditHandler extends Handler<EventEnvelope<Object>> {
+    private final AuditTrail audit;
+
+    AdminAuditHandler(AuditTrail audit) {
+      this.audit = audit;
+    }
+
+    @Override
+    public CompletionStage<Done> process(EventEnvelope<Object> envelope) {
+      String id = AuditEntries.eventId(envelope.persistenceId(), envelope.sequenceNr());
+      Optional<AuditEntries.AuditEntry> entry = Optional.empty();
+      if (envelope.event() instanceof PolicyCatalog.Event e) {
+        entry = AuditEntries.of(id, e);
+      } else if (envelope.event() instanceof PolicyRollouts.Event e) {
+        entry = AuditEntries.of(id, e);
+      }
+      return entry.map(audit::record).orElse(CompletableFuture.completedFuture(Done.getInstance()));
+    }
   }
 
   /** Idempotent writes: replaying an event after a crash sets the same columns again. */
   static final class DirectoryHandler extends Handler<EventEnvelope<DeviceEntity.Event>> {
     private final DeviceDirectory directory;
+    private final AuditTrail audit;
 
-    DirectoryHandler(DeviceDirectory directory) {
+    DirectoryHandler(DeviceDirectory directory, AuditTrail audit) {
       this.directory = directory;
+      this.audit = audit;
     }
 
     @Override
     public CompletionStage<Done> process(EventEnvelope<DeviceEntity.Event> envelope) {
-      DeviceEntity.Event event = envelope.event();
+      CompletionStage<Done> trail = AuditEntries
+          .of(AuditEntries.eventId(envelope.persistenceId(), envelope.sequenceNr()), envelope.event())
+          .map(audit::record)
+          .orElse(CompletableFuture.completedFuture(Done.getInstance()));
+      return directoryWrite(envelope.event()).thenCombine(trail, (a, b) -> a);
+    }
+
+    private CompletionStage<Done> directoryWrite(DeviceEntity.Event event) {
       if (event instanceof DeviceEntity.DeviceEnrolled e) {
         return directory.recordEnrollment(e.identity(), e.enrollTime());
       } else if (event instanceof DeviceEntity.DeviceReenrolled e) {
@@ -72,8 +122,9 @@ final class DeviceDirectoryProjection {
       } else if (event instanceof DeviceEntity.ExemptionExpired e) {
         return directory.recordExemptionStatus(e.deviceId(), e.exemptionId(), "EXPIRED");
       }
-      // Pauses, notices and upload roll-ups are not (yet) in the directory.
-      return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+      // Pauses reach the directory as capture state, through PresenceWriter; notices and upload
+      // roll-ups are in the audit trail or nowhere.
+      return CompletableFuture.completedFuture(Done.getInstance());
     }
   }
 }

@@ -2,60 +2,91 @@ package io.fleetcontrol.controller;
 
 import io.fleetcontrol.proto.v1.CaptureState;
 import io.fleetcontrol.proto.v1.ConnectionState;
-import io.fleetcontrol.proto.v1.Device;
 import io.fleetcontrol.proto.v1.ListDevicesRequest;
 import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
-/** The ListDevices filters as one predicate; a bad filter value is refused before any read. */
+/**
+ * The ListDevices filters as one predicate over the fleet view; a bad filter value is refused
+ * before anything is read. {@link #fingerprint} names the filters a page token belongs to.
+ */
 final class DeviceFilter {
 
   private DeviceFilter() {}
 
-  static Predicate<Device> from(ListDevicesRequest in) {
-    Predicate<Device> filter = device -> true;
+  static Predicate<FleetView.Row> from(ListDevicesRequest in) {
+    Predicate<FleetView.Row> filter = row -> true;
     if (in.getConnectionStateValue() != 0) {
       if (in.getConnectionState() == ConnectionState.UNRECOGNIZED) {
         throw InputRules.invalid("connection_state " + in.getConnectionStateValue() + " is not a known state");
       }
       ConnectionState wanted = in.getConnectionState();
-      filter = filter.and(d -> d.getConnectionState() == wanted);
+      filter = filter.and(row -> ProtoMapping.toProto(row.connection()) == wanted);
     }
     if (in.getCaptureStateValue() != 0) {
       if (in.getCaptureState() == CaptureState.UNRECOGNIZED) {
         throw InputRules.invalid("capture_state " + in.getCaptureStateValue() + " is not a known state");
       }
       CaptureState wanted = in.getCaptureState();
-      filter = filter.and(d -> d.getCaptureState() == wanted);
+      filter = filter.and(row -> row.captureState() != null && ProtoMapping.toProto(row.captureState()) == wanted);
     }
     if (in.getAppliedPolicyVersion() < 0) {
-      throw InputRules.invalid("applied_policy_version must not be negative");
+      throw InputRules.invalid("applied_policy_version must not be negative (got " + in.getAppliedPolicyVersion() + ")");
     }
     if (in.getAppliedPolicyVersion() > 0) {
       long wanted = in.getAppliedPolicyVersion();
-      filter = filter.and(d -> d.getAppliedPolicyVersion() == wanted);
+      filter = filter.and(row -> row.entry().appliedPolicyVersion() == wanted);
     }
     if (!in.getJurisdiction().isEmpty()) {
       String wanted = InputRules.jurisdiction(in.getJurisdiction());
-      filter = filter.and(d -> d.getJurisdiction().equals(wanted));
+      filter = filter.and(row -> wanted.equals(row.entry().jurisdiction()));
     }
+    for (Map.Entry<String, String> label : labels(in).entrySet()) {
+      filter = filter.and(row -> row.entry().labels() != null
+          && label.getValue().equals(row.entry().labels().get(label.getKey())));
+    }
+    if (in.hasLastSeenBefore()) {
+      checkTimestamp("last_seen_before", in.getLastSeenBefore());
+      Instant before = ProtoMapping.fromProto(in.getLastSeenBefore());
+      filter = filter.and(row -> row.entry().lastSeen() != null && row.entry().lastSeen().isBefore(before));
+    }
+    if (in.hasLastSeenAfter()) {
+      checkTimestamp("last_seen_after", in.getLastSeenAfter());
+      Instant after = ProtoMapping.fromProto(in.getLastSeenAfter());
+      filter = filter.and(row -> row.entry().lastSeen() != null && row.entry().lastSeen().isAfter(after));
+    }
+    if (in.hasLastSeenBefore() && in.hasLastSeenAfter()
+        && !ProtoMapping.fromProto(in.getLastSeenAfter()).isBefore(ProtoMapping.fromProto(in.getLastSeenBefore()))) {
+      throw InputRules.invalid("last_seen_after must be before last_seen_before");
+    }
+    return filter;
+  }
+
+  /** The range protobuf's Timestamp allows: years 1 to 9999, nanos within a second. */
+  static void checkTimestamp(String field, com.google.protobuf.Timestamp t) {
+    if (t.getSeconds() < -62_135_596_800L || t.getSeconds() > 253_402_300_799L || t.getNanos() < 0
+        || t.getNanos() > 999_999_999) {
+      throw InputRules.invalid(field + " is not a valid timestamp (seconds " + t.getSeconds() + ", nanos "
+          + t.getNanos() + ")");
+    }
+  }
+
+  private static Map<String, String> labels(ListDevicesRequest in) {
+    Map<String, String> labels = new TreeMap<>();
     for (String label : in.getLabelsList()) {
       int eq = label.indexOf('=');
       if (eq <= 0) {
         throw InputRules.invalid("labels: " + InputRules.describe(label) + " must be key=value");
       }
-      String key = label.substring(0, eq);
-      String value = label.substring(eq + 1);
-      filter = filter.and(d -> value.equals(d.getLabelsMap().get(key)));
+      labels.put(label.substring(0, eq), label.substring(eq + 1));
     }
-    if (in.hasLastSeenBefore()) {
-      Instant before = ProtoMapping.fromProto(in.getLastSeenBefore());
-      filter = filter.and(d -> d.hasLastSeenTime() && ProtoMapping.fromProto(d.getLastSeenTime()).isBefore(before));
-    }
-    if (in.hasLastSeenAfter()) {
-      Instant after = ProtoMapping.fromProto(in.getLastSeenAfter());
-      filter = filter.and(d -> d.hasLastSeenTime() && ProtoMapping.fromProto(d.getLastSeenTime()).isAfter(after));
-    }
-    return filter;
+    return labels;
+  }
+
+  /** The request without paging: a page token is only good for the same filters. */
+  static String fingerprint(ListDevicesRequest in) {
+    return in.toBuilder().clearPageSize().clearPageToken().build().toString();
   }
 }

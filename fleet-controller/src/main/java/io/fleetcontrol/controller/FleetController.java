@@ -55,20 +55,24 @@ public final class FleetController implements AutoCloseable {
     CassandraSession session =
         CassandraSessionRegistry.get(system)
             .sessionFor(CassandraSessionSettings.create("pekko.projection.cassandra.session-config"));
-    DeviceDirectory directory = new DeviceDirectory(session, fleet.getString("read-side.keyspace"));
-    directory.createTables(fleet.getInt("read-side.replication-factor"))
+    Config readSide = fleet.getConfig("read-side");
+    DeviceDirectory directory = new DeviceDirectory(session, readSide.getString("keyspace"), clock);
+    AuditTrail audit = new AuditTrail(session, readSide.getString("keyspace"));
+    directory.createTables(readSide.getInt("replication-factor"))
+        .thenCompose(done -> audit.createTables())
         .thenCompose(done -> CassandraProjection.createTablesIfNotExists(system))
         .toCompletableFuture()
         .orTimeout(STARTUP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
         .join();
 
-    var presence =
-        new LocalPresenceDirectory(
-            fleet.getDuration("connection.stale-after"), fleet.getDuration("connection.offline-after"));
+    var presence = PresenceWriter.start(system, directory, readSide.getDuration("presence-flush-interval"));
+    var fleetView = new FleetView(directory, clock, fleet.getDuration("connection.stale-after"),
+        fleet.getDuration("connection.offline-after"), readSide.getDuration("refresh-overlap"));
+    fleetView.start(system, readSide.getDuration("refresh-interval"), readSide.getDuration("full-reload-interval"));
     DeviceEntity.init(system, presence, clock);
     PolicyCatalog.init(system, clock);
     seedDefaultPolicy(system, fleet.getString("default-policy-name"), askTimeout);
-    DeviceDirectoryProjection.init(system, directory);
+    DeviceDirectoryProjection.init(system, directory, audit);
     PolicyRollouts.init(system,
         new RolloutRunner(system, directory, askTimeout, fleet.getInt("rollout.assignments-per-second")), clock);
     wakeRollouts(system, askTimeout);
@@ -85,7 +89,9 @@ public final class FleetController implements AutoCloseable {
             system,
             AdminTokens.fromConfig(fleet.getConfig("admin-tokens")),
             directory,
-            presence,
+            fleetView,
+            audit,
+            new PageTokens(readSide.getString("page-token-secret")),
             askTimeout,
             clock);
     return ControllerServer.start(

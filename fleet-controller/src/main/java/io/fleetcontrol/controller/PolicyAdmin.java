@@ -91,7 +91,7 @@ final class PolicyAdmin {
    * Assigns a stored version to the selected devices. Explicit device ids must all be enrolled,
    * or nothing is assigned; labels and "all" select from the device directory.
    */
-  CompletionStage<AssignPolicyResponse> assign(AssignPolicyRequest in) {
+  CompletionStage<AssignPolicyResponse> assign(AssignPolicyRequest in, String by) {
     if (in.getPolicyName().isEmpty()) {
       throw InputRules.invalid("policy_name is required");
     }
@@ -102,7 +102,7 @@ final class PolicyAdmin {
         .thenCompose(policy -> {
           CompletionStage<List<String>> targets =
               explicitIds.isEmpty() ? selectFromDirectory(in.getSelector().getAll(), labels) : allEnrolled(explicitIds);
-          return targets.thenCompose(ids -> assignEach(policy, ids));
+          return targets.thenCompose(ids -> assignEach(policy, ids, by));
         })
         .thenApply(count -> AssignPolicyResponse.newBuilder().setAssignedDeviceCount(count).build());
   }
@@ -143,11 +143,11 @@ final class PolicyAdmin {
         .thenApply(done -> ids);
   }
 
-  private CompletionStage<Long> assignEach(Policy policy, List<String> ids) {
+  private CompletionStage<Long> assignEach(Policy policy, List<String> ids, String by) {
     var sharding = ClusterSharding.get(system);
     return Source.from(ids)
         .mapAsyncUnordered(ASSIGN_PARALLELISM, id -> sharding.entityRefFor(DeviceEntity.ENTITY_KEY, id)
-            .<DeviceSummary>askWithStatus(replyTo -> new DeviceEntity.AssignPolicy(policy, replyTo), askTimeout))
+            .<DeviceSummary>askWithStatus(replyTo -> new DeviceEntity.AssignPolicy(policy, by, replyTo), askTimeout))
         .runWith(Sink.fold(0L, (count, summary) -> count + 1), system)
         .exceptionally(failure -> {
           throw new GrpcServiceException(Status.UNAVAILABLE.withDescription(

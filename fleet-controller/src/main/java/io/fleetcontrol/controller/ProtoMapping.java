@@ -141,29 +141,30 @@ final class ProtoMapping {
     return builder.build();
   }
 
-  /** A device as the read side has it; capture state only where this node heard from it. */
-  static Device toProto(
-      DeviceDirectory.Entry entry,
-      LocalPresenceDirectory.Presence presence,
-      ConnectionState connection) {
+  /** A device as the read side has it: directory facts, last word heard, connection state now. */
+  static Device toProto(FleetView.Row row) {
+    DeviceDirectory.Entry entry = row.entry();
     var builder =
         Device.newBuilder()
             .setDeviceId(entry.deviceId())
             .setOwner(nullToEmpty(entry.owner()))
             .setJurisdiction(nullToEmpty(entry.jurisdiction()))
-            .putAllLabels(entry.labels())
+            .putAllLabels(entry.labels() == null ? java.util.Map.of() : entry.labels())
             .setAgentVersion(nullToEmpty(entry.agentVersion()))
             .setTimeZone(nullToEmpty(entry.timeZone()))
             .setPolicyName(nullToEmpty(entry.policyName()))
             .setTargetPolicyVersion(entry.targetPolicyVersion())
             .setAppliedPolicyVersion(entry.appliedPolicyVersion())
-            .setConnectionState(toProto(connection));
+            .setConnectionState(toProto(row.connection()))
+            .setCaptureStateReason(nullToEmpty(entry.captureReason()));
     if (entry.enrollTime() != null) {
       builder.setEnrollTime(toProto(entry.enrollTime()));
     }
-    if (presence != null) {
-      builder.setLastSeenTime(toProto(presence.lastSeen()));
-      builder.setCaptureState(toProto(presence.captureState()));
+    if (entry.lastSeen() != null) {
+      builder.setLastSeenTime(toProto(entry.lastSeen()));
+    }
+    if (row.captureState() != null) {
+      builder.setCaptureState(toProto(row.captureState()));
     }
     return builder.build();
   }

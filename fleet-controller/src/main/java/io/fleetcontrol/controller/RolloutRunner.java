@@ -37,7 +37,7 @@ final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
 
   private static final Logger log = LoggerFactory.getLogger(RolloutRunner.class);
   private static final int IN_FLIGHT = 32;
-  private static final Duration POLL = Duration.ofSeconds(2);
+  private static final Duration POLL = Duration.ofMillis(500);
   private static final Duration HEALTH_RETRY = Duration.ofSeconds(5);
   /** The rest a wave is compared with: a sample is enough for a mean. */
   private static final int MAX_COMPARED = 300;
@@ -142,36 +142,38 @@ final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
           });
     }
 
-    /** Ask every device not yet acked where it stands; assign where its target is not the version yet. */
+    /**
+     * Ask every device not yet acked where it stands (a read from memory, not throttled); assign,
+     * through the throttle, where its target is not the version yet.
+     */
     void poll() {
       if (stopped) {
         return;
       }
       List<String> pending = targets.stream().filter(id -> !acked.contains(id)).toList();
       Source.from(pending)
+          .mapAsyncUnordered(IN_FLIGHT, id -> summary(id)
+              .thenApply(found -> found.filter(s -> needsAssignment(id, s)).map(s -> id)))
+          .mapConcat(found -> found.map(List::of).orElse(List.of()))
           .throttle(assignmentsPerSecond, Duration.ofSeconds(1))
-          .mapAsyncUnordered(IN_FLIGHT, this::bringAlong)
+          .mapAsyncUnordered(IN_FLIGHT, this::assign)
           .runWith(Sink.ignore(), system)
           .whenComplete((done, failure) -> afterPoll());
     }
 
-    private CompletionStage<Void> bringAlong(String id) {
-      return summary(id).thenCompose(summary -> {
-        if (summary.isEmpty()) {
-          return CompletableFuture.completedFuture(null);
-        }
-        DeviceSummary s = summary.get();
-        if (onVersion(s, spec) && s.appliedPolicyVersion() == spec.policyVersion()) {
-          acked.add(id);
-          return CompletableFuture.completedFuture(null);
-        }
-        if (onVersion(s, spec)) {
-          return CompletableFuture.completedFuture(null); // assigned, waiting for the agent's ack
-        }
-        assignedTotal.incrementAndGet();
-        return device(id).<DeviceSummary>askWithStatus(r -> new DeviceEntity.AssignPolicy(policy, r), askTimeout)
-            .handle((ok, failure) -> null);
-      });
+    /** Records an ack; true where the device's target is not the version yet. */
+    private boolean needsAssignment(String id, DeviceSummary s) {
+      if (onVersion(s, spec) && s.appliedPolicyVersion() == spec.policyVersion()) {
+        acked.add(id);
+        return false;
+      }
+      return !onVersion(s, spec); // otherwise assigned and waiting for the agent's ack
+    }
+
+    private CompletionStage<Void> assign(String id) {
+      assignedTotal.incrementAndGet();
+      return device(id).<DeviceSummary>askWithStatus(r -> new DeviceEntity.AssignPolicy(policy, "rollout " + rollout.rolloutId(), r), askTimeout)
+          .handle((ok, failure) -> null);
     }
 
     private void afterPoll() {

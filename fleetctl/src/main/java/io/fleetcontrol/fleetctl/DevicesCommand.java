@@ -63,6 +63,16 @@ final class DevicesCommand {
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Only devices with this label; repeat to require several.")
     List<String> labels = new ArrayList<>();
 
+    @Option(names = "--seen-before", paramLabel = "AGO|TIME",
+        description = "Only devices last heard from before this: a duration ago (24h, 7d) or an ISO time.")
+    String seenBefore;
+
+    @Option(names = "--seen-after", paramLabel = "AGO|TIME",
+        description = "Only devices last heard from after this: a duration ago (15m, 1h) or an ISO time.")
+    String seenAfter;
+
+    @Mixin WatchOption watch;
+
     @Option(names = "--page-size", paramLabel = "N", defaultValue = "100",
         description = "Devices per request, 1..1000 (default: ${DEFAULT-VALUE}).")
     int pageSize;
@@ -71,17 +81,35 @@ final class DevicesCommand {
     Integer limit;
 
     @Override
-    public Integer call() {
-      ListDevicesRequest request = request();
+    public Integer call() throws Exception {
       Fleetctl fleetctl = Fleetctl.of(spec);
-      List<Device> devices = fetch(fleetctl.connection(), request, limit == null ? Integer.MAX_VALUE : limit);
-      OutputFormat format = fleetctl.options().output;
-      if (format == OutputFormat.table) {
-        printTable(fleetctl.out(), devices, Instant.now());
-      } else {
-        StructuredOutput.print(fleetctl.out(), format, Views.deviceList(devices));
+      request(); // usage errors before the first round
+      return watch.run(fleetctl.out(), "fleetctl devices list", () -> {
+        // Built again each round: "--seen-after 15m" moves with the clock.
+        List<Device> devices = fetch(fleetctl.connection(), request(), limit == null ? Integer.MAX_VALUE : limit);
+        OutputFormat format = fleetctl.options().output;
+        if (format == OutputFormat.table) {
+          printTable(fleetctl.out(), devices, Instant.now());
+        } else {
+          StructuredOutput.print(fleetctl.out(), format, Views.deviceList(devices));
+        }
+      });
+    }
+
+    /** "24h" means 24 hours ago; otherwise an ISO-8601 instant such as 2026-11-22T09:00:00Z. */
+    private com.google.protobuf.Timestamp when(String option, String value) {
+      Instant at;
+      try {
+        at = Instant.now().minus(Durations.parse(value));
+      } catch (IllegalArgumentException notADuration) {
+        try {
+          at = Instant.parse(value);
+        } catch (java.time.format.DateTimeParseException notATime) {
+          throw new ParameterException(spec.commandLine(),
+              option + " must be a duration ago (24h, 7d) or an ISO time (2026-11-22T09:00:00Z), got '" + value + "'");
+        }
       }
-      return ExitCodes.OK;
+      return com.google.protobuf.Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
     }
 
     /** Checks what picocli cannot, as usage errors (exit 2) before anything is sent. */
@@ -114,6 +142,12 @@ final class DevicesCommand {
       if (jurisdiction != null) {
         // Country codes are upper case; accept "de" as people type it.
         request.setJurisdiction(jurisdiction.toUpperCase(Locale.ROOT));
+      }
+      if (seenBefore != null) {
+        request.setLastSeenBefore(when("--seen-before", seenBefore));
+      }
+      if (seenAfter != null) {
+        request.setLastSeenAfter(when("--seen-after", seenAfter));
       }
       return request.build();
     }

@@ -151,8 +151,14 @@ final class ExemptionsCommand {
     @Option(names = "--device", paramLabel = "ID", description = "Only this device's exemptions.")
     String device;
 
+    @Mixin WatchOption watch;
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+      return watch.run(Fleetctl.of(spec).out(), "fleetctl exemptions list", this::show);
+    }
+
+    private void show() {
       ListExemptionsRequest.Builder request = ListExemptionsRequest.newBuilder().setPageSize(PAGE_SIZE);
       if (status != null) {
         request.setStatus(status);
@@ -180,7 +186,6 @@ final class ExemptionsCommand {
         out.put("count", all.size());
         StructuredOutput.print(fleetctl.out(), format, out);
       }
-      return ExitCodes.OK;
     }
 
     /** Follows next_page_token to the last page. */

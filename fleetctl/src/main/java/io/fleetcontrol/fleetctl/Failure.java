@@ -23,6 +23,9 @@ record Failure(String code, String description, int exitCode) {
     if (t instanceof StatusException e) {
       return ofStatus(e.getStatus(), options);
     }
+    if (t instanceof CliConfig.Problem e) {
+      return new Failure("USAGE", e.getMessage(), ExitCodes.USAGE);
+    }
     if (t instanceof TimeoutException) {
       return new Failure(Status.Code.DEADLINE_EXCEEDED.name(), noAnswer(options), ExitCodes.ERROR);
     }
@@ -41,7 +44,7 @@ record Failure(String code, String description, int exitCode) {
       case NOT_FOUND:
         return new Failure(status.getCode().name(), description, ExitCodes.NOT_FOUND);
       case UNAVAILABLE:
-        description = "server " + options.server + ": " + description;
+        description = "server " + options.server() + ": " + description;
         break;
       case DEADLINE_EXCEEDED:
         // grpc-java's own text ("CallOptions deadline exceeded after 0.25s. [buffered_nanos=...]")
@@ -64,7 +67,7 @@ record Failure(String code, String description, int exitCode) {
   private static String noAnswer(GlobalOptions options) {
     long millis = options.timeout.toMillis();
     String timeout = millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
-    return "no answer from server " + options.server + " within " + timeout + " (--timeout)";
+    return "no answer from server " + options.server() + " within " + timeout + " (--timeout)";
   }
 
   /** The server's description, else the local cause (e.g. "Connection refused"), on one line. */

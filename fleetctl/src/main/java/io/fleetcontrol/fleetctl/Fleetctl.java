@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
     name = "fleetctl",
     description = "Administer the device fleet through the control plane's AdminService.",
     subcommands = {StatusCommand.class, DevicesCommand.class, PoliciesCommand.class, ExemptionsCommand.class,
-        RolloutsCommand.class,
+        RolloutsCommand.class, AuditCommand.class,
         AutoComplete.GenerateCompletion.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -41,6 +41,11 @@ public final class Fleetctl {
   }
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, out, err, System.getenv());
+  }
+
+  /** As {@link #run(String[], PrintStream, PrintStream)} with the environment given, for tests. */
+  static int run(String[] args, PrintStream out, PrintStream err, java.util.Map<String, String> env) {
     Fleetctl fleetctl = new Fleetctl();
     CommandLine cli = new CommandLine(fleetctl)
         .setCaseInsensitiveEnumValuesAllowed(true)
@@ -48,6 +53,7 @@ public final class Fleetctl {
         .setErr(new PrintWriter(err, true))
         .setParameterExceptionHandler(Fleetctl::reportUsageError)
         .setExecutionExceptionHandler(fleetctl::reportFailure);
+    fleetctl.options.env = env; // the mixin exists once picocli has built the command
     // picocli hides generate-completion by default; show it so people find it.
     cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
     try {
@@ -75,7 +81,7 @@ public final class Fleetctl {
   /** Opened on first use and closed by {@link #run}: at most one client per invocation. */
   AdminConnection connection() {
     if (connection == null) {
-      connection = new AdminConnection(options.server, options.tokenOrNull(), options.timeout);
+      connection = new AdminConnection(options.server(), options.tokenOrNull(), options.timeout);
     }
     return connection;
   }

@@ -10,22 +10,58 @@ import picocli.CommandLine.ScopeType;
  */
 final class GlobalOptions {
 
+  static final String DEFAULT_SERVER = "127.0.0.1:8080";
+
   @Option(
       names = "--server",
       scope = ScopeType.INHERIT,
       paramLabel = "HOST:PORT",
-      defaultValue = "${env:FLEET_SERVER:-127.0.0.1:8080}",
       converter = ServerAddress.Converter.class,
-      description = "Control plane address (env FLEET_SERVER; default: ${DEFAULT-VALUE}).")
-  ServerAddress server;
+      description = "Control plane address (else env FLEET_SERVER, else the config file; default: "
+          + DEFAULT_SERVER + ").")
+  ServerAddress serverFlag;
 
   @Option(
       names = "--token",
       scope = ScopeType.INHERIT,
       paramLabel = "TOKEN",
-      defaultValue = "${env:FLEET_TOKEN}",
-      description = "Admin token, sent as 'authorization: Bearer TOKEN' (env FLEET_TOKEN).")
-  String token;
+      description = "Admin token, sent as 'authorization: Bearer TOKEN' (else env FLEET_TOKEN, else the config file).")
+  String tokenFlag;
+
+  @Option(
+      names = "--config",
+      scope = ScopeType.INHERIT,
+      paramLabel = "FILE",
+      description = "Config file with server and token (else env FLEETCTL_CONFIG, else ~/.config/fleetctl/config.yaml).")
+  java.nio.file.Path configFile;
+
+  /** The process environment; tests put their own. */
+  java.util.Map<String, String> env = System.getenv();
+  private CliConfig config;
+
+  private CliConfig config() {
+    if (config == null) {
+      config = CliConfig.load(configFile, env);
+    }
+    return config;
+  }
+
+  /** --server, else FLEET_SERVER, else the config file, else the default. */
+  ServerAddress server() {
+    if (serverFlag != null) {
+      return serverFlag;
+    }
+    String fromEnv = env.get("FLEET_SERVER");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      try {
+        return ServerAddress.parse(fromEnv);
+      } catch (IllegalArgumentException e) {
+        throw new CliConfig.Problem("FLEET_SERVER: " + e.getMessage());
+      }
+    }
+    String fromFile = config().server();
+    return ServerAddress.parse(fromFile != null ? fromFile : DEFAULT_SERVER);
+  }
 
   @Option(
       names = {"-o", "--output"},
@@ -44,8 +80,14 @@ final class GlobalOptions {
       description = "Deadline for each call, e.g. 500ms, 10s, 1m (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
-  /** An empty FLEET_TOKEN counts as no token, so nothing is sent rather than "Bearer ". */
+  /**
+   * --token, else FLEET_TOKEN, else the config file. One that is given but empty ({@code --token=})
+   * means no token, so nothing is sent rather than "Bearer ".
+   */
   String tokenOrNull() {
+    String token = tokenFlag != null ? tokenFlag
+        : env.get("FLEET_TOKEN") != null ? env.get("FLEET_TOKEN")
+        : config().token();
     return token == null || token.isBlank() ? null : token;
   }
 }

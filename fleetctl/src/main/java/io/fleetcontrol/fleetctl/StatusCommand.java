@@ -15,18 +15,20 @@ import picocli.CommandLine.Spec;
 final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin HelpOption help;
+  @Mixin WatchOption watch;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     Fleetctl fleetctl = Fleetctl.of(spec);
-    GetFleetSummaryResponse summary = fleetctl.connection().getFleetSummary();
-    OutputFormat format = fleetctl.options().output;
-    if (format == OutputFormat.table) {
-      printTable(fleetctl.out(), summary);
-    } else {
-      StructuredOutput.print(fleetctl.out(), format, Views.summary(summary));
-    }
-    return ExitCodes.OK;
+    return watch.run(fleetctl.out(), "fleetctl status", () -> {
+      GetFleetSummaryResponse summary = fleetctl.connection().getFleetSummary();
+      OutputFormat format = fleetctl.options().output;
+      if (format == OutputFormat.table) {
+        printTable(fleetctl.out(), summary);
+      } else {
+        StructuredOutput.print(fleetctl.out(), format, Views.summary(summary));
+      }
+    });
   }
 
   private static void printTable(PrintWriter out, GetFleetSummaryResponse summary) {

@@ -94,6 +94,7 @@ final class FakeAdminService extends UnimplementedAdminService {
     rolloutLooks.set(0);
     metadata.clear();
     listRequests.clear();
+    auditRequests.clear();
     requests.clear();
     synchronized (policies) {
       policies.clear();
@@ -256,6 +257,28 @@ final class FakeAdminService extends UnimplementedAdminService {
       e.setDecidedBy("hr@example.com").setDecisionReason("not covered");
     }
     return e.build();
+  }
+
+  static final List<AuditEvent> AUDIT = IntStream.rangeClosed(1, 5).mapToObj(i -> AuditEvent.newBuilder()
+      .setEventTime(timestamp(Instant.parse("2026-11-22T10:00:00Z").minusSeconds(60L * i)))
+      .setActor("device:dev-0" + i).setAction("pause.started").setDeviceId("dev-0" + i)
+      .setDetail("the employee paused capture for 15 min").build()).toList();
+
+  final List<io.fleetcontrol.proto.v1.ListAuditEventsRequest> auditRequests = new CopyOnWriteArrayList<>();
+
+  /** Pages of at most MAX_PAGE; the token is the offset of the next page. */
+  @Override
+  public CompletionStage<io.fleetcontrol.proto.v1.ListAuditEventsResponse> listAuditEvents(
+      io.fleetcontrol.proto.v1.ListAuditEventsRequest in, Metadata md) {
+    metadata.add(md);
+    auditRequests.add(in);
+    int from = in.getPageToken().isEmpty() ? 0 : Integer.parseInt(in.getPageToken());
+    int to = Math.min(AUDIT.size(), from + Math.min(MAX_PAGE, in.getPageSize()));
+    var page = io.fleetcontrol.proto.v1.ListAuditEventsResponse.newBuilder().addAllEvents(AUDIT.subList(from, to));
+    if (to < AUDIT.size()) {
+      page.setNextPageToken(Integer.toString(to));
+    }
+    return CompletableFuture.completedFuture(page.build());
   }
 
   @Override

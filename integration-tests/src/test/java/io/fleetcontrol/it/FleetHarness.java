@@ -27,9 +27,16 @@ final class FleetHarness implements AutoCloseable {
   final ActorSystem<Void> clientSystem;
   final AdminServiceClient admin;
   final AgentServiceClient agentClient;
+  private final Map<String, Object> overrides;
   private FleetController controller;
 
   FleetHarness() {
+    this(Map.of());
+  }
+
+  /** {@code overrides}: controller settings for this test, e.g. shorter connection thresholds. */
+  FleetHarness(Map<String, Object> overrides) {
+    this.overrides = Map.copyOf(overrides);
     cassandra.startFresh();
     controller = FleetController.start(controllerConfig());
     clientSystem =
@@ -45,7 +52,7 @@ final class FleetHarness implements AutoCloseable {
   }
 
   private Config controllerConfig() {
-    return ConfigFactory.parseMap(
+    return ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.parseMap(
             Map.of(
                 "fleet.grpc.port", grpcPort,
                 "pekko.remote.artery.canonical.port", freePort(),
@@ -53,7 +60,7 @@ final class FleetHarness implements AutoCloseable {
                 "datastax-java-driver.basic.contact-points", List.of(cassandra.contactPoint()),
                 // Longer than the starter policy's 10 s heartbeat, so a live device never looks stale.
                 "fleet.connection.stale-after", "25s",
-                "fleet.connection.offline-after", "60s"))
+                "fleet.connection.offline-after", "60s")))
         .withFallback(ConfigFactory.load());
   }
 

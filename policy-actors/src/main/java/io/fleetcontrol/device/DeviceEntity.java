@@ -90,7 +90,8 @@ public final class DeviceEntity
       Instant receivedAt, DeviceTelemetry telemetry, long appliedPolicyVersion, String agentVersion)
       implements Command {}
 
-  public record AssignPolicy(Policy policy, ActorRef<StatusReply<DeviceSummary>> replyTo)
+  /** {@code by}: who assigned it, for the audit trail (an admin's name, "rollout <id>"). */
+  public record AssignPolicy(Policy policy, String by, ActorRef<StatusReply<DeviceSummary>> replyTo)
       implements Command {}
 
   public record AckPolicy(long version, ActorRef<StatusReply<DeviceSummary>> replyTo)
@@ -179,7 +180,9 @@ public final class DeviceEntity
       String deviceId, DeviceIdentity identity, String credentialHash, Instant reenrollTime)
       implements Event {}
 
-  public record PolicyAssigned(String deviceId, Policy policy, Instant assignTime) implements Event {}
+  /** {@code assignedBy}: an admin, "rollout <id>", "rollback" or "system"; null in events written before it was kept. */
+  public record PolicyAssigned(String deviceId, Policy policy, Instant assignTime, String assignedBy)
+      implements Event {}
 
   public record PolicyApplied(String deviceId, long version, Instant applyTime) implements Event {}
 
@@ -515,7 +518,7 @@ public final class DeviceEntity
     List<Event> events =
         cmd.initialPolicy() == null
             ? List.of(enrolled)
-            : List.of(enrolled, new PolicyAssigned(deviceId, cmd.initialPolicy(), now));
+            : List.of(enrolled, new PolicyAssigned(deviceId, cmd.initialPolicy(), now, "system"));
     return Effect().persist(events).thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
   }
 
@@ -593,7 +596,7 @@ public final class DeviceEntity
       return Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)));
     }
     return Effect()
-        .persist(new PolicyAssigned(deviceId, cmd.policy(), clock.instant()))
+        .persist(new PolicyAssigned(deviceId, cmd.policy(), clock.instant(), cmd.by()))
         .thenRun(this::pushPolicy)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
   }
@@ -606,7 +609,7 @@ public final class DeviceEntity
       return Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)));
     }
     return Effect()
-        .persist(new PolicyAssigned(deviceId, state.previousPolicy(), clock.instant()))
+        .persist(new PolicyAssigned(deviceId, state.previousPolicy(), clock.instant(), "rollback"))
         .thenRun(this::pushPolicy)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
   }
@@ -858,7 +861,7 @@ public final class DeviceEntity
 
   private void reportPresence(State state) {
     if (lastSeen != null) {
-      presence.heard(deviceId, lastSeen, decide(state).state());
+      presence.heard(deviceId, lastSeen, decide(state));
     }
   }
 

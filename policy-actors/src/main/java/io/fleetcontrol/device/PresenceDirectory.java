@@ -1,15 +1,15 @@
 package io.fleetcontrol.device;
 
-import io.fleetcontrol.policy.CaptureState;
+import io.fleetcontrol.policy.Decision;
 import java.time.Instant;
 
 /**
  * Where device entities record what they hear between journaled facts (last heartbeat and the
- * capture state it yields), so fleet-wide counts need not ask every entity.
+ * capture decision it yields), so fleet-wide queries need not ask every entity.
  */
 public interface PresenceDirectory {
 
-  void heard(String deviceId, Instant at, CaptureState captureState);
+  void heard(String deviceId, Instant at, Decision decision);
 
-  PresenceDirectory NONE = (deviceId, at, captureState) -> {};
+  PresenceDirectory NONE = (deviceId, at, decision) -> {};
 }

@@ -126,6 +126,14 @@ public final class PolicyCatalog
     return State.EMPTY;
   }
 
+  /** The read side's audit trail follows policy changes by this tag. */
+  public static final String TAG = "policy";
+
+  @Override
+  public java.util.Set<String> tagsFor(Event event) {
+    return java.util.Set.of(TAG);
+  }
+
   @Override
   public RetentionCriteria retentionCriteria() {
     return RetentionCriteria.snapshotEvery(20, 2);

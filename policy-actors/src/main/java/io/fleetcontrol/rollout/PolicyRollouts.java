@@ -225,9 +225,12 @@ public final class PolicyRollouts
     return RetentionCriteria.snapshotEvery(100, 2);
   }
 
+  /** The read side's audit trail follows rollouts by this tag. */
+  public static final String TAG = "rollout";
+
   @Override
   public Set<String> tagsFor(Event event) {
-    return Set.of("rollout");
+    return Set.of(TAG);
   }
 
   /** A rollout that was running when the node went down carries on with the wave it was in. */

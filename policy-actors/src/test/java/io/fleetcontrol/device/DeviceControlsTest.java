@@ -340,7 +340,7 @@ class DeviceControlsTest {
   void aRevertPutsTheDeviceBackOnThePolicyItHadAndOnlyOnce() {
     Policy v1 = kit.getState().targetPolicy();
     Policy v2 = v1.withVersion(2);
-    summary(r -> new DeviceEntity.AssignPolicy(v2, r));
+    summary(r -> new DeviceEntity.AssignPolicy(v2, "ops", r));
     stream.expectMessageClass(AgentPush.PolicyChanged.class);
 
     var reverted = summary(r -> new DeviceEntity.RevertPolicy("default", 2, r));

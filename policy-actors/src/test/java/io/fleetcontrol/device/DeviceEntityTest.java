@@ -46,7 +46,7 @@ class DeviceEntityTest {
 
   @BeforeEach
   void setUp() {
-    PresenceDirectory directory = (id, at, state) -> presence.put(id, state);
+    PresenceDirectory directory = (id, at, decision) -> presence.put(id, decision.state());
     kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
@@ -158,7 +158,7 @@ class DeviceEntityTest {
     first.expectMessageClass(AgentPush.Superseded.class);
     expectAttachPushes(second);
 
-    var assign = ask(r -> new DeviceEntity.AssignPolicy(Policy.starter("default", 2), r));
+    var assign = ask(r -> new DeviceEntity.AssignPolicy(Policy.starter("default", 2), "ops", r));
     assertEquals(1, assign.events().size());
     assertEquals(2, second.expectMessageClass(AgentPush.PolicyChanged.class).policy().version());
     first.expectNoMessage();

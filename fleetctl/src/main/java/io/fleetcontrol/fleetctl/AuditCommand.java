@@ -1,0 +1,107 @@
+package io.fleetcontrol.fleetctl;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetcontrol.proto.v1.AdminServiceClient;
+import io.fleetcontrol.proto.v1.AuditEvent;
+import io.fleetcontrol.proto.v1.ListAuditEventsRequest;
+import io.fleetcontrol.proto.v1.ListAuditEventsResponse;
+import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code fleetctl audit list}: who changed what and when: admin changes, pauses, exemptions. */
+@Command(
+    name = "audit",
+    description = "The audit trail: every admin change, pause and exemption, with who and when.",
+    subcommands = {AuditCommand.ListAudit.class})
+final class AuditCommand {
+  @Mixin HelpOption help;
+
+  @Command(name = "list", description = "List audit events, newest first, following pages until --limit.")
+  static final class ListAudit implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin HelpOption help;
+    @Mixin WatchOption watch;
+
+    @Option(names = "--device", paramLabel = "ID", description = "Only events about this device.")
+    String device;
+
+    @Option(names = "--action", paramLabel = "ACTION",
+        description = "Only this action, e.g. pause.started, exemption.approved, policy.updated, rollout.started.")
+    String action;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "50",
+        description = "Print at most N events (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Override
+    public Integer call() throws Exception {
+      if (limit < 1) {
+        throw new ParameterException(spec.commandLine(), "--limit must be at least 1, got " + limit);
+      }
+      ListAuditEventsRequest.Builder request = ListAuditEventsRequest.newBuilder().setPageSize(Math.min(limit, 1000));
+      if (device != null) {
+        request.setDeviceId(device);
+      }
+      if (action != null) {
+        request.setAction(action);
+      }
+      Fleetctl fleetctl = Fleetctl.of(spec);
+      return watch.run(fleetctl.out(), "fleetctl audit list", () -> {
+        List<AuditEvent> events = fetch(fleetctl.connection(), request.build(), limit);
+        OutputFormat format = fleetctl.options().output;
+        if (format == OutputFormat.table) {
+          Table table = new Table("TIME", "ACTOR", "ACTION", "DEVICE", "DETAIL");
+          for (AuditEvent e : events) {
+            table.row(Views.isoTime(e.hasEventTime(), e.getEventTime()), e.getActor(), e.getAction(),
+                e.getDeviceId().isEmpty() ? "-" : e.getDeviceId(), e.getDetail());
+          }
+          table.print(fleetctl.out(), "");
+        } else {
+          ObjectNode out = JsonNodeFactory.instance.objectNode();
+          ArrayNode array = out.putArray("events");
+          for (AuditEvent e : events) {
+            array.addObject()
+                .put("event_time", Views.isoTime(e.hasEventTime(), e.getEventTime()))
+                .put("actor", e.getActor())
+                .put("action", e.getAction())
+                .put("device_id", e.getDeviceId())
+                .put("detail", e.getDetail());
+          }
+          out.put("count", events.size());
+          StructuredOutput.print(fleetctl.out(), format, out);
+        }
+      });
+    }
+
+    static List<AuditEvent> fetch(AdminConnection connection, ListAuditEventsRequest first, int limit) {
+      List<AuditEvent> events = new ArrayList<>();
+      Set<String> seenTokens = new HashSet<>();
+      ListAuditEventsRequest request = first;
+      while (events.size() < limit) {
+        ListAuditEventsResponse page = connection.call(AdminServiceClient::listAuditEvents, request);
+        events.addAll(page.getEventsList());
+        String next = page.getNextPageToken();
+        if (next.isEmpty()) {
+          break;
+        }
+        if (!seenTokens.add(next)) {
+          throw Status.INTERNAL.withDescription("server repeated page token '" + next + "'").asRuntimeException();
+        }
+        request = request.toBuilder().setPageToken(next).build();
+      }
+      return events.size() > limit ? events.subList(0, limit) : events;
+    }
+  }
+}
