@@ -52,6 +52,7 @@ final class FleetView {
   private final Duration overlap;
   private final CompletableFuture<Void> loaded = new CompletableFuture<>();
   private final AtomicBoolean refreshing = new AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
   private volatile Instant refreshedFrom;
   private volatile Instant lastFullLoad;
 
@@ -129,9 +130,17 @@ final class FleetView {
     if (entry.enrollTime() == null) {
       return; // presence arrived before the enrollment was projected; the next refresh brings both
     }
-    byDeviceId.merge(entry.deviceId(), entry, (old, fresh) ->
+    DeviceDirectory.Entry kept = byDeviceId.merge(entry.deviceId(), entry, (old, fresh) ->
         old.updatedAt() != null && fresh.updatedAt() != null && fresh.updatedAt().isBefore(old.updatedAt())
             ? old : fresh);
+    if (kept == entry) {
+      changes.incrementAndGet();
+    }
+  }
+
+  /** Grows with every row that changed; equal values mean the same rows (ages aside). */
+  long changes() {
+    return changes.get();
   }
 
   int size() {
