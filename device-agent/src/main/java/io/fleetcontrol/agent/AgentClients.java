@@ -2,6 +2,9 @@ package io.fleetcontrol.agent;
 
 import io.fleetcontrol.proto.v1.AgentServiceClient;
 import org.apache.pekko.actor.typed.ActorSystem;
+import java.util.List;
+import org.apache.pekko.discovery.Lookup;
+import org.apache.pekko.discovery.ServiceDiscovery;
 import org.apache.pekko.grpc.GrpcClientSettings;
 
 /** Creates gRPC clients for AgentService; each owns one HTTP/2 connection. */
@@ -10,12 +13,47 @@ public final class AgentClients {
   private AgentClients() {}
 
   public static AgentServiceClient create(ActorSystem<?> system, ControllerAddress controller) {
-    GrpcClientSettings settings =
-        GrpcClientSettings.connectToServiceAt(controller.host(), controller.port(), system)
-            .withTls(controller.useTls())
-            // The default (20) closes the channel for good during a long controller outage;
-            // the agents' own backoff decides when to try again.
-            .withConnectionAttempts(-1);
+    return create(system, List.of(controller));
+  }
+
+  /**
+   * One address: that controller. Several (the nodes of one cluster): gRPC's round-robin balancer
+   * over all of them, so streams spread over the nodes, and a stream that breaks because its node
+   * died is opened again (by the agent's own retry) on a node that is up.
+   */
+  public static AgentServiceClient create(ActorSystem<?> system, List<ControllerAddress> controllers) {
+    ControllerAddress first = controllers.get(0);
+    GrpcClientSettings settings = controllers.size() == 1
+        ? GrpcClientSettings.connectToServiceAt(first.host(), first.port(), system)
+        : GrpcClientSettings.usingServiceDiscovery(SERVICE, new StaticControllers(controllers), system)
+            .withLoadBalancingPolicy("round_robin");
+    settings = settings
+        .withTls(first.useTls())
+        // The default (20) closes the channel for good during a long controller outage;
+        // the agents' own backoff decides when to try again.
+        .withConnectionAttempts(-1);
     return AgentServiceClient.create(settings, system);
+  }
+
+  private static final String SERVICE = "fleet-controller";
+
+  /** Discovery that always answers the configured addresses. */
+  private static final class StaticControllers extends ServiceDiscovery {
+    private final ServiceDiscovery.Resolved resolved;
+
+    StaticControllers(List<ControllerAddress> controllers) {
+      List<ServiceDiscovery.ResolvedTarget> targets = controllers.stream()
+          .map(c -> ServiceDiscovery.ResolvedTarget$.MODULE$.apply(c.host(),
+              scala.Option.apply((Object) c.port()), scala.Option.empty()))
+          .toList();
+      resolved = ServiceDiscovery.Resolved$.MODULE$.apply(SERVICE,
+          scala.jdk.javaapi.CollectionConverters.asScala(targets).toList());
+    }
+
+    @Override
+    public scala.concurrent.Future<ServiceDiscovery.Resolved> lookup(
+        Lookup lookup, scala.concurrent.duration.FiniteDuration resolveTimeout) {
+      return scala.concurrent.Future.successful(resolved);
+    }
   }
 }

@@ -3,6 +3,7 @@ package io.fleetcontrol.agent;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -11,7 +12,7 @@ import java.util.TreeMap;
  * {@code fleet.agent} config block; the CLI and the simulator adjust copies with the {@code with*} methods.
  */
 public record AgentSettings(
-    ControllerAddress controller,
+    List<ControllerAddress> controllers,
     String enrollmentToken,
     DeviceIdentity identity,
     String agentVersion,
@@ -24,9 +25,12 @@ public record AgentSettings(
     Config controller = agent.getConfig("controller");
     Config reconnect = agent.getConfig("reconnect");
     String timeZone = agent.getString("time-zone");
+    boolean useTls = controller.getBoolean("use-tls");
+    String addresses = controller.getString("addresses");
     return new AgentSettings(
-        new ControllerAddress(
-            controller.getString("host"), controller.getInt("port"), controller.getBoolean("use-tls")),
+        addresses.isBlank()
+            ? List.of(new ControllerAddress(controller.getString("host"), controller.getInt("port"), useTls))
+            : ControllerAddress.parseList(addresses, useTls),
         agent.getString("enrollment-token"),
         new DeviceIdentity(
             agent.getString("device-id"),
@@ -48,26 +52,43 @@ public record AgentSettings(
     return result;
   }
 
+  public AgentSettings {
+    controllers = List.copyOf(controllers);
+    if (controllers.isEmpty()) {
+      throw new IllegalArgumentException("at least one controller address is needed");
+    }
+  }
+
+  /** The first controller address; the agent may use any of {@link #controllers()}. */
+  public ControllerAddress controller() {
+    return controllers.get(0);
+  }
+
   public AgentSettings withController(ControllerAddress newController) {
+    return withControllers(List.of(newController));
+  }
+
+  /** Several nodes of one cluster: streams spread over them and move to a live one when theirs dies. */
+  public AgentSettings withControllers(List<ControllerAddress> newControllers) {
     return new AgentSettings(
-        newController, enrollmentToken, identity, agentVersion, defaultHeartbeatInterval, backoff);
+        newControllers, enrollmentToken, identity, agentVersion, defaultHeartbeatInterval, backoff);
   }
 
   public AgentSettings withEnrollmentToken(String token) {
-    return new AgentSettings(controller, token, identity, agentVersion, defaultHeartbeatInterval, backoff);
+    return new AgentSettings(controllers, token, identity, agentVersion, defaultHeartbeatInterval, backoff);
   }
 
   public AgentSettings withIdentity(DeviceIdentity newIdentity) {
     return new AgentSettings(
-        controller, enrollmentToken, newIdentity, agentVersion, defaultHeartbeatInterval, backoff);
+        controllers, enrollmentToken, newIdentity, agentVersion, defaultHeartbeatInterval, backoff);
   }
 
   public AgentSettings withAgentVersion(String version) {
-    return new AgentSettings(controller, enrollmentToken, identity, version, defaultHeartbeatInterval, backoff);
+    return new AgentSettings(controllers, enrollmentToken, identity, version, defaultHeartbeatInterval, backoff);
   }
 
   public AgentSettings withBackoff(ReconnectBackoff newBackoff) {
     return new AgentSettings(
-        controller, enrollmentToken, identity, agentVersion, defaultHeartbeatInterval, newBackoff);
+        controllers, enrollmentToken, identity, agentVersion, defaultHeartbeatInterval, newBackoff);
   }
 }

@@ -26,6 +26,20 @@ public record ControllerAddress(String host, int port, boolean useTls) {
     }
   }
 
+  /** "host:port,host:port": the nodes of one cluster. */
+  public static java.util.List<ControllerAddress> parseList(String addresses, boolean useTls) {
+    java.util.List<ControllerAddress> parsed = new java.util.ArrayList<>();
+    for (String one : addresses.split(",")) {
+      if (!one.isBlank()) {
+        parsed.add(parse(one.strip(), useTls));
+      }
+    }
+    if (parsed.isEmpty()) {
+      throw new IllegalArgumentException("expected host:port[,host:port...], got '" + addresses + "'");
+    }
+    return java.util.List.copyOf(parsed);
+  }
+
   @Override
   public String toString() {
     return host + ":" + port + (useTls ? " (TLS)" : "");

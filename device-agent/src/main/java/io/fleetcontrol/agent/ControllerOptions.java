@@ -5,7 +5,8 @@ import picocli.CommandLine.Option;
 /** Flags both commands share for reaching the controller; unset flags keep the config's values. */
 final class ControllerOptions {
 
-  @Option(names = "--server", paramLabel = "HOST:PORT", description = "Controller address.")
+  @Option(names = "--server", paramLabel = "HOST:PORT[,HOST:PORT...]",
+      description = "Controller address, or the addresses of several nodes of one cluster.")
   String server;
 
   @Option(names = "--tls", negatable = true, description = "Use TLS to the controller.")
@@ -18,10 +19,10 @@ final class ControllerOptions {
     AgentSettings result = settings;
     boolean useTls = tls != null ? tls : settings.controller().useTls();
     if (server != null) {
-      result = result.withController(ControllerAddress.parse(server, useTls));
+      result = result.withControllers(ControllerAddress.parseList(server, useTls));
     } else if (tls != null) {
-      result = result.withController(
-          new ControllerAddress(settings.controller().host(), settings.controller().port(), useTls));
+      result = result.withControllers(settings.controllers().stream()
+          .map(c -> new ControllerAddress(c.host(), c.port(), useTls)).toList());
     }
     if (enrollmentToken != null) {
       result = result.withEnrollmentToken(enrollmentToken);

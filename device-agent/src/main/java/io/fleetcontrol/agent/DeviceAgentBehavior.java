@@ -121,6 +121,9 @@ final class DeviceAgentBehavior {
   private String lastCacheProblem;
   private int failedAttempts;
   private boolean mayReenroll = true;
+  /** Fresh enrollments after the first, before a refused credential counts as a rejection. */
+  private static final int LATE_ENROLLMENTS_TOLERATED = 2;
+  private int lateEnrollmentsTolerated = LATE_ENROLLMENTS_TOLERATED;
   private int errorsSinceHeartbeat;
 
   private DeviceAgentBehavior(
@@ -452,6 +455,7 @@ final class DeviceAgentBehavior {
     if (stayedUp) {
       failedAttempts = 0;
       mayReenroll = true;
+      lateEnrollmentsTolerated = LATE_ENROLLMENTS_TOLERATED;
     }
     if (ended.failureOrNull() == null) {
       return backoff("controller closed the stream of " + deviceId(), wasConnected);
@@ -469,7 +473,18 @@ final class DeviceAgentBehavior {
           log.warn("Controller refused the credential of {} ({}); enrolling again", deviceId(), describe(status));
           return enrolling();
         }
-        return rejected("credential refused again right after a fresh enrollment: " + describe(status));
+        if (lateEnrollmentsTolerated > 0) {
+          // In a cluster an earlier enrollment that timed out here can still land after the fresh
+          // one and rotate the credential again; a few more, spaced by the backoff, ride it out.
+          lateEnrollmentsTolerated--;
+          credential = null;
+          if (credentials != null) {
+            credentials.delete();
+          }
+          return backoff("credential of " + deviceId() + " refused right after a fresh enrollment ("
+              + describe(status) + "); enrolling again", false);
+        }
+        return rejected("credential refused again right after fresh enrollments: " + describe(status));
       case PERMISSION_DENIED:
         return rejected("controller says this credential speaks for another device: " + describe(status));
       default:

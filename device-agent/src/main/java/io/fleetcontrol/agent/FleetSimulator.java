@@ -132,7 +132,7 @@ public final class FleetSimulator {
   private AgentServiceClient clientFor(int n) {
     int index = (n - 1) / settings.agentsPerClient();
     if (index == clients.size()) {
-      clients.add(AgentClients.create(system, settings.base().controller()));
+      clients.add(AgentClients.create(system, settings.base().controllers()));
     }
     return clients.get(index);
   }

@@ -65,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
         DeviceAgent.start(
             system,
             settings,
-            AgentClients.create(system, settings.controller()),
+            AgentClients.create(system, settings.controllers()),
             HostTelemetry.fromConfig(config.getConfig("fleet.agent"), uploads),
             uploads,
             local.cacheFile(),

@@ -197,7 +197,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
                     completeQuietly(acks.first());
                     throw GrpcErrors.fromAttach(deviceId, failure);
                   }
-                  StreamHandler handler = new StreamHandler(deviceId, device, acks.first());
+                  StreamHandler handler = new StreamHandler(deviceId, device, connection, acks.first());
                   in.runWith(Sink.foreach(handler::onMessage), system)
                       .whenComplete(
                           (done, error) -> {
@@ -248,12 +248,18 @@ final class AgentServiceImpl implements AgentServicePowerApi {
   private final class StreamHandler {
     private final String deviceId;
     private final EntityRef<DeviceEntity.Command> device;
+    /** Where this stream takes pushes; every heartbeat carries it (see DeviceEntity.Heartbeat). */
+    private final ActorRef<AgentPush> connection;
     private final BoundedSourceQueue<ConnectResponse> acks;
 
     StreamHandler(
-        String deviceId, EntityRef<DeviceEntity.Command> device, BoundedSourceQueue<ConnectResponse> acks) {
+        String deviceId,
+        EntityRef<DeviceEntity.Command> device,
+        ActorRef<AgentPush> connection,
+        BoundedSourceQueue<ConnectResponse> acks) {
       this.deviceId = deviceId;
       this.device = device;
+      this.connection = connection;
       this.acks = acks;
     }
 
@@ -273,7 +279,8 @@ final class AgentServiceImpl implements AgentServicePowerApi {
                   clock.instant(),
                   TelemetryWire.fromProto(hb.getTelemetry()),
                   hb.getAppliedPolicyVersion(),
-                  hb.getAgentVersion()));
+                  hb.getAgentVersion(),
+                  connection));
         }
         case POLICY_ACK ->
             device

@@ -50,6 +50,7 @@ final class AuditTrail {
 
   private final CassandraSession session;
   private final String keyspace;
+  private final java.util.Set<String> daysRecorded = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   AuditTrail(CassandraSession session, String keyspace) {
     this.session = session;
@@ -73,8 +74,14 @@ final class AuditTrail {
     CompletionStage<Done> byDay = session.executeWrite(
         "INSERT INTO " + keyspace + ".audit_by_day (day, " + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)",
         day, e.time(), e.eventId(), e.actor(), e.action(), e.deviceId(), e.detail());
-    CompletionStage<Done> days = session.executeWrite(
-        "INSERT INTO " + keyspace + ".audit_days (bucket, day) VALUES (0, ?)", day);
+    // One row per day; this node writes it once, not with every entry.
+    CompletionStage<Done> days = daysRecorded.contains(day)
+        ? CompletableFuture.completedFuture(Done.getInstance())
+        : session.executeWrite("INSERT INTO " + keyspace + ".audit_days (bucket, day) VALUES (0, ?)", day)
+            .thenApply(done -> {
+              daysRecorded.add(day);
+              return done;
+            });
     CompletionStage<Done> byDevice = e.deviceId().isEmpty()
         ? CompletableFuture.completedFuture(Done.getInstance())
         : session.executeWrite(

@@ -8,6 +8,7 @@ import io.fleetcontrol.rollout.PolicyRollouts;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
@@ -48,8 +49,8 @@ public final class FleetController implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     Duration askTimeout = fleet.getDuration("ask-timeout");
 
-    joinSelfWhenNoSeedNodes(system);
     PekkoManagement.get(system).start();
+    joinCluster(system, fleet.getBoolean("cluster-bootstrap"));
     awaitMemberUp(system);
 
     CassandraSession session =
@@ -109,7 +110,7 @@ public final class FleetController implements AutoCloseable {
     PolicyCatalog.ref(system)
         .<PolicyCatalog.PolicyList>askWithStatus(PolicyCatalog.ListPolicies::new, askTimeout)
         .thenAccept(list -> list.latest().forEach(policy -> PolicyRollouts.ref(system, policy.name())
-            .<java.util.List<PolicyRollouts.View>>askWithStatus(PolicyRollouts.ListAll::new, askTimeout)))
+            .<PolicyRollouts.Views>askWithStatus(PolicyRollouts.ListAll::new, askTimeout)))
         .whenComplete((done, failure) -> {
           if (failure != null) {
             system.log().warn("Could not wake the rollout entities: {}; running rollouts resume when asked",
@@ -118,20 +119,45 @@ public final class FleetController implements AutoCloseable {
         });
   }
 
-  /** A fresh deployment gets the starter policy as version 1 of the default policy. */
+  /**
+   * A fresh deployment gets the starter policy as version 1 of the default policy. Start-up waits
+   * for it, so the first enrollment finds it; while a cluster forms, shards move and asks time out,
+   * so it is tried again every 2 s within the start-up timeout.
+   */
   private static void seedDefaultPolicy(ActorSystem<?> system, String name, Duration askTimeout) {
-    PolicyCatalog.ref(system)
-        .<Policy>askWithStatus(replyTo -> new PolicyCatalog.GetPolicy(name, 0, replyTo), askTimeout)
-        .exceptionallyCompose(missing -> PolicyCatalog.ref(system).<Policy>askWithStatus(
-            replyTo -> new PolicyCatalog.CreatePolicy(Policy.starter(name, 0), "system", replyTo), askTimeout))
+    seed(system, name, askTimeout, System.nanoTime() + STARTUP_TIMEOUT.toNanos())
         .toCompletableFuture()
-        .orTimeout(STARTUP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
+        .orTimeout(STARTUP_TIMEOUT.toSeconds() + askTimeout.toSeconds() * 3, java.util.concurrent.TimeUnit.SECONDS)
         .join();
   }
 
-  /** A node with no seed nodes configured forms a cluster of its own; others can join it later. */
-  private static void joinSelfWhenNoSeedNodes(ActorSystem<?> system) {
-    if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+  private static CompletionStage<Policy> seed(ActorSystem<?> system, String name, Duration askTimeout, long deadline) {
+    var catalog = PolicyCatalog.ref(system);
+    return catalog
+        .<Policy>askWithStatus(replyTo -> new PolicyCatalog.GetPolicy(name, 0, replyTo), askTimeout)
+        .exceptionallyCompose(missing -> catalog.<Policy>askWithStatus(
+            replyTo -> new PolicyCatalog.CreatePolicy(Policy.starter(name, 0), "system", replyTo), askTimeout))
+        // Nodes starting together all find it missing; one creates it, the others then find it.
+        .exceptionallyCompose(lostTheRace -> catalog.<Policy>askWithStatus(
+            replyTo -> new PolicyCatalog.GetPolicy(name, 0, replyTo), askTimeout))
+        .exceptionallyCompose(failure -> {
+          if (System.nanoTime() > deadline) {
+            return java.util.concurrent.CompletableFuture.failedFuture(failure);
+          }
+          system.log().info("Default policy not confirmed yet ({}); trying again in 2 s", failure.getMessage());
+          return org.apache.pekko.pattern.Patterns.after(Duration.ofSeconds(2), system.classicSystem().scheduler(),
+              system.executionContext(), () -> seed(system, name, askTimeout, deadline));
+        });
+  }
+
+  /**
+   * Cluster Bootstrap where nodes find each other through discovery (Kubernetes: the API's pod
+   * list); else the configured seed nodes; else, with none, the node forms a cluster of its own.
+   */
+  private static void joinCluster(ActorSystem<?> system, boolean bootstrap) {
+    if (bootstrap) {
+      org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap.get(system).start();
+    } else if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       Cluster cluster = Cluster.get(system);
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }

@@ -91,7 +91,8 @@ final class RolloutAdmin {
     return names.thenCompose(list -> {
       List<CompletableFuture<List<PolicyRollouts.View>>> each = list.stream()
           .map(name -> PolicyRollouts.ref(system, name)
-              .<List<PolicyRollouts.View>>askWithStatus(PolicyRollouts.ListAll::new, askTimeout)
+              .<PolicyRollouts.Views>askWithStatus(PolicyRollouts.ListAll::new, askTimeout)
+              .thenApply(PolicyRollouts.Views::all)
               .toCompletableFuture())
           .toList();
       return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(done -> each.stream()

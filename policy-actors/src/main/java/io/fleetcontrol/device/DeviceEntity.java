@@ -85,10 +85,23 @@ public final class DeviceEntity
 
   public record DetachConnection(ActorRef<AgentPush> connection) implements Command {}
 
-  /** Fire-and-forget: updates memory only (and now and then an upload roll-up). */
+  /**
+   * Fire-and-forget: updates memory only (and now and then an upload roll-up). {@code connection}
+   * is the stream it came through: an entity that started afresh on another node after its old
+   * node died (the stream itself lives on) learns from it where to push again.
+   */
   public record Heartbeat(
-      Instant receivedAt, DeviceTelemetry telemetry, long appliedPolicyVersion, String agentVersion)
-      implements Command {}
+      Instant receivedAt,
+      DeviceTelemetry telemetry,
+      long appliedPolicyVersion,
+      String agentVersion,
+      ActorRef<AgentPush> connection)
+      implements Command {
+
+    public Heartbeat(Instant receivedAt, DeviceTelemetry telemetry, long appliedPolicyVersion, String agentVersion) {
+      this(receivedAt, telemetry, appliedPolicyVersion, agentVersion, null);
+    }
+  }
 
   /** {@code by}: who assigned it, for the audit trail (an admin's name, "rollout <id>"). */
   public record AssignPolicy(Policy policy, String by, ActorRef<StatusReply<DeviceSummary>> replyTo)
@@ -557,6 +570,14 @@ public final class DeviceEntity
   }
 
   private ReplyEffect<Event, State> onHeartbeat(State state, Heartbeat cmd) {
+    if (connection == null && cmd.connection() != null) {
+      // This entity started after the stream attached (its node went down): adopt the stream and
+      // tell it everything, as on attach, in case a push was lost with the old node.
+      connection = cmd.connection();
+      pushPolicy(state);
+      pushPause(state);
+      pushExemptions(state);
+    }
     lastSeen = cmd.receivedAt();
     latestTelemetry = cmd.telemetry();
     health = health.add(cmd.receivedAt(), cmd.telemetry());

@@ -110,7 +110,10 @@ public final class PolicyRollouts
 
   public record Get(String rolloutId, ActorRef<StatusReply<View>> replyTo) implements Command {}
 
-  public record ListAll(ActorRef<StatusReply<List<View>>> replyTo) implements Command {}
+  public record ListAll(ActorRef<StatusReply<Views>> replyTo) implements Command {}
+
+  /** The answer to ListAll: a record, since a bare List has no serializer between nodes. */
+  public record Views(List<View> all) implements CborSerializable {}
 
   public record Pause(String rolloutId, String by, ActorRef<StatusReply<Rollout>> replyTo) implements Command {}
 
@@ -185,9 +188,15 @@ public final class PolicyRollouts
 
   // ---- wiring ----
 
+  /**
+   * Remembered entities: when a node dies, sharding starts its rollout entities again on a live node
+   * without waiting for a message, and a running rollout carries on with its wave there.
+   */
   public static void init(ActorSystem<?> system, RolloutExecutor executor, Clock clock) {
     ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-        ctx -> Behaviors.setup(context -> new PolicyRollouts(ctx.getEntityId(), executor, clock, context))));
+            ctx -> Behaviors.setup(context -> new PolicyRollouts(ctx.getEntityId(), executor, clock, context)))
+        .withSettings(org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings.create(system)
+            .withRememberEntities(true)));
   }
 
   public static EntityRef<Command> ref(ActorSystem<?> system, String policyName) {
@@ -258,7 +267,8 @@ public final class PolicyRollouts
             .map(r -> StatusReply.success(view(r)))
             .orElseGet(() -> StatusReply.error(unknown(cmd.rolloutId())))))
         .onCommand(ListAll.class, (state, cmd) ->
-            Effect().reply(cmd.replyTo(), StatusReply.success(state.rollouts().stream().map(this::view).toList())))
+            Effect().reply(cmd.replyTo(),
+                StatusReply.success(new Views(state.rollouts().stream().map(this::view).toList()))))
         .onCommand(Pause.class, this::onPause)
         .onCommand(Resume.class, this::onResume)
         .onCommand(Abort.class, this::onAbort)

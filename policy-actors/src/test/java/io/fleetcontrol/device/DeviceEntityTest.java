@@ -104,6 +104,26 @@ class DeviceEntityTest {
   }
 
   @Test
+  void anEntityStartedAfterItsStreamAttachedAdoptsTheStreamFromItsHeartbeats() {
+    enroll(SECRET_HASH);
+    TestProbe<AgentPush> stream = testKit.createTestProbe();
+    ask(replyTo -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), replyTo));
+    stream.expectMessageClass(AgentPush.PolicyChanged.class);
+    stream.receiveSeveralMessages(2); // pause and exemptions as on every attach
+
+    kit.restart(); // as on another node after the first one died: memory (the stream) is gone
+    kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, 0, "0.1.0",
+        stream.ref()));
+    assertEquals(1, stream.expectMessageClass(AgentPush.PolicyChanged.class).policy().version(),
+        "the stream hears the policy again");
+    stream.receiveSeveralMessages(2);
+
+    kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, 0, "0.1.0",
+        stream.ref()));
+    stream.expectNoMessage(java.time.Duration.ofMillis(200));
+  }
+
+  @Test
   void attachPushesTheTargetPolicyAndTheAckIsPersistedOnce() {
     enroll(SECRET_HASH);
     TestProbe<AgentPush> stream = testKit.createTestProbe();

@@ -1,0 +1,288 @@
+package io.fleetcontrol.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetcontrol.agent.AgentSettings;
+import io.fleetcontrol.agent.DeviceAgent;
+import io.fleetcontrol.agent.ExemptionReason;
+import io.fleetcontrol.agent.ExemptionScope;
+import io.fleetcontrol.agent.FleetSimulator;
+import io.fleetcontrol.agent.RequestOutcome;
+import io.fleetcontrol.agent.SimulatorSettings;
+import io.fleetcontrol.proto.v1.AdminServiceClient;
+import io.fleetcontrol.proto.v1.ApproveExemptionRequest;
+import io.fleetcontrol.proto.v1.Device;
+import io.fleetcontrol.proto.v1.DeviceSelector;
+import io.fleetcontrol.proto.v1.ExemptionStatus;
+import io.fleetcontrol.proto.v1.GetDeviceRequest;
+import io.fleetcontrol.proto.v1.GetFleetSummaryRequest;
+import io.fleetcontrol.proto.v1.GetPolicyRequest;
+import io.fleetcontrol.proto.v1.GetRolloutRequest;
+import io.fleetcontrol.proto.v1.ListExemptionsRequest;
+import io.fleetcontrol.proto.v1.Rollout;
+import io.fleetcontrol.proto.v1.RolloutGates;
+import io.fleetcontrol.proto.v1.RolloutStatus;
+import io.fleetcontrol.proto.v1.StartRolloutRequest;
+import io.fleetcontrol.proto.v1.TargetRule;
+import io.fleetcontrol.proto.v1.UpdatePolicyRequest;
+import com.google.protobuf.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Three controller nodes (separate JVMs) on the real Cassandra and 300 simulated agents that know
+ * all three. One node is killed with SIGKILL while employees pause, approvers decide exemptions and
+ * a rollout runs: every agent is back online within 30 s, every fact acknowledged before the kill
+ * is still there, and the rollout finishes. Then another node is stopped with SIGTERM and its
+ * agents move without anyone stepping in.
+ *
+ * <p>Work in progress for issue 7, so not in {@code mvn verify} yet: everything here passes on the
+ * 2-core box except the 30 s bound for all agents online again after the kill (25-51 s measured).
+ * Run it with {@code mvn -B verify -pl integration-tests -am -Dcluster.it=true -Dtest=ClusterIntegrationTest
+ * -Dsurefire.failIfNoSpecifiedTests=false}.
+ */
+@EnabledIfSystemProperty(named = "cluster.it", matches = "true")
+class ClusterIntegrationTest {
+
+  private static final int AGENTS = 300;
+  private static final String BEARER = "Bearer " + FleetHarness.ADMIN_TOKEN;
+
+  @Test
+  void aKilledNodeCostsSecondsNotData() throws Exception {
+    try (ClusterHarness cluster = new ClusterHarness()) {
+      for (int n = 0; n < ClusterHarness.NODES; n++) {
+        cluster.start(n);
+      }
+      for (int n = 0; n < ClusterHarness.NODES; n++) {
+        cluster.awaitReady(n, Duration.ofMinutes(3));
+      }
+      Eventually.within(Duration.ofSeconds(60), () -> assertEquals(3,
+          countOccurrences(cluster.members(0), "\"status\":\"Up\""), cluster.members(0)));
+
+      for (int n = 0; n < ClusterHarness.NODES; n++) {
+        int node = n;
+        Eventually.within(Duration.ofSeconds(30), () -> await(cluster.admin(node).getFleetSummary()
+            .addHeader("authorization", BEARER).invoke(GetFleetSummaryRequest.getDefaultInstance())));
+      }
+      AgentSettings base = AgentSettings.fromConfig(cluster.clientSystem.settings().config())
+          .withControllers(cluster.controllers())
+          .withEnrollmentToken(FleetHarness.ENROLLMENT_TOKEN);
+      FleetSimulator fleet = FleetSimulator.start(cluster.clientSystem,
+          SimulatorSettings.fromConfig(cluster.clientSystem.settings().config()).withBase(base).withFlakyFraction(0),
+          AGENTS);
+      AdminServiceClient admin = cluster.admin(0);
+      Eventually.within(Duration.ofMinutes(3), () ->
+          assertEquals(Map.of(1L, AGENTS), fleet.appliedVersionCounts(), "every agent on default v1: "
+              + fleet.agents().stream().filter(a -> a.appliedPolicyVersion() != 1)
+                  .map(a -> a.deviceId() + " " + a.status() + " " + a.lastProblem()).toList()));
+      Eventually.within(Duration.ofMinutes(2), () -> assertEquals(AGENTS, await(admin.getFleetSummary()
+          .addHeader("authorization", BEARER).invoke(GetFleetSummaryRequest.getDefaultInstance())).getOnline()));
+
+      List<DeviceAgent> agents = fleet.agents().stream()
+          .filter(a -> a.settings().identity().jurisdiction().equals("US"))
+          .sorted(java.util.Comparator.comparing(DeviceAgent::deviceId)).toList();
+
+      // Exemption requests to decide while the node dies.
+      for (DeviceAgent agent : agents.subList(200, 240)) {
+        assertTrue(await(agent.requestExemption(ExemptionScope.NO_SCREENSHOTS, ExemptionReason.SENSITIVE_WORK,
+            "quarter close")).accepted());
+      }
+      Eventually.within(Duration.ofSeconds(30), () -> assertEquals(40, await(admin.listExemptions()
+          .addHeader("authorization", BEARER).invoke(ListExemptionsRequest.newBuilder()
+              .setStatus(ExemptionStatus.EXEMPTION_STATUS_REQUESTED).setPageSize(1000).build()))
+          .getExemptionsCount()));
+      List<io.fleetcontrol.proto.v1.Exemption> requested = await(admin.listExemptions()
+          .addHeader("authorization", BEARER).invoke(ListExemptionsRequest.newBuilder()
+              .setStatus(ExemptionStatus.EXEMPTION_STATUS_REQUESTED).setPageSize(1000).build())).getExemptionsList();
+
+      // A rollout of default v2 to everyone; the node dies in its middle.
+      var current = await(admin.getPolicy().addHeader("authorization", BEARER)
+          .invoke(GetPolicyRequest.newBuilder().setName("default").build())).getPolicy();
+      long v2 = await(admin.updatePolicy().addHeader("authorization", BEARER)
+          .invoke(UpdatePolicyRequest.newBuilder().setPolicy(current.toBuilder()
+              .addAllowlist(TargetRule.newBuilder().setSitePattern("cluster.example.com"))).build()))
+          .getPolicy().getVersion();
+      String rolloutId = await(admin.startRollout().addHeader("authorization", BEARER)
+          .invoke(StartRolloutRequest.newBuilder().setPolicyName("default").setPolicyVersion(v2)
+              .setSelector(DeviceSelector.newBuilder().setAll(true)).addAllWavePercents(List.of(20.0, 60.0, 100.0))
+              .setGates(RolloutGates.newBuilder().setMinAckFraction(1.0).setAckDeadlineSeconds(300)).build()))
+          .getRollout().getRolloutId();
+      Eventually.within(Duration.ofSeconds(90), () -> assertTrue(rollout(admin, rolloutId).getCurrentWave() >= 1,
+          "the first wave passed"));
+
+      // Employees pause and approvers decide, before and while the node dies; only what was
+      // acknowledged counts.
+      Set<String> pausesAcked = ConcurrentHashMap.newKeySet();
+      Set<String> approvalsAcked = ConcurrentHashMap.newKeySet();
+      AtomicBoolean busy = new AtomicBoolean(true);
+      Thread employees = new Thread(() -> {
+        for (DeviceAgent agent : agents.subList(0, 60)) {
+          if (!busy.get()) {
+            break;
+          }
+          try {
+            RequestOutcome outcome = agent.requestPause(Duration.ofMinutes(25)).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            if (outcome.accepted()) {
+              pausesAcked.add(agent.deviceId());
+            }
+            Thread.sleep(100);
+          } catch (Exception e) {
+            // not acknowledged: nothing is promised for it
+          }
+        }
+      });
+      Thread approvers = new Thread(() -> {
+        for (var e : requested) {
+          if (!busy.get()) {
+            break;
+          }
+          try {
+            await(cluster.admin(2).approveExemption().addHeader("authorization", BEARER)
+                .invoke(ApproveExemptionRequest.newBuilder().setDeviceId(e.getDeviceId())
+                    .setExemptionId(e.getExemptionId())
+                    .setExpireTime(Timestamp.newBuilder().setSeconds(Instant.now().plusSeconds(7200).getEpochSecond()))
+                    .build()));
+            approvalsAcked.add(e.getDeviceId() + "/" + e.getExemptionId());
+            Thread.sleep(150);
+          } catch (Exception failure) {
+            System.out.println("approval not acknowledged: " + failure);
+          }
+        }
+      });
+      employees.start();
+      approvers.start();
+      Thread.sleep(2000);
+      Map<String, Long> appliedBeforeKill = new java.util.HashMap<>();
+      fleet.agents().forEach(a -> appliedBeforeKill.put(a.deviceId(), a.appliedPolicyVersion()));
+
+      for (int n = 0; n < ClusterHarness.NODES; n++) {
+        assertTrue(cluster.isAlive(n), "node " + (n + 1) + " is still up before the kill");
+      }
+      assertEquals(3, countOccurrences(cluster.members(0), "\"status\":\"Up\""), cluster.members(0));
+      Instant killed = Instant.now();
+      cluster.kill(1);
+      System.out.printf("node 2 killed (SIGKILL) at %s%n", killed);
+
+      // Online again: every device heard from after the kill, as the read side on a live node says.
+      Timestamp afterKill = Timestamp.newBuilder().setSeconds(killed.getEpochSecond() + 1).build();
+      Duration allOnline = until(Duration.ofSeconds(90), () -> {
+        try {
+          return await(admin.listDevices().addHeader("authorization", BEARER).invoke(
+              io.fleetcontrol.proto.v1.ListDevicesRequest.newBuilder().setLastSeenAfter(afterKill).setPageSize(1).build()))
+              .getTotalSize() == AGENTS && fleet.connectedCount() == AGENTS;
+        } catch (RuntimeException notYet) {
+          return false;
+        }
+      });
+      System.out.printf("all %d agents online again (heard from after the kill) %.1f s after the kill%n", AGENTS,
+          allOnline.toMillis() / 1000.0);
+      System.out.printf("(agents with a stream now: %d)%n", fleet.connectedCount());
+      busy.set(false);
+      employees.join(120_000);
+      approvers.join(120_000);
+      Duration allRecovered = until(Duration.ofSeconds(120), () -> fleet.agents().stream().allMatch(a -> {
+        try {
+          getDevice(admin, a.deviceId());
+          return true;
+        } catch (RuntimeException notYet) {
+          return false;
+        }
+      }));
+      System.out.printf("every device entity answering %.1f s after the kill%n", allRecovered.toMillis() / 1000.0);
+
+      // Nothing acknowledged was lost.
+      assertTrue(pausesAcked.size() >= 10, "pauses acknowledged: " + pausesAcked.size());
+      for (String id : pausesAcked) {
+        Device device = getDevice(admin, id);
+        assertTrue(device.hasActivePause(), id + " lost its pause");
+      }
+      assertTrue(approvalsAcked.size() >= 10, "approvals acknowledged: " + approvalsAcked.size());
+      for (String key : approvalsAcked) {
+        String[] parts = key.split("/");
+        Device device = getDevice(admin, parts[0]);
+        assertTrue(device.getExemptionsList().stream().anyMatch(x -> x.getExemptionId().equals(parts[1])
+            && x.getStatus() == ExemptionStatus.EXEMPTION_STATUS_APPROVED), key + " lost its approval");
+      }
+      for (var before : appliedBeforeKill.entrySet()) {
+        if (before.getValue() == v2) {
+          assertEquals(v2, getDevice(admin, before.getKey()).getAppliedPolicyVersion(),
+              before.getKey() + " had acked v" + v2 + " before the kill");
+        }
+      }
+
+      // The rollout finishes on the surviving nodes.
+      Eventually.within(Duration.ofMinutes(4), () -> assertEquals(RolloutStatus.ROLLOUT_STATUS_SUCCEEDED,
+          rollout(admin, rolloutId).getStatus(), rollout(admin, rolloutId).toString()));
+      Eventually.within(Duration.ofSeconds(60), () ->
+          assertEquals(Map.of(v2, AGENTS), fleet.appliedVersionCounts(), "every agent on v" + v2));
+      System.out.printf("rollout %s succeeded %.1f s after the kill%n", rolloutId,
+          Duration.between(killed, Instant.now()).toMillis() / 1000.0);
+
+      // A graceful stop: SIGTERM hands node 3's shards off; its agents reconnect by themselves.
+      Instant terminated = Instant.now();
+      cluster.terminate(2, Duration.ofSeconds(60));
+      Duration movedBack = until(Duration.ofSeconds(60), () -> fleet.connectedCount() == AGENTS);
+      System.out.printf("SIGTERM: node 3 stopped in %.1f s; all agents connected %.1f s after the signal%n",
+          Duration.between(terminated, Instant.now()).minus(movedBack).toMillis() / 1000.0,
+          movedBack.toMillis() / 1000.0);
+      Eventually.within(Duration.ofSeconds(60), () -> assertEquals(AGENTS, await(admin.getFleetSummary()
+          .addHeader("authorization", BEARER).invoke(GetFleetSummaryRequest.getDefaultInstance())).getTotal()));
+      for (String id : pausesAcked) {
+        assertTrue(getDevice(admin, id).hasActivePause(), id + " lost its pause in the hand-off");
+      }
+      fleet.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      assertTrue(allOnline.compareTo(Duration.ofSeconds(30)) <= 0, "agents back after the kill in " + allOnline);
+    }
+  }
+
+  private static Rollout rollout(AdminServiceClient admin, String id) {
+    return await(admin.getRollout().addHeader("authorization", BEARER)
+        .invoke(GetRolloutRequest.newBuilder().setRolloutId(id).build())).getRollout();
+  }
+
+  private static Device getDevice(AdminServiceClient admin, String id) {
+    return await(admin.getDevice().addHeader("authorization", BEARER)
+        .invoke(GetDeviceRequest.newBuilder().setDeviceId(id).build())).getDevice();
+  }
+
+  private static Duration until(Duration limit, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    Instant start = Instant.now();
+    while (!condition.getAsBoolean()) {
+      if (Duration.between(start, Instant.now()).compareTo(limit) > 0) {
+        return limit.plusSeconds(1);
+      }
+      Thread.sleep(200);
+    }
+    return Duration.between(start, Instant.now());
+  }
+
+  private static int countOccurrences(String text, String what) {
+    int count = 0;
+    for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+      count++;
+    }
+    return count;
+  }
+
+  private static <T> T await(CompletionStage<T> stage) {
+    try {
+      return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.fleetcontrol.serialization;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.fleetcontrol.device.ExemptionRecord;
+import io.fleetcontrol.policy.Exemption;
+import io.fleetcontrol.policy.Policy;
+import io.fleetcontrol.policy.rollout.RolloutGates;
+import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.rollout.PolicyRollouts;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Replies cross nodes when the entity lives on another node than the asker: each reply type must
+ * have a serializer and come back equal. A bare java.util.List or a policy-core record without a
+ * binding fails here instead of as an ask timeout in a cluster.
+ */
+class CrossNodeMessagesTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final Instant T = Instant.parse("2026-11-23T08:00:00Z");
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void everyReplyTypeSurvivesTheTripBetweenNodes() {
+    Policy policy = Policy.starter("default", 3);
+    PolicyRollouts.Spec spec = new PolicyRollouts.Spec("default", 3,
+        new PolicyRollouts.Selector(true, Map.of(), List.of()), List.of(1.0, 100.0), RolloutGates.DEFAULTS);
+    PolicyRollouts.Rollout rollout = new PolicyRollouts.Rollout("default-1", spec, PolicyRollouts.Status.RUNNING, 0,
+        List.of(), "wave 1 running", "ops", T, T);
+    PolicyRollouts.View view = new PolicyRollouts.View(rollout, null);
+    List<Object> replies = List.of(
+        policy,
+        new PolicyCatalog.PolicyList(List.of(policy)),
+        rollout,
+        view,
+        new PolicyRollouts.Views(List.of(view)),
+        new ExemptionRecord("ex-1", Exemption.Scope.FULL, ExemptionRecord.ReasonCategory.BATTERY, "low", 
+            ExemptionRecord.Status.REQUESTED, T, null, null, null, null),
+        StatusReply.success(policy),
+        StatusReply.error("device d1 is not enrolled"));
+    Serialization serialization = SerializationExtension.get(testKit.system());
+    for (Object reply : replies) {
+      byte[] bytes = serialization.serialize(reply).get();
+      var serializer = serialization.findSerializerFor(reply);
+      Object back = serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, reply))
+          .get();
+      assertEquals(reply, back, reply.getClass().getName());
+    }
+  }
+}
