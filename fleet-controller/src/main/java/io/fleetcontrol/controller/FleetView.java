@@ -35,11 +35,7 @@ final class FleetView {
   private static final Logger log = LoggerFactory.getLogger(FleetView.class);
 
   /** One device as queries see it: its directory row and its connection state now. */
-  record Row(DeviceDirectory.Entry entry, ConnectionState connection, CaptureState captureState) {
-    String deviceId() {
-      return entry.deviceId();
-    }
-  }
+  record Row(DeviceDirectory.Entry entry, ConnectionState connection, CaptureState captureState) {}
 
   /** A page of matches in device-id order; {@code lastDeviceId} is null when nothing follows. */
   record Page(List<Row> rows, String lastDeviceId, long totalMatching) {}
@@ -143,10 +139,6 @@ final class FleetView {
     return changes.get();
   }
 
-  int size() {
-    return byDeviceId.size();
-  }
-
   /** Every device now, in device-id order. */
   List<Row> all() {
     Instant now = clock.instant();
@@ -182,11 +174,6 @@ final class FleetView {
       }
     }
     return new Page(rows, more ? last : null, total);
-  }
-
-  Row get(String deviceId) {
-    DeviceDirectory.Entry entry = byDeviceId.get(deviceId);
-    return entry == null ? null : row(entry, clock.instant());
   }
 
   private Row row(DeviceDirectory.Entry entry, Instant now) {

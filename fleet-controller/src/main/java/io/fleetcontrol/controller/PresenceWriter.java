@@ -51,11 +51,6 @@ final class PresenceWriter implements PresenceDirectory {
     pending.put(deviceId, new Heard(at, decision.state().name(), decision.reason()));
   }
 
-  /** Devices heard and not yet written. */
-  int backlog() {
-    return pending.size();
-  }
-
   private void flush() {
     if (pending.isEmpty() || !flushing.compareAndSet(false, true)) {
       return; // the previous flush is still writing; this one's words wait for the next

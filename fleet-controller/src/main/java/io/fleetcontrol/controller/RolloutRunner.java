@@ -172,7 +172,9 @@ final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
 
     private CompletionStage<Void> assign(String id) {
       assignedTotal.incrementAndGet();
-      return device(id).<DeviceSummary>askWithStatus(r -> new DeviceEntity.AssignPolicy(policy, "rollout " + rollout.rolloutId(), r), askTimeout)
+      String by = "rollout " + rollout.rolloutId();
+      return device(id)
+          .<DeviceSummary>askWithStatus(r -> new DeviceEntity.AssignPolicy(policy, by, r), askTimeout)
           .handle((ok, failure) -> null);
     }
 
