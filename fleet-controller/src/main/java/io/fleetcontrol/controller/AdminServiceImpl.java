@@ -137,7 +137,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
     return guarded(metadata, AdminTokens.Role.VIEWER, () -> {
       int pageSize = pageSize(in.getPageSize());
       Predicate<FleetView.Row> filter = DeviceFilter.from(in);
-      String filters = DeviceFilter.fingerprint(in);
+      String filters = PageTokens.filtersOf(in);
       String after = pageTokens.cursor(in.getPageToken(), "devices", filters);
       return fleetLoaded().thenApply(ready -> {
         FleetView.Page page = fleet.page(filter, after, pageSize);
@@ -178,7 +178,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
       int pageSize = pageSize(in.getPageSize());
       String device = in.getDeviceId().isEmpty() ? null : InputRules.deviceId("device_id", in.getDeviceId());
       String action = in.getAction().isEmpty() ? null : auditAction(in.getAction());
-      String filters = in.toBuilder().clearPageSize().clearPageToken().build().toString();
+      String filters = PageTokens.filtersOf(in);
       String cursor = pageTokens.cursor(in.getPageToken(), "audit", filters);
       AuditTrail.Cursor after = cursor == null ? null : AuditTrail.Cursor.decode(cursor);
       return audit.list(device, action, after, pageSize).thenApply(listing -> {
@@ -303,7 +303,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
       }
       String status = in.getStatusValue() == 0 ? null : in.getStatus().name().substring("EXEMPTION_STATUS_".length());
       String device = in.getDeviceId().isEmpty() ? null : InputRules.deviceId("device_id", in.getDeviceId());
-      String filters = in.toBuilder().clearPageSize().clearPageToken().build().toString();
+      String filters = PageTokens.filtersOf(in);
       String cursor = pageTokens.cursor(in.getPageToken(), "exemptions", filters);
       return directory.exemptions(status, device).thenApply(rows -> {
         // Oldest request first: the queue an approver works through.

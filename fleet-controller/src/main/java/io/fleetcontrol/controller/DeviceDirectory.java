@@ -55,14 +55,6 @@ final class DeviceDirectory {
     this.clock = clock;
   }
 
-  String keyspace() {
-    return keyspace;
-  }
-
-  CassandraSession session() {
-    return session;
-  }
-
   CompletionStage<Done> createTables(int replicationFactor) {
     String devices = keyspace + ".devices";
     String exemptions = keyspace + ".exemptions";

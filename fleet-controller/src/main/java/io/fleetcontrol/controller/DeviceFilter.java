@@ -10,7 +10,7 @@ import java.util.function.Predicate;
 
 /**
  * The ListDevices filters as one predicate over the fleet view; a bad filter value is refused
- * before anything is read. {@link #fingerprint} names the filters a page token belongs to.
+ * before anything is read.
  */
 final class DeviceFilter {
 
@@ -83,10 +83,5 @@ final class DeviceFilter {
       labels.put(label.substring(0, eq), label.substring(eq + 1));
     }
     return labels;
-  }
-
-  /** The request without paging: a page token is only good for the same filters. */
-  static String fingerprint(ListDevicesRequest in) {
-    return in.toBuilder().clearPageSize().clearPageToken().build().toString();
   }
 }

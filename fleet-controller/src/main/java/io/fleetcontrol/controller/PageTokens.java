@@ -28,6 +28,15 @@ final class PageTokens {
     this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
   }
 
+  /** A list request without its paging fields: what a page token is bound to. */
+  static String filtersOf(com.google.protobuf.Message request) {
+    var builder = request.toBuilder();
+    var fields = request.getDescriptorForType();
+    builder.clearField(fields.findFieldByName("page_size"));
+    builder.clearField(fields.findFieldByName("page_token"));
+    return builder.build().toString();
+  }
+
   /** A token for the page after {@code cursor} of list {@code list} with these filters. */
   String issue(String list, String filters, String cursor) {
     String body = list + "\n" + digest(filters) + "\n" + cursor;

@@ -21,6 +21,14 @@ class PageTokensTest {
   }
 
   @Test
+  void filtersLeaveOutPagingButKeepEveryFilter() {
+    var first = io.fleetcontrol.proto.v1.ListDevicesRequest.newBuilder().setJurisdiction("DE").setPageSize(10).build();
+    var next = first.toBuilder().setPageSize(50).setPageToken("t").build();
+    assertEquals(PageTokens.filtersOf(first), PageTokens.filtersOf(next));
+    assertTrue(!PageTokens.filtersOf(first).equals(PageTokens.filtersOf(first.toBuilder().setJurisdiction("US").build())));
+  }
+
+  @Test
   void aTokenForOtherFiltersIsRefusedAndSaysSo() {
     String token = tokens.issue("devices", "jurisdiction: DE", "sim-00042");
     assertInvalid(() -> tokens.cursor(token, "devices", "jurisdiction: US"), "issued for other filters");
