@@ -222,6 +222,7 @@ final class AgentWire {
           response.getRequestAck().getRequestId(),
           response.getRequestAck().getAccepted(),
           response.getRequestAck().getMessage());
+      case HEARTBEAT_REQUEST -> new ControllerMessage.HeartbeatWanted();
       case MESSAGE_NOT_SET -> new ControllerMessage.Unrecognized(response.getMessageCase().name());
     };
   }

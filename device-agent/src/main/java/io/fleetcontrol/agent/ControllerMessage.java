@@ -23,6 +23,9 @@ sealed interface ControllerMessage {
   /** The controller's answer to an upward request, sent once the fact is persisted. */
   record RequestAnswered(String requestId, boolean accepted, String message) implements ControllerMessage {}
 
+  /** Send a heartbeat now: the controller lost what this device said while one of its nodes went away. */
+  record HeartbeatWanted() implements ControllerMessage {}
+
   /** A message newer than this agent; it goes on without it. */
   record Unrecognized(String kind) implements ControllerMessage {}
 }

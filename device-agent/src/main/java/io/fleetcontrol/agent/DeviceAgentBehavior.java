@@ -120,6 +120,8 @@ final class DeviceAgentBehavior {
   private Instant cacheSavedAt;
   private String lastCacheProblem;
   private int failedAttempts;
+  /** When the current enrollment or stream attempt began: retries are spaced from there. */
+  private Instant attemptStartedAt;
   private boolean mayReenroll = true;
   /** Fresh enrollments after the first, before a refused credential counts as a rejection. */
   private static final int LATE_ENROLLMENTS_TOLERATED = 2;
@@ -173,6 +175,7 @@ final class DeviceAgentBehavior {
 
   private Behavior<Command> enrolling() {
     board.status(ConnectionStatus.ENROLLING);
+    attemptStartedAt = clock.instant();
     context.pipeToSelf(
         client.enroll(AgentWire.enrollRequest(settings)),
         (response, failure) ->
@@ -203,7 +206,7 @@ final class DeviceAgentBehavior {
       case UNAUTHENTICATED, INVALID_ARGUMENT, PERMISSION_DENIED:
         return rejected("enrollment refused: " + describe(status));
       default:
-        return backoff("enrollment of " + deviceId() + " failed: " + describe(status), false);
+        return backoff("enrollment of " + deviceId() + " failed: " + describe(status), false, attemptStartedAt);
     }
   }
 
@@ -211,7 +214,8 @@ final class DeviceAgentBehavior {
 
   private Behavior<Command> streaming() {
     board.status(ConnectionStatus.CONNECTING);
-    board.attempted(clock.instant());
+    attemptStartedAt = clock.instant();
+    board.attempted(attemptStartedAt);
     long id = ++streamId;
     controllerSpoke = false;
     ActorRef<Command> self = context.getSelf();
@@ -263,6 +267,8 @@ final class DeviceAgentBehavior {
       change(s -> s.withContact(now).withControls(s.controls().withExemptions(update.exemptions())));
     } else if (message instanceof ControllerMessage.RequestAnswered answer) {
       onRequestAnswered(answer, now);
+    } else if (message instanceof ControllerMessage.HeartbeatWanted) {
+      sendHeartbeat();
     } else {
       log.debug("{} ignores {}", deviceId(), message);
     }
@@ -444,21 +450,25 @@ final class DeviceAgentBehavior {
   private Behavior<Command> onStreamEnded(StreamEnded ended) {
     timers.cancel(Tick.SEND_HEARTBEAT);
     stream = null;
+    // A stream the controller never spoke on failed as an attempt; one it spoke on was a connection
+    // lost, and its agents (a whole node's) spread their return from now.
+    Instant spacedFrom = controllerSpoke ? clock.instant() : attemptStartedAt;
+    boolean spoke = controllerSpoke;
     controllerSpoke = false;
     outbox.connectionLost();
     gate.show(board.state(), false, latestTelemetry);
     boolean wasConnected = connectedSince != null;
-    boolean stayedUp =
-        wasConnected
-            && Duration.between(connectedSince, clock.instant()).compareTo(settings.backoff().resetAfter()) >= 0;
+    Duration uptime = wasConnected ? Duration.between(connectedSince, clock.instant()) : Duration.ZERO;
     connectedSince = null;
-    if (stayedUp) {
+    if (spoke && settings.backoff().healthy(uptime, failedAttempts)) {
       failedAttempts = 0;
+    }
+    if (uptime.compareTo(settings.backoff().resetAfter()) >= 0) {
       mayReenroll = true;
       lateEnrollmentsTolerated = LATE_ENROLLMENTS_TOLERATED;
     }
     if (ended.failureOrNull() == null) {
-      return backoff("controller closed the stream of " + deviceId(), wasConnected);
+      return backoff("controller closed the stream of " + deviceId(), wasConnected, spacedFrom);
     }
     errorsSinceHeartbeat++;
     Status status = Status.fromThrowable(ended.failureOrNull());
@@ -482,13 +492,13 @@ final class DeviceAgentBehavior {
             credentials.delete();
           }
           return backoff("credential of " + deviceId() + " refused right after a fresh enrollment ("
-              + describe(status) + "); enrolling again", false);
+              + describe(status) + "); enrolling again", false, spacedFrom);
         }
         return rejected("credential refused again right after fresh enrollments: " + describe(status));
       case PERMISSION_DENIED:
         return rejected("controller says this credential speaks for another device: " + describe(status));
       default:
-        return backoff("stream of " + deviceId() + " failed: " + describe(status), wasConnected);
+        return backoff("stream of " + deviceId() + " failed: " + describe(status), wasConnected, spacedFrom);
     }
   }
 
@@ -510,15 +520,20 @@ final class DeviceAgentBehavior {
 
   // --- backoff and rejected ---
 
-  private Behavior<Command> backoff(String problem, boolean lostConnection) {
-    Duration delay = settings.backoff().delay(failedAttempts, random);
+  private Behavior<Command> backoff(String problem, boolean lostConnection, Instant spacedFrom) {
+    Duration spent = spacedFrom == null ? Duration.ZERO : Duration.between(spacedFrom, clock.instant());
+    Duration delay = settings.backoff().delayAfter(failedAttempts, spent, random);
     // A lost connection is news, so is the first failure in a row; each retry of an outage is not.
     if (lostConnection || failedAttempts == 0) {
       log.warn("{}; retrying with backoff", problem);
     } else {
       log.debug("{}; retry {} in {} ms", problem, failedAttempts + 1, delay.toMillis());
     }
-    failedAttempts = Math.min(failedAttempts + 1, Integer.MAX_VALUE - 1);
+    if (spent.compareTo(settings.backoff().ceiling(failedAttempts)) < 0) {
+      // Quick failures grow the wait; one that took longer than the wait itself (a controller
+      // answering "not in time") already spaced the retries and leaves it as it is.
+      failedAttempts = Math.min(failedAttempts + 1, Integer.MAX_VALUE - 1);
+    }
     board.problem(problem);
     board.status(ConnectionStatus.BACKOFF);
     timers.startSingleTimer(Tick.RETRY, delay);

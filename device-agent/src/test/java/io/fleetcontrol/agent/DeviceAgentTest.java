@@ -114,6 +114,28 @@ class DeviceAgentTest {
   }
 
   @Test
+  void sendsAHeartbeatAtOnceWhenTheControllerAsks() throws Exception {
+    // An hour between heartbeats: any beat after the first one on connect was asked for.
+    fake.assignPolicy(policy(7).toBuilder()
+        .setHeartbeatInterval(com.google.protobuf.Duration.newBuilder().setSeconds(3600)).build());
+    DeviceAgent agent = start(settings(TOKEN));
+    agent.whenPolicyApplied(7).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    nextRequest(ConnectRequest::hasPolicyAck);
+    // The heartbeat on connect and the ack, in either order; then quiet.
+    boolean quiet = false;
+    while (!quiet) {
+      try {
+        seen.receiveMessage(Duration.ofMillis(300));
+      } catch (AssertionError nothingMore) {
+        quiet = true;
+      }
+    }
+
+    fake.requestHeartbeat();
+    assertEquals(7, nextRequest(ConnectRequest::hasHeartbeat).getHeartbeat().getAppliedPolicyVersion());
+  }
+
+  @Test
   void appliesAndAcksAPolicyPushedOnTheOpenStream() throws Exception {
     fake.assignPolicy(policy(7));
     DeviceAgent agent = start(settings(TOKEN));

@@ -97,6 +97,12 @@ final class FakeAgentService implements AgentServicePowerApi {
             .build());
   }
 
+  /** As a controller does that found a stream again after one of its nodes went away. */
+  void requestHeartbeat() {
+    pushToAll(ConnectResponse.newBuilder()
+        .setHeartbeatRequest(io.fleetcontrol.proto.v1.HeartbeatRequest.getDefaultInstance()).build());
+  }
+
   private void pushToAll(ConnectResponse response) {
     openStreams.forEach(stream -> stream.offer(response));
   }

@@ -41,6 +41,25 @@ class ReconnectBackoffTest {
   }
 
   @Test
+  void aSlowFailedAttemptCountsTowardsTheWait() {
+    // Retry 3 may wait up to 4 s; an attempt that took 1.5 s of it leaves 2.5 s, one that took 5 s none.
+    assertEquals(Duration.ofMillis(2500), backoff.delayAfter(3, Duration.ofMillis(1500), always(true)));
+    assertEquals(Duration.ZERO, backoff.delayAfter(3, Duration.ofSeconds(5), always(true)));
+    assertEquals(Duration.ZERO, backoff.delayAfter(3, Duration.ofMillis(1500), always(false)));
+    assertEquals(Duration.ofMillis(4000), backoff.delayAfter(3, Duration.ZERO, always(true)));
+  }
+
+  @Test
+  void aStreamThatOutlivedTheNextWaitStartsTheGrowthOver() {
+    // After 4 failures the next wait is up to 8 s: a stream up 12 s was healthy, one up 3 s flapped.
+    assertTrue(backoff.healthy(Duration.ofSeconds(12), 4));
+    assertTrue(!backoff.healthy(Duration.ofSeconds(3), 4));
+    // Never more than resetAfter is asked for, however long the waits grew.
+    assertTrue(backoff.healthy(Duration.ofSeconds(30), 50));
+    assertTrue(!backoff.healthy(Duration.ofSeconds(29), 50));
+  }
+
+  @Test
   void jitteredDelaysStayWithinTheCeilingAndSpreadOverIt() {
     Random random = new Random(42);
     for (int attempt = 0; attempt < 12; attempt++) {

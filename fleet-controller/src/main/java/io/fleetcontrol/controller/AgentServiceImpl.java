@@ -14,6 +14,7 @@ import io.fleetcontrol.proto.v1.ConnectResponse;
 import io.fleetcontrol.proto.v1.EnrollRequest;
 import io.fleetcontrol.proto.v1.EnrollResponse;
 import io.fleetcontrol.proto.v1.ExemptionUpdate;
+import io.fleetcontrol.proto.v1.HeartbeatRequest;
 import io.fleetcontrol.proto.v1.Pause;
 import io.fleetcontrol.proto.v1.PauseUpdate;
 import io.fleetcontrol.proto.v1.PolicyUpdate;
@@ -27,6 +28,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -66,6 +69,8 @@ final class AgentServiceImpl implements AgentServicePowerApi {
   private final Duration askTimeout;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
+  /** This node's attached streams and their devices, for {@link #announceOpenStreams}. */
+  private final Map<ActorRef<AgentPush>, EntityRef<DeviceEntity.Command>> openStreams = new ConcurrentHashMap<>();
 
   AgentServiceImpl(
       ActorSystem<?> system,
@@ -198,15 +203,27 @@ final class AgentServiceImpl implements AgentServicePowerApi {
                     throw GrpcErrors.fromAttach(deviceId, failure);
                   }
                   StreamHandler handler = new StreamHandler(deviceId, device, connection, acks.first());
+                  openStreams.put(connection, device);
                   in.runWith(Sink.foreach(handler::onMessage), system)
                       .whenComplete(
                           (done, error) -> {
+                            openStreams.remove(connection);
                             device.tell(new DeviceEntity.DetachConnection(connection));
                             completeQuietly(acks.first());
                           });
                   return pushes.second().map(AgentServiceImpl::toResponse).merge(acks.second(), true);
                 });
     return Source.completionStage(attached).flatMapConcat(source -> source);
+  }
+
+  /**
+   * Tells the entity of every stream open on this node that it is still there. After a node left
+   * the cluster, entities that lived there start afresh elsewhere and learn where to push.
+   */
+  void announceOpenStreams() {
+    var streams = List.copyOf(openStreams.entrySet());
+    streams.forEach(open -> open.getValue().tell(new DeviceEntity.StreamStillOpen(open.getKey())));
+    log.info("Announced {} open agent streams to their devices", streams.size());
   }
 
   /** The queue may be closed already: its stream was cancelled (the agent hung up) or it was never consumed. */
@@ -220,7 +237,9 @@ final class AgentServiceImpl implements AgentServicePowerApi {
 
   private static ConnectResponse toResponse(AgentPush push) {
     var response = ConnectResponse.newBuilder();
-    if (push instanceof AgentPush.PolicyChanged changed) {
+    if (push instanceof AgentPush.HeartbeatWanted) {
+      response.setHeartbeatRequest(HeartbeatRequest.getDefaultInstance());
+    } else if (push instanceof AgentPush.PolicyChanged changed) {
       response.setPolicyUpdate(PolicyUpdate.newBuilder().setPolicy(PolicyWire.toProto(changed.policy())));
     } else if (push instanceof AgentPush.PauseChanged pause) {
       // The wire says -1 for "no daily limit".

@@ -10,6 +10,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -85,6 +87,8 @@ public final class FleetController implements AutoCloseable {
             fleet.getString("default-policy-name"),
             askTimeout,
             clock);
+    system.systemActorOf(StreamsAfterNodeLoss.create(agents::announceOpenStreams, removalMargin(system)),
+        "streams-after-node-loss", Props.empty());
     var admin =
         new AdminServiceImpl(
             system,
@@ -100,6 +104,12 @@ public final class FleetController implements AutoCloseable {
         .toCompletableFuture()
         .orTimeout(STARTUP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
         .join();
+  }
+
+  /** How long sharding waits after a node is removed before placing its shards elsewhere. */
+  private static Duration removalMargin(ActorSystem<?> system) {
+    return Duration.ofMillis(org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
+        .downingProvider().downRemovalMargin().toMillis());
   }
 
   /**

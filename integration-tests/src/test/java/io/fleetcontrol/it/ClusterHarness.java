@@ -70,8 +70,12 @@ final class ClusterHarness implements AutoCloseable {
       Files.createDirectories(logDir);
       List<String> command = new ArrayList<>(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+          // Small and quick to start for the test's 300 agents; the benchmark gives more (cluster.node-heap).
+          "-Xmx" + System.getProperty("cluster.node-heap", "384m"), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
           "-cp", System.getProperty("java.class.path"),
+          // The test classpath holds the agent's logback.xml too; log as a deployed controller does.
+          "-Dlogback.configurationFile=" + LocalCassandra.findRepoRoot()
+              .resolve("fleet-controller/src/main/resources/logback.xml"),
           "-Dfleet.grpc.port=" + grpcPorts[n],
           "-Dpekko.remote.artery.canonical.port=" + remotePorts[n],
           "-Dpekko.management.http.port=" + managementPorts[n],
@@ -112,6 +116,29 @@ final class ClusterHarness implements AutoCloseable {
           .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
     } catch (IOException | InterruptedException e) {
       return "";
+    }
+  }
+
+  /**
+   * How many device entities run on node {@code n}, from Pekko Management's shard listing; -1 when
+   * the node does not answer.
+   */
+  int deviceEntities(int n) {
+    try {
+      String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPorts[n]
+              + "/cluster/shards/Device")).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      var matcher = java.util.regex.Pattern.compile("\"numEntities\"\\s*:\\s*(\\d+)").matcher(body);
+      int sum = 0;
+      while (matcher.find()) {
+        sum += Integer.parseInt(matcher.group(1));
+      }
+      return sum;
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
     }
   }
 

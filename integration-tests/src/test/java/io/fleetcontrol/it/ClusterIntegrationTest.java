@@ -39,7 +39,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Three controller nodes (separate JVMs) on the real Cassandra and 300 simulated agents that know
@@ -48,12 +47,12 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * is still there, and the rollout finishes. Then another node is stopped with SIGTERM and its
  * agents move without anyone stepping in.
  *
- * <p>Work in progress for issue 7, so not in {@code mvn verify} yet: everything here passes on the
- * 2-core box except the 30 s bound for all agents online again after the kill (25-51 s measured).
- * Run it with {@code mvn -B verify -pl integration-tests -am -Dcluster.it=true -Dtest=ClusterIntegrationTest
- * -Dsurefire.failIfNoSpecifiedTests=false}.
+ * <p>The floor under "online again" is the cluster's, not ours: the failure detector (~5 s), the
+ * split-brain resolver's stable-after (7 s) and the removal margin (7 s) pass before the dead node's
+ * devices can start elsewhere. The agents retry within that time, and the nodes announce their
+ * open streams right after it (StreamsAfterNodeLoss). Alone: {@code mvn -B -o install -DskipTests;
+ * cd integration-tests; mvn -B -o test -Dtest=ClusterIntegrationTest}.
  */
-@EnabledIfSystemProperty(named = "cluster.it", matches = "true")
 class ClusterIntegrationTest {
 
   private static final int AGENTS = 300;
@@ -177,9 +176,6 @@ class ClusterIntegrationTest {
 
       // Online again: every device heard from after the kill, as the read side on a live node says.
       Timestamp afterKill = Timestamp.newBuilder().setSeconds(killed.getEpochSecond() + 1).build();
-      until(Duration.ofSeconds(90), () -> fleet.connectedCount() == AGENTS);
-      System.out.printf("every agent had a stream again %.1f s after the kill%n",
-          Duration.between(killed, Instant.now()).toMillis() / 1000.0);
       Thread diagnostics = new Thread(() -> {
         for (int second = 15; second <= 60; second += 15) {
           try {
@@ -189,7 +185,8 @@ class ClusterIntegrationTest {
                     .setPageSize(5).build()));
             System.out.printf("+%d s: %d devices not heard from since the kill, e.g. %s%n", second,
                 quiet.getTotalSize(), quiet.getDevicesList().stream().map(d -> d.getDeviceId() + " "
-                    + fleet.agent(d.getDeviceId()).map(a -> a.status() + " " + a.lastProblem()).orElse("?")).toList());
+                    + fleet.agent(d.getDeviceId()).map(a -> a.status() + " " + a.lastProblem()
+                        + " connects " + a.recentConnects() + " attempts " + a.recentAttempts()).orElse("?")).toList());
           } catch (Exception e) {
             System.out.println("diagnostics: " + e);
           }
@@ -197,31 +194,13 @@ class ClusterIntegrationTest {
       });
       diagnostics.setDaemon(true);
       diagnostics.start();
-      Duration allOnline = until(Duration.ofSeconds(90), () -> {
-        try {
-          return await(admin.listDevices().addHeader("authorization", BEARER).invoke(
-              io.fleetcontrol.proto.v1.ListDevicesRequest.newBuilder().setLastSeenAfter(afterKill).setPageSize(1).build()))
-              .getTotalSize() == AGENTS && fleet.connectedCount() == AGENTS;
-        } catch (RuntimeException notYet) {
-          return false;
-        }
-      });
-      allOnline = Duration.between(killed, Instant.now()); // from the kill, not from the wait above
-      System.out.printf("all %d agents online again (heard from after the kill) %.1f s after the kill%n", AGENTS,
-          allOnline.toMillis() / 1000.0);
-      System.out.printf("(agents with a stream now: %d)%n", fleet.connectedCount());
+      FleetRecovery recovery = FleetRecovery.measure(cluster, admin, BEARER, killed, AGENTS, List.of(0, 2),
+          Duration.ofSeconds(90));
+      System.out.printf("%d agents: %s%n", AGENTS, recovery);
       busy.set(false);
       employees.join(120_000);
       approvers.join(120_000);
-      Duration allRecovered = until(Duration.ofSeconds(120), () -> fleet.agents().stream().allMatch(a -> {
-        try {
-          getDevice(admin, a.deviceId());
-          return true;
-        } catch (RuntimeException notYet) {
-          return false;
-        }
-      }));
-      System.out.printf("every device entity answering %.1f s after the kill%n", allRecovered.toMillis() / 1000.0);
+      assertTrue(recovery.heard() != null && recovery.entities() != null, recovery.toString());
 
       // Nothing acknowledged was lost.
       assertTrue(pausesAcked.size() >= 10, "pauses acknowledged: " + pausesAcked.size());
@@ -255,7 +234,7 @@ class ClusterIntegrationTest {
       Instant terminated = Instant.now();
       cluster.terminate(2, Duration.ofSeconds(60));
       Duration movedBack = until(Duration.ofSeconds(60), () -> fleet.connectedCount() == AGENTS);
-      System.out.printf("SIGTERM: node 3 stopped in %.1f s; all agents connected %.1f s after the signal%n",
+      System.out.printf("SIGTERM: node 3 stopped in %.1f s; all agents had a stream again %.1f s after it stopped%n",
           Duration.between(terminated, Instant.now()).minus(movedBack).toMillis() / 1000.0,
           movedBack.toMillis() / 1000.0);
       Eventually.within(Duration.ofSeconds(60), () -> assertEquals(AGENTS, await(admin.getFleetSummary()
@@ -264,7 +243,7 @@ class ClusterIntegrationTest {
         assertTrue(getDevice(admin, id).hasActivePause(), id + " lost its pause in the hand-off");
       }
       fleet.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      assertTrue(allOnline.compareTo(Duration.ofSeconds(30)) <= 0, "agents back after the kill in " + allOnline);
+      assertTrue(recovery.heard().compareTo(Duration.ofSeconds(30)) <= 0, "agents back after the kill: " + recovery);
     }
   }
 

@@ -21,6 +21,9 @@ public sealed interface AgentPush extends CborSerializable {
   /** The device's exemptions, all of them, after any change. */
   record ExemptionsChanged(String deviceId, List<ExemptionRecord> exemptions) implements AgentPush {}
 
+  /** Tell the agent to send a heartbeat now: the entity found this stream again and wants news. */
+  record HeartbeatWanted(String deviceId) implements AgentPush {}
+
   /** A newer stream for the same device took over; this one must close. */
   record Superseded(String deviceId) implements AgentPush {}
 }

@@ -86,6 +86,13 @@ public final class DeviceEntity
   public record DetachConnection(ActorRef<AgentPush> connection) implements Command {}
 
   /**
+   * The node holding this device's stream says it is still open. Sent after a node left the
+   * cluster: this entity may have started afresh elsewhere and not know the stream, and the
+   * device's heartbeats told to the old node were lost.
+   */
+  public record StreamStillOpen(ActorRef<AgentPush> connection) implements Command {}
+
+  /**
    * Fire-and-forget: updates memory only (and now and then an upload roll-up). {@code connection}
    * is the stream it came through: an entity that started afresh on another node after its old
    * node died (the stream itself lives on) learns from it where to push again.
@@ -404,6 +411,12 @@ public final class DeviceEntity
 
   // In memory only: what the open stream reports between facts.
   private ActorRef<AgentPush> connection;
+  /**
+   * The stream an attach replaced, closed once the new one proves itself with a heartbeat. Not at
+   * once: in a cluster an attach whose ask already timed out can arrive late, from a stream the
+   * agent gave up, and must not cut off the live one.
+   */
+  private ActorRef<AgentPush> replacedConnection;
   private Instant lastSeen;
   private DeviceTelemetry latestTelemetry = DeviceTelemetry.UNKNOWN;
   private HealthRollup health = HealthRollup.EMPTY;
@@ -476,6 +489,7 @@ public final class DeviceEntity
         .forState(state -> !state.isEnrolled())
         .onCommand(Enroll.class, this::onFirstEnroll)
         .onCommand(AttachConnection.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
+        .onCommand(StreamStillOpen.class, (s, cmd) -> Effect().noReply())
         .onCommand(AssignPolicy.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
         .onCommand(AckPolicy.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
         .onCommand(RevertPolicy.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
@@ -495,6 +509,7 @@ public final class DeviceEntity
         .forState(State::isEnrolled)
         .onCommand(Enroll.class, this::onReenroll)
         .onCommand(AttachConnection.class, this::onAttach)
+        .onCommand(StreamStillOpen.class, this::onStreamStillOpen)
         .onCommand(DetachConnection.class, this::onDetach)
         .onCommand(Heartbeat.class, this::onHeartbeat)
         .onCommand(AssignPolicy.class, this::onAssignPolicy)
@@ -550,7 +565,7 @@ public final class DeviceEntity
       return refuse(cmd.replyTo(), "the credential is not valid for device " + deviceId);
     }
     if (connection != null && !connection.equals(cmd.connection())) {
-      connection.tell(new AgentPush.Superseded(deviceId));
+      replacedConnection = connection;
     }
     connection = cmd.connection();
     lastSeen = clock.instant();
@@ -562,21 +577,46 @@ public final class DeviceEntity
     return Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)));
   }
 
+  private ReplyEffect<Event, State> onStreamStillOpen(State state, StreamStillOpen cmd) {
+    if (!cmd.connection().equals(connection)) {
+      adopt(state, cmd.connection());
+      // What the device said while this entity was away is lost; ask for it now.
+      connection.tell(new AgentPush.HeartbeatWanted(deviceId));
+    }
+    return Effect().noReply();
+  }
+
+  /** Push to {@code stream} from now on, and tell it everything, as on attach: a push may have gone astray. */
+  private void adopt(State state, ActorRef<AgentPush> stream) {
+    if (stream.equals(replacedConnection)) {
+      replacedConnection = null;
+    }
+    connection = stream;
+    pushPolicy(state);
+    pushPause(state);
+    pushExemptions(state);
+  }
+
   private ReplyEffect<Event, State> onDetach(State state, DetachConnection cmd) {
     if (cmd.connection().equals(connection)) {
       connection = null;
+    }
+    if (cmd.connection().equals(replacedConnection)) {
+      replacedConnection = null;
     }
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> onHeartbeat(State state, Heartbeat cmd) {
-    if (connection == null && cmd.connection() != null) {
-      // This entity started after the stream attached (its node went down): adopt the stream and
-      // tell it everything, as on attach, in case a push was lost with the old node.
-      connection = cmd.connection();
-      pushPolicy(state);
-      pushPause(state);
-      pushExemptions(state);
+    if (cmd.connection() != null && !cmd.connection().equals(connection)) {
+      // The agent speaks through this stream now, and pushes go where it speaks. Either this entity
+      // started after the stream attached (its node went down) or a late attach from a stream the
+      // agent gave up took its place.
+      adopt(state, cmd.connection());
+    } else if (cmd.connection() != null && replacedConnection != null) {
+      // The newest stream is alive: the one it replaced can go.
+      replacedConnection.tell(new AgentPush.Superseded(deviceId));
+      replacedConnection = null;
     }
     lastSeen = cmd.receivedAt();
     latestTelemetry = cmd.telemetry();

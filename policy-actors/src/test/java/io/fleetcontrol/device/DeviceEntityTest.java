@@ -168,20 +168,74 @@ class DeviceEntityTest {
   }
 
   @Test
-  void newPolicyIsPushedToTheOpenStreamAndANewerStreamSupersedesTheOld() {
+  void newPolicyIsPushedToTheOpenStreamAndANewerStreamSupersedesTheOldOnceItIsHeard() {
     enroll(SECRET_HASH);
     TestProbe<AgentPush> first = testKit.createTestProbe();
     TestProbe<AgentPush> second = testKit.createTestProbe();
     ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, first.ref(), r));
     expectAttachPushes(first);
     ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, second.ref(), r));
-    first.expectMessageClass(AgentPush.Superseded.class);
     expectAttachPushes(second);
+    first.expectNoMessage(java.time.Duration.ofMillis(100));
+    heartbeatThrough(second);
+    first.expectMessageClass(AgentPush.Superseded.class);
 
     var assign = ask(r -> new DeviceEntity.AssignPolicy(Policy.starter("default", 2), "ops", r));
     assertEquals(1, assign.events().size());
     assertEquals(2, second.expectMessageClass(AgentPush.PolicyChanged.class).policy().version());
     first.expectNoMessage();
+  }
+
+  /**
+   * In a cluster an attach can reach the entity after its ask timed out, from a stream the agent
+   * already gave up (its node was down). It must not cut off the stream the agent uses now, and
+   * the live stream's next heartbeat brings the pushes back to it.
+   */
+  @Test
+  void aLateAttachFromAnAbandonedStreamDoesNotCutOffTheLiveOne() {
+    enroll(SECRET_HASH);
+    TestProbe<AgentPush> live = testKit.createTestProbe();
+    TestProbe<AgentPush> abandoned = testKit.createTestProbe();
+    ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, live.ref(), r));
+    expectAttachPushes(live);
+    heartbeatThrough(live);
+
+    ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, abandoned.ref(), r));
+    kit.runCommand(new DeviceEntity.DetachConnection(abandoned.ref()));
+    live.expectNoMessage(java.time.Duration.ofMillis(100)); // not Superseded
+    heartbeatThrough(live);
+    // The late attach's pushes went to the abandoned stream; the live one hears everything again.
+    expectAttachPushes(live);
+    live.expectNoMessage(java.time.Duration.ofMillis(100));
+
+    ask(r -> new DeviceEntity.AssignPolicy(Policy.starter("default", 2), "ops", r));
+    assertEquals(2, live.expectMessageClass(AgentPush.PolicyChanged.class).policy().version());
+  }
+
+  /**
+   * After a node left the cluster, the node holding a device's stream announces it: an entity that
+   * started afresh (its old node died with what the device said) takes the stream, tells it
+   * everything and asks for a heartbeat. One that knows the stream already stays quiet.
+   */
+  @Test
+  void anAnnouncedStreamIsAdoptedAndAskedForAHeartbeatOnce() {
+    enroll(SECRET_HASH);
+    TestProbe<AgentPush> stream = testKit.createTestProbe();
+    ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r));
+    expectAttachPushes(stream);
+
+    kit.restart();
+    kit.runCommand(new DeviceEntity.StreamStillOpen(stream.ref()));
+    expectAttachPushes(stream);
+    stream.expectMessageClass(AgentPush.HeartbeatWanted.class);
+
+    kit.runCommand(new DeviceEntity.StreamStillOpen(stream.ref()));
+    stream.expectNoMessage(java.time.Duration.ofMillis(200));
+  }
+
+  private void heartbeatThrough(TestProbe<AgentPush> stream) {
+    kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, 0, "0.1.0",
+        stream.ref()));
   }
 
   /** A fresh stream is told the policy, the pause state and the exemptions, in that order. */

@@ -51,6 +51,9 @@ class CrossNodeMessagesTest {
         new ExemptionRecord("ex-1", Exemption.Scope.FULL, ExemptionRecord.ReasonCategory.BATTERY, "low", 
             ExemptionRecord.Status.REQUESTED, T, null, null, null, null),
         StatusReply.success(policy),
+        new io.fleetcontrol.device.AgentPush.HeartbeatWanted("d1"),
+        new io.fleetcontrol.device.DeviceEntity.StreamStillOpen(testKit.createTestProbe(
+            io.fleetcontrol.device.AgentPush.class).ref()),
         StatusReply.error("device d1 is not enrolled"));
     Serialization serialization = SerializationExtension.get(testKit.system());
     for (Object reply : replies) {
