@@ -30,6 +30,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -348,6 +349,20 @@ final class AgentServiceImpl implements AgentServicePowerApi {
     }
 
     private void answer(String requestId, Throwable failure) {
+      if (failure != null && GrpcErrors.cause(failure) instanceof TimeoutException) {
+        // No answer is not a refusal: the device's node is stopping or gone (a shard hand-off).
+        // End the stream; the agent reconnects, to a live node, and sends the request again,
+        // which the entity answers once whether or not the first one got through.
+        log.info("request {} of device {} got no answer in time ({}); closing its stream so the agent "
+            + "sends it again", requestId, deviceId, GrpcErrors.message(failure));
+        try {
+          acks.fail(new GrpcServiceException(Status.UNAVAILABLE.withDescription("request " + requestId
+              + " of device " + deviceId + ": the controller did not answer in time; reconnect and send it again")));
+        } catch (IllegalStateException alreadyClosed) {
+          // The agent hung up already; it sends the request again when it is back.
+        }
+        return;
+      }
       var ack = RequestAck.newBuilder().setRequestId(requestId).setAccepted(failure == null);
       if (failure != null) {
         ack.setMessage(GrpcErrors.message(failure));

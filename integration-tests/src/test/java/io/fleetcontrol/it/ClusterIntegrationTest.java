@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetcontrol.agent.AgentSettings;
+import io.fleetcontrol.agent.ConnectionStatus;
 import io.fleetcontrol.agent.DeviceAgent;
 import io.fleetcontrol.agent.ExemptionReason;
 import io.fleetcontrol.agent.ExemptionScope;
@@ -230,8 +231,25 @@ class ClusterIntegrationTest {
       System.out.printf("rollout %s succeeded %.1f s after the kill%n", rolloutId,
           Duration.between(killed, Instant.now()).toMillis() / 1000.0);
 
-      // A graceful stop: SIGTERM hands node 3's shards off; its agents reconnect by themselves.
+      // A graceful stop: SIGTERM hands node 3's shards off; its agents reconnect by themselves, and
+      // employees pausing while it stops get their pauses: what the agents send in the hand-off
+      // they send again until it is answered.
+      List<CompletionStage<RequestOutcome>> pausesInHandOff = new ArrayList<>();
+      List<DeviceAgent> pausingInHandOff = agents.subList(60, 80);
+      Thread pausing = new Thread(() -> {
+        for (DeviceAgent agent : pausingInHandOff) {
+          synchronized (pausesInHandOff) {
+            pausesInHandOff.add(agent.requestPause(Duration.ofMinutes(20)));
+          }
+          try {
+            Thread.sleep(300);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      });
       Instant terminated = Instant.now();
+      pausing.start();
       cluster.terminate(2, Duration.ofSeconds(60));
       Duration movedBack = until(Duration.ofSeconds(60), () -> fleet.connectedCount() == AGENTS);
       System.out.printf("SIGTERM: node 3 stopped in %.1f s; all agents had a stream again %.1f s after it stopped%n",
@@ -242,6 +260,15 @@ class ClusterIntegrationTest {
       for (String id : pausesAcked) {
         assertTrue(getDevice(admin, id).hasActivePause(), id + " lost its pause in the hand-off");
       }
+      pausing.join(30_000);
+      for (int i = 0; i < pausingInHandOff.size(); i++) {
+        DeviceAgent agent = pausingInHandOff.get(i);
+        RequestOutcome outcome = pausesInHandOff.get(i).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        assertTrue(outcome.accepted(), agent.deviceId() + " paused during the hand-off: " + outcome);
+        assertTrue(getDevice(admin, agent.deviceId()).hasActivePause(), agent.deviceId() + " has its pause");
+      }
+      assertTrue(fleet.agents().stream().noneMatch(a -> a.status() == ConnectionStatus.REJECTED),
+          "no agent gave up");
       fleet.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
       assertTrue(recovery.heard().compareTo(Duration.ofSeconds(30)) <= 0, "agents back after the kill: " + recovery);
     }
