@@ -529,11 +529,8 @@ final class DeviceAgentBehavior {
     } else {
       log.debug("{}; retry {} in {} ms", problem, failedAttempts + 1, delay.toMillis());
     }
-    if (spent.compareTo(settings.backoff().ceiling(failedAttempts)) < 0) {
-      // Quick failures grow the wait; one that took longer than the wait itself (a controller
-      // answering "not in time") already spaced the retries and leaves it as it is.
-      failedAttempts = Math.min(failedAttempts + 1, Integer.MAX_VALUE - 1);
-    }
+    // Slow failures grow the wait too: "not in time" from a busy controller is a reason to back off.
+    failedAttempts = Math.min(failedAttempts + 1, Integer.MAX_VALUE - 1);
     board.problem(problem);
     board.status(ConnectionStatus.BACKOFF);
     timers.startSingleTimer(Tick.RETRY, delay);
