@@ -11,11 +11,14 @@
 # /cluster/members). Every node lists all three as seed nodes; node 1 forms the cluster when none
 # answers. Agents take all three: FLEET_CONTROLLERS=127.0.0.1:8080,127.0.0.1:8081,127.0.0.1:8082
 # (or --server with the same list). Logs and pids under .run/cluster/.
+# The nodes run the dev profile (dev.conf) with gRPC over TLS: certificates from deploy/tls.sh under
+# .run/tls; agents and fleetctl trust .run/tls/ca.crt (FLEET_CONTROLLER_CA, FLEET_CA_FILE).
 set -euo pipefail
 
 REPO_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 RUN_DIR="$REPO_ROOT/.run/cluster"
 JAR="$REPO_ROOT/fleet-controller/target/fleet-controller.jar"
+TLS_DIR="$REPO_ROOT/.run/tls"
 NODES=(1 2 3)
 mkdir -p "$RUN_DIR"
 cd "$REPO_ROOT"
@@ -35,7 +38,8 @@ start_node() {
   done
   FLEET_GRPC_PORT=$(grpc_port "$n") FLEET_REMOTE_PORT=$(remote_port "$n") \
     FLEET_MANAGEMENT_PORT=$(management_port "$n") \
-    java -Xmx${FLEET_NODE_HEAP:-768m} "${seeds[@]}" -jar "$JAR" >"$RUN_DIR/node-$n.log" 2>&1 &
+    FLEET_TLS_CERT="$TLS_DIR/controller.crt" FLEET_TLS_KEY="$TLS_DIR/controller.key" \
+    java -Xmx${FLEET_NODE_HEAP:-768m} -Dconfig.resource=dev.conf "${seeds[@]}" -jar "$JAR" >"$RUN_DIR/node-$n.log" 2>&1 &
   echo $! >"$RUN_DIR/node-$n.pid"
   echo "cluster.sh: node $n starting (pid $!, gRPC $(grpc_port "$n"), log .run/cluster/node-$n.log)"
 }
@@ -71,10 +75,12 @@ node_arg() {
 case "${1:-}" in
   start)
     [[ -f "$JAR" ]] || { echo "cluster.sh: building (mvn -DskipTests install)"; mvn -B -q -DskipTests install; }
+    deploy/tls.sh "$TLS_DIR"
     deploy/cassandra.sh start
     for n in "${NODES[@]}"; do start_node "$n"; done
     for n in "${NODES[@]}"; do await_ready "$n"; done
-    echo "cluster.sh: 3 nodes up; agents: --server 127.0.0.1:8080,127.0.0.1:8081,127.0.0.1:8082"
+    echo "cluster.sh: 3 nodes up (TLS, CA .run/tls/ca.crt); agents: --server 127.0.0.1:8080,127.0.0.1:8081,127.0.0.1:8082"
+    echo "cluster.sh: an enrollment token: FLEET_CA_FILE=.run/tls/ca.crt FLEET_TOKEN=dev-admin-token bin/fleetctl enroll-tokens create --uses 1000 --expires 1d"
     ;;
   stop)
     for n in 3 2 1; do stop_node "$n"; done

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# One command to see the system run: builds what it needs, starts a local Cassandra, one controller
-# node, a simulated fleet and one real agent (laptop-demo, with its local API), then shows
-# `fleetctl status` until Ctrl-C, which stops all of it.
+# One command to see the system run: builds what it needs, makes dev TLS certificates (deploy/tls.sh),
+# starts a local Cassandra, one controller node over TLS in the dev profile, creates an enrollment
+# token with fleetctl, starts a simulated fleet and one real agent (laptop-demo, with its local API),
+# then shows `fleetctl status` until Ctrl-C, which stops all of it.
+#
+# Kept for you and your scripts (mode 0600): .run/admin-token (the dev profile's admin token) and
+# .run/enrollment-token (enrolls a laptop against this controller); CA: .run/tls/ca.crt.
 #
 # Usage: deploy/quickstart.sh [AGENTS]     (default 1000 simulated agents)
 set -euo pipefail
@@ -11,8 +15,10 @@ REPO_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 RUN_DIR="$REPO_ROOT/.run"
 export FLEET_TOKEN=${FLEET_TOKEN:-dev-admin-token}
 export FLEET_SERVER=${FLEET_SERVER:-127.0.0.1:8080}
-ENROLLMENT_TOKEN=${FLEET_ENROLLMENT_TOKEN:-dev-enroll-token}
+# fleetctl and the agents verify the controller against the dev CA.
+export FLEET_CA_FILE="$RUN_DIR/tls/ca.crt" FLEET_CONTROLLER_CA="$RUN_DIR/tls/ca.crt"
 mkdir -p "$RUN_DIR"
+umask 077
 cd "$REPO_ROOT"
 
 pids=()
@@ -32,10 +38,12 @@ trap cleanup INT TERM EXIT
 echo "quickstart: building (mvn -DskipTests install)"
 mvn -B -q -DskipTests install
 
+deploy/tls.sh "$RUN_DIR/tls"
 deploy/cassandra.sh start
 
-echo "quickstart: starting the controller (log: .run/controller.log)"
-java -jar fleet-controller/target/fleet-controller.jar >"$RUN_DIR/controller.log" 2>&1 &
+echo "quickstart: starting the controller, dev profile, TLS on 127.0.0.1:8080 (log: .run/controller.log)"
+FLEET_TLS_CERT="$RUN_DIR/tls/controller.crt" FLEET_TLS_KEY="$RUN_DIR/tls/controller.key" \
+  java -Dconfig.resource=dev.conf -jar fleet-controller/target/fleet-controller.jar >"$RUN_DIR/controller.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do
   if curl -fs http://127.0.0.1:8558/ready >/dev/null 2>&1; then break; fi
@@ -43,6 +51,19 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 curl -fs http://127.0.0.1:8558/ready >/dev/null || { echo "quickstart: controller not ready"; exit 1; }
+
+printf '%s\n' "$FLEET_TOKEN" >"$RUN_DIR/admin-token"
+# The token of an earlier run is kept while the controller still lists it as active (Cassandra keeps it).
+ENROLLMENT_TOKEN=$(cat "$RUN_DIR/enrollment-token" 2>/dev/null || true)
+if [[ -z "$ENROLLMENT_TOKEN" ]] || ! bin/fleetctl enroll-tokens list -o json 2>/dev/null \
+    | grep -q "\"token_id\": *\"${ENROLLMENT_TOKEN%.*}\"[^}]*\"state\": *\"active\""; then
+  echo "quickstart: creating an enrollment token (bin/fleetctl enroll-tokens create --uses 100000 --expires 30d)"
+  ENROLLMENT_TOKEN=$(bin/fleetctl enroll-tokens create --uses 100000 --expires 30d -o json \
+    | grep -o '"secret_token": *"[^"]*"' | sed 's/.*: *"\(.*\)"/\1/')
+  [[ -n "$ENROLLMENT_TOKEN" ]] || { echo "quickstart: could not create an enrollment token"; exit 1; }
+  printf '%s\n' "$ENROLLMENT_TOKEN" >"$RUN_DIR/enrollment-token"
+fi
+echo "quickstart: admin token in .run/admin-token, enrollment token in .run/enrollment-token (both 0600), CA .run/tls/ca.crt"
 
 echo "quickstart: starting $AGENTS simulated agents (log: .run/simulator.log)"
 java -jar device-agent/target/device-agent.jar simulate --count "$AGENTS" \
@@ -60,7 +81,7 @@ while true; do
   sleep 5
   clear 2>/dev/null || true
   echo "quickstart: $(( $(date +%s) - started )) s since the fleet started; Ctrl-C stops everything"
-  echo "  bin/fleetctl status | devices list | devices get ID   (FLEET_SERVER=$FLEET_SERVER, FLEET_TOKEN set)"
+  echo "  bin/fleetctl status | devices list | devices get ID   (FLEET_SERVER=$FLEET_SERVER, FLEET_TOKEN, FLEET_CA_FILE set)"
   echo "  FLEET_AGENT_STATE_DIR=.run/agent bin/fleet-agent status | policy | pause 10m   (the laptop-demo agent)"
   echo
   bin/fleetctl status || true

@@ -27,8 +27,11 @@ public final class AgentClients {
         ? GrpcClientSettings.connectToServiceAt(first.host(), first.port(), system)
         : GrpcClientSettings.usingServiceDiscovery(SERVICE, new StaticControllers(controllers), system)
             .withLoadBalancingPolicy("round_robin");
+    settings = settings.withTls(first.useTls());
+    if (first.useTls() && first.caFile() != null) {
+      settings = settings.withTrustManager(io.fleetcontrol.tls.PemFiles.trustManager(first.caFile()));
+    }
     settings = settings
-        .withTls(first.useTls())
         // The default (20) closes the channel for good during a long controller outage;
         // the agents' own backoff decides when to try again.
         .withConnectionAttempts(-1);

@@ -26,11 +26,13 @@ public record AgentSettings(
     Config reconnect = agent.getConfig("reconnect");
     String timeZone = agent.getString("time-zone");
     boolean useTls = controller.getBoolean("use-tls");
+    String ca = controller.getString("ca-file");
+    java.nio.file.Path caFile = ca.isBlank() ? null : java.nio.file.Path.of(ca);
     String addresses = controller.getString("addresses");
     return new AgentSettings(
         addresses.isBlank()
-            ? List.of(new ControllerAddress(controller.getString("host"), controller.getInt("port"), useTls))
-            : ControllerAddress.parseList(addresses, useTls),
+            ? List.of(new ControllerAddress(controller.getString("host"), controller.getInt("port"), useTls, caFile))
+            : ControllerAddress.parseList(addresses, useTls, caFile),
         agent.getString("enrollment-token"),
         new DeviceIdentity(
             agent.getString("device-id"),

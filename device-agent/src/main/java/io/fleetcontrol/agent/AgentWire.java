@@ -32,10 +32,11 @@ final class AgentWire {
 
   private AgentWire() {}
 
-  static EnrollRequest enrollRequest(AgentSettings settings) {
+  static EnrollRequest enrollRequest(AgentSettings settings, String enrollmentId) {
     DeviceIdentity identity = settings.identity();
     return EnrollRequest.newBuilder()
         .setEnrollmentToken(settings.enrollmentToken())
+        .setEnrollmentId(enrollmentId)
         .setDeviceId(identity.deviceId())
         .setOwner(identity.owner())
         .setJurisdiction(identity.jurisdiction())

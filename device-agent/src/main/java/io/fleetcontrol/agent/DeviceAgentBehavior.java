@@ -103,6 +103,10 @@ final class DeviceAgentBehavior {
   private final CaptureGate gate;
   private final AgentCacheFile cache;
   private final CredentialFile credentials;
+  private static final java.security.SecureRandom ENROLLMENT_IDS = new java.security.SecureRandom();
+  /** The id of this laptop's enrollment, kept across restarts: a retry gets the same credential. */
+  private final CredentialFile enrollmentIds;
+  private String enrollmentId;
   private final Random random;
   private final Clock clock;
   private final ActorContext<Command> context;
@@ -148,6 +152,7 @@ final class DeviceAgentBehavior {
     this.gate = gate;
     this.cache = cache;
     this.credentials = cache == null ? null : new CredentialFile(cache.path().resolveSibling("credential"));
+    this.enrollmentIds = cache == null ? null : new CredentialFile(cache.path().resolveSibling("enrollment-id"));
     this.random = random;
     this.clock = clock;
     this.context = context;
@@ -177,7 +182,7 @@ final class DeviceAgentBehavior {
     board.status(ConnectionStatus.ENROLLING);
     attemptStartedAt = clock.instant();
     context.pipeToSelf(
-        client.enroll(AgentWire.enrollRequest(settings)),
+        client.enroll(AgentWire.enrollRequest(settings, enrollmentId())),
         (response, failure) ->
             failure == null ? new Enrolled(response.getDeviceCredential()) : new EnrollFailed(failure));
     return commonHandlers()
@@ -185,6 +190,26 @@ final class DeviceAgentBehavior {
         .onMessage(EnrollFailed.class, this::onEnrollFailed)
         .onAnyMessage(this::ignoreLeftover)
         .build();
+  }
+
+  /** Made once, at random, and kept: the controller answers a retried enrollment with the same credential. */
+  private String enrollmentId() {
+    if (enrollmentId == null && enrollmentIds != null) {
+      enrollmentId = enrollmentIds.read(deviceId()).orElse(null);
+    }
+    if (enrollmentId == null) {
+      byte[] bytes = new byte[24];
+      ENROLLMENT_IDS.nextBytes(bytes);
+      enrollmentId = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+      if (enrollmentIds != null) {
+        try {
+          enrollmentIds.write(deviceId(), enrollmentId);
+        } catch (IOException e) {
+          log.warn("Cannot store the enrollment id ({}); a restart before enrollment completes may be refused", e.getMessage());
+        }
+      }
+    }
+    return enrollmentId;
   }
 
   private Behavior<Command> onEnrolled(Enrolled enrolled) {
@@ -203,7 +228,8 @@ final class DeviceAgentBehavior {
   private Behavior<Command> onEnrollFailed(EnrollFailed failed) {
     Status status = Status.fromThrowable(failed.cause());
     switch (status.getCode()) {
-      case UNAUTHENTICATED, INVALID_ARGUMENT, PERMISSION_DENIED:
+      case UNAUTHENTICATED, INVALID_ARGUMENT, PERMISSION_DENIED, ALREADY_EXISTS, FAILED_PRECONDITION:
+        // ALREADY_EXISTS: another agent holds this id; fighting it would cut it off. An admin decides.
         return rejected("enrollment refused: " + describe(status));
       default:
         return backoff("enrollment of " + deviceId() + " failed: " + describe(status), false, attemptStartedAt);

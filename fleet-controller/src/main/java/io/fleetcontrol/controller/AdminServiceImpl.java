@@ -45,6 +45,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   private final Clock clock;
   private final PolicyAdmin policies;
   private final RolloutAdmin rollouts;
+  private final EnrollmentTokenAdmin enrollmentTokens;
 
   AdminServiceImpl(
       ActorSystem<?> system,
@@ -53,6 +54,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
       FleetView fleet,
       AuditTrail audit,
       PageTokens pageTokens,
+      EnrollmentTokenAdmin enrollmentTokens,
       Duration askTimeout,
       Clock clock) {
     this.system = system;
@@ -65,6 +67,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
     this.clock = clock;
     this.policies = new PolicyAdmin(system, directory, askTimeout);
     this.rollouts = new RolloutAdmin(system, policies, askTimeout);
+    this.enrollmentTokens = enrollmentTokens;
   }
 
   // ---- fleet ----
@@ -72,7 +75,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   @Override
   public CompletionStage<GetFleetSummaryResponse> getFleetSummary(
       GetFleetSummaryRequest in, Metadata metadata) {
-    return guarded(metadata, AdminTokens.Role.VIEWER, () -> fleetLoaded().thenApply(ready -> {
+    return guarded(metadata, AdminTokens.Permission.READ, () -> fleetLoaded().thenApply(ready -> {
       // Dashboards poll the summary; counting 100,000 rows once per change and second is enough.
       Instant now = clock.instant();
       CachedSummary cached = lastSummary;
@@ -134,7 +137,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   @Override
   public CompletionStage<ListDevicesResponse> listDevices(ListDevicesRequest in, Metadata metadata) {
-    return guarded(metadata, AdminTokens.Role.VIEWER, () -> {
+    return guarded(metadata, AdminTokens.Permission.READ, () -> {
       int pageSize = pageSize(in.getPageSize());
       Predicate<FleetView.Row> filter = DeviceFilter.from(in);
       String filters = PageTokens.filtersOf(in);
@@ -153,7 +156,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   @Override
   public CompletionStage<GetDeviceResponse> getDevice(GetDeviceRequest in, Metadata metadata) {
-    return guarded(metadata, AdminTokens.Role.VIEWER, () -> {
+    return guardedAs(metadata, AdminTokens.Permission.READ, caller -> {
       String deviceId = InputRules.deviceId("device_id", in.getDeviceId());
       CompletionStage<DeviceSummary> summary = ClusterSharding.get(system)
           .entityRefFor(DeviceEntity.ENTITY_KEY, deviceId)
@@ -161,8 +164,14 @@ final class AdminServiceImpl implements AdminServicePowerApi {
       return summary.thenCombine(audit.history(deviceId, HISTORY_LENGTH), (found, history) -> {
             ConnectionState connection = ConnectionState.of(found.lastSeen(), clock.instant(),
                 fleet.staleAfter(), fleet.offlineAfter());
+            Device device = ProtoMapping.toProto(found, connection);
+            if (!caller.may(AdminTokens.Permission.READ_EMPLOYEE_TEXT)) {
+              var redacted = device.toBuilder().clearExemptions();
+              device.getExemptionsList().forEach(e -> redacted.addExemptions(withoutEmployeeText(e)));
+              device = redacted.build();
+            }
             return GetDeviceResponse.newBuilder()
-                .setDevice(ProtoMapping.toProto(found, connection))
+                .setDevice(device)
                 .addAllHistory(history.stream().map(AdminServiceImpl::toProto).toList())
                 .build();
           })
@@ -174,7 +183,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   @Override
   public CompletionStage<ListAuditEventsResponse> listAuditEvents(ListAuditEventsRequest in, Metadata m) {
-    return guarded(m, AdminTokens.Role.VIEWER, () -> {
+    return guarded(m, AdminTokens.Permission.READ, () -> {
       int pageSize = pageSize(in.getPageSize());
       String device = in.getDeviceId().isEmpty() ? null : InputRules.deviceId("device_id", in.getDeviceId());
       String action = in.getAction().isEmpty() ? null : auditAction(in.getAction());
@@ -224,7 +233,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   /** As {@link #guarded}, for calls that record who made the change. */
   private <T> CompletionStage<T> guardedAs(
-      Metadata metadata, AdminTokens.Role needed, java.util.function.Function<AdminTokens.Caller, CompletionStage<T>> call) {
+      Metadata metadata, AdminTokens.Permission needed, java.util.function.Function<AdminTokens.Caller, CompletionStage<T>> call) {
     try {
       return call.apply(adminTokens.require(metadata, needed));
     } catch (GrpcServiceException e) {
@@ -234,7 +243,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   /** Checks the admin token and runs the call; synchronous validation failures become statuses. */
   private <T> CompletionStage<T> guarded(
-      Metadata metadata, AdminTokens.Role needed, Supplier<CompletionStage<T>> call) {
+      Metadata metadata, AdminTokens.Permission needed, Supplier<CompletionStage<T>> call) {
     try {
       adminTokens.require(metadata, needed);
       return call.get();
@@ -257,25 +266,25 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   @Override
   public CompletionStage<CreatePolicyResponse> createPolicy(CreatePolicyRequest in, Metadata m) {
-    return guardedAs(m, AdminTokens.Role.OPERATOR, caller -> policies.create(in.getPolicy(), caller.name())
+    return guardedAs(m, AdminTokens.Permission.MANAGE_POLICIES, caller -> policies.create(in.getPolicy(), caller.name())
         .thenApply(p -> CreatePolicyResponse.newBuilder().setPolicy(PolicyWire.toProto(p)).build()));
   }
 
   @Override
   public CompletionStage<UpdatePolicyResponse> updatePolicy(UpdatePolicyRequest in, Metadata m) {
-    return guardedAs(m, AdminTokens.Role.OPERATOR, caller -> policies.update(in.getPolicy(), caller.name())
+    return guardedAs(m, AdminTokens.Permission.MANAGE_POLICIES, caller -> policies.update(in.getPolicy(), caller.name())
         .thenApply(p -> UpdatePolicyResponse.newBuilder().setPolicy(PolicyWire.toProto(p)).build()));
   }
 
   @Override
   public CompletionStage<GetPolicyResponse> getPolicy(GetPolicyRequest in, Metadata m) {
-    return guarded(m, AdminTokens.Role.VIEWER, () -> policies.get(in.getName(), in.getVersion())
+    return guarded(m, AdminTokens.Permission.READ, () -> policies.get(in.getName(), in.getVersion())
         .thenApply(p -> GetPolicyResponse.newBuilder().setPolicy(PolicyWire.toProto(p)).build()));
   }
 
   @Override
   public CompletionStage<ListPoliciesResponse> listPolicies(ListPoliciesRequest in, Metadata m) {
-    return guarded(m, AdminTokens.Role.VIEWER, () -> {
+    return guarded(m, AdminTokens.Permission.READ, () -> {
       pageSize(in.getPageSize());
       if (!in.getPageToken().isEmpty()) {
         throw InputRules.invalid("page_token is not a token this server issued");
@@ -289,14 +298,15 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   @Override
   public CompletionStage<AssignPolicyResponse> assignPolicy(AssignPolicyRequest in, Metadata m) {
-    return guardedAs(m, AdminTokens.Role.OPERATOR, caller -> policies.assign(in, caller.name()));
+    return guardedAs(m, AdminTokens.Permission.MANAGE_POLICIES, caller -> policies.assign(in, caller.name()));
   }
 
   // ---- exemptions ----
 
   @Override
   public CompletionStage<ListExemptionsResponse> listExemptions(ListExemptionsRequest in, Metadata m) {
-    return guarded(m, AdminTokens.Role.VIEWER, () -> {
+    return guardedAs(m, AdminTokens.Permission.READ, caller -> {
+      boolean employeeText = caller.may(AdminTokens.Permission.READ_EMPLOYEE_TEXT);
       int pageSize = pageSize(in.getPageSize());
       if (in.getStatus() == ExemptionStatus.UNRECOGNIZED) {
         throw InputRules.invalid("status " + in.getStatusValue() + " is not an exemption status");
@@ -312,13 +322,20 @@ final class AdminServiceImpl implements AdminServicePowerApi {
             .filter(r -> cursor == null || exemptionKey(r).compareTo(cursor) > 0)
             .toList();
         var out = ListExemptionsResponse.newBuilder();
-        matching.stream().limit(pageSize).forEach(r -> out.addExemptions(toProto(r)));
+        matching.stream().limit(pageSize)
+            .map(AdminServiceImpl::toProto)
+            .forEach(e -> out.addExemptions(employeeText ? e : withoutEmployeeText(e)));
         if (matching.size() > pageSize) {
           out.setNextPageToken(pageTokens.issue("exemptions", filters, exemptionKey(matching.get(pageSize - 1))));
         }
         return out.build();
       });
     });
+  }
+
+  /** What an employee wrote is for approvers; viewers and operators see that there is a request, not its words. */
+  private static Exemption withoutEmployeeText(Exemption e) {
+    return e.toBuilder().clearComment().build();
   }
 
   /** Sorts by request time, then device and exemption id; fixed-width millis keep text order right. */
@@ -329,7 +346,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   @Override
   public CompletionStage<ApproveExemptionResponse> approveExemption(ApproveExemptionRequest in, Metadata m) {
-    return guardedAs(m, AdminTokens.Role.APPROVER, caller -> {
+    return guardedAs(m, AdminTokens.Permission.DECIDE_EXEMPTIONS, caller -> {
       if (!in.hasExpireTime()) {
         throw InputRules.invalid("expire_time is required: every approval ends by itself");
       }
@@ -342,7 +359,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   @Override
   public CompletionStage<DenyExemptionResponse> denyExemption(DenyExemptionRequest in, Metadata m) {
-    return guardedAs(m, AdminTokens.Role.APPROVER, caller -> {
+    return guardedAs(m, AdminTokens.Permission.DECIDE_EXEMPTIONS, caller -> {
       if (in.getReason().isBlank()) {
         throw InputRules.invalid("reason is required: the employee is told why");
       }
@@ -355,7 +372,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   @Override
   public CompletionStage<RevokeExemptionResponse> revokeExemption(RevokeExemptionRequest in, Metadata m) {
-    return guardedAs(m, AdminTokens.Role.APPROVER, caller -> {
+    return guardedAs(m, AdminTokens.Permission.DECIDE_EXEMPTIONS, caller -> {
       String reason = InputRules.comment(in.getReason());
       return exemption(in.getDeviceId(), in.getExemptionId(), (id, replyTo) ->
               new DeviceEntity.RevokeExemption(id, reason, caller.name(), replyTo))
@@ -414,40 +431,40 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   @Override
   public CompletionStage<StartRolloutResponse> startRollout(StartRolloutRequest in, Metadata m) {
-    return guardedAs(m, AdminTokens.Role.OPERATOR, caller -> rollouts.start(in, caller.name())
+    return guardedAs(m, AdminTokens.Permission.MANAGE_POLICIES, caller -> rollouts.start(in, caller.name())
         .thenApply(v -> StartRolloutResponse.newBuilder().setRollout(RolloutAdmin.toProto(v)).build()));
   }
 
   @Override
   public CompletionStage<GetRolloutResponse> getRollout(GetRolloutRequest in, Metadata m) {
-    return guarded(m, AdminTokens.Role.VIEWER, () -> rollouts.get(in.getRolloutId())
+    return guarded(m, AdminTokens.Permission.READ, () -> rollouts.get(in.getRolloutId())
         .thenApply(v -> GetRolloutResponse.newBuilder().setRollout(RolloutAdmin.toProto(v)).build()));
   }
 
   @Override
   public CompletionStage<ListRolloutsResponse> listRollouts(ListRolloutsRequest in, Metadata m) {
-    return guarded(m, AdminTokens.Role.VIEWER, () -> rollouts.list(in.getPolicyName())
+    return guarded(m, AdminTokens.Permission.READ, () -> rollouts.list(in.getPolicyName())
         .thenApply(all -> ListRolloutsResponse.newBuilder()
             .addAllRollouts(all.stream().map(RolloutAdmin::toProto).toList()).build()));
   }
 
   @Override
   public CompletionStage<PauseRolloutResponse> pauseRollout(PauseRolloutRequest in, Metadata m) {
-    return guardedAs(m, AdminTokens.Role.OPERATOR, caller -> rollouts.decide(in.getRolloutId(), "pause",
+    return guardedAs(m, AdminTokens.Permission.MANAGE_POLICIES, caller -> rollouts.decide(in.getRolloutId(), "pause",
             r -> new io.fleetcontrol.rollout.PolicyRollouts.Pause(in.getRolloutId(), caller.name(), r))
         .thenApply(v -> PauseRolloutResponse.newBuilder().setRollout(RolloutAdmin.toProto(v)).build()));
   }
 
   @Override
   public CompletionStage<ResumeRolloutResponse> resumeRollout(ResumeRolloutRequest in, Metadata m) {
-    return guardedAs(m, AdminTokens.Role.OPERATOR, caller -> rollouts.decide(in.getRolloutId(), "resume",
+    return guardedAs(m, AdminTokens.Permission.MANAGE_POLICIES, caller -> rollouts.decide(in.getRolloutId(), "resume",
             r -> new io.fleetcontrol.rollout.PolicyRollouts.Resume(in.getRolloutId(), caller.name(), r))
         .thenApply(v -> ResumeRolloutResponse.newBuilder().setRollout(RolloutAdmin.toProto(v)).build()));
   }
 
   @Override
   public CompletionStage<AbortRolloutResponse> abortRollout(AbortRolloutRequest in, Metadata m) {
-    return guardedAs(m, AdminTokens.Role.OPERATOR, caller -> rollouts.decide(in.getRolloutId(), "abort",
+    return guardedAs(m, AdminTokens.Permission.MANAGE_POLICIES, caller -> rollouts.decide(in.getRolloutId(), "abort",
             r -> new io.fleetcontrol.rollout.PolicyRollouts.Abort(in.getRolloutId(), caller.name(), r))
         .thenApply(v -> AbortRolloutResponse.newBuilder().setRollout(RolloutAdmin.toProto(v)).build()));
   }
@@ -455,9 +472,63 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   @Override
   public CompletionStage<RollbackRolloutResponse> rollbackRollout(
       RollbackRolloutRequest in, Metadata m) {
-    return guardedAs(m, AdminTokens.Role.OPERATOR, caller -> rollouts.decide(in.getRolloutId(), "roll back",
+    return guardedAs(m, AdminTokens.Permission.MANAGE_POLICIES, caller -> rollouts.decide(in.getRolloutId(), "roll back",
             r -> new io.fleetcontrol.rollout.PolicyRollouts.Rollback(in.getRolloutId(), caller.name(), r))
         .thenApply(v -> RollbackRolloutResponse.newBuilder().setRollout(RolloutAdmin.toProto(v)).build()));
   }
 
+  // ---- devices and enrollment tokens ----
+
+  @Override
+  public CompletionStage<ResetDeviceResponse> resetDevice(ResetDeviceRequest in, Metadata m) {
+    return guardedAs(m, AdminTokens.Permission.MANAGE_ENROLLMENT, caller -> {
+      String deviceId = InputRules.deviceId("device_id", in.getDeviceId());
+      String reason = InputRules.comment(in.getReason());
+      return deviceDecision(deviceId, "reset", replyTo -> new DeviceEntity.ResetDevice(caller.name(), reason, replyTo))
+          .thenApply(summary -> ResetDeviceResponse.newBuilder().setDeviceId(deviceId).build());
+    });
+  }
+
+  @Override
+  public CompletionStage<RevokeDeviceResponse> revokeDevice(RevokeDeviceRequest in, Metadata m) {
+    return guardedAs(m, AdminTokens.Permission.MANAGE_ENROLLMENT, caller -> {
+      String deviceId = InputRules.deviceId("device_id", in.getDeviceId());
+      String reason = InputRules.comment(in.getReason());
+      return deviceDecision(deviceId, "revoke", replyTo -> new DeviceEntity.RevokeDevice(caller.name(), reason, replyTo))
+          .thenApply(summary -> RevokeDeviceResponse.newBuilder().setDeviceId(deviceId).build());
+    });
+  }
+
+  private CompletionStage<DeviceSummary> deviceDecision(String deviceId, String what,
+      java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<org.apache.pekko.pattern.StatusReply<DeviceSummary>>, DeviceEntity.Command> command) {
+    return ClusterSharding.get(system)
+        .entityRefFor(DeviceEntity.ENTITY_KEY, deviceId)
+        .<DeviceSummary>askWithStatus(command::apply, askTimeout)
+        .exceptionally(failure -> {
+          throw GrpcErrors.notFoundOr(what + " " + deviceId, failure);
+        });
+  }
+
+  @Override
+  public CompletionStage<CreateEnrollmentTokenResponse> createEnrollmentToken(CreateEnrollmentTokenRequest in, Metadata m) {
+    return guardedAs(m, AdminTokens.Permission.MANAGE_ENROLLMENT, caller -> enrollmentTokens.create(in, caller.name()));
+  }
+
+  @Override
+  public CompletionStage<ListEnrollmentTokensResponse> listEnrollmentTokens(ListEnrollmentTokensRequest in, Metadata m) {
+    return guarded(m, AdminTokens.Permission.MANAGE_ENROLLMENT, () -> {
+      pageSize(in.getPageSize());
+      if (!in.getPageToken().isEmpty()) {
+        throw InputRules.invalid("page_token is not a token this server issued");
+      }
+      return enrollmentTokens.list()
+          .thenApply(all -> ListEnrollmentTokensResponse.newBuilder().addAllEnrollmentTokens(all).build());
+    });
+  }
+
+  @Override
+  public CompletionStage<RevokeEnrollmentTokenResponse> revokeEnrollmentToken(RevokeEnrollmentTokenRequest in, Metadata m) {
+    return guardedAs(m, AdminTokens.Permission.MANAGE_ENROLLMENT, caller -> enrollmentTokens.revoke(in.getTokenId(), caller.name())
+        .thenApply(token -> RevokeEnrollmentTokenResponse.newBuilder().setEnrollmentToken(token).build()));
+  }
 }

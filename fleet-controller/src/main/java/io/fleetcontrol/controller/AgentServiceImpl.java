@@ -6,6 +6,8 @@ import io.fleetcontrol.device.AgentPush;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceIdentity;
 import io.fleetcontrol.device.DeviceSummary;
+import io.fleetcontrol.device.EnrollOutcome;
+import io.fleetcontrol.enrollment.EnrollmentToken;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policyregistry.PolicyCatalog;
 import io.fleetcontrol.proto.v1.AgentServicePowerApi;
@@ -20,13 +22,9 @@ import io.fleetcontrol.proto.v1.PauseUpdate;
 import io.fleetcontrol.proto.v1.PolicyUpdate;
 import io.fleetcontrol.proto.v1.RequestAck;
 import io.grpc.Status;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,31 +55,31 @@ import org.slf4j.LoggerFactory;
 final class AgentServiceImpl implements AgentServicePowerApi {
 
   static final String DEVICE_ID_HEADER = "x-fleet-device-id";
-  /** '.' keeps the credential a valid HTTP token68, as an Authorization header needs. */
-  private static final char CREDENTIAL_SEPARATOR = '.';
   private static final Logger log = LoggerFactory.getLogger(AgentServiceImpl.class);
   private static final int PUSH_BUFFER = 16;
   private static final int ACK_BUFFER = 64;
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
-  private final List<String> enrollmentTokens;
+  private final DeviceCredentials credentials;
+  private final AuditTrail audit;
   private final String initialPolicyName;
   private final Duration askTimeout;
   private final Clock clock;
-  private final SecureRandom random = new SecureRandom();
   /** This node's attached streams and their devices, for {@link #announceOpenStreams}. */
   private final Map<ActorRef<AgentPush>, EntityRef<DeviceEntity.Command>> openStreams = new ConcurrentHashMap<>();
 
   AgentServiceImpl(
       ActorSystem<?> system,
-      List<String> enrollmentTokens,
+      DeviceCredentials credentials,
+      AuditTrail audit,
       String initialPolicyName,
       Duration askTimeout,
       Clock clock) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
-    this.enrollmentTokens = List.copyOf(enrollmentTokens);
+    this.credentials = credentials;
+    this.audit = audit;
     this.initialPolicyName = initialPolicyName;
     this.askTimeout = askTimeout;
     this.clock = clock;
@@ -89,39 +87,115 @@ final class AgentServiceImpl implements AgentServicePowerApi {
 
   // ---- Enroll ----
 
+  /**
+   * Token enrollment: the token's MAC is checked here, its use is spent by its entity (exactly, and
+   * once per enrollment id), then the device entity decides; a refused enrollment gives the use back.
+   * Re-key: the call carries the device's current credential instead, and no token is spent.
+   */
   @Override
   public CompletionStage<EnrollResponse> enroll(EnrollRequest in, Metadata metadata) {
     try {
-      checkEnrollmentToken(in.getEnrollmentToken());
-      DeviceIdentity identity =
+      String deviceId = InputRules.deviceId("device_id", in.getDeviceId());
+      String enrollmentIdHash = DeviceEntity.hashSecret(InputRules.enrollmentId(in.getEnrollmentId()));
+      DeviceIdentity declared =
           new DeviceIdentity(
-              InputRules.deviceId("device_id", in.getDeviceId()),
+              deviceId,
               InputRules.owner(in.getOwner()),
               InputRules.jurisdiction(in.getJurisdiction()),
               InputRules.labels(in.getLabelsMap()),
               InputRules.agentVersion(in.getAgentVersion()),
               InputRules.timeZone(in.getTimeZone()));
-      String credential = identity.deviceId() + CREDENTIAL_SEPARATOR + newSecret();
-      return initialPolicy()
-          .thenCompose(policy -> entity(identity.deviceId())
-              .<DeviceSummary>askWithStatus(
-                  replyTo ->
-                      new DeviceEntity.Enroll(
-                          identity, DeviceEntity.hashCredential(credential), policy, replyTo),
-                  askTimeout))
-          .thenApply(
-              summary ->
-                  EnrollResponse.newBuilder()
-                      .setDeviceId(identity.deviceId())
-                      .setDeviceCredential(credential)
-                      .build())
-          .exceptionally(
-              failure -> {
-                throw GrpcErrors.fromAsk("enroll " + identity.deviceId(), failure);
-              });
+      Optional<String> presented = bearer(metadata);
+      if (presented.isPresent()) {
+        String nonce = credentials.nonceOf(deviceId, presented.get()).orElseThrow(() -> new GrpcServiceException(
+            Status.UNAUTHENTICATED.withDescription("the credential presented for a re-key of " + deviceId + " is not valid")));
+        return enrollDevice(declared, enrollmentIdHash, nonce, null, peer(metadata));
+      }
+      String tokenId = tokenIdOf(in.getEnrollmentToken());
+      return EnrollmentToken.ref(system, tokenId)
+          .<EnrollmentToken.SpendOutcome>ask(replyTo -> new EnrollmentToken.Spend(
+              DeviceEntity.hashSecret(in.getEnrollmentToken()), deviceId, enrollmentIdHash, replyTo), askTimeout)
+          .exceptionally(failure -> {
+            throw GrpcErrors.fromAsk("enroll " + deviceId, failure);
+          })
+          .thenCompose(outcome -> {
+            if (outcome instanceof EnrollmentToken.Refused refused) {
+              throw tokenRefused(tokenId, refused.reason());
+            }
+            var granted = (EnrollmentToken.Granted) outcome;
+            return enrollDevice(withTokenTerms(declared, granted), enrollmentIdHash, null, tokenId, peer(metadata));
+          });
     } catch (GrpcServiceException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  private CompletionStage<EnrollResponse> enrollDevice(
+      DeviceIdentity identity, String enrollmentIdHash, String presentedNonce, String tokenId, String peer) {
+    String deviceId = identity.deviceId();
+    String nonce = credentials.newNonce();
+    return initialPolicy()
+        .thenCompose(policy -> entity(deviceId).<EnrollOutcome>askWithStatus(
+            replyTo -> new DeviceEntity.Enroll(identity, enrollmentIdHash, nonce, presentedNonce, tokenId, policy, replyTo),
+            askTimeout))
+        .handle((outcome, failure) -> {
+          if (failure != null) {
+            throw GrpcErrors.fromAsk("enroll " + deviceId, failure);
+          }
+          if (outcome instanceof EnrollOutcome.Enrolled enrolled) {
+            return EnrollResponse.newBuilder()
+                .setDeviceId(deviceId)
+                .setDeviceCredential(credentials.credential(deviceId, enrolled.credentialNonce()))
+                .build();
+          }
+          if (tokenId != null) {
+            EnrollmentToken.ref(system, tokenId).tell(new EnrollmentToken.Refund(deviceId, enrollmentIdHash));
+          }
+          boolean revoked = outcome instanceof EnrollOutcome.Revoked;
+          audit.recordRefusedEnrollment(deviceId, peer, tokenId, revoked, clock.instant());
+          throw new GrpcServiceException(revoked
+              ? Status.FAILED_PRECONDITION.withDescription("device " + deviceId
+                  + " was revoked by an admin; it enrolls again only after fleetctl devices reset " + deviceId)
+              : Status.ALREADY_EXISTS.withDescription("device " + deviceId + " is enrolled already; its own agent "
+                  + "can re-key with its credential, or an admin can run fleetctl devices reset " + deviceId));
+        });
+  }
+
+  /** Labels from the token win over what the laptop says; so does the token's jurisdiction. */
+  private static DeviceIdentity withTokenTerms(DeviceIdentity declared, EnrollmentToken.Granted granted) {
+    Map<String, String> labels = new java.util.TreeMap<>(declared.labels());
+    labels.putAll(granted.labels());
+    String jurisdiction = granted.jurisdiction() == null || granted.jurisdiction().isEmpty()
+        ? declared.jurisdiction() : granted.jurisdiction();
+    return new DeviceIdentity(declared.deviceId(), declared.owner(), jurisdiction, labels,
+        declared.agentVersion(), declared.timeZone());
+  }
+
+  /** The token id, if the token is one this deployment issued; checked before any entity is asked. */
+  private String tokenIdOf(String token) {
+    if (token.isEmpty()) {
+      throw new GrpcServiceException(Status.UNAUTHENTICATED.withDescription(
+          "enrollment_token is required (or the device's current credential, for a re-key)"));
+    }
+    return credentials.tokenIdOf(token).orElseThrow(() ->
+        new GrpcServiceException(Status.UNAUTHENTICATED.withDescription("enrollment_token is not valid")));
+  }
+
+  private static GrpcServiceException tokenRefused(String tokenId, EnrollmentToken.Reason reason) {
+    return switch (reason) {
+      case UNKNOWN -> new GrpcServiceException(Status.UNAUTHENTICATED.withDescription("enrollment_token is not valid"));
+      case EXPIRED -> new GrpcServiceException(Status.PERMISSION_DENIED.withDescription(
+          "enrollment token " + tokenId + " has expired; ask an admin for a new one"));
+      case REVOKED -> new GrpcServiceException(Status.PERMISSION_DENIED.withDescription(
+          "enrollment token " + tokenId + " was revoked; ask an admin for a new one"));
+      case USED_UP -> new GrpcServiceException(Status.PERMISSION_DENIED.withDescription(
+          "enrollment token " + tokenId + " has no uses left; ask an admin for a new one"));
+    };
+  }
+
+  /** The caller's address, as ControllerServer stamped it on the request (clients cannot set it). */
+  static String peer(Metadata metadata) {
+    return metadata.getText(ControllerServer.PEER_HEADER).orElse("unknown");
   }
 
   /** The latest version of the default policy; none (NO_POLICY) if ops removed it from config. */
@@ -136,36 +210,16 @@ final class AgentServiceImpl implements AgentServicePowerApi {
         });
   }
 
-  private void checkEnrollmentToken(String token) {
-    if (token.isEmpty()) {
-      throw new GrpcServiceException(
-          Status.UNAUTHENTICATED.withDescription("enrollment_token is required"));
-    }
-    byte[] given = token.getBytes(StandardCharsets.UTF_8);
-    boolean known =
-        enrollmentTokens.stream()
-            .anyMatch(t -> MessageDigest.isEqual(t.getBytes(StandardCharsets.UTF_8), given));
-    if (!known) {
-      throw new GrpcServiceException(
-          Status.UNAUTHENTICATED.withDescription("enrollment_token is not valid"));
-    }
-  }
-
-  private String newSecret() {
-    byte[] bytes = new byte[32];
-    random.nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-  }
-
   // ---- Connect ----
 
   @Override
   public Source<ConnectResponse, NotUsed> connect(Source<ConnectRequest, NotUsed> in, Metadata metadata) {
     String deviceId;
-    String credential;
+    String nonce;
     try {
       deviceId = authenticatedDeviceId(metadata);
-      credential = bearer(metadata).orElseThrow();
+      nonce = credentials.nonceOf(deviceId, bearer(metadata).orElseThrow()).orElseThrow(() -> new GrpcServiceException(
+          Status.UNAUTHENTICATED.withDescription("the device credential of " + deviceId + " is not valid")));
     } catch (GrpcServiceException e) {
       return Source.failed(e);
     }
@@ -174,13 +228,16 @@ final class AgentServiceImpl implements AgentServicePowerApi {
     Pair<ActorRef<AgentPush>, Source<AgentPush, NotUsed>> pushes =
         ActorSource.<AgentPush>actorRef(
                 push -> false,
-                push ->
-                    push instanceof AgentPush.Superseded
-                        ? Optional.of(
-                            new GrpcServiceException(
-                                Status.ABORTED.withDescription(
-                                    "a newer stream for device " + deviceId + " took over")))
-                        : Optional.empty(),
+                push -> {
+                  if (push instanceof AgentPush.Superseded) {
+                    return Optional.of(new GrpcServiceException(
+                        Status.ABORTED.withDescription("a newer stream for device " + deviceId + " took over")));
+                  }
+                  if (push instanceof AgentPush.Revoked revoked) {
+                    return Optional.of(new GrpcServiceException(Status.UNAUTHENTICATED.withDescription(revoked.why())));
+                  }
+                  return Optional.empty();
+                },
                 PUSH_BUFFER,
                 OverflowStrategy.dropHead())
             .preMaterialize(system);
@@ -194,8 +251,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
         device
             .<DeviceSummary>askWithStatus(
                 replyTo ->
-                    new DeviceEntity.AttachConnection(
-                        DeviceEntity.hashCredential(credential), connection, replyTo),
+                    new DeviceEntity.AttachConnection(nonce, connection, replyTo),
                 askTimeout)
             .handle(
                 (summary, failure) -> {
@@ -376,8 +432,8 @@ final class AgentServiceImpl implements AgentServicePowerApi {
   // ---- authentication ----
 
   /**
-   * The device a call speaks for. The credential is "deviceId.secret", so a credential presented
-   * for another device's id is caught here, before any entity is asked.
+   * The device a call speaks for. The credential names its device, so a credential presented for
+   * another device's id is caught here, before any entity is asked.
    */
   static String authenticatedDeviceId(Metadata metadata) {
     String claimed =
@@ -396,13 +452,9 @@ final class AgentServiceImpl implements AgentServicePowerApi {
                     new GrpcServiceException(
                         Status.UNAUTHENTICATED.withDescription(
                             "metadata authorization: Bearer <device credential> is required")));
-    // The secret is base64url, which has no '.', so the last '.' ends the device id.
-    int separator = credential.lastIndexOf(CREDENTIAL_SEPARATOR);
-    if (separator <= 0) {
-      throw new GrpcServiceException(
-          Status.UNAUTHENTICATED.withDescription("the device credential is malformed"));
-    }
-    if (!credential.substring(0, separator).equals(claimed)) {
+    String named = DeviceCredentials.deviceIdOf(credential).orElseThrow(() -> new GrpcServiceException(
+        Status.UNAUTHENTICATED.withDescription("the device credential is malformed")));
+    if (!named.equals(claimed)) {
       throw new GrpcServiceException(
           Status.PERMISSION_DENIED.withDescription(
               "the credential belongs to another device than " + claimed));

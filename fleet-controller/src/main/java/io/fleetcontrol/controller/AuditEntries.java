@@ -1,6 +1,7 @@
 package io.fleetcontrol.controller;
 
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.enrollment.EnrollmentToken;
 import io.fleetcontrol.policyregistry.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.time.Duration;
@@ -34,10 +35,17 @@ final class AuditEntries {
     if (event instanceof DeviceEntity.DeviceEnrolled e) {
       return entry(e.enrollTime(), eventId, deviceActor(e.deviceId()), "device.enrolled", e.deviceId(),
           "owner " + e.identity().owner() + ", in " + e.identity().jurisdiction() + ", agent "
-              + e.identity().agentVersion());
+              + e.identity().agentVersion() + withToken(e.tokenId()));
     } else if (event instanceof DeviceEntity.DeviceReenrolled e) {
       return entry(e.reenrollTime(), eventId, deviceActor(e.deviceId()), "device.reenrolled", e.deviceId(),
-          "enrolled again with a new credential, agent " + e.identity().agentVersion());
+          (e.tokenId() == null ? "re-keyed with its current credential" : "enrolled again after a reset")
+              + ", agent " + e.identity().agentVersion() + withToken(e.tokenId()));
+    } else if (event instanceof DeviceEntity.DeviceReset e) {
+      return entry(e.resetTime(), eventId, e.by(), "device.reset", e.deviceId(),
+          "may enroll again; the old credential is refused" + because(e.reason()));
+    } else if (event instanceof DeviceEntity.DeviceRevoked e) {
+      return entry(e.revokeTime(), eventId, e.by(), "device.revoked", e.deviceId(),
+          "stream closed; credential and enrollments refused until a reset" + because(e.reason()));
     } else if (event instanceof DeviceEntity.PolicyAssigned e) {
       String by = e.assignedBy() == null ? SYSTEM : e.assignedBy();
       return entry(e.assignTime(), eventId, by, "policy.assigned", e.deviceId(),
@@ -58,8 +66,8 @@ final class AuditEntries {
           : entry(e.endTime(), eventId, SYSTEM, "pause.ended", e.deviceId(), "the pause ran out");
     } else if (event instanceof DeviceEntity.ExemptionRequested e) {
       return entry(e.requestTime(), eventId, deviceActor(e.deviceId()), "exemption.requested", e.deviceId(),
-          e.exemptionId() + ": " + e.scope() + " for " + e.reason()
-              + (e.comment() == null || e.comment().isBlank() ? "" : " (\"" + e.comment() + "\")"));
+          // The employee's comment is free text only approvers read (ListExemptions), never the trail.
+          e.exemptionId() + ": " + e.scope() + " for " + e.reason());
     } else if (event instanceof DeviceEntity.ExemptionApproved e) {
       return entry(e.decideTime(), eventId, e.approver(), "exemption.approved", e.deviceId(),
           e.exemptionId() + " until " + e.expireTime());
@@ -110,6 +118,35 @@ final class AuditEntries {
           e.rolloutId() + ": " + e.devicesReverted() + " devices back on the previous version");
     }
     return Optional.empty();
+  }
+
+  static Optional<AuditEntry> of(String eventId, EnrollmentToken.Event event) {
+    if (event instanceof EnrollmentToken.TokenCreated e) {
+      var terms = e.terms();
+      return entry(e.createTime(), eventId, e.createdBy(), "token.created", "",
+          e.tokenId() + ": " + terms.maxUses() + " uses until " + terms.expireTime()
+              + (terms.labels().isEmpty() ? "" : ", labels " + new java.util.TreeMap<>(terms.labels()))
+              + (terms.jurisdiction() == null || terms.jurisdiction().isEmpty() ? "" : ", in " + terms.jurisdiction()));
+    } else if (event instanceof EnrollmentToken.TokenRevoked e) {
+      return entry(e.revokeTime(), eventId, e.revokedBy(), "token.revoked", "", e.tokenId());
+    }
+    return Optional.empty(); // spends show as device.enrolled
+  }
+
+  /** An enrollment the device entity refused: nothing was journaled, so the edge writes this itself. */
+  static AuditEntry refusedEnrollment(Instant time, String deviceId, String peer, String tokenId, boolean revoked) {
+    return new AuditEntry(time, "enrollment-refused#" + java.util.UUID.randomUUID(), "peer:" + peer,
+        "enrollment.refused", deviceId,
+        (revoked ? "the device is revoked" : "the device is enrolled already and the caller did not prove its identity")
+            + withToken(tokenId));
+  }
+
+  private static String withToken(String tokenId) {
+    return tokenId == null ? "" : ", enrollment token " + tokenId;
+  }
+
+  private static String because(String reason) {
+    return reason == null || reason.isBlank() ? "" : ": " + reason;
   }
 
   private static String selector(PolicyRollouts.Selector selector) {

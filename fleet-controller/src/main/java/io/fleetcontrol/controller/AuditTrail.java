@@ -91,6 +91,11 @@ final class AuditTrail {
     return byDay.thenCombine(days, (a, b) -> a).thenCombine(byDevice, (a, b) -> a);
   }
 
+  /** A refused enrollment: written by the edge, best effort (a lost line must not fail the answer). */
+  void recordRefusedEnrollment(String deviceId, String peer, String tokenId, boolean revoked, Instant at) {
+    record(AuditEntries.refusedEnrollment(at, deviceId, peer, tokenId, revoked));
+  }
+
   /** One device's latest {@code limit} entries, oldest first. */
   CompletionStage<List<AuditEntry>> history(String deviceId, int limit) {
     return session

@@ -6,6 +6,11 @@ import io.fleetcontrol.proto.v1.AgentService;
 import io.fleetcontrol.proto.v1.AgentServicePowerApiHandlerFactory;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import org.apache.pekko.http.javadsl.ConnectionContext;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.grpc.javadsl.ServerReflection;
@@ -18,32 +23,47 @@ import org.apache.pekko.japi.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Binds the agent and admin services, with server reflection, on one gRPC port. */
+/** Binds the agent and admin services, with server reflection, on one gRPC port, over TLS. */
 final class ControllerServer {
 
   private static final Logger log = LoggerFactory.getLogger(ControllerServer.class);
+  /** The caller's address, stamped on every request here; one a client sent is dropped first. */
+  static final String PEER_HEADER = "x-fleet-peer-address";
 
   private ControllerServer() {}
 
-  static CompletionStage<ServerBinding> start(
-      String host, int port, ActorSystem<?> system, AgentServiceImpl agents, AdminServiceImpl admin) {
+  /** {@code tls} empty: plaintext, which ControllerSecurity allows in dev mode on loopback only. */
+  static CompletionStage<ServerBinding> start(String host, int port, Optional<SSLContext> tls,
+      ActorSystem<?> system, AgentServiceImpl agents, AdminServiceImpl admin) {
     @SuppressWarnings("unchecked")
     Function<HttpRequest, CompletionStage<HttpResponse>> service =
         ServiceHandler.concatOrNotFound(
             AgentServicePowerApiHandlerFactory.partial(agents, AgentService.name, system),
             AdminServicePowerApiHandlerFactory.partial(admin, AdminService.name, system),
             ServerReflection.create(List.of(AgentService.description, AdminService.description), system));
-    return Http.get(system)
-        .newServerAt(host, port)
-        .bind(service)
+    Function<HttpRequest, CompletionStage<HttpResponse>> stamped = request -> service.apply(withPeer(request));
+    var server = Http.get(system).newServerAt(host, port);
+    if (tls.isPresent()) {
+      server = server.enableHttps(ConnectionContext.httpsServer(tls.get()));
+    }
+    return server
+        .bind(stamped)
         .thenApply(binding -> binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system))
         .whenComplete(
             (binding, failure) -> {
               if (failure != null) {
                 log.error("gRPC server could not bind {}:{}", host, port, failure);
               } else {
-                log.info("gRPC server listening on {}", binding.localAddress());
+                log.info("gRPC server listening on {} ({})", binding.localAddress(),
+                    tls.isPresent() ? "TLS" : "PLAINTEXT, dev mode on loopback");
               }
             });
+  }
+
+  private static HttpRequest withPeer(HttpRequest request) {
+    String peer = request.getAttribute(AttributeKeys.remoteAddress)
+        .flatMap(remote -> remote.getAddress().map(address -> address.getHostAddress() + ":" + remote.getPort()))
+        .orElse("unknown");
+    return request.removeHeader(PEER_HEADER).addHeader(RawHeader.create(PEER_HEADER, peer));
   }
 }

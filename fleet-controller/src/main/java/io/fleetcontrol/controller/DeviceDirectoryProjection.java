@@ -1,6 +1,7 @@
 package io.fleetcontrol.controller;
 
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.enrollment.EnrollmentToken;
 import io.fleetcontrol.policyregistry.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.util.List;
@@ -38,7 +39,7 @@ final class DeviceDirectoryProjection {
             DeviceEntity.TAGS.size(),
             index -> ProjectionBehavior.create(projection(system, directory, audit, DeviceEntity.TAGS.get(index))),
             ProjectionBehavior.stopMessage());
-    List<String> adminTags = List.of(PolicyCatalog.TAG, PolicyRollouts.TAG);
+    List<String> adminTags = List.of(PolicyCatalog.TAG, PolicyRollouts.TAG, EnrollmentToken.TAG);
     ShardedDaemonProcess.get(system)
         .init(
             ProjectionBehavior.Command.class,
@@ -74,6 +75,8 @@ final class DeviceDirectoryProjection {
       if (envelope.event() instanceof PolicyCatalog.Event e) {
         entry = AuditEntries.of(id, e);
       } else if (envelope.event() instanceof PolicyRollouts.Event e) {
+        entry = AuditEntries.of(id, e);
+      } else if (envelope.event() instanceof EnrollmentToken.Event e) {
         entry = AuditEntries.of(id, e);
       }
       return entry.map(audit::record).orElse(CompletableFuture.completedFuture(Done.getInstance()));

@@ -2,13 +2,16 @@ package io.fleetcontrol.controller;
 
 import com.typesafe.config.Config;
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.enrollment.EnrollmentToken;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policyregistry.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -36,17 +39,24 @@ public final class FleetController implements AutoCloseable {
     this.binding = binding;
   }
 
+  /**
+   * Starts a node, after {@link ControllerSecurity} accepted the settings (a refusal throws
+   * {@link ControllerSecurity.Refused} before anything starts).
+   */
   public static FleetController start(Config config) {
+    Config resolved = config.resolve();
+    AdminTokens admins = AdminTokens.fromConfig(resolved.getConfig("fleet"));
+    Optional<SSLContext> tls = ControllerSecurity.check(resolved, admins);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "fleet", config);
     try {
-      return new FleetController(system, wire(system));
+      return new FleetController(system, wire(system, admins, tls));
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
     }
   }
 
-  private static ServerBinding wire(ActorSystem<Void> system) {
+  private static ServerBinding wire(ActorSystem<Void> system, AdminTokens admins, Optional<SSLContext> tls) {
     Config fleet = system.settings().config().getConfig("fleet");
     Clock clock = Clock.systemUTC();
     Duration askTimeout = fleet.getDuration("ask-timeout");
@@ -61,8 +71,12 @@ public final class FleetController implements AutoCloseable {
     Config readSide = fleet.getConfig("read-side");
     DeviceDirectory directory = new DeviceDirectory(session, readSide.getString("keyspace"), clock);
     AuditTrail audit = new AuditTrail(session, readSide.getString("keyspace"));
+    DeviceCredentials credentials = new DeviceCredentials(fleet.getString("device-credential-key"));
+    var enrollmentTokens = new EnrollmentTokenAdmin(system, session, readSide.getString("keyspace"), credentials,
+        askTimeout, clock);
     directory.createTables(readSide.getInt("replication-factor"))
         .thenCompose(done -> audit.createTables())
+        .thenCompose(done -> enrollmentTokens.createTable())
         .thenCompose(done -> CassandraProjection.createTablesIfNotExists(system))
         .toCompletableFuture()
         .orTimeout(STARTUP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
@@ -74,6 +88,7 @@ public final class FleetController implements AutoCloseable {
     fleetView.start(system, readSide.getDuration("refresh-interval"), readSide.getDuration("full-reload-interval"));
     DeviceEntity.init(system, presence, clock);
     PolicyCatalog.init(system, clock);
+    EnrollmentToken.init(system, clock);
     seedDefaultPolicy(system, fleet.getString("default-policy-name"), askTimeout);
     DeviceDirectoryProjection.init(system, directory, audit);
     PolicyRollouts.init(system,
@@ -83,7 +98,8 @@ public final class FleetController implements AutoCloseable {
     var agents =
         new AgentServiceImpl(
             system,
-            fleet.getStringList("enrollment-tokens"),
+            credentials,
+            audit,
             fleet.getString("default-policy-name"),
             askTimeout,
             clock);
@@ -92,15 +108,16 @@ public final class FleetController implements AutoCloseable {
     var admin =
         new AdminServiceImpl(
             system,
-            AdminTokens.fromConfig(fleet.getConfig("admin-tokens")),
+            admins,
             directory,
             fleetView,
             audit,
             new PageTokens(readSide.getString("page-token-secret")),
+            enrollmentTokens,
             askTimeout,
             clock);
     return ControllerServer.start(
-            fleet.getString("grpc.interface"), fleet.getInt("grpc.port"), system, agents, admin)
+            fleet.getString("grpc.interface"), fleet.getInt("grpc.port"), tls, system, agents, admin)
         .toCompletableFuture()
         .orTimeout(STARTUP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
         .join();

@@ -29,6 +29,17 @@ final class InputRules {
     return value;
   }
 
+  private static final Pattern ENROLLMENT_ID = Pattern.compile("[A-Za-z0-9._-]{16,128}");
+
+  /** The agent's random id for one enrollment: long enough that nobody else guesses it. */
+  static String enrollmentId(String value) {
+    if (!ENROLLMENT_ID.matcher(value).matches()) {
+      throw invalid("enrollment_id must be 16 to 128 characters of [A-Za-z0-9._-] (a random id the agent "
+          + "makes once and keeps), got " + describe(value));
+    }
+    return value;
+  }
+
   static String owner(String value) {
     if (value == null || value.isBlank()) {
       throw invalid("owner is required");

@@ -8,7 +8,15 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    FleetController controller = FleetController.start(ConfigFactory.load());
+    FleetController controller;
+    try {
+      controller = FleetController.start(ConfigFactory.load());
+    } catch (ControllerSecurity.Refused | IllegalArgumentException e) {
+      // A setting that must change: one line that names it, no stack trace.
+      System.err.println("fleet-controller: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     controller.system().getWhenTerminated().toCompletableFuture().join();
     System.exit(0);
   }

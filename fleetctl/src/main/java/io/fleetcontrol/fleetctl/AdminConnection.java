@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.net.ssl.X509TrustManager;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.grpc.GrpcClientSettings;
 import org.apache.pekko.grpc.javadsl.SingleResponseRequestBuilder;
@@ -34,13 +35,15 @@ final class AdminConnection implements AutoCloseable {
   private final ServerAddress server;
   private final String token;
   private final Duration timeout;
+  private final Transport transport;
   private ActorSystem system;
   private AdminServiceClient client;
 
-  AdminConnection(ServerAddress server, String token, Duration timeout) {
+  AdminConnection(ServerAddress server, String token, Duration timeout, Transport transport) {
     this.server = server;
     this.token = token;
     this.timeout = timeout;
+    this.transport = transport;
   }
 
   ServerAddress server() {
@@ -49,6 +52,10 @@ final class AdminConnection implements AutoCloseable {
 
   Duration timeout() {
     return timeout;
+  }
+
+  Transport transport() {
+    return transport;
   }
 
   GetFleetSummaryResponse getFleetSummary() {
@@ -80,12 +87,17 @@ final class AdminConnection implements AutoCloseable {
 
   private AdminServiceClient client() {
     if (client == null) {
+      // Before the ActorSystem starts: a CA file that cannot be used fails fast.
+      X509TrustManager trust = transport.caFile() != null ? transport.trustManager() : null;
       GRPC_LOGGER.setLevel(Level.SEVERE);
       system = ActorSystem.create("fleetctl", ConfigFactory.load(ConfigFactory.parseResources("fleetctl-client.conf")));
       GrpcClientSettings settings =
           GrpcClientSettings.connectToServiceAt(server.host(), server.port(), system)
-              .withTls(false)
+              .withTls(!transport.plaintext())
               .withDeadline(timeout);
+      if (trust != null) {
+        settings = settings.withTrustManager(trust);
+      }
       client = AdminServiceClient.create(settings, system);
     }
     return client;

@@ -1,7 +1,9 @@
 package io.fleetcontrol.fleetctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetcontrol.proto.v1.AdminServiceClient;
 import io.fleetcontrol.proto.v1.AuditEvent;
 import io.fleetcontrol.proto.v1.CaptureState;
 import io.fleetcontrol.proto.v1.ConnectionState;
@@ -9,6 +11,10 @@ import io.fleetcontrol.proto.v1.Device;
 import io.fleetcontrol.proto.v1.GetDeviceResponse;
 import io.fleetcontrol.proto.v1.ListDevicesRequest;
 import io.fleetcontrol.proto.v1.ListDevicesResponse;
+import io.fleetcontrol.proto.v1.ResetDeviceRequest;
+import io.fleetcontrol.proto.v1.ResetDeviceResponse;
+import io.fleetcontrol.proto.v1.RevokeDeviceRequest;
+import io.fleetcontrol.proto.v1.RevokeDeviceResponse;
 import io.grpc.Status;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -28,14 +34,14 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code fleetctl devices list|get}: the control plane's view of enrolled laptops. */
+/** {@code fleetctl devices list|get|reset|revoke}: the control plane's view of enrolled laptops. */
 @Command(
     name = "devices",
-    description = "List and inspect enrolled devices.",
-    subcommands = {DevicesCommand.ListDevices.class, DevicesCommand.GetDevice.class})
+    description = "List, inspect, reset and revoke enrolled devices.",
+    subcommands = {DevicesCommand.ListDevices.class, DevicesCommand.GetDevice.class,
+        DevicesCommand.Reset.class, DevicesCommand.Revoke.class})
 final class DevicesCommand {
   @Mixin HelpOption help;
-
 
   @Command(name = "list", description = "List devices, following pages until done or --limit.")
   static final class ListDevices implements Callable<Integer> {
@@ -246,6 +252,58 @@ final class DevicesCommand {
         return joined.isEmpty() ? "-" : joined;
       }
       return value.isNull() || value.asText().isEmpty() ? "-" : value.asText();
+    }
+  }
+
+  /** "device X reset: ...", or the response for -o json|yaml. */
+  private static void printDone(Fleetctl fleetctl, String deviceId, String what) {
+    OutputFormat format = fleetctl.options().output;
+    if (format == OutputFormat.table) {
+      fleetctl.out().println("device " + deviceId + " " + what);
+    } else {
+      StructuredOutput.print(fleetctl.out(), format, JsonNodeFactory.instance.objectNode().put("device_id", deviceId));
+    }
+  }
+
+  @Command(name = "reset", description = "Let a device enroll again, e.g. a reinstalled laptop; its old credential is refused.")
+  static final class Reset implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin HelpOption help;
+
+    @Parameters(paramLabel = "ID", description = "The device id.")
+    String deviceId;
+
+    @Option(names = "--reason", paramLabel = "TEXT", defaultValue = "", description = "Why, for the audit trail.")
+    String reason;
+
+    @Override
+    public Integer call() {
+      Fleetctl fleetctl = Fleetctl.of(spec);
+      ResetDeviceResponse response = fleetctl.connection().call(AdminServiceClient::resetDevice,
+          ResetDeviceRequest.newBuilder().setDeviceId(deviceId).setReason(reason).build());
+      printDone(fleetctl, response.getDeviceId(), "reset: it may enroll again; its old credential is refused");
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "revoke", description = "Cut a device off: its stream is closed and its credential refused.")
+  static final class Revoke implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin HelpOption help;
+
+    @Parameters(paramLabel = "ID", description = "The device id.")
+    String deviceId;
+
+    @Option(names = "--reason", paramLabel = "TEXT", defaultValue = "", description = "Why, for the audit trail.")
+    String reason;
+
+    @Override
+    public Integer call() {
+      Fleetctl fleetctl = Fleetctl.of(spec);
+      RevokeDeviceResponse response = fleetctl.connection().call(AdminServiceClient::revokeDevice,
+          RevokeDeviceRequest.newBuilder().setDeviceId(deviceId).setReason(reason).build());
+      printDone(fleetctl, response.getDeviceId(), "revoked: its stream is closed and its credential refused");
+      return ExitCodes.OK;
     }
   }
 }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
     name = "fleetctl",
     description = "Administer the device fleet through the control plane's AdminService.",
     subcommands = {StatusCommand.class, DevicesCommand.class, PoliciesCommand.class, ExemptionsCommand.class,
-        RolloutsCommand.class, AuditCommand.class,
+        RolloutsCommand.class, AuditCommand.class, EnrollTokensCommand.class,
         AutoComplete.GenerateCompletion.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -81,7 +81,8 @@ public final class Fleetctl {
   /** Opened on first use and closed by {@link #run}: at most one client per invocation. */
   AdminConnection connection() {
     if (connection == null) {
-      connection = new AdminConnection(options.server(), options.tokenOrNull(), options.timeout);
+      // Resolved before the connection exists: a refused transport sends nothing.
+      connection = new AdminConnection(options.server(), options.tokenOrNull(), options.timeout, options.transport());
     }
     return connection;
   }
@@ -94,7 +95,7 @@ public final class Fleetctl {
 
   /** One line on stderr for anything a command throws, e.g. "fleetctl: devices get: NOT_FOUND: ...". */
   private int reportFailure(Exception thrown, CommandLine failed, ParseResult parsed) {
-    Failure failure = Failure.of(thrown, options);
+    Failure failure = Failure.of(thrown, options, connection == null ? null : connection.transport());
     failed.getErr().println(NAME + ": " + commandPath(failed) + ": " + failure.message());
     return failure.exitCode();
   }

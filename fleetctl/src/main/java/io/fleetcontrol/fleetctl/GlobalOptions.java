@@ -29,10 +29,25 @@ final class GlobalOptions {
   String tokenFlag;
 
   @Option(
+      names = "--ca-file",
+      scope = ScopeType.INHERIT,
+      paramLabel = "FILE",
+      description = "PEM file of the CA that signed the server's certificate, trusted instead of the system trust "
+          + "store (else env FLEET_CA_FILE, else ca_file in the config file).")
+  java.nio.file.Path caFileFlag;
+
+  @Option(
+      names = "--plaintext",
+      scope = ScopeType.INHERIT,
+      description = "No TLS (h2c), for a dev controller on loopback only (else env FLEET_PLAINTEXT=true, "
+          + "else plaintext: true in the config file). Default: TLS.")
+  boolean plaintextFlag;
+
+  @Option(
       names = "--config",
       scope = ScopeType.INHERIT,
       paramLabel = "FILE",
-      description = "Config file with server and token (else env FLEETCTL_CONFIG, else ~/.config/fleetctl/config.yaml).")
+      description = "Config file with server, token, ca_file, plaintext (else env FLEETCTL_CONFIG, else ~/.config/fleetctl/config.yaml).")
   java.nio.file.Path configFile;
 
   /** The process environment; tests put their own. */
@@ -61,6 +76,54 @@ final class GlobalOptions {
     }
     String fromFile = config().server();
     return ServerAddress.parse(fromFile != null ? fromFile : DEFAULT_SERVER);
+  }
+
+  /**
+   * TLS or plaintext, and which CA. Each source (flag, environment, file) may choose; the more
+   * specific one wins, as for --server, and one source choosing both is a usage error.
+   */
+  Transport transport() {
+    Transport chosen = chosenTransport();
+    chosen.checkAllowedFor(server());
+    return chosen;
+  }
+
+  private Transport chosenTransport() {
+    if (plaintextFlag && caFileFlag != null) {
+      throw new CliConfig.Problem("--plaintext and --ca-file exclude each other");
+    }
+    if (plaintextFlag) {
+      return Transport.plaintext("--plaintext");
+    }
+    if (caFileFlag != null) {
+      return Transport.trusting(caFileFlag, "--ca-file");
+    }
+    String plainEnv = env.get("FLEET_PLAINTEXT");
+    String caEnv = env.get("FLEET_CA_FILE");
+    boolean plainSet = plainEnv != null && !plainEnv.isBlank();
+    boolean caSet = caEnv != null && !caEnv.isBlank();
+    if (plainSet && !plainEnv.strip().equalsIgnoreCase("true") && !plainEnv.strip().equalsIgnoreCase("false")) {
+      throw new CliConfig.Problem("FLEET_PLAINTEXT must be true or false, got '" + plainEnv + "'");
+    }
+    boolean plainEnvTrue = plainSet && plainEnv.strip().equalsIgnoreCase("true");
+    if (plainEnvTrue && caSet) {
+      throw new CliConfig.Problem("FLEET_PLAINTEXT=true and FLEET_CA_FILE exclude each other");
+    }
+    if (plainEnvTrue) {
+      return Transport.plaintext("FLEET_PLAINTEXT");
+    }
+    if (caSet) {
+      return Transport.trusting(java.nio.file.Path.of(caEnv.strip()), "FLEET_CA_FILE");
+    }
+    CliConfig file = config();
+    if (file.caFile() != null) {
+      return Transport.trusting(file.caFile(), "ca_file in " + file.source());
+    }
+    // FLEET_PLAINTEXT=false overrides the file's plaintext: true, e.g. for one shell.
+    if (file.plaintext() && !plainSet) {
+      return Transport.plaintext("plaintext in " + file.source());
+    }
+    return Transport.SYSTEM_TRUST;
   }
 
   @Option(

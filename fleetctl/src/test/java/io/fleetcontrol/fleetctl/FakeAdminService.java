@@ -91,6 +91,7 @@ final class FakeAdminService extends UnimplementedAdminService {
   private final Map<String, List<Policy>> policies = new TreeMap<>();
 
   void reset() {
+    seedEnrollmentTokens();
     rolloutLooks.set(0);
     metadata.clear();
     listRequests.clear();
@@ -415,5 +416,115 @@ final class FakeAdminService extends UnimplementedAdminService {
     return java.util.concurrent.CompletableFuture.completedFuture(io.fleetcontrol.proto.v1.PauseRolloutResponse.newBuilder()
         .setRollout(rollout(io.fleetcontrol.proto.v1.RolloutStatus.ROLLOUT_STATUS_PAUSED, 1, 40, "paused by dev-admin"))
         .build());
+  }
+
+  // --- devices: reset and revoke answer for KNOWN_ID only ---
+
+  @Override
+  public CompletionStage<io.fleetcontrol.proto.v1.ResetDeviceResponse> resetDevice(
+      io.fleetcontrol.proto.v1.ResetDeviceRequest in, Metadata md) {
+    requests.add(in);
+    if (!in.getDeviceId().equals(KNOWN_ID)) {
+      return failed(Status.NOT_FOUND.withDescription("device \"" + in.getDeviceId() + "\" is not enrolled"));
+    }
+    return CompletableFuture.completedFuture(
+        io.fleetcontrol.proto.v1.ResetDeviceResponse.newBuilder().setDeviceId(in.getDeviceId()).build());
+  }
+
+  @Override
+  public CompletionStage<io.fleetcontrol.proto.v1.RevokeDeviceResponse> revokeDevice(
+      io.fleetcontrol.proto.v1.RevokeDeviceRequest in, Metadata md) {
+    requests.add(in);
+    if (!in.getDeviceId().equals(KNOWN_ID)) {
+      return failed(Status.NOT_FOUND.withDescription("device \"" + in.getDeviceId() + "\" is not enrolled"));
+    }
+    return CompletableFuture.completedFuture(
+        io.fleetcontrol.proto.v1.RevokeDeviceResponse.newBuilder().setDeviceId(in.getDeviceId()).build());
+  }
+
+  // --- enrollment tokens: one of each state, then whatever the test creates ---
+
+  static final String CREATED_BY = "admin@example.com";
+
+  /** Active, expired, revoked and used up, in that order; expiries are relative to the real clock. */
+  static final List<io.fleetcontrol.proto.v1.EnrollmentToken> ENROLLMENT_TOKENS = List.of(
+      enrollmentToken("et-active", 50, 3, Instant.now().plusSeconds(7 * 86_400)).toBuilder()
+          .putLabels("team", "sales").putLabels("os", "mac").setJurisdiction("DE").build(),
+      enrollmentToken("et-expired", 10, 1, Instant.now().minusSeconds(86_400)),
+      enrollmentToken("et-revoked", 10, 2, Instant.now().plusSeconds(86_400)).toBuilder()
+          .setRevoked(true).setRevokedBy(CREATED_BY).build(),
+      enrollmentToken("et-usedup", 5, 5, Instant.now().plusSeconds(86_400)));
+
+  /** By id, in creation order. */
+  private final Map<String, io.fleetcontrol.proto.v1.EnrollmentToken> enrollmentTokens = new java.util.LinkedHashMap<>();
+
+  {
+    seedEnrollmentTokens();
+  }
+
+  private void seedEnrollmentTokens() {
+    synchronized (enrollmentTokens) {
+      enrollmentTokens.clear();
+      ENROLLMENT_TOKENS.forEach(t -> enrollmentTokens.put(t.getTokenId(), t));
+    }
+  }
+
+  private static io.fleetcontrol.proto.v1.EnrollmentToken enrollmentToken(String id, int maxUses, int used, Instant expiry) {
+    return io.fleetcontrol.proto.v1.EnrollmentToken.newBuilder()
+        .setTokenId(id).setMaxUses(maxUses).setUsed(used)
+        .setCreateTime(timestamp(CREATED)).setExpireTime(timestamp(expiry))
+        .setCreatedBy(CREATED_BY)
+        .build();
+  }
+
+  @Override
+  public CompletionStage<io.fleetcontrol.proto.v1.CreateEnrollmentTokenResponse> createEnrollmentToken(
+      io.fleetcontrol.proto.v1.CreateEnrollmentTokenRequest in, Metadata md) {
+    requests.add(in);
+    synchronized (enrollmentTokens) {
+      String id = "et-new" + enrollmentTokens.size();
+      var token = io.fleetcontrol.proto.v1.EnrollmentToken.newBuilder()
+          .setTokenId(id).setMaxUses(in.getMaxUses()).setExpireTime(in.getExpireTime())
+          .putAllLabels(in.getLabelsMap()).setJurisdiction(in.getJurisdiction())
+          .setCreateTime(timestamp(Instant.now())).setCreatedBy(CREATED_BY)
+          .build();
+      enrollmentTokens.put(id, token);
+      return CompletableFuture.completedFuture(io.fleetcontrol.proto.v1.CreateEnrollmentTokenResponse.newBuilder()
+          .setEnrollmentToken(token).setSecretToken(id + ".s3cr3t").build());
+    }
+  }
+
+  /** Pages of at most MAX_PAGE, so the CLI has to follow next_page_token; the token is the offset. */
+  @Override
+  public CompletionStage<io.fleetcontrol.proto.v1.ListEnrollmentTokensResponse> listEnrollmentTokens(
+      io.fleetcontrol.proto.v1.ListEnrollmentTokensRequest in, Metadata md) {
+    requests.add(in);
+    List<io.fleetcontrol.proto.v1.EnrollmentToken> all;
+    synchronized (enrollmentTokens) {
+      all = List.copyOf(enrollmentTokens.values());
+    }
+    int from = in.getPageToken().isEmpty() ? 0 : Integer.parseInt(in.getPageToken());
+    int to = Math.min(all.size(), from + Math.min(MAX_PAGE, in.getPageSize()));
+    var page = io.fleetcontrol.proto.v1.ListEnrollmentTokensResponse.newBuilder().addAllEnrollmentTokens(all.subList(from, to));
+    if (to < all.size()) {
+      page.setNextPageToken(Integer.toString(to));
+    }
+    return CompletableFuture.completedFuture(page.build());
+  }
+
+  @Override
+  public CompletionStage<io.fleetcontrol.proto.v1.RevokeEnrollmentTokenResponse> revokeEnrollmentToken(
+      io.fleetcontrol.proto.v1.RevokeEnrollmentTokenRequest in, Metadata md) {
+    requests.add(in);
+    synchronized (enrollmentTokens) {
+      var token = enrollmentTokens.get(in.getTokenId());
+      if (token == null) {
+        return failed(Status.NOT_FOUND.withDescription("enrollment token " + in.getTokenId() + " does not exist"));
+      }
+      token = token.toBuilder().setRevoked(true).setRevokedBy(CREATED_BY).build();
+      enrollmentTokens.put(token.getTokenId(), token);
+      return CompletableFuture.completedFuture(
+          io.fleetcontrol.proto.v1.RevokeEnrollmentTokenResponse.newBuilder().setEnrollmentToken(token).build());
+    }
   }
 }

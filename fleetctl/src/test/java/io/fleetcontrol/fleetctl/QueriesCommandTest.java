@@ -151,7 +151,7 @@ class QueriesCommandTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int exitCode = Fleetctl.run(all.toArray(String[]::new), new PrintStream(out, true, UTF_8),
-        new PrintStream(err, true, UTF_8), env);
+        new PrintStream(err, true, UTF_8), CliResult.plaintext(env));
     return new CliResult(exitCode, out.toString(UTF_8), err.toString(UTF_8));
   }
 }

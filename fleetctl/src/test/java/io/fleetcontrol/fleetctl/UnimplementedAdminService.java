@@ -7,6 +7,8 @@ import io.fleetcontrol.proto.v1.ApproveExemptionRequest;
 import io.fleetcontrol.proto.v1.ApproveExemptionResponse;
 import io.fleetcontrol.proto.v1.AssignPolicyRequest;
 import io.fleetcontrol.proto.v1.AssignPolicyResponse;
+import io.fleetcontrol.proto.v1.CreateEnrollmentTokenRequest;
+import io.fleetcontrol.proto.v1.CreateEnrollmentTokenResponse;
 import io.fleetcontrol.proto.v1.CreatePolicyRequest;
 import io.fleetcontrol.proto.v1.CreatePolicyResponse;
 import io.fleetcontrol.proto.v1.DenyExemptionRequest;
@@ -23,6 +25,8 @@ import io.fleetcontrol.proto.v1.ListAuditEventsRequest;
 import io.fleetcontrol.proto.v1.ListAuditEventsResponse;
 import io.fleetcontrol.proto.v1.ListDevicesRequest;
 import io.fleetcontrol.proto.v1.ListDevicesResponse;
+import io.fleetcontrol.proto.v1.ListEnrollmentTokensRequest;
+import io.fleetcontrol.proto.v1.ListEnrollmentTokensResponse;
 import io.fleetcontrol.proto.v1.ListExemptionsRequest;
 import io.fleetcontrol.proto.v1.ListExemptionsResponse;
 import io.fleetcontrol.proto.v1.ListPoliciesRequest;
@@ -31,8 +35,14 @@ import io.fleetcontrol.proto.v1.ListRolloutsRequest;
 import io.fleetcontrol.proto.v1.ListRolloutsResponse;
 import io.fleetcontrol.proto.v1.PauseRolloutRequest;
 import io.fleetcontrol.proto.v1.PauseRolloutResponse;
+import io.fleetcontrol.proto.v1.ResetDeviceRequest;
+import io.fleetcontrol.proto.v1.ResetDeviceResponse;
 import io.fleetcontrol.proto.v1.ResumeRolloutRequest;
 import io.fleetcontrol.proto.v1.ResumeRolloutResponse;
+import io.fleetcontrol.proto.v1.RevokeDeviceRequest;
+import io.fleetcontrol.proto.v1.RevokeDeviceResponse;
+import io.fleetcontrol.proto.v1.RevokeEnrollmentTokenRequest;
+import io.fleetcontrol.proto.v1.RevokeEnrollmentTokenResponse;
 import io.fleetcontrol.proto.v1.RevokeExemptionRequest;
 import io.fleetcontrol.proto.v1.RevokeExemptionResponse;
 import io.fleetcontrol.proto.v1.RollbackRolloutRequest;
@@ -151,6 +161,34 @@ abstract class UnimplementedAdminService implements AdminServicePowerApi {
 
   @Override
   public CompletionStage<ListAuditEventsResponse> listAuditEvents(ListAuditEventsRequest in, Metadata metadata) {
+    return unimplemented();
+  }
+
+  @Override
+  public CompletionStage<ResetDeviceResponse> resetDevice(ResetDeviceRequest in, Metadata metadata) {
+    return unimplemented();
+  }
+
+  @Override
+  public CompletionStage<RevokeDeviceResponse> revokeDevice(RevokeDeviceRequest in, Metadata metadata) {
+    return unimplemented();
+  }
+
+  @Override
+  public CompletionStage<CreateEnrollmentTokenResponse> createEnrollmentToken(
+      CreateEnrollmentTokenRequest in, Metadata metadata) {
+    return unimplemented();
+  }
+
+  @Override
+  public CompletionStage<ListEnrollmentTokensResponse> listEnrollmentTokens(
+      ListEnrollmentTokensRequest in, Metadata metadata) {
+    return unimplemented();
+  }
+
+  @Override
+  public CompletionStage<RevokeEnrollmentTokenResponse> revokeEnrollmentToken(
+      RevokeEnrollmentTokenRequest in, Metadata metadata) {
     return unimplemented();
   }
 }

@@ -48,7 +48,8 @@ class BadInputIntegrationTest {
 
   private static EnrollRequest.Builder valid(String id) {
     return EnrollRequest.newBuilder()
-        .setEnrollmentToken(FleetHarness.ENROLLMENT_TOKEN)
+        .setEnrollmentToken(harness.enrollmentToken)
+        .setEnrollmentId(java.util.UUID.randomUUID().toString())
         .setDeviceId(id)
         .setOwner(id + "@example.com")
         .setJurisdiction("US")

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.grpc.GrpcClientSettings;
 
 /**
  * Three controller nodes, each its own JVM (so one can be killed with SIGKILL), on the real
@@ -76,12 +75,14 @@ final class ClusterHarness implements AutoCloseable {
           // The test classpath holds the agent's logback.xml too; log as a deployed controller does.
           "-Dlogback.configurationFile=" + LocalCassandra.findRepoRoot()
               .resolve("fleet-controller/src/main/resources/logback.xml"),
+          "-Dconfig.resource=dev.conf",
           "-Dfleet.grpc.port=" + grpcPorts[n],
           "-Dpekko.remote.artery.canonical.port=" + remotePorts[n],
           "-Dpekko.management.http.port=" + managementPorts[n],
           "-Ddatastax-java-driver.basic.contact-points.0=" + cassandra.contactPoint(),
           "-Dfleet.connection.stale-after=25s",
           "-Dfleet.connection.offline-after=60s"));
+      command.addAll(TestTls.controllerFlags());
       for (int s = 0; s < NODES; s++) {
         command.add("-Dpekko.cluster.seed-nodes." + s + "=pekko://fleet@127.0.0.1:" + remotePorts[s]);
       }
@@ -163,8 +164,8 @@ final class ClusterHarness implements AutoCloseable {
   /** A client for node {@code n}, made on first use: a channel made before its node listens gives up. */
   synchronized AdminServiceClient admin(int n) {
     if (admins[n] == null) {
-      admins[n] = AdminServiceClient.create(GrpcClientSettings.connectToServiceAt("127.0.0.1", grpcPorts[n], clientSystem)
-          .withTls(false).withConnectionAttempts(-1), clientSystem);
+      admins[n] = AdminServiceClient.create(TestTls.client(grpcPorts[n], clientSystem).withConnectionAttempts(-1),
+          clientSystem);
     }
     return admins[n];
   }
@@ -172,7 +173,7 @@ final class ClusterHarness implements AutoCloseable {
   List<ControllerAddress> controllers() {
     List<ControllerAddress> all = new ArrayList<>();
     for (int port : grpcPorts) {
-      all.add(new ControllerAddress("127.0.0.1", port, false));
+      all.add(TestTls.controller(port));
     }
     return all;
   }

@@ -78,7 +78,7 @@ class ClusterIntegrationTest {
       }
       AgentSettings base = AgentSettings.fromConfig(cluster.clientSystem.settings().config())
           .withControllers(cluster.controllers())
-          .withEnrollmentToken(FleetHarness.ENROLLMENT_TOKEN);
+          .withEnrollmentToken(FleetHarness.createEnrollmentToken(cluster.admin(0), 100_000));
       FleetSimulator fleet = FleetSimulator.start(cluster.clientSystem,
           SimulatorSettings.fromConfig(cluster.clientSystem.settings().config()).withBase(base).withFlakyFraction(0),
           AGENTS);

@@ -32,7 +32,7 @@ public final class ClusterKillBenchmark {
       AdminServiceClient admin = cluster.admin(0);
       AgentSettings base = AgentSettings.fromConfig(cluster.clientSystem.settings().config())
           .withControllers(cluster.controllers())
-          .withEnrollmentToken(FleetHarness.ENROLLMENT_TOKEN);
+          .withEnrollmentToken(FleetHarness.createEnrollmentToken(cluster.admin(0), 100_000));
       Instant started = Instant.now();
       FleetSimulator fleet = FleetSimulator.start(cluster.clientSystem,
           SimulatorSettings.fromConfig(cluster.clientSystem.settings().config()).withBase(base).withFlakyFraction(0),

@@ -4,32 +4,67 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigResolveOptions;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyFactory;
+import java.security.KeyStore;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * deploy/k8s checked offline: every document is well-formed Kubernetes, the pieces refer to each
- * other correctly (labels, ports, service account, config keys), and every setting the manifests
- * pass to the controller is a setting the controller actually has. deploy/cluster.sh parses.
+ * other correctly (labels, ports, service account, config keys, Secrets), every setting the
+ * manifests pass to the controller is a setting the controller actually has, no manifest carries a
+ * secret, and the controller's traffic is TLS. The deploy scripts parse; deploy/tls.sh makes
+ * stores Java accepts.
  */
 class DeployManifestsTest {
 
-  private static final Path K8S = LocalCassandra.findRepoRoot().resolve("deploy/k8s");
+  private static final Path REPO = LocalCassandra.findRepoRoot();
+  private static final Path K8S = REPO.resolve("deploy/k8s");
+  private static final Path CONTROLLER_RESOURCES = REPO.resolve("fleet-controller/src/main/resources");
   private static final Map<String, JsonNode> byKindAndName = new HashMap<>();
   private static final List<JsonNode> documents = new ArrayList<>();
+  /** Secret name to its keys, as the kubectl commands in deploy/k8s/README.md create them. */
+  private static Map<String, Set<String>> documentedSecrets;
+
+  private static final Pattern CREATE_SECRET =
+      Pattern.compile("kubectl -n fleet create secret (generic|tls) ([a-z0-9-]+)(.*)");
+  private static final Pattern SECRET_KEY_FROM = Pattern.compile("--from-(?:file|literal)=([A-Za-z0-9._-]+)=");
+
+  record SecretKey(String secret, String key) {}
 
   @BeforeAll
   static void load() throws IOException {
@@ -47,6 +82,7 @@ class DeployManifestsTest {
         }
       }
     }
+    documentedSecrets = secretsCreatedBy(fencedLines(Files.readString(K8S.resolve("README.md"))));
   }
 
   @Test
@@ -87,11 +123,9 @@ class DeployManifestsTest {
     rule.path("verbs").forEach(v -> verbs.add(v.asText()));
     assertTrue(verbs.containsAll(List.of("get", "watch", "list")), verbs.toString());
 
-    JsonNode container = pod.path("containers").get(0);
-    Map<String, Integer> ports = new HashMap<>();
-    container.path("ports").forEach(p -> ports.put(p.path("name").asText(), p.path("containerPort").asInt()));
-    Map<String, JsonNode> env = new HashMap<>();
-    container.path("env").forEach(e -> env.put(e.path("name").asText(), e));
+    JsonNode container = controllerContainer();
+    Map<String, Integer> ports = containerPorts(container);
+    Map<String, JsonNode> env = envOf(container);
     assertEquals(ports.get("grpc"), Integer.valueOf(env.get("FLEET_GRPC_PORT").path("value").asText()));
     assertEquals(ports.get("management"), Integer.valueOf(env.get("FLEET_MANAGEMENT_PORT").path("value").asText()));
     assertEquals(ports.get("remoting"), Integer.valueOf(env.get("FLEET_REMOTE_PORT").path("value").asText()));
@@ -105,8 +139,7 @@ class DeployManifestsTest {
 
     JsonNode configRef = env.get("JAVA_TOOL_OPTIONS").path("valueFrom").path("configMapKeyRef");
     assertTrue(required("ConfigMap/" + configRef.path("name").asText()).path("data").has(configRef.path("key").asText()));
-    JsonNode secretRef = env.get("FLEET_PAGE_TOKEN_SECRET").path("valueFrom").path("secretKeyRef");
-    assertTrue(required("Secret/" + secretRef.path("name").asText()).path("stringData").has(secretRef.path("key").asText()));
+    assertDocumented(secretKeyRef(env.get("FLEET_PAGE_TOKEN_SECRET")), "FLEET_PAGE_TOKEN_SECRET");
   }
 
   @Test
@@ -137,11 +170,374 @@ class DeployManifestsTest {
   }
 
   @Test
-  void theLocalClusterScriptParses() throws Exception {
-    Process bash = new ProcessBuilder("bash", "-n", LocalCassandra.findRepoRoot().resolve("deploy/cluster.sh").toString())
-        .redirectErrorStream(true).start();
-    String out = new String(bash.getInputStream().readAllBytes());
-    assertEquals(0, bash.waitFor(), out);
+  void everyVariableTheDeploymentSetsIsOneTheControllerReads() throws IOException {
+    StringBuilder configuration = new StringBuilder();
+    try (Stream<Path> files = Files.list(CONTROLLER_RESOURCES)) {
+      for (Path conf : files.filter(f -> f.toString().endsWith(".conf")).toList()) {
+        configuration.append(Files.readString(conf));
+      }
+    }
+    for (String name : envOf(controllerContainer()).keySet()) {
+      // The JVM reads this one itself.
+      if (!name.equals("JAVA_TOOL_OPTIONS")) {
+        assertTrue(configuration.indexOf("${?" + name + "}") >= 0,
+            "the Deployment sets " + name + " but no ${?" + name + "} in the controller's configuration reads it");
+      }
+    }
+  }
+
+  @Test
+  void clusterRemotingIsTlsWithACertificateOnBothSides() throws IOException {
+    JsonNode container = controllerContainer();
+    Map<String, JsonNode> env = envOf(container);
+    assertEquals("tls-tcp", env.get("FLEET_REMOTE_TRANSPORT").path("value").asText());
+    String keyStore = env.get("FLEET_REMOTE_KEYSTORE").path("value").asText();
+    String trustStore = env.get("FLEET_REMOTE_TRUSTSTORE").path("value").asText();
+    assertEquals(new SecretKey("fleet-remoting", "remoting.p12"), secretFileAt(container, keyStore), keyStore);
+    assertEquals(new SecretKey("fleet-remoting", "truststore.p12"), secretFileAt(container, trustStore), trustStore);
+    for (String password : List.of("FLEET_REMOTE_KEYSTORE_PASSWORD", "FLEET_REMOTE_TRUSTSTORE_PASSWORD")) {
+      assertDocumented(secretKeyRef(env.get(password)), password);
+    }
+
+    // What the controller makes of those variables: cluster.conf resolved against them.
+    String clusterConf = Files.readString(CONTROLLER_RESOURCES.resolve("cluster.conf"));
+    assertTrue(clusterConf.contains("${?FLEET_REMOTE_TRANSPORT}"), "cluster.conf reads FLEET_REMOTE_TRANSPORT");
+    Config artery = resolveAgainst(clusterConf, variablesOf(env)).getConfig("pekko.remote.artery");
+    assertEquals("tls-tcp", artery.getString("transport"));
+    Config ssl = artery.getConfig("ssl.config-ssl-engine");
+    assertEquals(keyStore, ssl.getString("key-store"));
+    assertEquals(trustStore, ssl.getString("trust-store"));
+    assertEquals("secret fleet-remoting/keystore-password", ssl.getString("key-store-password"));
+    assertEquals("secret fleet-remoting/keystore-password", ssl.getString("key-password"),
+        "the key's password is its store's, as deploy/tls.sh makes them");
+    assertEquals("secret fleet-remoting/truststore-password", ssl.getString("trust-store-password"));
+    assertTrue(ssl.getBoolean("require-mutual-authentication"), "a node must check its peer's certificate too");
+    assertEquals("TLSv1.3", ssl.getString("protocol"));
+    // Pekko ignores a key it does not know, so a misspelt one would leave its default in force.
+    Config pekkoReference = ConfigFactory.defaultReference();
+    artery.entrySet().forEach(setting -> assertTrue(pekkoReference.hasPath("pekko.remote.artery." + setting.getKey()),
+        "Pekko has no setting pekko.remote.artery." + setting.getKey()));
+
+    Config local = resolveAgainst(clusterConf, Map.of()).getConfig("pekko.remote.artery");
+    assertEquals("tcp", local.getString("transport"), "without the variables a local node keeps plain tcp");
+    assertFalse(local.hasPath("ssl.config-ssl-engine.key-store"), "no key store unless one is given");
+  }
+
+  @Test
+  void theNetworkPolicyOpensGrpcToAllAndClusterPortsOnlyToControllerPods() {
+    JsonNode policy = required("NetworkPolicy/fleet-controller");
+    assertEquals("networking.k8s.io/v1", policy.path("apiVersion").asText());
+    JsonNode spec = policy.path("spec");
+    JsonNode podLabels = required("Deployment/fleet-controller").path("spec").path("template").path("metadata").path("labels");
+    JsonNode selected = spec.path("podSelector").path("matchLabels");
+    assertFalse(selected.isEmpty(), "the policy selects pods by label, not every pod of the namespace");
+    selected.fields().forEachRemaining(label ->
+        assertEquals(label.getValue(), podLabels.path(label.getKey()), "policy selects controller pods: " + label.getKey()));
+    List<String> types = new ArrayList<>();
+    spec.path("policyTypes").forEach(t -> types.add(t.asText()));
+    assertTrue(types.contains("Ingress"), types.toString());
+
+    Map<String, Integer> ports = containerPorts(controllerContainer());
+    Map<Integer, List<JsonNode>> sourcesByPort = new TreeMap<>();
+    for (JsonNode rule : spec.path("ingress")) {
+      assertFalse(rule.path("ports").isEmpty(), "a rule without ports opens every port: " + rule);
+      for (JsonNode port : rule.path("ports")) {
+        int number = port.path("port").isInt() ? port.path("port").asInt() : ports.getOrDefault(port.path("port").asText(), -1);
+        assertTrue(ports.containsValue(number), "the policy names a port the controller does not have: " + port);
+        sourcesByPort.computeIfAbsent(number, n -> new ArrayList<>()).add(rule.path("from"));
+      }
+    }
+
+    assertTrue(sourcesByPort.getOrDefault(ports.get("grpc"), List.of()).stream().anyMatch(JsonNode::isEmpty),
+        "agents and fleetctl reach gRPC from anywhere");
+    for (String clusterPort : List.of("remoting", "management")) {
+      List<JsonNode> sources = sourcesByPort.getOrDefault(ports.get(clusterPort), List.of());
+      assertFalse(sources.isEmpty(), "the other controller pods must reach " + clusterPort + " or the cluster never forms");
+      for (JsonNode from : sources) {
+        assertFalse(from.isEmpty(), clusterPort + " is open to everyone");
+        for (JsonNode peer : from) {
+          assertTrue(peer.path("namespaceSelector").isMissingNode() && peer.path("ipBlock").isMissingNode(),
+              clusterPort + " admits more than controller pods: " + peer);
+          assertEquals("fleet-controller", peer.path("podSelector").path("matchLabels").path("app").asText(),
+              clusterPort + " admits pods other than the controller's: " + peer);
+        }
+      }
+    }
+  }
+
+  @Test
+  void noManifestCarriesASecretOrADevSetting() throws IOException {
+    Pattern devValue = Pattern.compile("\\bdev-[A-Za-z0-9-]+");
+    try (Stream<Path> files = Files.list(K8S)) {
+      for (Path file : files.toList()) {
+        String text = Files.readString(file);
+        Matcher dev = devValue.matcher(text);
+        assertFalse(dev.find(), () -> file.getFileName() + " mentions " + dev.group());
+        for (String placeholder : List.of("fleet-page-tokens", "change-me", "changeit")) {
+          assertFalse(text.contains(placeholder), file.getFileName() + " holds the placeholder " + placeholder);
+        }
+      }
+    }
+    for (JsonNode doc : documents) {
+      if (doc.path("kind").asText().equals("Secret")) {
+        String name = doc.path("metadata").path("name").asText();
+        assertTrue(doc.path("data").isEmpty() && doc.path("stringData").isEmpty(),
+            "Secret/" + name + " holds values; create it with the README's commands instead");
+      }
+      for (JsonNode container : doc.path("spec").path("template").path("spec").path("containers")) {
+        JsonNode devMode = envOf(container).get("FLEET_DEV_MODE");
+        assertTrue(devMode == null || !devMode.path("value").asText().equalsIgnoreCase("true"),
+            "dev mode in a manifest: " + devMode);
+      }
+    }
+
+    JsonNode container = controllerContainer();
+    Map<String, JsonNode> env = envOf(container);
+    assertEquals(new SecretKey("fleet-controller-tls", "tls.crt"),
+        secretFileAt(container, env.get("FLEET_TLS_CERT").path("value").asText()));
+    assertEquals(new SecretKey("fleet-controller-tls", "tls.key"),
+        secretFileAt(container, env.get("FLEET_TLS_KEY").path("value").asText()));
+    assertEquals(new SecretKey("fleet-admin-tokens", "admin-tokens.conf"),
+        secretFileAt(container, env.get("FLEET_ADMIN_TOKENS_FILE").path("value").asText()));
+    assertEquals(new SecretKey("fleet-controller", "device-credential-key"), secretKeyRef(env.get("FLEET_DEVICE_CREDENTIAL_KEY")));
+    assertEquals(new SecretKey("fleet-controller", "page-token-secret"), secretKeyRef(env.get("FLEET_PAGE_TOKEN_SECRET")));
+    // Anything that sounds secret comes from a Secret, as a variable or as a file.
+    for (Map.Entry<String, JsonNode> variable : env.entrySet()) {
+      if (variable.getKey().matches(".*(SECRET|PASSWORD|TOKEN|CREDENTIAL|_KEY).*")) {
+        SecretKey source = variable.getValue().has("value")
+            ? secretFileAt(container, variable.getValue().path("value").asText())
+            : secretKeyRef(variable.getValue());
+        assertDocumented(source, variable.getKey());
+      }
+    }
+  }
+
+  @Test
+  void theSecretsTheDeploymentUsesAreTheOnesTheDocumentedCommandsCreate() throws IOException {
+    JsonNode container = controllerContainer();
+    for (JsonNode variable : container.path("env")) {
+      if (secretKeyRef(variable) != null) {
+        assertDocumented(secretKeyRef(variable), variable.path("name").asText());
+      }
+    }
+    for (JsonNode volume : controllerPod().path("volumes")) {
+      JsonNode secret = volume.path("secret");
+      if (!secret.isMissingNode()) {
+        String name = secret.path("secretName").asText();
+        assertTrue(documentedSecrets.containsKey(name), "volume " + volume.path("name").asText() + ": Secret " + name
+            + " is created by no command in deploy/k8s/README.md");
+        secret.path("items").forEach(item -> assertDocumented(new SecretKey(name, item.path("key").asText()), name));
+      }
+    }
+    assertEquals(Set.of("tls.crt", "tls.key"), documentedSecrets.get("fleet-controller-tls"), "a kubernetes.io/tls Secret");
+
+    // deployment.yaml repeats the commands in its header; the two copies must say the same.
+    List<String> header = Files.readAllLines(K8S.resolve("deployment.yaml")).stream()
+        .filter(line -> line.startsWith("#")).map(line -> line.substring(1)).toList();
+    assertEquals(documentedSecrets, secretsCreatedBy(header), "deployment.yaml's commands against README.md's");
+  }
+
+  @Test
+  void theDeployScriptsParse() throws Exception {
+    for (String script : List.of("deploy/cluster.sh", "deploy/tls.sh")) {
+      Process bash = new ProcessBuilder("bash", "-n", REPO.resolve(script).toString()).redirectErrorStream(true).start();
+      String out = new String(bash.getInputStream().readAllBytes());
+      assertEquals(0, bash.waitFor(), script + ": " + out);
+    }
+    assertTrue(Files.isExecutable(REPO.resolve("deploy/tls.sh")), "the README runs deploy/tls.sh directly");
+  }
+
+  @Test
+  void tlsShMakesCertificatesAndStoresJavaAccepts(@TempDir Path dir) throws Exception {
+    assumeTrue(onPath("openssl"), "openssl is not installed");
+    Path tls = dir.resolve("tls");
+    String made = runTlsSh(tls, "DNS:fleet.example.com,IP:10.0.0.5");
+    assertTrue(made.contains("made"), made);
+    assertEquals("tls.sh: using existing " + tls.toRealPath(), runTlsSh(tls, "").strip(), "a second run keeps the files");
+
+    CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+    X509Certificate ca = certificate(x509, tls.resolve("ca.crt"));
+    X509Certificate controller = certificate(x509, tls.resolve("controller.crt"));
+    KeyStore trustStore = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(tls.resolve("truststore.p12"))) {
+      trustStore.load(in, "changeit-dev".toCharArray());
+    }
+    assertEquals(ca, trustStore.getCertificate("fleet-dev-ca"), "the trust store holds the CA");
+    PKIXParameters trustingTheCa = new PKIXParameters(trustStore);
+    trustingTheCa.setRevocationEnabled(false);
+    CertPathValidator.getInstance("PKIX").validate(x509.generateCertPath(List.of(controller)), trustingTheCa);
+    assertTrue(controller.getExtendedKeyUsage().contains("1.3.6.1.5.5.7.3.1"), "serverAuth");
+    List<String> names = new ArrayList<>();
+    controller.getSubjectAlternativeNames().forEach(name -> names.add(name.get(1).toString()));
+    assertTrue(names.containsAll(List.of("localhost", "127.0.0.1", "fleet.example.com", "10.0.0.5")), names.toString());
+
+    String key = Files.readString(tls.resolve("controller.key"));
+    assertTrue(key.startsWith("-----BEGIN PRIVATE KEY-----"), "unencrypted PKCS#8");
+    byte[] der = Base64.getMimeDecoder().decode(key.replaceAll("-----[A-Z ]+-----", ""));
+    // RSA: pekko-pki reads PKCS#8 PEM keys as RSA only.
+    RSAPrivateKey privateKey = (RSAPrivateKey) KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
+    assertEquals(((RSAPublicKey) controller.getPublicKey()).getModulus(), privateKey.getModulus(),
+        "controller.key belongs to controller.crt");
+
+    KeyStore remoting = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(tls.resolve("remoting.p12"))) {
+      remoting.load(in, "changeit-dev".toCharArray());
+    }
+    assertNotNull(remoting.getKey("remoting", "changeit-dev".toCharArray()), "the key opens with the store's password");
+    X509Certificate node = (X509Certificate) remoting.getCertificate("remoting");
+    CertPathValidator.getInstance("PKIX").validate(x509.generateCertPath(List.of(node)), trustingTheCa);
+    assertTrue(node.getExtendedKeyUsage().containsAll(List.of("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2")),
+        "a node is TLS server and client to the others: " + node.getExtendedKeyUsage());
+
+    for (String secretFile : List.of("ca.key", "controller.key", "remoting.p12")) {
+      assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(tls.resolve(secretFile)),
+          secretFile + " is its owner's alone");
+    }
+  }
+
+  private static String runTlsSh(Path dir, String extraSans) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder("bash", REPO.resolve("deploy/tls.sh").toString(), dir.toString())
+        .redirectErrorStream(true);
+    // keytool from the JDK running the tests, whatever PATH says.
+    builder.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+    builder.environment().put("FLEET_TLS_SANS", extraSans);
+    builder.environment().remove("FLEET_TLS_STORE_PASSWORD");
+    Process process = builder.start();
+    String out = new String(process.getInputStream().readAllBytes());
+    assertTrue(process.waitFor(120, TimeUnit.SECONDS), "deploy/tls.sh did not finish");
+    assertEquals(0, process.exitValue(), out);
+    return out;
+  }
+
+  private static boolean onPath(String command) {
+    return Arrays.stream(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
+  }
+
+  private static X509Certificate certificate(CertificateFactory x509, Path pem) throws Exception {
+    return (X509Certificate) x509.generateCertificate(new ByteArrayInputStream(Files.readAllBytes(pem)));
+  }
+
+  /** The Secrets, with their keys, that the kubectl commands among these shell lines create. */
+  private static Map<String, Set<String>> secretsCreatedBy(List<String> shellLines) {
+    Map<String, Set<String>> secrets = new TreeMap<>();
+    StringBuilder command = new StringBuilder();
+    for (String line : shellLines) {
+      String part = line.strip();
+      if (part.endsWith("\\")) {
+        command.append(part, 0, part.length() - 1).append(' ');
+        continue;
+      }
+      command.append(part);
+      Matcher create = CREATE_SECRET.matcher(command.toString().strip());
+      if (create.matches()) {
+        Set<String> keys = new TreeSet<>();
+        if (create.group(1).equals("tls")) {
+          keys.addAll(List.of("tls.crt", "tls.key"));
+        }
+        Matcher key = SECRET_KEY_FROM.matcher(create.group(3));
+        while (key.find()) {
+          keys.add(key.group(1));
+        }
+        secrets.put(create.group(2), keys);
+      }
+      command.setLength(0);
+    }
+    return secrets;
+  }
+
+  private static List<String> fencedLines(String markdown) {
+    List<String> lines = new ArrayList<>();
+    boolean inFence = false;
+    for (String line : markdown.split("\n")) {
+      if (line.startsWith("```")) {
+        inFence = !inFence;
+      } else if (inFence) {
+        lines.add(line);
+      }
+    }
+    return lines;
+  }
+
+  private static void assertDocumented(SecretKey secretKey, String usedBy) {
+    assertNotNull(secretKey, usedBy + " does not come from a Secret");
+    Set<String> keys = documentedSecrets.get(secretKey.secret());
+    assertTrue(keys != null && keys.contains(secretKey.key()), usedBy + " reads " + secretKey
+        + ", which no command in deploy/k8s/README.md creates (it creates " + documentedSecrets + ")");
+  }
+
+  private static SecretKey secretKeyRef(JsonNode variable) {
+    JsonNode ref = variable == null ? null : variable.path("valueFrom").path("secretKeyRef");
+    return ref == null || ref.isMissingNode() ? null : new SecretKey(ref.path("name").asText(), ref.path("key").asText());
+  }
+
+  /** The Secret key behind a file in the controller container, through a read-only Secret volume; null if none. */
+  private static SecretKey secretFileAt(JsonNode container, String path) {
+    for (JsonNode mount : container.path("volumeMounts")) {
+      String dir = mount.path("mountPath").asText();
+      if (!path.startsWith(dir + "/")) {
+        continue;
+      }
+      assertTrue(mount.path("readOnly").asBoolean(), dir + " is mounted read-only");
+      String file = path.substring(dir.length() + 1);
+      for (JsonNode volume : controllerPod().path("volumes")) {
+        JsonNode secret = volume.path("secret");
+        if (!volume.path("name").asText().equals(mount.path("name").asText()) || secret.isMissingNode()) {
+          continue;
+        }
+        String name = secret.path("secretName").asText();
+        if (!secret.has("items")) {
+          return new SecretKey(name, file);
+        }
+        for (JsonNode item : secret.path("items")) {
+          if (item.path("path").asText().equals(file)) {
+            return new SecretKey(name, item.path("key").asText());
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The container's variables as the controller would see them, a secret's value replaced by where it comes from. */
+  private static Map<String, String> variablesOf(Map<String, JsonNode> env) {
+    Map<String, String> variables = new HashMap<>();
+    env.forEach((name, variable) -> {
+      SecretKey secret = secretKeyRef(variable);
+      variables.put(name, variable.has("value") ? variable.path("value").asText()
+          : secret != null ? "secret " + secret.secret() + "/" + secret.key()
+          : "from " + variable.path("valueFrom"));
+    });
+    return variables;
+  }
+
+  /**
+   * HOCON text resolved with these variables standing in for the process environment: they become
+   * root keys, which is where a substitution looks before the environment. (resolveWith would be
+   * cleaner but fails on a key set twice, as "port = 25520, port = ${?FLEET_REMOTE_PORT}" is.)
+   */
+  private static Config resolveAgainst(String hocon, Map<String, String> variables) {
+    return ConfigFactory.parseString(hocon).withFallback(ConfigFactory.parseMap(variables))
+        .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(false));
+  }
+
+  private static JsonNode controllerPod() {
+    return required("Deployment/fleet-controller").path("spec").path("template").path("spec");
+  }
+
+  private static JsonNode controllerContainer() {
+    return controllerPod().path("containers").get(0);
+  }
+
+  private static Map<String, JsonNode> envOf(JsonNode container) {
+    Map<String, JsonNode> env = new TreeMap<>();
+    container.path("env").forEach(e -> env.put(e.path("name").asText(), e));
+    return env;
+  }
+
+  private static Map<String, Integer> containerPorts(JsonNode container) {
+    Map<String, Integer> ports = new HashMap<>();
+    container.path("ports").forEach(p -> ports.put(p.path("name").asText(), p.path("containerPort").asInt()));
+    return ports;
   }
 
   private static JsonNode required(String kindAndName) {

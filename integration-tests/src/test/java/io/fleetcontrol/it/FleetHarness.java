@@ -2,7 +2,9 @@ package io.fleetcontrol.it;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.fleetcontrol.agent.ControllerAddress;
 import io.fleetcontrol.controller.FleetController;
+import io.fleetcontrol.proto.v1.CreateEnrollmentTokenRequest;
 import io.fleetcontrol.proto.v1.AdminServiceClient;
 import io.fleetcontrol.proto.v1.AgentServiceClient;
 import java.io.IOException;
@@ -19,14 +21,16 @@ import org.apache.pekko.grpc.GrpcClientSettings;
  */
 final class FleetHarness implements AutoCloseable {
 
+  /** The dev profile's admin token (dev.conf); its operator, approver and viewer tokens are named alike. */
   static final String ADMIN_TOKEN = "dev-admin-token";
-  static final String ENROLLMENT_TOKEN = "dev-enroll-token";
 
   final LocalCassandra cassandra = new LocalCassandra();
   final int grpcPort = freePort();
   final ActorSystem<Void> clientSystem;
   final AdminServiceClient admin;
   final AgentServiceClient agentClient;
+  /** Created through the admin API at start, as an admin would: enough uses for any test. */
+  final String enrollmentToken;
   private final Map<String, Object> overrides;
   private FleetController controller;
 
@@ -45,14 +49,36 @@ final class FleetHarness implements AutoCloseable {
             "agents",
             ConfigFactory.parseMap(Map.of("pekko.actor.provider", "local"))
                 .withFallback(ConfigFactory.load()));
-    GrpcClientSettings settings =
-        GrpcClientSettings.connectToServiceAt("127.0.0.1", grpcPort, clientSystem).withTls(false);
+    GrpcClientSettings settings = TestTls.client(grpcPort, clientSystem);
     admin = AdminServiceClient.create(settings, clientSystem);
     agentClient = AgentServiceClient.create(settings, clientSystem);
+    enrollmentToken = createEnrollmentToken(admin, 100_000);
+  }
+
+  /** A fresh token with {@code uses} uses for 30 days, made by the dev admin. */
+  static String createEnrollmentToken(AdminServiceClient admin, int uses) {
+    try {
+      return admin.createEnrollmentToken().addHeader("authorization", "Bearer " + ADMIN_TOKEN)
+          .invoke(CreateEnrollmentTokenRequest.newBuilder()
+              .setMaxUses(uses)
+              .setExpireTime(com.google.protobuf.Timestamp.newBuilder()
+                  .setSeconds(java.time.Instant.now().plus(java.time.Duration.ofDays(30)).getEpochSecond()))
+              .build())
+          .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS)
+          .getSecretToken();
+    } catch (Exception e) {
+      throw new IllegalStateException("could not create an enrollment token", e);
+    }
+  }
+
+  /** Where agents reach this harness's controller, over TLS with the test CA. */
+  ControllerAddress controllerAddress() {
+    return TestTls.controller(grpcPort);
   }
 
   private Config controllerConfig() {
-    return ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.parseMap(
+    return ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.parseMap(TestTls.controllerSettings()))
+        .withFallback(ConfigFactory.parseMap(
             Map.of(
                 "fleet.grpc.port", grpcPort,
                 "pekko.remote.artery.canonical.port", freePort(),
@@ -61,7 +87,8 @@ final class FleetHarness implements AutoCloseable {
                 // Longer than the starter policy's 10 s heartbeat, so a live device never looks stale.
                 "fleet.connection.stale-after", "25s",
                 "fleet.connection.offline-after", "60s")))
-        .withFallback(ConfigFactory.load());
+        // The dev profile: its admin tokens and keys, dev mode on loopback; TLS on all the same.
+        .withFallback(ConfigFactory.load("dev"));
   }
 
   /** Stops the controller node the way SIGTERM would, and starts a fresh one on the same port. */

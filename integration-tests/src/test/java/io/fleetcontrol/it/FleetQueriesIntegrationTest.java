@@ -84,8 +84,8 @@ class FleetQueriesIntegrationTest {
         "fleet.connection.stale-after", STALE_AFTER.toSeconds() + "s",
         "fleet.connection.offline-after", OFFLINE_AFTER.toSeconds() + "s"));
     AgentSettings base = AgentSettings.fromConfig(harness.clientSystem.settings().config())
-        .withController(new ControllerAddress("127.0.0.1", harness.grpcPort, false))
-        .withEnrollmentToken(FleetHarness.ENROLLMENT_TOKEN);
+        .withController(harness.controllerAddress())
+        .withEnrollmentToken(harness.enrollmentToken);
     fleet = FleetSimulator.start(harness.clientSystem,
         SimulatorSettings.fromConfig(harness.clientSystem.settings().config()).withBase(base).withFlakyFraction(0),
         AGENTS);

@@ -43,7 +43,8 @@ class PolicyAndControlsIntegrationTest {
 
   private static String enroll(String id, String jurisdiction) throws Exception {
     return await(harness.agentClient.enroll(EnrollRequest.newBuilder()
-            .setEnrollmentToken(FleetHarness.ENROLLMENT_TOKEN)
+            .setEnrollmentToken(harness.enrollmentToken)
+            .setEnrollmentId(java.util.UUID.randomUUID().toString())
             .setDeviceId(id)
             .setOwner(id + "@example.com")
             .setJurisdiction(jurisdiction)
@@ -352,7 +353,7 @@ class PolicyAndControlsIntegrationTest {
       java.nio.file.Path stateDir) throws Exception {
     var settings = io.fleetcontrol.agent.AgentSettings.fromConfig(harness.clientSystem.settings().config())
         .withController(new io.fleetcontrol.agent.ControllerAddress("127.0.0.1", harness.grpcPort, false))
-        .withEnrollmentToken(FleetHarness.ENROLLMENT_TOKEN)
+        .withEnrollmentToken(harness.enrollmentToken)
         .withIdentity(new io.fleetcontrol.agent.DeviceIdentity(
             "laptop-cli", "ada@example.com", "US", java.util.Map.of("team", "controls"), "America/New_York"))
         .withBackoff(new io.fleetcontrol.agent.ReconnectBackoff(

@@ -29,8 +29,8 @@ public final class QueryBenchmark {
     String bearer = "Bearer " + FleetHarness.ADMIN_TOKEN;
     try (FleetHarness harness = new FleetHarness()) {
       AgentSettings base = AgentSettings.fromConfig(harness.clientSystem.settings().config())
-          .withController(new ControllerAddress("127.0.0.1", harness.grpcPort, false))
-          .withEnrollmentToken(FleetHarness.ENROLLMENT_TOKEN);
+          .withController(harness.controllerAddress())
+          .withEnrollmentToken(harness.enrollmentToken);
       FleetSimulator fleet = FleetSimulator.start(harness.clientSystem,
           SimulatorSettings.fromConfig(harness.clientSystem.settings().config()).withBase(base).withFlakyFraction(0),
           count);

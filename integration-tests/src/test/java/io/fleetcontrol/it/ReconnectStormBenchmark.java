@@ -25,8 +25,8 @@ public final class ReconnectStormBenchmark {
     Duration downtime = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 10);
     try (FleetHarness harness = new FleetHarness()) {
       AgentSettings base = AgentSettings.fromConfig(harness.clientSystem.settings().config())
-          .withController(new ControllerAddress("127.0.0.1", harness.grpcPort, false))
-          .withEnrollmentToken(FleetHarness.ENROLLMENT_TOKEN);
+          .withController(harness.controllerAddress())
+          .withEnrollmentToken(harness.enrollmentToken);
       SimulatorSettings settings =
           SimulatorSettings.fromConfig(harness.clientSystem.settings().config()).withBase(base).withFlakyFraction(0);
       Instant started = Instant.now();

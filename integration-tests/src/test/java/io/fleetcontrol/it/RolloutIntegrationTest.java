@@ -47,8 +47,8 @@ class RolloutIntegrationTest {
   static void start() {
     harness = new FleetHarness();
     AgentSettings base = AgentSettings.fromConfig(harness.clientSystem.settings().config())
-        .withController(new ControllerAddress("127.0.0.1", harness.grpcPort, false))
-        .withEnrollmentToken(FleetHarness.ENROLLMENT_TOKEN);
+        .withController(harness.controllerAddress())
+        .withEnrollmentToken(harness.enrollmentToken);
     fleet = FleetSimulator.start(harness.clientSystem,
         SimulatorSettings.fromConfig(harness.clientSystem.settings().config()).withBase(base).withFlakyFraction(0),
         AGENTS, faults);

@@ -47,8 +47,8 @@ class WalkingSkeletonIntegrationTest {
     harness = new FleetHarness();
     AgentSettings base =
         AgentSettings.fromConfig(harness.clientSystem.settings().config())
-            .withController(new ControllerAddress("127.0.0.1", harness.grpcPort, false))
-            .withEnrollmentToken(FleetHarness.ENROLLMENT_TOKEN);
+            .withController(harness.controllerAddress())
+            .withEnrollmentToken(harness.enrollmentToken);
     // A steady fleet: the test counts every agent online, so none may drop its network on purpose.
     fleet = FleetSimulator.start(harness.clientSystem,
         SimulatorSettings.fromConfig(harness.clientSystem.settings().config()).withBase(base).withFlakyFraction(0),

@@ -26,4 +26,7 @@ public sealed interface AgentPush extends CborSerializable {
 
   /** A newer stream for the same device took over; this one must close. */
   record Superseded(String deviceId) implements AgentPush {}
+
+  /** An admin reset or revoked the device: the stream must close and its credential is refused. */
+  record Revoked(String deviceId, String why) implements AgentPush {}
 }

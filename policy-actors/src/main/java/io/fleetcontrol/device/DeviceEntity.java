@@ -68,17 +68,34 @@ public final class DeviceEntity
 
   public sealed interface Command extends CborSerializable {}
 
-  /** Enroll, or re-enroll with a fresh credential; the first enrollment assigns {@code initialPolicy}. */
+  /**
+   * Enroll. The first enrollment assigns {@code initialPolicy}. Once enrolled, only the same
+   * enrollment again ({@code enrollmentIdHash}), a re-key ({@code presentedNonce}: the nonce of the
+   * current credential, which the edge checked) or an admin's reset lets a credential be made;
+   * anything else is {@link EnrollOutcome.AlreadyEnrolled}. {@code tokenId}: the enrollment token
+   * spent, for the audit trail (null for a re-key).
+   */
   public record Enroll(
       DeviceIdentity identity,
-      String credentialHash,
+      String enrollmentIdHash,
+      String credentialNonce,
+      String presentedNonce,
+      String tokenId,
       Policy initialPolicy,
-      ActorRef<StatusReply<DeviceSummary>> replyTo)
+      ActorRef<StatusReply<EnrollOutcome>> replyTo)
+      implements Command {}
+
+  /** An admin lets this id enroll again (a new laptop, a wiped disk): the old credential is refused. */
+  public record ResetDevice(String by, String reason, ActorRef<StatusReply<DeviceSummary>> replyTo)
+      implements Command {}
+
+  /** An admin cuts this device off: its stream closes, its credential and enrollments are refused. */
+  public record RevokeDevice(String by, String reason, ActorRef<StatusReply<DeviceSummary>> replyTo)
       implements Command {}
 
   /** An agent stream opened for this device: check its credential, then push to it from now on. */
   public record AttachConnection(
-      String credentialHash,
+      String credentialNonce,
       ActorRef<AgentPush> connection,
       ActorRef<StatusReply<DeviceSummary>> replyTo)
       implements Command {}
@@ -192,13 +209,21 @@ public final class DeviceEntity
     String deviceId();
   }
 
+  /** {@code tokenId}: the enrollment token it spent. */
   public record DeviceEnrolled(
-      String deviceId, DeviceIdentity identity, String credentialHash, Instant enrollTime)
+      String deviceId, DeviceIdentity identity, String credentialNonce, String enrollmentIdHash,
+      String tokenId, Instant enrollTime)
       implements Event {}
 
+  /** A new credential for an enrolled id: a re-key ({@code tokenId == null}) or an enrollment after a reset. */
   public record DeviceReenrolled(
-      String deviceId, DeviceIdentity identity, String credentialHash, Instant reenrollTime)
+      String deviceId, DeviceIdentity identity, String credentialNonce, String enrollmentIdHash,
+      String tokenId, Instant reenrollTime)
       implements Event {}
+
+  public record DeviceReset(String deviceId, String by, String reason, Instant resetTime) implements Event {}
+
+  public record DeviceRevoked(String deviceId, String by, String reason, Instant revokeTime) implements Event {}
 
   /** {@code assignedBy}: an admin, "rollout <id>", "rollback" or "system"; null in events written before it was kept. */
   public record PolicyAssigned(String deviceId, Policy policy, Instant assignTime, String assignedBy)
@@ -251,7 +276,7 @@ public final class DeviceEntity
   /** Journaled state; {@code identity == null} until the device enrolls. */
   public record State(
       DeviceIdentity identity,
-      String credentialHash,
+      DeviceCredential credential,
       Instant enrollTime,
       Policy targetPolicy,
       long appliedPolicyVersion,
@@ -293,7 +318,7 @@ public final class DeviceEntity
       if (next.size() > REMEMBERED_REQUESTS) {
         next.subList(0, next.size() - REMEMBERED_REQUESTS).clear();
       }
-      return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
+      return new State(identity, credential, enrollTime, targetPolicy, appliedPolicyVersion,
           noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, next, previousPolicy);
     }
 
@@ -326,35 +351,39 @@ public final class DeviceEntity
       return exemptions.stream().filter(e -> e.exemptionId().equals(id)).findFirst();
     }
 
-    State withIdentity(DeviceIdentity newIdentity, String newHash) {
-      return new State(newIdentity, newHash, enrollTime, targetPolicy, appliedPolicyVersion,
+    State withIdentity(DeviceIdentity newIdentity, DeviceCredential newCredential) {
+      return new State(newIdentity, newCredential, enrollTime, targetPolicy, appliedPolicyVersion,
           noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, recentRequests, previousPolicy);
     }
 
     /** A new target; the one it replaces is kept so a rollout can put the device back on it. */
+    State withCredential(DeviceCredential.Status status) {
+      return withIdentity(identity, credential.with(status));
+    }
+
     State withAssigned(Policy target) {
       Policy previous = targetPolicy != null && !targetPolicy.equals(target) ? targetPolicy : previousPolicy;
-      return new State(identity, credentialHash, enrollTime, target, appliedPolicyVersion,
+      return new State(identity, credential, enrollTime, target, appliedPolicyVersion,
           noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, recentRequests, previous);
     }
 
     State withPolicy(Policy target, long applied) {
-      return new State(identity, credentialHash, enrollTime, target, applied,
+      return new State(identity, credential, enrollTime, target, applied,
           noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, recentRequests, previousPolicy);
     }
 
     State withNotice(long version) {
-      return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
+      return new State(identity, credential, enrollTime, targetPolicy, appliedPolicyVersion,
           version, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, recentRequests, previousPolicy);
     }
 
     State withPause(Instant start, Instant end, PauseQuota quota) {
-      return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
+      return new State(identity, credential, enrollTime, targetPolicy, appliedPolicyVersion,
           noticeAcknowledgedVersion, start, end, quota, exemptions, uploads, recentRequests, previousPolicy);
     }
 
     State withExemption(String id, UnaryOperator<ExemptionRecord> change) {
-      return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
+      return new State(identity, credential, enrollTime, targetPolicy, appliedPolicyVersion,
           noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota,
           exemptions.stream().map(e -> e.exemptionId().equals(id) ? change.apply(e) : e).toList(),
           uploads, recentRequests, previousPolicy);
@@ -363,12 +392,12 @@ public final class DeviceEntity
     State withNewExemption(ExemptionRecord record) {
       List<ExemptionRecord> next = new ArrayList<>(exemptions);
       next.add(record);
-      return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
+      return new State(identity, credential, enrollTime, targetPolicy, appliedPolicyVersion,
           noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, List.copyOf(next), uploads, recentRequests, previousPolicy);
     }
 
     State withUploads(UploadCounters counters) {
-      return new State(identity, credentialHash, enrollTime, targetPolicy, appliedPolicyVersion,
+      return new State(identity, credential, enrollTime, targetPolicy, appliedPolicyVersion,
           noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, counters, recentRequests, previousPolicy);
     }
   }
@@ -391,8 +420,8 @@ public final class DeviceEntity
     return TAGS.get(Math.floorMod(deviceId.hashCode(), TAGS.size()));
   }
 
-  /** How the service hashes a credential before it reaches the entity or the journal. */
-  public static String hashCredential(String secret) {
+  /** How the service hashes a secret (an agent's enrollment id) before it reaches the entity or the journal. */
+  public static String hashSecret(String secret) {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
@@ -501,6 +530,8 @@ public final class DeviceEntity
         .onCommand(DenyExemption.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
         .onCommand(RevokeExemption.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
         .onCommand(GetSummary.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
+        .onCommand(ResetDevice.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
+        .onCommand(RevokeDevice.class, (s, cmd) -> notEnrolled(cmd.replyTo()))
         .onCommand(Heartbeat.class, (s, cmd) -> Effect().noReply())
         .onCommand(DetachConnection.class, (s, cmd) -> Effect().noReply())
         .onCommand(PauseTimerFired.class, (s, cmd) -> Effect().noReply())
@@ -508,6 +539,8 @@ public final class DeviceEntity
     builder
         .forState(State::isEnrolled)
         .onCommand(Enroll.class, this::onReenroll)
+        .onCommand(ResetDevice.class, this::onReset)
+        .onCommand(RevokeDevice.class, this::onRevoke)
         .onCommand(AttachConnection.class, this::onAttach)
         .onCommand(StreamStillOpen.class, this::onStreamStillOpen)
         .onCommand(DetachConnection.class, this::onDetach)
@@ -542,26 +575,59 @@ public final class DeviceEntity
 
   private ReplyEffect<Event, State> onFirstEnroll(State state, Enroll cmd) {
     Instant now = clock.instant();
-    var enrolled = new DeviceEnrolled(deviceId, cmd.identity(), cmd.credentialHash(), now);
+    var enrolled = new DeviceEnrolled(deviceId, cmd.identity(), cmd.credentialNonce(), cmd.enrollmentIdHash(),
+        cmd.tokenId(), now);
     List<Event> events =
         cmd.initialPolicy() == null
             ? List.of(enrolled)
             : List.of(enrolled, new PolicyAssigned(deviceId, cmd.initialPolicy(), now, "system"));
-    return Effect().persist(events).thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
+    return Effect().persist(events).thenReply(cmd.replyTo(),
+        s -> StatusReply.success(new EnrollOutcome.Enrolled(cmd.credentialNonce(), false)));
   }
 
+  /**
+   * An enrolled id. The same enrollment again gets the same credential (an agent retrying after a
+   * timeout must not rotate it under itself); a re-key or an enrollment after an admin's reset gets a
+   * new one and the old stops working; anyone else is refused, and the live agent never notices.
+   */
   private ReplyEffect<Event, State> onReenroll(State state, Enroll cmd) {
-    // A re-enrolling agent lost its credential (reinstall, wiped disk): the old one stops working.
+    DeviceCredential current = state.credential();
+    if (current.status() == DeviceCredential.Status.REVOKED) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new EnrollOutcome.Revoked()));
+    }
+    if (current.isActive() && current.sameEnrollment(cmd.enrollmentIdHash())) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new EnrollOutcome.Enrolled(current.nonce(), true)));
+    }
+    boolean rekey = current.madeFrom(cmd.presentedNonce());
+    if (!rekey && current.isActive()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new EnrollOutcome.AlreadyEnrolled()));
+    }
     return Effect()
-        .persist(new DeviceReenrolled(deviceId, cmd.identity(), cmd.credentialHash(), clock.instant()))
+        .persist(new DeviceReenrolled(deviceId, cmd.identity(), cmd.credentialNonce(), cmd.enrollmentIdHash(),
+            rekey ? null : cmd.tokenId(), clock.instant()))
         .thenRun(s -> closeConnection())
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(new EnrollOutcome.Enrolled(cmd.credentialNonce(), false)));
+  }
+
+  private ReplyEffect<Event, State> onReset(State state, ResetDevice cmd) {
+    return Effect()
+        .persist(new DeviceReset(deviceId, cmd.by(), cmd.reason(), clock.instant()))
+        .thenRun(s -> revokeConnection("an admin reset device " + deviceId + "; enroll again"))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
+  }
+
+  private ReplyEffect<Event, State> onRevoke(State state, RevokeDevice cmd) {
+    if (state.credential().status() == DeviceCredential.Status.REVOKED) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)));
+    }
+    return Effect()
+        .persist(new DeviceRevoked(deviceId, cmd.by(), cmd.reason(), clock.instant()))
+        .thenRun(s -> revokeConnection("an admin revoked device " + deviceId))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
   }
 
   private ReplyEffect<Event, State> onAttach(State state, AttachConnection cmd) {
-    if (!MessageDigest.isEqual(
-        state.credentialHash().getBytes(StandardCharsets.US_ASCII),
-        cmd.credentialHash().getBytes(StandardCharsets.US_ASCII))) {
+    if (!state.credential().madeFrom(cmd.credentialNonce())) {
       return refuse(cmd.replyTo(), "the credential is not valid for device " + deviceId);
     }
     if (connection != null && !connection.equals(cmd.connection())) {
@@ -578,6 +644,10 @@ public final class DeviceEntity
   }
 
   private ReplyEffect<Event, State> onStreamStillOpen(State state, StreamStillOpen cmd) {
+    if (!state.credential().isActive()) {
+      cmd.connection().tell(new AgentPush.Revoked(deviceId, "the credential of device " + deviceId + " is no longer valid"));
+      return Effect().noReply();
+    }
     if (!cmd.connection().equals(connection)) {
       adopt(state, cmd.connection());
       // What the device said while this entity was away is lost; ask for it now.
@@ -608,6 +678,13 @@ public final class DeviceEntity
   }
 
   private ReplyEffect<Event, State> onHeartbeat(State state, Heartbeat cmd) {
+    if (!state.credential().isActive()) {
+      // A heartbeat that was in flight when an admin cut the device off: its stream must not come back.
+      if (cmd.connection() != null) {
+        cmd.connection().tell(new AgentPush.Revoked(deviceId, "the credential of device " + deviceId + " is no longer valid"));
+      }
+      return Effect().noReply();
+    }
     if (cmd.connection() != null && !cmd.connection().equals(connection)) {
       // The agent speaks through this stream now, and pushes go where it speaks. Either this entity
       // started after the stream attached (its node went down) or a late attach from a stream the
@@ -920,6 +997,17 @@ public final class DeviceEntity
     }
   }
 
+  /** The open stream (and one it replaced) ends now, with {@code why} for the agent. */
+  private void revokeConnection(String why) {
+    for (ActorRef<AgentPush> stream : java.util.Arrays.asList(connection, replacedConnection)) {
+      if (stream != null) {
+        stream.tell(new AgentPush.Revoked(deviceId, why));
+      }
+    }
+    connection = null;
+    replacedConnection = null;
+  }
+
   private void reportPresence(State state) {
     if (lastSeen != null) {
       presence.heard(deviceId, lastSeen, decide(state));
@@ -974,6 +1062,10 @@ public final class DeviceEntity
         state.pauseQuota().pausesTaken(clock.instant(), state.zone()));
   }
 
+  private static DeviceCredential activeCredential(String nonce, String enrollmentIdHash) {
+    return new DeviceCredential(nonce, enrollmentIdHash, DeviceCredential.Status.ACTIVE);
+  }
+
   // ---- event handler ----
 
   @Override
@@ -981,9 +1073,12 @@ public final class DeviceEntity
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(DeviceEnrolled.class, (state, e) ->
-            new State(e.identity(), e.credentialHash(), e.enrollTime(), null, 0, 0, null, null,
-                PauseQuota.EMPTY, List.of(), UploadCounters.EMPTY, List.of(), null))
-        .onEvent(DeviceReenrolled.class, (state, e) -> state.withIdentity(e.identity(), e.credentialHash()))
+            new State(e.identity(), activeCredential(e.credentialNonce(), e.enrollmentIdHash()), e.enrollTime(),
+                null, 0, 0, null, null, PauseQuota.EMPTY, List.of(), UploadCounters.EMPTY, List.of(), null))
+        .onEvent(DeviceReenrolled.class, (state, e) ->
+            state.withIdentity(e.identity(), activeCredential(e.credentialNonce(), e.enrollmentIdHash())))
+        .onEvent(DeviceReset.class, (state, e) -> state.withCredential(DeviceCredential.Status.RESET))
+        .onEvent(DeviceRevoked.class, (state, e) -> state.withCredential(DeviceCredential.Status.REVOKED))
         .onEvent(PolicyAssigned.class, (state, e) -> state.withAssigned(e.policy()))
         .onEvent(PolicyApplied.class, (state, e) -> state.withPolicy(state.targetPolicy(), e.version()))
         .onEvent(NoticeAcknowledged.class, (state, e) -> state.withNotice(e.version()).withTaken(e.requestId(), null))

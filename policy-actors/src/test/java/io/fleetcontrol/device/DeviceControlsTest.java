@@ -30,7 +30,7 @@ class DeviceControlsTest {
   private static final ActorTestKit testKit =
       ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
   private static final Instant START = Instant.parse("2026-11-23T15:00:00Z"); // 10:00 in New York
-  private static final String HASH = DeviceEntity.hashCredential("secret");
+  private static final String HASH = "nonce-1";
   private static final DeviceIdentity IDENTITY = new DeviceIdentity(
       "laptop-9", "bo@example.com", "US", Map.of(), "0.1.0", "America/New_York");
 
@@ -49,7 +49,7 @@ class DeviceControlsTest {
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
         DeviceEntity.create("laptop-9", PresenceDirectory.NONE, clock));
     Policy policy = withPause(Policy.starter("default", 1), new PauseRules(Duration.ofMinutes(30), 2));
-    summary(r -> new DeviceEntity.Enroll(IDENTITY, HASH, policy, r));
+    kit.<StatusReply<EnrollOutcome>>runCommand(r -> new DeviceEntity.Enroll(IDENTITY, "enrollment-1", HASH, null, "et-1", policy, r));
     summary(r -> new DeviceEntity.AckPolicy(1, r));
     stream = testKit.createTestProbe();
     summary(r -> new DeviceEntity.AttachConnection(HASH, stream.ref(), r));

@@ -30,7 +30,8 @@ class DeviceEntityTest {
           EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
 
   private static final Instant NOW = Instant.parse("2026-11-22T15:00:00Z");
-  private static final String SECRET_HASH = DeviceEntity.hashCredential("secret-a");
+  private static final String SECRET_HASH = "nonce-a";
+  private static final String ENROLLMENT = DeviceEntity.hashSecret("enrollment-a");
   private static final DeviceIdentity IDENTITY =
       new DeviceIdentity("laptop-1", "ana@example.com", "US", Map.of("team", "tax"), "0.1.0",
           "America/New_York");
@@ -54,10 +55,16 @@ class DeviceEntityTest {
   }
 
   private CommandResultWithReply<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State,
-          StatusReply<DeviceSummary>>
-      enroll(String hash) {
-    return ask(
-        replyTo -> new DeviceEntity.Enroll(IDENTITY, hash, Policy.starter("default", 1), replyTo));
+          StatusReply<EnrollOutcome>>
+      enroll(String nonce) {
+    return enroll(ENROLLMENT, nonce, null);
+  }
+
+  private CommandResultWithReply<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State,
+          StatusReply<EnrollOutcome>>
+      enroll(String enrollmentIdHash, String nonce, String presentedNonce) {
+    return kit.runCommand(replyTo -> new DeviceEntity.Enroll(
+        IDENTITY, enrollmentIdHash, nonce, presentedNonce, "et-1", Policy.starter("default", 1), replyTo));
   }
 
   private CommandResultWithReply<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State,
@@ -82,7 +89,8 @@ class DeviceEntityTest {
     assertEquals(2, result.events().size());
     assertTrue(result.events().get(0) instanceof DeviceEntity.DeviceEnrolled);
     assertTrue(result.events().get(1) instanceof DeviceEntity.PolicyAssigned);
-    DeviceSummary summary = result.reply().getValue();
+    assertEquals(new EnrollOutcome.Enrolled(SECRET_HASH, false), result.reply().getValue());
+    DeviceSummary summary = ask(DeviceEntity.GetSummary::new).reply().getValue();
     assertEquals(1, summary.targetPolicyVersion());
     assertEquals(0, summary.appliedPolicyVersion());
     assertEquals(CaptureState.NO_POLICY, summary.captureState());
@@ -97,7 +105,7 @@ class DeviceEntityTest {
         ask(
             replyTo ->
                 new DeviceEntity.AttachConnection(
-                    DeviceEntity.hashCredential("other"), stream.ref(), replyTo));
+                    "nonce-other", stream.ref(), replyTo));
     assertTrue(result.reply().isError());
     assertTrue(result.events().isEmpty());
     stream.expectNoMessage();
@@ -246,21 +254,77 @@ class DeviceEntityTest {
   }
 
   @Test
-  void reenrollmentRotatesTheCredential() {
+  void theSameEnrollmentAgainGetsTheSameCredentialAndWritesNothing() {
     enroll(SECRET_HASH);
-    String newHash = DeviceEntity.hashCredential("secret-b");
-    var result = enroll(newHash);
-    assertEquals(1, result.events().size());
-    assertTrue(result.events().get(0) instanceof DeviceEntity.DeviceReenrolled);
+    var again = enroll(ENROLLMENT, "nonce-from-the-retry", null);
+    assertTrue(again.events().isEmpty());
+    assertEquals(new EnrollOutcome.Enrolled(SECRET_HASH, true), again.reply().getValue());
+  }
+
+  @Test
+  void anotherEnrollmentOfALiveIdIsRefusedAndTheLiveStreamKeepsGoing() {
+    enroll(SECRET_HASH);
     TestProbe<AgentPush> stream = testKit.createTestProbe();
-    assertTrue(
-        ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r))
-            .reply()
-            .isError());
-    assertTrue(
-        ask(r -> new DeviceEntity.AttachConnection(newHash, stream.ref(), r))
-            .reply()
-            .isSuccess());
+    ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r));
+    expectAttachPushes(stream);
+
+    var takeover = enroll(DeviceEntity.hashSecret("attacker"), "nonce-attacker", null);
+    assertEquals(new EnrollOutcome.AlreadyEnrolled(), takeover.reply().getValue());
+    assertTrue(takeover.events().isEmpty());
+    stream.expectNoMessage(java.time.Duration.ofMillis(200));
+    var proofWithTheWrongNonce = enroll(DeviceEntity.hashSecret("attacker"), "nonce-attacker", "nonce-guess");
+    assertEquals(new EnrollOutcome.AlreadyEnrolled(), proofWithTheWrongNonce.reply().getValue());
+    assertTrue(ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isSuccess());
+  }
+
+  @Test
+  void aRekeyWithTheCurrentCredentialRotatesIt() {
+    enroll(SECRET_HASH);
+    var rekey = enroll(DeviceEntity.hashSecret("enrollment-b"), "nonce-b", SECRET_HASH);
+    assertEquals(new EnrollOutcome.Enrolled("nonce-b", false), rekey.reply().getValue());
+    assertTrue(rekey.events().get(0) instanceof DeviceEntity.DeviceReenrolled);
+    TestProbe<AgentPush> stream = testKit.createTestProbe();
+    assertTrue(ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isError());
+    assertTrue(ask(r -> new DeviceEntity.AttachConnection("nonce-b", stream.ref(), r)).reply().isSuccess());
+  }
+
+  @Test
+  void aResetClosesTheStreamRefusesTheOldCredentialAndTakesTheNextEnrollment() {
+    enroll(SECRET_HASH);
+    TestProbe<AgentPush> stream = testKit.createTestProbe();
+    ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r));
+    expectAttachPushes(stream);
+
+    var reset = ask(r -> new DeviceEntity.ResetDevice("ops", "new laptop", r));
+    assertTrue(reset.events().get(0) instanceof DeviceEntity.DeviceReset);
+    stream.expectMessageClass(AgentPush.Revoked.class);
+    assertTrue(ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isError());
+
+    var fresh = enroll(ENROLLMENT, "nonce-c", null);
+    assertEquals(new EnrollOutcome.Enrolled("nonce-c", false), fresh.reply().getValue());
+    kit.restart();
+    assertTrue(ask(r -> new DeviceEntity.AttachConnection("nonce-c", stream.ref(), r)).reply().isSuccess());
+  }
+
+  @Test
+  void aRevokedDeviceLosesItsStreamAndCannotEnrollUntilReset() {
+    enroll(SECRET_HASH);
+    TestProbe<AgentPush> stream = testKit.createTestProbe();
+    ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r));
+    expectAttachPushes(stream);
+
+    ask(r -> new DeviceEntity.RevokeDevice("ops", "stolen", r));
+    stream.expectMessageClass(AgentPush.Revoked.class);
+    kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, 1, "0.1.0",
+        stream.ref()));
+    stream.expectMessageClass(AgentPush.Revoked.class); // a heartbeat in flight does not bring the stream back
+    kit.restart();
+    assertTrue(ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isError());
+    assertEquals(new EnrollOutcome.Revoked(), enroll(ENROLLMENT, "nonce-d", null).reply().getValue());
+    assertEquals(new EnrollOutcome.Revoked(), enroll(ENROLLMENT, "nonce-d", SECRET_HASH).reply().getValue());
+
+    ask(r -> new DeviceEntity.ResetDevice("ops", "returned", r));
+    assertEquals(new EnrollOutcome.Enrolled("nonce-d", false), enroll(ENROLLMENT, "nonce-d", null).reply().getValue());
   }
 
   @Test

@@ -25,7 +25,7 @@ class DeviceHealthTest {
   private static final ActorTestKit testKit =
       ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
   private static final Instant START = Instant.parse("2026-11-23T15:00:00Z");
-  private static final String HASH = DeviceEntity.hashCredential("secret");
+  private static final String HASH = "nonce-1";
   private static final DeviceIdentity IDENTITY = new DeviceIdentity(
       "laptop-7", "cy@example.com", "US", Map.of(), "0.1.0", "America/New_York");
 
@@ -42,7 +42,7 @@ class DeviceHealthTest {
     clock = new MutableClock(START);
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
         DeviceEntity.create("laptop-7", PresenceDirectory.NONE, clock));
-    ask(r -> new DeviceEntity.Enroll(IDENTITY, HASH, Policy.starter("default", 1), r));
+    kit.<StatusReply<EnrollOutcome>>runCommand(r -> new DeviceEntity.Enroll(IDENTITY, "enrollment-1", HASH, null, "et-1", Policy.starter("default", 1), r));
     ask(r -> new DeviceEntity.AckPolicy(1, r));
   }
 

@@ -1,0 +1,71 @@
+package io.fleetcontrol.it;
+
+import io.fleetcontrol.agent.ControllerAddress;
+import io.fleetcontrol.tls.PemFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.grpc.GrpcClientSettings;
+
+/**
+ * The tests' TLS, made once by deploy/tls.sh (the same script the quickstart uses) under
+ * integration-tests/target/it-run/tls: controllers serve with it, agents and admin clients trust its CA.
+ */
+final class TestTls {
+
+  static final Path DIR = LocalCassandra.findRepoRoot().resolve("integration-tests/target/it-run/tls");
+
+  private TestTls() {}
+
+  static synchronized Path dir() {
+    if (!Files.exists(DIR.resolve("controller.key"))) {
+      run("bash", LocalCassandra.findRepoRoot().resolve("deploy/tls.sh").toString(), DIR.toString());
+    }
+    return DIR;
+  }
+
+  static Path ca() {
+    return dir().resolve("ca.crt");
+  }
+
+  /** Controller settings that serve gRPC over TLS with the test certificate. */
+  static Map<String, Object> controllerSettings() {
+    return Map.of(
+        "fleet.grpc.tls.certificate-chain-file", dir().resolve("controller.crt").toString(),
+        "fleet.grpc.tls.private-key-file", dir().resolve("controller.key").toString());
+  }
+
+  /** The same as -D flags, for controller nodes in their own JVMs. */
+  static List<String> controllerFlags() {
+    return controllerSettings().entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue()).toList();
+  }
+
+  static GrpcClientSettings client(int port, ClassicActorSystemProvider system) {
+    return GrpcClientSettings.connectToServiceAt("127.0.0.1", port, system)
+        .withTls(true)
+        .withTrustManager(PemFiles.trustManager(ca()));
+  }
+
+  static ControllerAddress controller(int port) {
+    return new ControllerAddress("127.0.0.1", port, true, ca());
+  }
+
+  private static void run(String... command) {
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String output = new String(process.getInputStream().readAllBytes());
+      if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+        throw new IllegalStateException(String.join(" ", command) + " failed:\n" + output);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run " + String.join(" ", command), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,16 @@
+package io.fleetcontrol.device;
+
+import io.fleetcontrol.serialization.CborSerializable;
+
+/** How a device entity answered an enrollment: typed, so the edge maps it without reading words. */
+public sealed interface EnrollOutcome extends CborSerializable {
+
+  /** Enrolled (or the same enrollment again): the credential is made from this nonce. */
+  record Enrolled(String credentialNonce, boolean repeated) implements EnrollOutcome {}
+
+  /** Another agent holds this id; only its credential (a re-key) or an admin's reset changes that. */
+  record AlreadyEnrolled() implements EnrollOutcome {}
+
+  /** An admin revoked this id; it enrolls again only after an admin resets it. */
+  record Revoked() implements EnrollOutcome {}
+}

@@ -1,0 +1,252 @@
+package io.fleetcontrol.enrollment;
+
+import io.fleetcontrol.serialization.CborSerializable;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * One admin-issued enrollment token: its secret's hash, how many devices it may enroll and until
+ * when, and which devices it enrolled. One entity per token, so two nodes can never both spend the
+ * last use. A spend is remembered by device and enrollment id: an agent that retries the same
+ * enrollment spends nothing more.
+ */
+public final class EnrollmentToken
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        EnrollmentToken.Command, EnrollmentToken.Event, EnrollmentToken.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "EnrollmentToken");
+  /** The read side's audit trail follows token changes by this tag. */
+  public static final String TAG = "enrollment-token";
+
+  // ---- commands ----
+
+  public sealed interface Command extends CborSerializable {}
+
+  public record Create(Terms terms, String secretHash, String by, ActorRef<StatusReply<View>> replyTo)
+      implements Command {}
+
+  /** Spend one use for {@code deviceId}'s enrollment {@code enrollmentIdHash}, if the secret matches. */
+  public record Spend(String secretHash, String deviceId, String enrollmentIdHash, ActorRef<SpendOutcome> replyTo)
+      implements Command {}
+
+  /** The enrollment the use was spent on was refused by the device: the use comes back. */
+  public record Refund(String deviceId, String enrollmentIdHash) implements Command {}
+
+  public record Revoke(String by, ActorRef<StatusReply<View>> replyTo) implements Command {}
+
+  public record Get(ActorRef<StatusReply<View>> replyTo) implements Command {}
+
+  /** What an admin set when creating the token. */
+  public record Terms(int maxUses, Instant expireTime, Map<String, String> labels, String jurisdiction)
+      implements CborSerializable {
+    public Terms {
+      labels = Map.copyOf(labels);
+    }
+  }
+
+  /** A token as admins see it (never the secret). */
+  public record View(String tokenId, Terms terms, int used, Instant createTime, String createdBy,
+      boolean revoked, String revokedBy) implements CborSerializable {}
+
+  /** Typed, so the edge maps refusals without reading words. */
+  public sealed interface SpendOutcome extends CborSerializable {}
+
+  /** The device may enroll; it gets the token's labels and jurisdiction. */
+  public record Granted(Map<String, String> labels, String jurisdiction) implements SpendOutcome {}
+
+  public record Refused(Reason reason) implements SpendOutcome {}
+
+  public enum Reason { UNKNOWN, EXPIRED, REVOKED, USED_UP }
+
+  // ---- events ----
+
+  public sealed interface Event extends CborSerializable {
+    String tokenId();
+  }
+
+  public record TokenCreated(String tokenId, Terms terms, String secretHash, String createdBy, Instant createTime)
+      implements Event {}
+
+  public record TokenSpent(String tokenId, String deviceId, String enrollmentIdHash, Instant spendTime)
+      implements Event {}
+
+  public record TokenRefunded(String tokenId, String deviceId, String enrollmentIdHash) implements Event {}
+
+  public record TokenRevoked(String tokenId, String revokedBy, Instant revokeTime) implements Event {}
+
+  // ---- state ----
+
+  /** {@code spends}: "deviceId enrollmentIdHash" of every enrollment the token paid for. */
+  public record State(TokenCreated created, Set<String> spends, String revokedBy) implements CborSerializable {
+    static final State EMPTY = new State(null, Set.of(), null);
+
+    boolean exists() {
+      return created != null;
+    }
+
+    State spent(String spend) {
+      Set<String> next = new HashSet<>(spends);
+      next.add(spend);
+      return new State(created, Set.copyOf(next), revokedBy);
+    }
+
+    State refunded(String spend) {
+      Set<String> next = new HashSet<>(spends);
+      next.remove(spend);
+      return new State(created, Set.copyOf(next), revokedBy);
+    }
+
+    View view() {
+      return new View(created.tokenId(), created.terms(), spends.size(), created.createTime(), created.createdBy(),
+          revokedBy != null, revokedBy);
+    }
+  }
+
+  // ---- wiring ----
+
+  public static void init(ActorSystem<?> system, Clock clock) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), clock)));
+  }
+
+  public static EntityRef<Command> ref(ActorSystem<?> system, String tokenId) {
+    return ClusterSharding.get(system).entityRefFor(ENTITY_KEY, tokenId);
+  }
+
+  public static Behavior<Command> create(String tokenId, Clock clock) {
+    return new EnrollmentToken(tokenId, clock);
+  }
+
+  private final String tokenId;
+  private final Clock clock;
+
+  private EnrollmentToken(String tokenId, Clock clock) {
+    super(PersistenceId.of(ENTITY_KEY.name(), tokenId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+    this.tokenId = tokenId;
+    this.clock = clock;
+  }
+
+  @Override
+  public State emptyState() {
+    return State.EMPTY;
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return Set.of(TAG);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(100, 2);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
+    builder.forState(state -> !state.exists())
+        .onCommand(Create.class, this::onCreate)
+        .onCommand(Spend.class, (s, cmd) -> Effect().reply(cmd.replyTo(), new Refused(Reason.UNKNOWN)))
+        .onCommand(Refund.class, (s, cmd) -> Effect().noReply())
+        .onCommand(Revoke.class, (s, cmd) -> unknown(cmd.replyTo()))
+        .onCommand(Get.class, (s, cmd) -> unknown(cmd.replyTo()));
+    builder.forState(State::exists)
+        .onCommand(Create.class, (s, cmd) ->
+            Effect().reply(cmd.replyTo(), StatusReply.error("enrollment token " + tokenId + " already exists")))
+        .onCommand(Spend.class, this::onSpend)
+        .onCommand(Refund.class, this::onRefund)
+        .onCommand(Revoke.class, this::onRevoke)
+        .onCommand(Get.class, (s, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(s.view())));
+    return builder.build();
+  }
+
+  private ReplyEffect<Event, State> unknown(ActorRef<StatusReply<View>> replyTo) {
+    return Effect().reply(replyTo, StatusReply.error("enrollment token " + tokenId + " does not exist"));
+  }
+
+  private ReplyEffect<Event, State> onCreate(State state, Create cmd) {
+    return Effect()
+        .persist(new TokenCreated(tokenId, cmd.terms(), cmd.secretHash(), cmd.by(), clock.instant()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(s.view()));
+  }
+
+  private ReplyEffect<Event, State> onSpend(State state, Spend cmd) {
+    // A wrong secret reads as an unknown token: a guesser learns nothing about which ids exist.
+    if (!MessageDigest.isEqual(state.created().secretHash().getBytes(StandardCharsets.US_ASCII),
+        cmd.secretHash().getBytes(StandardCharsets.US_ASCII))) {
+      return Effect().reply(cmd.replyTo(), new Refused(Reason.UNKNOWN));
+    }
+    if (state.revokedBy() != null) {
+      return Effect().reply(cmd.replyTo(), new Refused(Reason.REVOKED));
+    }
+    Instant now = clock.instant();
+    if (!now.isBefore(state.created().terms().expireTime())) {
+      return Effect().reply(cmd.replyTo(), new Refused(Reason.EXPIRED));
+    }
+    Terms terms = state.created().terms();
+    Granted granted = new Granted(terms.labels(), terms.jurisdiction());
+    String spend = spendKey(cmd.deviceId(), cmd.enrollmentIdHash());
+    if (state.spends().contains(spend)) {
+      return Effect().reply(cmd.replyTo(), granted);
+    }
+    if (state.spends().size() >= terms.maxUses()) {
+      return Effect().reply(cmd.replyTo(), new Refused(Reason.USED_UP));
+    }
+    return Effect()
+        .persist(new TokenSpent(tokenId, cmd.deviceId(), cmd.enrollmentIdHash(), now))
+        .thenReply(cmd.replyTo(), s -> granted);
+  }
+
+  private ReplyEffect<Event, State> onRefund(State state, Refund cmd) {
+    if (!state.spends().contains(spendKey(cmd.deviceId(), cmd.enrollmentIdHash()))) {
+      return Effect().noReply();
+    }
+    return Effect().persist(new TokenRefunded(tokenId, cmd.deviceId(), cmd.enrollmentIdHash())).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onRevoke(State state, Revoke cmd) {
+    if (state.revokedBy() != null) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(state.view()));
+    }
+    return Effect()
+        .persist(new TokenRevoked(tokenId, cmd.by(), clock.instant()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(s.view()));
+  }
+
+  private static String spendKey(String deviceId, String enrollmentIdHash) {
+    return deviceId + " " + enrollmentIdHash;
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(TokenCreated.class, (state, e) -> new State(e, Set.of(), null))
+        .onEvent(TokenSpent.class, (state, e) -> state.spent(spendKey(e.deviceId(), e.enrollmentIdHash())))
+        .onEvent(TokenRefunded.class, (state, e) -> state.refunded(spendKey(e.deviceId(), e.enrollmentIdHash())))
+        .onEvent(TokenRevoked.class, (state, e) -> new State(state.created(), state.spends(), e.revokedBy()))
+        .build();
+  }
+}

@@ -1,0 +1,94 @@
+package io.fleetcontrol.enrollment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.fleetcontrol.device.MutableClock;
+import io.fleetcontrol.enrollment.EnrollmentToken.Granted;
+import io.fleetcontrol.enrollment.EnrollmentToken.Reason;
+import io.fleetcontrol.enrollment.EnrollmentToken.Refused;
+import io.fleetcontrol.enrollment.EnrollmentToken.SpendOutcome;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class EnrollmentTokenTest {
+
+  private static final ActorTestKit testKit =
+      ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  private static final Instant NOW = Instant.parse("2026-12-01T10:00:00Z");
+  private static final String SECRET = "hash-of-the-secret";
+
+  private MutableClock clock;
+  private EventSourcedBehaviorTestKit<EnrollmentToken.Command, EnrollmentToken.Event, EnrollmentToken.State> kit;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() {
+    clock = new MutableClock(NOW);
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(), EnrollmentToken.create("et-1", clock));
+    var terms = new EnrollmentToken.Terms(2, NOW.plus(Duration.ofDays(7)), Map.of("team", "tax"), "DE");
+    StatusReply<EnrollmentToken.View> created =
+        kit.<StatusReply<EnrollmentToken.View>>runCommand(r -> new EnrollmentToken.Create(terms, SECRET, "ops", r)).reply();
+    assertEquals(0, created.getValue().used());
+  }
+
+  private SpendOutcome spend(String secret, String device, String enrollment) {
+    return kit.<SpendOutcome>runCommand(r -> new EnrollmentToken.Spend(secret, device, enrollment, r)).reply();
+  }
+
+  @Test
+  void usesAreCountedExactlyAndARetryOfTheSameEnrollmentSpendsNothing() {
+    assertEquals(new Granted(Map.of("team", "tax"), "DE"), spend(SECRET, "a", "ea"));
+    assertTrue(spend(SECRET, "a", "ea") instanceof Granted, "the same enrollment again");
+    assertTrue(spend(SECRET, "b", "eb") instanceof Granted);
+    assertEquals(new Refused(Reason.USED_UP), spend(SECRET, "c", "ec"));
+    kit.restart();
+    assertEquals(new Refused(Reason.USED_UP), spend(SECRET, "c", "ec"));
+    assertTrue(spend(SECRET, "b", "eb") instanceof Granted, "still the same enrollment after recovery");
+  }
+
+  @Test
+  void aRefundGivesTheUseBack() {
+    spend(SECRET, "a", "ea");
+    spend(SECRET, "b", "eb");
+    kit.runCommand(new EnrollmentToken.Refund("b", "eb"));
+    assertTrue(spend(SECRET, "c", "ec") instanceof Granted);
+  }
+
+  @Test
+  void aWrongSecretLooksLikeAnUnknownTokenAndSpendsNothing() {
+    assertEquals(new Refused(Reason.UNKNOWN), spend("wrong", "a", "ea"));
+    var view = kit.<StatusReply<EnrollmentToken.View>>runCommand(EnrollmentToken.Get::new).reply().getValue();
+    assertEquals(0, view.used());
+  }
+
+  @Test
+  void expiredAndRevokedTokensAreRefused() {
+    clock.advance(Duration.ofDays(7));
+    assertEquals(new Refused(Reason.EXPIRED), spend(SECRET, "a", "ea"));
+    var revoked = kit.<StatusReply<EnrollmentToken.View>>runCommand(r -> new EnrollmentToken.Revoke("ops", r));
+    assertTrue(revoked.reply().getValue().revoked());
+    assertEquals(new Refused(Reason.REVOKED), spend(SECRET, "a", "ea"));
+  }
+
+  @Test
+  void anUnknownTokenRefusesEverything() {
+    var unknown = EventSourcedBehaviorTestKit.<EnrollmentToken.Command, EnrollmentToken.Event, EnrollmentToken.State>create(
+        testKit.system(), EnrollmentToken.create("et-none", clock));
+    assertEquals(new Refused(Reason.UNKNOWN),
+        unknown.<SpendOutcome>runCommand(r -> new EnrollmentToken.Spend(SECRET, "a", "ea", r)).reply());
+    assertTrue(unknown.<StatusReply<EnrollmentToken.View>>runCommand(EnrollmentToken.Get::new).reply().isError());
+  }
+}
