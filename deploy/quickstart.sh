@@ -51,15 +51,20 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 curl -fs http://127.0.0.1:8558/ready >/dev/null || { echo "quickstart: controller not ready"; exit 1; }
+# /ready can turn true a moment before the gRPC port is bound (issue 19); wait for the port too.
+for _ in $(seq 1 60); do
+  if (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null; then break; fi
+  sleep 1
+done
 
 printf '%s\n' "$FLEET_TOKEN" >"$RUN_DIR/admin-token"
 # The token of an earlier run is kept while the controller still lists it as active (Cassandra keeps it).
 ENROLLMENT_TOKEN=$(cat "$RUN_DIR/enrollment-token" 2>/dev/null || true)
-if [[ -z "$ENROLLMENT_TOKEN" ]] || ! bin/fleetctl enroll-tokens list -o json 2>/dev/null \
-    | grep -q "\"token_id\": *\"${ENROLLMENT_TOKEN%.*}\"[^}]*\"state\": *\"active\""; then
+if [[ -z "$ENROLLMENT_TOKEN" ]] || ! bin/fleetctl enroll-tokens list 2>/dev/null \
+    | awk -v id="${ENROLLMENT_TOKEN%.*}" '$1 == id' | grep -qw active; then
   echo "quickstart: creating an enrollment token (bin/fleetctl enroll-tokens create --uses 100000 --expires 30d)"
   ENROLLMENT_TOKEN=$(bin/fleetctl enroll-tokens create --uses 100000 --expires 30d -o json \
-    | grep -o '"secret_token": *"[^"]*"' | sed 's/.*: *"\(.*\)"/\1/')
+    | grep -o '"secret_token" *: *"[^"]*"' | sed 's/.*: *"\(.*\)"/\1/' || true)
   [[ -n "$ENROLLMENT_TOKEN" ]] || { echo "quickstart: could not create an enrollment token"; exit 1; }
   printf '%s\n' "$ENROLLMENT_TOKEN" >"$RUN_DIR/enrollment-token"
 fi

@@ -67,7 +67,7 @@ final class ControllerSecurity {
 
     String transport = config.getString("pekko.remote.artery.transport");
     String remoteHost = config.getString("pekko.remote.artery.canonical.hostname");
-    if (!devMode && !"tls-tcp".equals(transport) && !isLoopback(remoteHost)) {
+    if (!"tls-tcp".equals(transport) && !isLoopback(remoteHost)) {
       throw new Refused("pekko.remote.artery.transport = tls-tcp (FLEET_REMOTE_TRANSPORT, with the keystores of "
           + "deploy/k8s) is required when cluster remoting binds " + remoteHost + ", not a loopback address");
     }

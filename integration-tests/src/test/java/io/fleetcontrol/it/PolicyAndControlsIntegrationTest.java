@@ -259,12 +259,14 @@ class PolicyAndControlsIntegrationTest {
   private static String[] fleetctl(String... args) {
     var out = new java.io.ByteArrayOutputStream();
     var err = new java.io.ByteArrayOutputStream();
-    String[] full = new String[args.length + 4];
+    String[] full = new String[args.length + 6];
     full[0] = "--server";
     full[1] = "127.0.0.1:" + harness.grpcPort;
     full[2] = "--token";
     full[3] = FleetHarness.ADMIN_TOKEN;
-    System.arraycopy(args, 0, full, 4, args.length);
+    full[4] = "--ca-file";
+    full[5] = TestTls.ca().toString();
+    System.arraycopy(args, 0, full, 6, args.length);
     int code = io.fleetcontrol.fleetctl.Fleetctl.run(full, new java.io.PrintStream(out, true),
         new java.io.PrintStream(err, true));
     return new String[] {String.valueOf(code), out.toString(), err.toString()};
@@ -352,7 +354,7 @@ class PolicyAndControlsIntegrationTest {
   void aPauseMadeWhileTheControllerIsDownReachesItAfterTheAgentRestarted(@org.junit.jupiter.api.io.TempDir
       java.nio.file.Path stateDir) throws Exception {
     var settings = io.fleetcontrol.agent.AgentSettings.fromConfig(harness.clientSystem.settings().config())
-        .withController(new io.fleetcontrol.agent.ControllerAddress("127.0.0.1", harness.grpcPort, false))
+        .withController(harness.controllerAddress())
         .withEnrollmentToken(harness.enrollmentToken)
         .withIdentity(new io.fleetcontrol.agent.DeviceIdentity(
             "laptop-cli", "ada@example.com", "US", java.util.Map.of("team", "controls"), "America/New_York"))

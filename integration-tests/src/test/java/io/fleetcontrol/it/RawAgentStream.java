@@ -26,12 +26,14 @@ final class RawAgentStream implements AutoCloseable {
   private final java.util.List<ConnectResponse> pending = new java.util.ArrayList<>();
   private final BoundedSourceQueue<ConnectRequest> up;
   private final AtomicInteger requestIds = new AtomicInteger();
+  /** Completes when the controller ends the stream (failed with its status) or the test closes it. */
+  final java.util.concurrent.CompletionStage<org.apache.pekko.Done> ended;
 
   RawAgentStream(AgentServiceClient client, ActorSystem<?> system, String deviceId, String credential) {
     Pair<BoundedSourceQueue<ConnectRequest>, Source<ConnectRequest, org.apache.pekko.NotUsed>> queue =
         Source.<ConnectRequest>queue(64).preMaterialize(system);
     up = queue.first();
-    client.connect()
+    ended = client.connect()
         .addHeader("x-fleet-device-id", deviceId)
         .addHeader("authorization", "Bearer " + credential)
         .invoke(queue.second())

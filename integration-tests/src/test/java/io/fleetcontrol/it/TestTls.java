@@ -28,6 +28,15 @@ final class TestTls {
     return DIR;
   }
 
+  /** Another CA, from another run of deploy/tls.sh: the controller's certificate does not chain to it. */
+  static synchronized Path otherCa() {
+    Path other = DIR.resolveSibling("tls-other");
+    if (!Files.exists(other.resolve("ca.crt"))) {
+      run("bash", LocalCassandra.findRepoRoot().resolve("deploy/tls.sh").toString(), other.toString());
+    }
+    return other.resolve("ca.crt");
+  }
+
   static Path ca() {
     return dir().resolve("ca.crt");
   }
