@@ -90,6 +90,10 @@ final class RawAgentStream implements AutoCloseable {
 
   @Override
   public void close() {
-    up.complete();
+    try {
+      up.complete();
+    } catch (IllegalStateException alreadyEnded) {
+      // The controller ended the stream first (a refused or revoked credential).
+    }
   }
 }
