@@ -59,6 +59,28 @@ class ClusterIntegrationTest {
   private static final int AGENTS = 300;
   private static final String BEARER = "Bearer " + FleetHarness.ADMIN_TOKEN;
 
+  /**
+   * A token with two uses, three enrollments at once through the two live nodes: the token's one
+   * entity counts, so exactly two get in, whichever node they came through.
+   */
+  private static void enrollmentsRacingOnTwoNodesSpendATokenExactly(ClusterHarness cluster) throws Exception {
+    String token = FleetHarness.createEnrollmentToken(cluster.admin(0), 2);
+    List<java.util.concurrent.CompletableFuture<io.grpc.Status.Code>> racing = new java.util.ArrayList<>();
+    for (int n = 0; n < 3; n++) {
+      var client = io.fleetcontrol.proto.v1.AgentServiceClient.create(
+          TestTls.client(cluster.controllers().get(n % 2).port(), cluster.clientSystem), cluster.clientSystem);
+      racing.add(client.enroll(io.fleetcontrol.proto.v1.EnrollRequest.newBuilder()
+              .setEnrollmentToken(token).setEnrollmentId(java.util.UUID.randomUUID().toString())
+              .setDeviceId("race-" + n).setOwner("race@example.com").setJurisdiction("US").setTimeZone("UTC").build())
+          .toCompletableFuture()
+          .handle((ok, failure) -> failure == null ? io.grpc.Status.Code.OK : io.grpc.Status.fromThrowable(failure).getCode())
+          .whenComplete((code, x) -> client.close()));
+    }
+    List<io.grpc.Status.Code> outcomes = racing.stream().map(f -> f.orTimeout(30, TimeUnit.SECONDS).join()).sorted().toList();
+    assertEquals(List.of(io.grpc.Status.Code.OK, io.grpc.Status.Code.OK, io.grpc.Status.Code.PERMISSION_DENIED), outcomes,
+        "two uses, three enrollments on two nodes");
+  }
+
   @Test
   void aKilledNodeCostsSecondsNotData() throws Exception {
     try (ClusterHarness cluster = new ClusterHarness()) {
@@ -270,6 +292,7 @@ class ClusterIntegrationTest {
       assertTrue(fleet.agents().stream().noneMatch(a -> a.status() == ConnectionStatus.REJECTED),
           "no agent gave up");
       fleet.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      enrollmentsRacingOnTwoNodesSpendATokenExactly(cluster);
       assertTrue(recovery.heard().compareTo(Duration.ofSeconds(30)) <= 0, "agents back after the kill: " + recovery);
     }
   }
