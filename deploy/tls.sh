@@ -17,7 +17,7 @@
 # FLEET_TLS_STORE_PASSWORD  password of both .p12 files (default changeit-dev)
 #
 # Files that exist are kept: delete controller.* to pick up new SANs, the .p12 files for a new
-# password. Keys are RSA because pekko-pki reads only RSA keys from PKCS#8 PEM.
+# password. Keys are RSA: the widest support (the controller reads RSA or EC PKCS#8 PEM).
 set -euo pipefail
 
 REPO_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)

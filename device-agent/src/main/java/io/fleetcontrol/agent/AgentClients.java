@@ -23,10 +23,20 @@ public final class AgentClients {
    */
   public static AgentServiceClient create(ActorSystem<?> system, List<ControllerAddress> controllers) {
     ControllerAddress first = controllers.get(0);
+    for (ControllerAddress controller : controllers) {
+      // The enrollment token and the credential would cross the network in clear.
+      if (!controller.useTls() && !isLoopback(controller.host())) {
+        throw new IllegalArgumentException("plaintext to " + controller.host() + " is refused: without TLS the agent "
+            + "talks only to a dev controller on loopback (set fleet.agent.controller.use-tls = true, FLEET_CONTROLLER_TLS)");
+      }
+    }
     GrpcClientSettings settings = controllers.size() == 1
         ? GrpcClientSettings.connectToServiceAt(first.host(), first.port(), system)
         : GrpcClientSettings.usingServiceDiscovery(SERVICE, new StaticControllers(controllers), system)
-            .withLoadBalancingPolicy("round_robin");
+            .withLoadBalancingPolicy("round_robin")
+            // TLS checks the nodes' certificate against a name, not the discovery service's: the
+            // first address's (one cluster, one certificate whose names cover its nodes).
+            .withOverrideAuthority(first.host());
     settings = settings.withTls(first.useTls());
     if (first.useTls() && first.caFile() != null) {
       settings = settings.withTrustManager(io.fleetcontrol.tls.PemFiles.trustManager(first.caFile()));
@@ -39,6 +49,13 @@ public final class AgentClients {
   }
 
   private static final String SERVICE = "fleet-controller";
+
+  /** By name or literal, without asking DNS: "localhost", 127.x.x.x, ::1. */
+  static boolean isLoopback(String host) {
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    return h.equalsIgnoreCase("localhost") || h.startsWith("127.") || h.equals("::1")
+        || h.equals("0:0:0:0:0:0:0:1");
+  }
 
   /** Discovery that always answers the configured addresses. */
   private static final class StaticControllers extends ServiceDiscovery {

@@ -88,7 +88,8 @@ final class DeviceAgentBehavior {
                                 settings, client, telemetry, board, outbox, gate, cacheOrNull, random, clock,
                                 context, timers)
                             .start()));
-    // A bug must not leave a laptop disconnected for good: start over, with a fresh enrollment.
+    // A bug must not leave a laptop disconnected for good: start over. Without a stored credential it
+    // enrolls again with the same enrollment id, which the controller answers with the same credential.
     return Behaviors.supervise(agent)
         .onFailure(
             Exception.class,
@@ -127,7 +128,11 @@ final class DeviceAgentBehavior {
   /** When the current enrollment or stream attempt began: retries are spaced from there. */
   private Instant attemptStartedAt;
   private boolean mayReenroll = true;
-  /** Fresh enrollments after the first, before a refused credential counts as a rejection. */
+  /**
+   * Fresh enrollments after the first, before a refused credential counts as a rejection. (An
+   * enrollment answers the same enrollment id with the same credential, so a late one no longer
+   * rotates it; this rides out a credential refused while its entity moves between nodes.)
+   */
   private static final int LATE_ENROLLMENTS_TOLERATED = 2;
   private int lateEnrollmentsTolerated = LATE_ENROLLMENTS_TOLERATED;
   private int errorsSinceHeartbeat;
@@ -196,6 +201,17 @@ final class DeviceAgentBehavior {
   private String enrollmentId() {
     if (enrollmentId == null && enrollmentIds != null) {
       enrollmentId = enrollmentIds.read(deviceId()).orElse(null);
+    }
+    if (enrollmentId == null && enrollmentIds == null) {
+      // No state dir: a simulated agent. Its id follows from its token and device id, so a simulator
+      // started again (or an agent restarted after a crash) gets its devices' credentials back.
+      try {
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(
+            (settings.enrollmentToken() + "|" + deviceId()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        enrollmentId = "sim-" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is part of every JDK", e);
+      }
     }
     if (enrollmentId == null) {
       byte[] bytes = new byte[24];

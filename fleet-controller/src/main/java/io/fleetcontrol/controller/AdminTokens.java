@@ -27,7 +27,7 @@ final class AdminTokens {
   enum Permission {
     /** Fleet, devices, policies, rollouts, audit: without employees' free text. */
     READ,
-    /** Employees' comments on exemption requests, in lists and in the audit trail. */
+    /** Employees' comments on exemption requests (the audit trail never holds them). */
     READ_EMPLOYEE_TEXT,
     /** Create and update policies, assign them, run rollouts. */
     MANAGE_POLICIES,

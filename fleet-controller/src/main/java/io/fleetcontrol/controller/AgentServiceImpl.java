@@ -61,17 +61,20 @@ final class AgentServiceImpl implements AgentServicePowerApi {
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
-  private final DeviceCredentials credentials;
+  private final SignedSecrets credentials;
   private final AuditTrail audit;
   private final String initialPolicyName;
   private final Duration askTimeout;
   private final Clock clock;
   /** This node's attached streams and their devices, for {@link #announceOpenStreams}. */
-  private final Map<ActorRef<AgentPush>, EntityRef<DeviceEntity.Command>> openStreams = new ConcurrentHashMap<>();
+  private final Map<ActorRef<AgentPush>, OpenStream> openStreams = new ConcurrentHashMap<>();
+
+  /** A stream attached on this node: its device and the credential it opened with. */
+  private record OpenStream(EntityRef<DeviceEntity.Command> device, String credentialNonce) {}
 
   AgentServiceImpl(
       ActorSystem<?> system,
-      DeviceCredentials credentials,
+      SignedSecrets credentials,
       AuditTrail audit,
       String initialPolicyName,
       Duration askTimeout,
@@ -89,7 +92,8 @@ final class AgentServiceImpl implements AgentServicePowerApi {
 
   /**
    * Token enrollment: the token's MAC is checked here, its use is spent by its entity (exactly, and
-   * once per enrollment id), then the device entity decides; a refused enrollment gives the use back.
+   * once per enrollment id), then the device entity decides; a use this call spent on an enrollment
+   * the device refused goes back to the token.
    * Re-key: the call carries the device's current credential instead, and no token is spent.
    */
   @Override
@@ -123,7 +127,15 @@ final class AgentServiceImpl implements AgentServicePowerApi {
               throw tokenRefused(tokenId, refused.reason());
             }
             var granted = (EnrollmentToken.Granted) outcome;
-            return enrollDevice(withTokenTerms(declared, granted), enrollmentIdHash, null, tokenId, peer(metadata));
+            return enrollDevice(withTokenTerms(declared, granted), enrollmentIdHash, null, tokenId, peer(metadata))
+                .whenComplete((enrolled, refused) -> {
+                  // Only a use this call spent goes back, and only on a refusal (not on a timeout,
+                  // after which the enrollment may still land); a use paid earlier stays spent.
+                  if (refused != null && granted.newSpend() && GrpcErrors.cause(refused) instanceof GrpcServiceException g
+                      && g.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+                    EnrollmentToken.ref(system, tokenId).tell(new EnrollmentToken.Refund(deviceId, enrollmentIdHash));
+                  }
+                });
           });
     } catch (GrpcServiceException e) {
       return CompletableFuture.failedFuture(e);
@@ -148,16 +160,18 @@ final class AgentServiceImpl implements AgentServicePowerApi {
                 .setDeviceCredential(credentials.credential(deviceId, enrolled.credentialNonce()))
                 .build();
           }
-          if (tokenId != null) {
-            EnrollmentToken.ref(system, tokenId).tell(new EnrollmentToken.Refund(deviceId, enrollmentIdHash));
+          audit.recordRefusedEnrollment(deviceId, peer, tokenId, outcome, clock.instant());
+          if (outcome instanceof EnrollOutcome.Revoked) {
+            throw new GrpcServiceException(Status.FAILED_PRECONDITION.withDescription("device " + deviceId
+                + " was revoked by an admin; it enrolls again only after fleetctl devices reset " + deviceId));
           }
-          boolean revoked = outcome instanceof EnrollOutcome.Revoked;
-          audit.recordRefusedEnrollment(deviceId, peer, tokenId, revoked, clock.instant());
-          throw new GrpcServiceException(revoked
-              ? Status.FAILED_PRECONDITION.withDescription("device " + deviceId
-                  + " was revoked by an admin; it enrolls again only after fleetctl devices reset " + deviceId)
-              : Status.ALREADY_EXISTS.withDescription("device " + deviceId + " is enrolled already; its own agent "
-                  + "can re-key with its credential, or an admin can run fleetctl devices reset " + deviceId));
+          if (outcome instanceof EnrollOutcome.Retired) {
+            throw new GrpcServiceException(Status.FAILED_PRECONDITION.withDescription("this enrollment of device "
+                + deviceId + " was reset by an admin; only a new enrollment (a reinstalled agent) takes the id"));
+          }
+          throw new GrpcServiceException(Status.ALREADY_EXISTS.withDescription("device " + deviceId
+              + " is enrolled already by another agent; if this laptop replaces it, an admin runs "
+              + "fleetctl devices reset " + deviceId));
         });
   }
 
@@ -165,6 +179,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
   private static DeviceIdentity withTokenTerms(DeviceIdentity declared, EnrollmentToken.Granted granted) {
     Map<String, String> labels = new java.util.TreeMap<>(declared.labels());
     labels.putAll(granted.labels());
+    labels = InputRules.labels(labels);
     String jurisdiction = granted.jurisdiction() == null || granted.jurisdiction().isEmpty()
         ? declared.jurisdiction() : granted.jurisdiction();
     return new DeviceIdentity(declared.deviceId(), declared.owner(), jurisdiction, labels,
@@ -259,8 +274,8 @@ final class AgentServiceImpl implements AgentServicePowerApi {
                     completeQuietly(acks.first());
                     throw GrpcErrors.fromAttach(deviceId, failure);
                   }
-                  StreamHandler handler = new StreamHandler(deviceId, device, connection, acks.first());
-                  openStreams.put(connection, device);
+                  StreamHandler handler = new StreamHandler(deviceId, device, connection, nonce, acks.first());
+                  openStreams.put(connection, new OpenStream(device, nonce));
                   in.runWith(Sink.foreach(handler::onMessage), system)
                       .whenComplete(
                           (done, error) -> {
@@ -279,7 +294,8 @@ final class AgentServiceImpl implements AgentServicePowerApi {
    */
   void announceOpenStreams() {
     var streams = List.copyOf(openStreams.entrySet());
-    streams.forEach(open -> open.getValue().tell(new DeviceEntity.StreamStillOpen(open.getKey())));
+    streams.forEach(open -> open.getValue().device()
+        .tell(new DeviceEntity.StreamStillOpen(open.getKey(), open.getValue().credentialNonce())));
     log.info("Announced {} open agent streams to their devices", streams.size());
   }
 
@@ -326,16 +342,20 @@ final class AgentServiceImpl implements AgentServicePowerApi {
     private final EntityRef<DeviceEntity.Command> device;
     /** Where this stream takes pushes; every heartbeat carries it (see DeviceEntity.Heartbeat). */
     private final ActorRef<AgentPush> connection;
+    /** The credential the stream opened with: the entity takes its heartbeats only while it is the device's. */
+    private final String credentialNonce;
     private final BoundedSourceQueue<ConnectResponse> acks;
 
     StreamHandler(
         String deviceId,
         EntityRef<DeviceEntity.Command> device,
         ActorRef<AgentPush> connection,
+        String credentialNonce,
         BoundedSourceQueue<ConnectResponse> acks) {
       this.deviceId = deviceId;
       this.device = device;
       this.connection = connection;
+      this.credentialNonce = credentialNonce;
       this.acks = acks;
     }
 
@@ -356,7 +376,8 @@ final class AgentServiceImpl implements AgentServicePowerApi {
                   TelemetryWire.fromProto(hb.getTelemetry()),
                   hb.getAppliedPolicyVersion(),
                   hb.getAgentVersion(),
-                  connection));
+                  connection,
+                  credentialNonce));
         }
         case POLICY_ACK ->
             device
@@ -452,7 +473,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
                     new GrpcServiceException(
                         Status.UNAUTHENTICATED.withDescription(
                             "metadata authorization: Bearer <device credential> is required")));
-    String named = DeviceCredentials.deviceIdOf(credential).orElseThrow(() -> new GrpcServiceException(
+    String named = SignedSecrets.deviceIdOf(credential).orElseThrow(() -> new GrpcServiceException(
         Status.UNAUTHENTICATED.withDescription("the device credential is malformed")));
     if (!named.equals(claimed)) {
       throw new GrpcServiceException(

@@ -38,7 +38,7 @@ final class AuditEntries {
               + e.identity().agentVersion() + withToken(e.tokenId()));
     } else if (event instanceof DeviceEntity.DeviceReenrolled e) {
       return entry(e.reenrollTime(), eventId, deviceActor(e.deviceId()), "device.reenrolled", e.deviceId(),
-          (e.tokenId() == null ? "re-keyed with its current credential" : "enrolled again after a reset")
+          (e.tokenId() == null ? "a new credential (a re-key with the current one)" : "enrolled again after a reset")
               + ", agent " + e.identity().agentVersion() + withToken(e.tokenId()));
     } else if (event instanceof DeviceEntity.DeviceReset e) {
       return entry(e.resetTime(), eventId, e.by(), "device.reset", e.deviceId(),
@@ -134,11 +134,13 @@ final class AuditEntries {
   }
 
   /** An enrollment the device entity refused: nothing was journaled, so the edge writes this itself. */
-  static AuditEntry refusedEnrollment(Instant time, String deviceId, String peer, String tokenId, boolean revoked) {
+  static AuditEntry refusedEnrollment(Instant time, String deviceId, String peer, String tokenId,
+      io.fleetcontrol.device.EnrollOutcome outcome) {
+    String why = outcome instanceof io.fleetcontrol.device.EnrollOutcome.Revoked ? "the device is revoked"
+        : outcome instanceof io.fleetcontrol.device.EnrollOutcome.Retired ? "this enrollment was reset by an admin"
+        : "the device is enrolled already and the caller did not prove its identity";
     return new AuditEntry(time, "enrollment-refused#" + java.util.UUID.randomUUID(), "peer:" + peer,
-        "enrollment.refused", deviceId,
-        (revoked ? "the device is revoked" : "the device is enrolled already and the caller did not prove its identity")
-            + withToken(tokenId));
+        "enrollment.refused", deviceId, why + withToken(tokenId));
   }
 
   private static String withToken(String tokenId) {

@@ -92,8 +92,15 @@ final class AuditTrail {
   }
 
   /** A refused enrollment: written by the edge, best effort (a lost line must not fail the answer). */
-  void recordRefusedEnrollment(String deviceId, String peer, String tokenId, boolean revoked, Instant at) {
-    record(AuditEntries.refusedEnrollment(at, deviceId, peer, tokenId, revoked));
+  void recordRefusedEnrollment(String deviceId, String peer, String tokenId,
+      io.fleetcontrol.device.EnrollOutcome outcome, Instant at) {
+    record(AuditEntries.refusedEnrollment(at, deviceId, peer, tokenId, outcome))
+        .whenComplete((done, failure) -> {
+          if (failure != null) {
+            org.slf4j.LoggerFactory.getLogger(AuditTrail.class).warn(
+                "Could not audit the refused enrollment of {} from {}: {}", deviceId, peer, failure.toString());
+          }
+        });
   }
 
   /** One device's latest {@code limit} entries, oldest first. */

@@ -34,13 +34,13 @@ final class EnrollmentTokenAdmin {
   private final ActorSystem<?> system;
   private final CassandraSession session;
   private final String table;
-  private final DeviceCredentials credentials;
+  private final SignedSecrets credentials;
   private final Duration askTimeout;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
   EnrollmentTokenAdmin(ActorSystem<?> system, CassandraSession session, String keyspace,
-      DeviceCredentials credentials, Duration askTimeout, Clock clock) {
+      SignedSecrets credentials, Duration askTimeout, Clock clock) {
     this.system = system;
     this.session = session;
     this.table = keyspace + ".enrollment_tokens";

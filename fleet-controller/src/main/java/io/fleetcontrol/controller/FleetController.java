@@ -71,7 +71,7 @@ public final class FleetController implements AutoCloseable {
     Config readSide = fleet.getConfig("read-side");
     DeviceDirectory directory = new DeviceDirectory(session, readSide.getString("keyspace"), clock);
     AuditTrail audit = new AuditTrail(session, readSide.getString("keyspace"));
-    DeviceCredentials credentials = new DeviceCredentials(fleet.getString("device-credential-key"));
+    SignedSecrets credentials = new SignedSecrets(fleet.getString("device-credential-key"));
     var enrollmentTokens = new EnrollmentTokenAdmin(system, session, readSide.getString("keyspace"), credentials,
         askTimeout, clock);
     directory.createTables(readSide.getInt("replication-factor"))

@@ -11,7 +11,7 @@ public final class Main {
     FleetController controller;
     try {
       controller = FleetController.start(ConfigFactory.load());
-    } catch (ControllerSecurity.Refused | IllegalArgumentException e) {
+    } catch (ControllerSecurity.Refused | IllegalArgumentException | com.typesafe.config.ConfigException e) {
       // A setting that must change: one line that names it, no stack trace.
       System.err.println("fleet-controller: " + e.getMessage());
       System.exit(2);

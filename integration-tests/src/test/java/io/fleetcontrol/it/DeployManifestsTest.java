@@ -374,7 +374,7 @@ class DeployManifestsTest {
     String key = Files.readString(tls.resolve("controller.key"));
     assertTrue(key.startsWith("-----BEGIN PRIVATE KEY-----"), "unencrypted PKCS#8");
     byte[] der = Base64.getMimeDecoder().decode(key.replaceAll("-----[A-Z ]+-----", ""));
-    // RSA: pekko-pki reads PKCS#8 PEM keys as RSA only.
+    // tls.sh makes RSA keys; the key must match the certificate.
     RSAPrivateKey privateKey = (RSAPrivateKey) KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
     assertEquals(((RSAPublicKey) controller.getPublicKey()).getModulus(), privateKey.getModulus(),
         "controller.key belongs to controller.crt");

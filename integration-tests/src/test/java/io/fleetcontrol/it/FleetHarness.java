@@ -31,6 +31,7 @@ final class FleetHarness implements AutoCloseable {
   final AgentServiceClient agentClient;
   /** Created through the admin API at start, as an admin would: enough uses for any test. */
   final String enrollmentToken;
+  private final boolean tls;
   private final Map<String, Object> overrides;
   private FleetController controller;
 
@@ -40,7 +41,21 @@ final class FleetHarness implements AutoCloseable {
 
   /** {@code overrides}: controller settings for this test, e.g. shorter connection thresholds. */
   FleetHarness(Map<String, Object> overrides) {
-    this.overrides = Map.copyOf(overrides);
+    this(overrides, true);
+  }
+
+  /**
+   * {@code tls == false}: plaintext gRPC (the dev profile allows it on loopback), for benchmarks
+   * that weigh what TLS costs; tests run with TLS.
+   */
+  FleetHarness(Map<String, Object> overrides, boolean tls) {
+    this.tls = tls;
+    Map<String, Object> all = new java.util.HashMap<>(overrides);
+    if (!tls) {
+      all.put("fleet.grpc.tls.certificate-chain-file", "");
+      all.put("fleet.grpc.tls.private-key-file", "");
+    }
+    this.overrides = Map.copyOf(all);
     cassandra.startFresh();
     controller = FleetController.start(controllerConfig());
     clientSystem =
@@ -49,7 +64,9 @@ final class FleetHarness implements AutoCloseable {
             "agents",
             ConfigFactory.parseMap(Map.of("pekko.actor.provider", "local"))
                 .withFallback(ConfigFactory.load()));
-    GrpcClientSettings settings = TestTls.client(grpcPort, clientSystem);
+    GrpcClientSettings settings = tls
+        ? TestTls.client(grpcPort, clientSystem)
+        : GrpcClientSettings.connectToServiceAt("127.0.0.1", grpcPort, clientSystem).withTls(false);
     admin = AdminServiceClient.create(settings, clientSystem);
     agentClient = AgentServiceClient.create(settings, clientSystem);
     enrollmentToken = createEnrollmentToken(admin, 100_000);
@@ -73,7 +90,7 @@ final class FleetHarness implements AutoCloseable {
 
   /** Where agents reach this harness's controller, over TLS with the test CA. */
   ControllerAddress controllerAddress() {
-    return TestTls.controller(grpcPort);
+    return tls ? TestTls.controller(grpcPort) : new ControllerAddress("127.0.0.1", grpcPort, false);
   }
 
   private Config controllerConfig() {

@@ -190,8 +190,8 @@ class TrustIntegrationTest {
 
   @Test
   void afterAResetTheOldIdentityIsClosedAndRefusedAndANewEnrollmentWorks() throws Exception {
-    String old = await(harness.agentClient.enroll(enrollment("reset-1", harness.enrollmentToken).build()))
-        .getDeviceCredential();
+    EnrollRequest oldLaptop = enrollment("reset-1", harness.enrollmentToken).build();
+    String old = await(harness.agentClient.enroll(oldLaptop)).getDeviceCredential();
     try (RawAgentStream stream = new RawAgentStream(harness.agentClient, harness.clientSystem, "reset-1", old)) {
       stream.applyPolicy();
       Instant asked = Instant.now();
@@ -201,6 +201,10 @@ class TrustIntegrationTest {
       System.out.println("reset-1: stream closed " + Duration.between(asked, Instant.now()).toMillis()
           + " ms after the reset was asked");
     }
+    // The old laptop gets nothing back: not with its enrollment, not with its old credential.
+    assertEquals(Status.Code.FAILED_PRECONDITION, failure(harness.agentClient.enroll(oldLaptop)));
+    assertEquals(Status.Code.ALREADY_EXISTS, failure(harness.agentClient.enroll()
+        .addHeader("authorization", "Bearer " + old).invoke(enrollment("reset-1", "").build())));
     String fresh = await(harness.agentClient.enroll(enrollment("reset-1", harness.enrollmentToken).build()))
         .getDeviceCredential();
     try (RawAgentStream stale = new RawAgentStream(harness.agentClient, harness.clientSystem, "reset-1", old)) {

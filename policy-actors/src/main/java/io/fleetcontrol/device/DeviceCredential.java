@@ -26,7 +26,7 @@ public record DeviceCredential(String nonce, String enrollmentIdHash, Status sta
 
   /** Constant time, so the answer's timing tells nothing of the nonce. */
   boolean madeFrom(String presentedNonce) {
-    return isActive() && presentedNonce != null && MessageDigest.isEqual(
+    return isActive() && nonce != null && presentedNonce != null && MessageDigest.isEqual(
         nonce.getBytes(StandardCharsets.US_ASCII), presentedNonce.getBytes(StandardCharsets.US_ASCII));
   }
 

@@ -107,23 +107,25 @@ public final class DeviceEntity
    * cluster: this entity may have started afresh elsewhere and not know the stream, and the
    * device's heartbeats told to the old node were lost.
    */
-  public record StreamStillOpen(ActorRef<AgentPush> connection) implements Command {}
+  public record StreamStillOpen(ActorRef<AgentPush> connection, String credentialNonce) implements Command {}
 
   /**
    * Fire-and-forget: updates memory only (and now and then an upload roll-up). {@code connection}
    * is the stream it came through: an entity that started afresh on another node after its old
-   * node died (the stream itself lives on) learns from it where to push again.
+   * node died (the stream itself lives on) learns from it where to push again, but only while
+   * {@code credentialNonce}, the credential the stream opened with, is still the device's.
    */
   public record Heartbeat(
       Instant receivedAt,
       DeviceTelemetry telemetry,
       long appliedPolicyVersion,
       String agentVersion,
-      ActorRef<AgentPush> connection)
+      ActorRef<AgentPush> connection,
+      String credentialNonce)
       implements Command {
 
     public Heartbeat(Instant receivedAt, DeviceTelemetry telemetry, long appliedPolicyVersion, String agentVersion) {
-      this(receivedAt, telemetry, appliedPolicyVersion, agentVersion, null);
+      this(receivedAt, telemetry, appliedPolicyVersion, agentVersion, null, null);
     }
   }
 
@@ -300,6 +302,10 @@ public final class DeviceEntity
     public State {
       // Snapshots from before request ids were kept have none.
       recentRequests = recentRequests == null ? List.of() : List.copyOf(recentRequests);
+      // Snapshots from before credentials had nonces: as if reset (see activeCredential).
+      if (identity != null && credential == null) {
+        credential = new DeviceCredential(null, null, DeviceCredential.Status.RESET);
+      }
     }
 
     Optional<TakenRequest> taken(String requestId) {
@@ -592,19 +598,42 @@ public final class DeviceEntity
    */
   private ReplyEffect<Event, State> onReenroll(State state, Enroll cmd) {
     DeviceCredential current = state.credential();
-    if (current.status() == DeviceCredential.Status.REVOKED) {
-      return Effect().reply(cmd.replyTo(), StatusReply.success(new EnrollOutcome.Revoked()));
+    switch (current.status()) {
+      case REVOKED -> {
+        return Effect().reply(cmd.replyTo(), StatusReply.success(new EnrollOutcome.Revoked()));
+      }
+      case ACTIVE -> {
+        if (current.sameEnrollment(cmd.enrollmentIdHash())) {
+          return Effect().reply(cmd.replyTo(), StatusReply.success(new EnrollOutcome.Enrolled(current.nonce(), true)));
+        }
+        if (!current.madeFrom(cmd.presentedNonce())) {
+          return Effect().reply(cmd.replyTo(), StatusReply.success(new EnrollOutcome.AlreadyEnrolled()));
+        }
+        // A re-key changes the credential, not who the device is: labels and jurisdiction a token
+        // set stay; only the agent's version is news.
+        DeviceIdentity kept = state.identity();
+        DeviceIdentity identity = new DeviceIdentity(kept.deviceId(), kept.owner(), kept.jurisdiction(),
+            kept.labels(), cmd.identity().agentVersion(), kept.timeZone());
+        return newCredential(identity, cmd, null);
+      }
+      default -> {
+        // Reset: a new enrollment with a token takes the id. Neither the old credential nor the
+        // enrollment the admin reset away brings the old laptop back.
+        if (cmd.tokenId() == null) {
+          return Effect().reply(cmd.replyTo(), StatusReply.success(new EnrollOutcome.AlreadyEnrolled()));
+        }
+        if (current.sameEnrollment(cmd.enrollmentIdHash())) {
+          return Effect().reply(cmd.replyTo(), StatusReply.success(new EnrollOutcome.Retired()));
+        }
+        return newCredential(cmd.identity(), cmd, cmd.tokenId());
+      }
     }
-    if (current.isActive() && current.sameEnrollment(cmd.enrollmentIdHash())) {
-      return Effect().reply(cmd.replyTo(), StatusReply.success(new EnrollOutcome.Enrolled(current.nonce(), true)));
-    }
-    boolean rekey = current.madeFrom(cmd.presentedNonce());
-    if (!rekey && current.isActive()) {
-      return Effect().reply(cmd.replyTo(), StatusReply.success(new EnrollOutcome.AlreadyEnrolled()));
-    }
+  }
+
+  private ReplyEffect<Event, State> newCredential(DeviceIdentity identity, Enroll cmd, String tokenId) {
     return Effect()
-        .persist(new DeviceReenrolled(deviceId, cmd.identity(), cmd.credentialNonce(), cmd.enrollmentIdHash(),
-            rekey ? null : cmd.tokenId(), clock.instant()))
+        .persist(new DeviceReenrolled(deviceId, identity, cmd.credentialNonce(), cmd.enrollmentIdHash(), tokenId,
+            clock.instant()))
         .thenRun(s -> closeConnection())
         .thenReply(cmd.replyTo(), s -> StatusReply.success(new EnrollOutcome.Enrolled(cmd.credentialNonce(), false)));
   }
@@ -612,7 +641,7 @@ public final class DeviceEntity
   private ReplyEffect<Event, State> onReset(State state, ResetDevice cmd) {
     return Effect()
         .persist(new DeviceReset(deviceId, cmd.by(), cmd.reason(), clock.instant()))
-        .thenRun(s -> revokeConnection("an admin reset device " + deviceId + "; enroll again"))
+        .thenRun(s -> revokeConnection("an admin reset device " + deviceId + "; its credential is no longer valid"))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
   }
 
@@ -644,7 +673,7 @@ public final class DeviceEntity
   }
 
   private ReplyEffect<Event, State> onStreamStillOpen(State state, StreamStillOpen cmd) {
-    if (!state.credential().isActive()) {
+    if (!state.credential().madeFrom(cmd.credentialNonce())) {
       cmd.connection().tell(new AgentPush.Revoked(deviceId, "the credential of device " + deviceId + " is no longer valid"));
       return Effect().noReply();
     }
@@ -678,11 +707,13 @@ public final class DeviceEntity
   }
 
   private ReplyEffect<Event, State> onHeartbeat(State state, Heartbeat cmd) {
+    if (cmd.connection() != null && !state.credential().madeFrom(cmd.credentialNonce())) {
+      // A stream opened with a credential that is no longer the device's (reset, revoked, re-keyed),
+      // e.g. a heartbeat in flight when an admin cut it off: it must not come back.
+      cmd.connection().tell(new AgentPush.Revoked(deviceId, "the credential of device " + deviceId + " is no longer valid"));
+      return Effect().noReply();
+    }
     if (!state.credential().isActive()) {
-      // A heartbeat that was in flight when an admin cut the device off: its stream must not come back.
-      if (cmd.connection() != null) {
-        cmd.connection().tell(new AgentPush.Revoked(deviceId, "the credential of device " + deviceId + " is no longer valid"));
-      }
       return Effect().noReply();
     }
     if (cmd.connection() != null && !cmd.connection().equals(connection)) {
@@ -1062,8 +1093,13 @@ public final class DeviceEntity
         state.pauseQuota().pausesTaken(clock.instant(), state.zone()));
   }
 
+  /**
+   * Events written before credentials had nonces (their credential was a hash) carry none: such a
+   * device is as if reset, and its agent's next enrollment with a token takes the id again.
+   */
   private static DeviceCredential activeCredential(String nonce, String enrollmentIdHash) {
-    return new DeviceCredential(nonce, enrollmentIdHash, DeviceCredential.Status.ACTIVE);
+    return new DeviceCredential(nonce, enrollmentIdHash,
+        nonce == null ? DeviceCredential.Status.RESET : DeviceCredential.Status.ACTIVE);
   }
 
   // ---- event handler ----

@@ -11,6 +11,9 @@ public sealed interface EnrollOutcome extends CborSerializable {
   /** Another agent holds this id; only its credential (a re-key) or an admin's reset changes that. */
   record AlreadyEnrolled() implements EnrollOutcome {}
 
+  /** An admin reset this id away from this very enrollment: a new enrollment (a reinstalled agent) takes it. */
+  record Retired() implements EnrollOutcome {}
+
   /** An admin revoked this id; it enrolls again only after an admin resets it. */
   record Revoked() implements EnrollOutcome {}
 }

@@ -73,8 +73,11 @@ public final class EnrollmentToken
   /** Typed, so the edge maps refusals without reading words. */
   public sealed interface SpendOutcome extends CborSerializable {}
 
-  /** The device may enroll; it gets the token's labels and jurisdiction. */
-  public record Granted(Map<String, String> labels, String jurisdiction) implements SpendOutcome {}
+  /**
+   * The device may enroll; it gets the token's labels and jurisdiction. {@code newSpend}: this call
+   * spent the use (false: the same enrollment paid before), so only such a use may be refunded.
+   */
+  public record Granted(Map<String, String> labels, String jurisdiction, boolean newSpend) implements SpendOutcome {}
 
   public record Refused(Reason reason) implements SpendOutcome {}
 
@@ -98,7 +101,7 @@ public final class EnrollmentToken
 
   // ---- state ----
 
-  /** {@code spends}: "deviceId enrollmentIdHash" of every enrollment the token paid for. */
+  /** {@code spends}: a key (see spendKey) for every enrollment the token paid for. */
   public record State(TokenCreated created, Set<String> spends, String revokedBy) implements CborSerializable {
     static final State EMPTY = new State(null, Set.of(), null);
 
@@ -198,19 +201,21 @@ public final class EnrollmentToken
         cmd.secretHash().getBytes(StandardCharsets.US_ASCII))) {
       return Effect().reply(cmd.replyTo(), new Refused(Reason.UNKNOWN));
     }
+    Terms terms = state.created().terms();
+    String spend = spendKey(cmd.deviceId(), cmd.enrollmentIdHash());
+    // The same enrollment again is answered as before, even once the token expired or was revoked:
+    // an agent whose answer got lost must get its credential.
+    if (state.spends().contains(spend)) {
+      return Effect().reply(cmd.replyTo(), new Granted(terms.labels(), terms.jurisdiction(), false));
+    }
     if (state.revokedBy() != null) {
       return Effect().reply(cmd.replyTo(), new Refused(Reason.REVOKED));
     }
     Instant now = clock.instant();
-    if (!now.isBefore(state.created().terms().expireTime())) {
+    if (!now.isBefore(terms.expireTime())) {
       return Effect().reply(cmd.replyTo(), new Refused(Reason.EXPIRED));
     }
-    Terms terms = state.created().terms();
-    Granted granted = new Granted(terms.labels(), terms.jurisdiction());
-    String spend = spendKey(cmd.deviceId(), cmd.enrollmentIdHash());
-    if (state.spends().contains(spend)) {
-      return Effect().reply(cmd.replyTo(), granted);
-    }
+    Granted granted = new Granted(terms.labels(), terms.jurisdiction(), true);
     if (state.spends().size() >= terms.maxUses()) {
       return Effect().reply(cmd.replyTo(), new Refused(Reason.USED_UP));
     }
@@ -235,8 +240,15 @@ public final class EnrollmentToken
         .thenReply(cmd.replyTo(), s -> StatusReply.success(s.view()));
   }
 
+  /** 16 bytes of a SHA-256 of both, so a 100,000-use token's state stays a few MB. */
   private static String spendKey(String deviceId, String enrollmentIdHash) {
-    return deviceId + " " + enrollmentIdHash;
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest((deviceId + " " + enrollmentIdHash).getBytes(StandardCharsets.UTF_8));
+      return java.util.Base64.getEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 16));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
   }
 
   @Override

@@ -121,13 +121,13 @@ class DeviceEntityTest {
 
     kit.restart(); // as on another node after the first one died: memory (the stream) is gone
     kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, 0, "0.1.0",
-        stream.ref()));
+        stream.ref(), SECRET_HASH));
     assertEquals(1, stream.expectMessageClass(AgentPush.PolicyChanged.class).policy().version(),
         "the stream hears the policy again");
     stream.receiveSeveralMessages(2);
 
     kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, 0, "0.1.0",
-        stream.ref()));
+        stream.ref(), SECRET_HASH));
     stream.expectNoMessage(java.time.Duration.ofMillis(200));
   }
 
@@ -233,17 +233,17 @@ class DeviceEntityTest {
     expectAttachPushes(stream);
 
     kit.restart();
-    kit.runCommand(new DeviceEntity.StreamStillOpen(stream.ref()));
+    kit.runCommand(new DeviceEntity.StreamStillOpen(stream.ref(), SECRET_HASH));
     expectAttachPushes(stream);
     stream.expectMessageClass(AgentPush.HeartbeatWanted.class);
 
-    kit.runCommand(new DeviceEntity.StreamStillOpen(stream.ref()));
+    kit.runCommand(new DeviceEntity.StreamStillOpen(stream.ref(), SECRET_HASH));
     stream.expectNoMessage(java.time.Duration.ofMillis(200));
   }
 
   private void heartbeatThrough(TestProbe<AgentPush> stream) {
     kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, 0, "0.1.0",
-        stream.ref()));
+        stream.ref(), SECRET_HASH));
   }
 
   /** A fresh stream is told the policy, the pause state and the exemptions, in that order. */
@@ -280,8 +280,13 @@ class DeviceEntityTest {
   @Test
   void aRekeyWithTheCurrentCredentialRotatesIt() {
     enroll(SECRET_HASH);
-    var rekey = enroll(DeviceEntity.hashSecret("enrollment-b"), "nonce-b", SECRET_HASH);
+    DeviceIdentity elsewhere = new DeviceIdentity("laptop-1", "ana@example.com", "FR", Map.of(), "0.2.0", "UTC");
+    var rekey = kit.<StatusReply<EnrollOutcome>>runCommand(replyTo -> new DeviceEntity.Enroll(
+        elsewhere, DeviceEntity.hashSecret("enrollment-b"), "nonce-b", SECRET_HASH, null, null, replyTo));
     assertEquals(new EnrollOutcome.Enrolled("nonce-b", false), rekey.reply().getValue());
+    assertEquals("US", rekey.state().identity().jurisdiction(), "a re-key keeps who the device is");
+    assertEquals(Map.of("team", "tax"), rekey.state().identity().labels());
+    assertEquals("0.2.0", rekey.state().identity().agentVersion());
     assertTrue(rekey.events().get(0) instanceof DeviceEntity.DeviceReenrolled);
     TestProbe<AgentPush> stream = testKit.createTestProbe();
     assertTrue(ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isError());
@@ -300,7 +305,13 @@ class DeviceEntityTest {
     stream.expectMessageClass(AgentPush.Revoked.class);
     assertTrue(ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isError());
 
-    var fresh = enroll(ENROLLMENT, "nonce-c", null);
+    assertEquals(new EnrollOutcome.Retired(), enroll(ENROLLMENT, "nonce-x", null).reply().getValue(),
+        "the enrollment the admin reset away does not bring the old laptop back");
+    var rekeyWithTheOldCredential = kit.<StatusReply<EnrollOutcome>>runCommand(replyTo -> new DeviceEntity.Enroll(
+        IDENTITY, DeviceEntity.hashSecret("thief"), "nonce-y", SECRET_HASH, null, null, replyTo));
+    assertEquals(new EnrollOutcome.AlreadyEnrolled(), rekeyWithTheOldCredential.reply().getValue(),
+        "a reset credential proves nothing");
+    var fresh = enroll(DeviceEntity.hashSecret("enrollment-new-laptop"), "nonce-c", null);
     assertEquals(new EnrollOutcome.Enrolled("nonce-c", false), fresh.reply().getValue());
     kit.restart();
     assertTrue(ask(r -> new DeviceEntity.AttachConnection("nonce-c", stream.ref(), r)).reply().isSuccess());
@@ -316,7 +327,7 @@ class DeviceEntityTest {
     ask(r -> new DeviceEntity.RevokeDevice("ops", "stolen", r));
     stream.expectMessageClass(AgentPush.Revoked.class);
     kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, 1, "0.1.0",
-        stream.ref()));
+        stream.ref(), SECRET_HASH));
     stream.expectMessageClass(AgentPush.Revoked.class); // a heartbeat in flight does not bring the stream back
     kit.restart();
     assertTrue(ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isError());
@@ -324,7 +335,8 @@ class DeviceEntityTest {
     assertEquals(new EnrollOutcome.Revoked(), enroll(ENROLLMENT, "nonce-d", SECRET_HASH).reply().getValue());
 
     ask(r -> new DeviceEntity.ResetDevice("ops", "returned", r));
-    assertEquals(new EnrollOutcome.Enrolled("nonce-d", false), enroll(ENROLLMENT, "nonce-d", null).reply().getValue());
+    var reinstalled = enroll(DeviceEntity.hashSecret("enrollment-reinstalled"), "nonce-d", null);
+    assertEquals(new EnrollOutcome.Enrolled("nonce-d", false), reinstalled.reply().getValue());
   }
 
   @Test

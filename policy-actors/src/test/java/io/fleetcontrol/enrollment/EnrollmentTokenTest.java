@@ -50,8 +50,8 @@ class EnrollmentTokenTest {
 
   @Test
   void usesAreCountedExactlyAndARetryOfTheSameEnrollmentSpendsNothing() {
-    assertEquals(new Granted(Map.of("team", "tax"), "DE"), spend(SECRET, "a", "ea"));
-    assertTrue(spend(SECRET, "a", "ea") instanceof Granted, "the same enrollment again");
+    assertEquals(new Granted(Map.of("team", "tax"), "DE", true), spend(SECRET, "a", "ea"));
+    assertEquals(new Granted(Map.of("team", "tax"), "DE", false), spend(SECRET, "a", "ea"), "the same enrollment again");
     assertTrue(spend(SECRET, "b", "eb") instanceof Granted);
     assertEquals(new Refused(Reason.USED_UP), spend(SECRET, "c", "ec"));
     kit.restart();
@@ -75,9 +75,11 @@ class EnrollmentTokenTest {
   }
 
   @Test
-  void expiredAndRevokedTokensAreRefused() {
+  void expiredAndRevokedTokensAreRefusedButTheSameEnrollmentIsStillAnswered() {
+    spend(SECRET, "paid", "ep");
     clock.advance(Duration.ofDays(7));
     assertEquals(new Refused(Reason.EXPIRED), spend(SECRET, "a", "ea"));
+    assertEquals(new Granted(Map.of("team", "tax"), "DE", false), spend(SECRET, "paid", "ep"));
     var revoked = kit.<StatusReply<EnrollmentToken.View>>runCommand(r -> new EnrollmentToken.Revoke("ops", r));
     assertTrue(revoked.reply().getValue().revoked());
     assertEquals(new Refused(Reason.REVOKED), spend(SECRET, "a", "ea"));

@@ -53,7 +53,16 @@ class CrossNodeMessagesTest {
         StatusReply.success(policy),
         new io.fleetcontrol.device.AgentPush.HeartbeatWanted("d1"),
         new io.fleetcontrol.device.DeviceEntity.StreamStillOpen(testKit.createTestProbe(
-            io.fleetcontrol.device.AgentPush.class).ref()),
+            io.fleetcontrol.device.AgentPush.class).ref(), "nonce"),
+        new io.fleetcontrol.device.AgentPush.Revoked("d1", "an admin revoked device d1"),
+        StatusReply.success(new io.fleetcontrol.device.EnrollOutcome.Enrolled("nonce", true)),
+        StatusReply.success(new io.fleetcontrol.device.EnrollOutcome.AlreadyEnrolled()),
+        StatusReply.success(new io.fleetcontrol.device.EnrollOutcome.Retired()),
+        StatusReply.success(new io.fleetcontrol.device.EnrollOutcome.Revoked()),
+        new io.fleetcontrol.enrollment.EnrollmentToken.Granted(Map.of("team", "eng"), "DE", true),
+        new io.fleetcontrol.enrollment.EnrollmentToken.Refused(io.fleetcontrol.enrollment.EnrollmentToken.Reason.USED_UP),
+        StatusReply.success(new io.fleetcontrol.enrollment.EnrollmentToken.View("et-0123456789ab",
+            new io.fleetcontrol.enrollment.EnrollmentToken.Terms(5, T, Map.of(), ""), 2, T, "ops", false, null)),
         StatusReply.error("device d1 is not enrolled"));
     Serialization serialization = SerializationExtension.get(testKit.system());
     for (Object reply : replies) {

@@ -7,20 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class DeviceCredentialsTest {
+class SignedSecretsTest {
 
-  private final DeviceCredentials credentials = new DeviceCredentials("x".repeat(40));
+  private final SignedSecrets credentials = new SignedSecrets("x".repeat(40));
 
   @Test
   void aCredentialIsCheckedWithoutStateAndOnlyForItsOwnDevice() {
     String nonce = credentials.newNonce();
     String credential = credentials.credential("laptop.7", nonce);
     assertEquals(Optional.of(nonce), credentials.nonceOf("laptop.7", credential));
-    assertEquals(Optional.of("laptop.7"), DeviceCredentials.deviceIdOf(credential));
+    assertEquals(Optional.of("laptop.7"), SignedSecrets.deviceIdOf(credential));
     assertTrue(credentials.nonceOf("laptop.8", credential).isEmpty(), "another device's id");
     String forged = credential.substring(0, credential.lastIndexOf('.') + 1) + "A".repeat(43);
     assertTrue(credentials.nonceOf("laptop.7", forged).isEmpty(), "a made-up MAC");
-    assertTrue(new DeviceCredentials("y".repeat(40)).nonceOf("laptop.7", credential).isEmpty(), "another key");
+    assertTrue(new SignedSecrets("y".repeat(40)).nonceOf("laptop.7", credential).isEmpty(), "another key");
     assertTrue(credentials.nonceOf("laptop.7", "laptop.7").isEmpty());
   }
 

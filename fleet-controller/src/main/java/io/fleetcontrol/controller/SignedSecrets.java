@@ -16,7 +16,7 @@ import javax.crypto.spec.SecretKeySpec;
  * credential or token is refused here; the entity then checks that the nonce is still the device's
  * current one (a reset or revoke changes that).
  */
-final class DeviceCredentials {
+final class SignedSecrets {
 
   private static final char SEPARATOR = '.';
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
@@ -24,7 +24,7 @@ final class DeviceCredentials {
   private final SecretKeySpec key;
   private final SecureRandom random = new SecureRandom();
 
-  DeviceCredentials(String key) {
+  SignedSecrets(String key) {
     this.key = new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
   }
 
