@@ -138,10 +138,14 @@ class BadInputIntegrationTest {
     assertStatus(Status.Code.UNAUTHENTICATED, "Bearer", connect("device-a", null));
     // Device A's credential, claiming to be device B.
     assertStatus(Status.Code.PERMISSION_DENIED, "another device", connect("device-b", credentialA));
-    // The right shape for B, but not B's secret.
-    assertStatus(Status.Code.UNAUTHENTICATED, "not valid for device device-b",
-        connect("device-b", "device-b." + credentialA.substring(credentialA.lastIndexOf('.') + 1)));
-    assertStatus(Status.Code.UNAUTHENTICATED, "not enrolled", connect("device-c", "device-c.whatever"));
+    // The right shape for B, but A's nonce and MAC: the MAC does not match B's id.
+    String nonceAndMacOfA = credentialA.substring("device-a.".length());
+    assertStatus(Status.Code.UNAUTHENTICATED, "device credential of device-b is not valid",
+        connect("device-b", "device-b." + nonceAndMacOfA));
+    // Made up: refused by its MAC, and no entity is started for it.
+    assertStatus(Status.Code.UNAUTHENTICATED, "device credential of device-c is not valid",
+        connect("device-c", "device-c.made.up"));
+    assertStatus(Status.Code.UNAUTHENTICATED, "malformed", connect("device-c", "device-c"));
     assertNotEnrolled("device-c");
     assertStatus(Status.Code.INVALID_ARGUMENT, "x-fleet-device-id must be",
         connect("y".repeat(200), credentialA));
@@ -238,7 +242,7 @@ class BadInputIntegrationTest {
         harness.admin.denyExemption().addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
             .invoke(io.fleetcontrol.proto.v1.DenyExemptionRequest.newBuilder().setDeviceId("device-a")
                 .setExemptionId("ex-7").setReason("no").build()));
-    assertStatus(Status.Code.PERMISSION_DENIED, "needs approver",
+    assertStatus(Status.Code.PERMISSION_DENIED, "needs the permission decide-exemptions",
         harness.admin.denyExemption().addHeader("authorization", "Bearer dev-viewer-token")
             .invoke(io.fleetcontrol.proto.v1.DenyExemptionRequest.newBuilder().setDeviceId("device-a")
                 .setExemptionId("ex-1").setReason("no").build()));
