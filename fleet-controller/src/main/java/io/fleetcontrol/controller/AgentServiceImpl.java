@@ -62,6 +62,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final SignedSecrets credentials;
+  private final TokenSpends tokenSpends;
   private final AuditTrail audit;
   private final String initialPolicyName;
   private final Duration askTimeout;
@@ -82,6 +83,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.credentials = credentials;
+    this.tokenSpends = new TokenSpends(system, askTimeout);
     this.audit = audit;
     this.initialPolicyName = initialPolicyName;
     this.askTimeout = askTimeout;
@@ -116,9 +118,9 @@ final class AgentServiceImpl implements AgentServicePowerApi {
         return enrollDevice(declared, enrollmentIdHash, nonce, null, peer(metadata));
       }
       String tokenId = tokenIdOf(in.getEnrollmentToken());
-      return EnrollmentToken.ref(system, tokenId)
-          .<EnrollmentToken.SpendOutcome>ask(replyTo -> new EnrollmentToken.Spend(
-              DeviceEntity.hashSecret(in.getEnrollmentToken()), deviceId, enrollmentIdHash, replyTo), askTimeout)
+      return tokenSpends
+          .spend(tokenId, new EnrollmentToken.SpendRequest(
+              DeviceEntity.hashSecret(in.getEnrollmentToken()), deviceId, enrollmentIdHash))
           .exceptionally(failure -> {
             throw GrpcErrors.fromAsk("enroll " + deviceId, failure);
           })

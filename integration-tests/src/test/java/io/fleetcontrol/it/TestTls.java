@@ -48,10 +48,26 @@ final class TestTls {
         "fleet.grpc.tls.private-key-file", dir().resolve("controller.key").toString());
   }
 
-  /** The same as -D flags, for controller nodes in their own JVMs. */
+  /**
+   * The same as -D flags, for controller nodes in their own JVMs, plus cluster remoting over
+   * tls-tcp with mutual authentication, as deploy/k8s runs it (stores from deploy/tls.sh).
+   */
   static List<String> controllerFlags() {
-    return controllerSettings().entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue()).toList();
+    List<String> flags = new java.util.ArrayList<>(
+        controllerSettings().entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue()).toList());
+    String engine = "-Dpekko.remote.artery.ssl.config-ssl-engine.";
+    flags.addAll(List.of(
+        "-Dpekko.remote.artery.transport=tls-tcp",
+        engine + "key-store=" + dir().resolve("remoting.p12"),
+        engine + "trust-store=" + dir().resolve("truststore.p12"),
+        engine + "key-store-password=" + STORE_PASSWORD,
+        engine + "key-password=" + STORE_PASSWORD,
+        engine + "trust-store-password=" + STORE_PASSWORD));
+    return flags;
   }
+
+  /** deploy/tls.sh's default password for its .p12 stores. */
+  private static final String STORE_PASSWORD = "changeit-dev";
 
   static GrpcClientSettings client(int port, ClassicActorSystemProvider system) {
     return GrpcClientSettings.connectToServiceAt("127.0.0.1", port, system)

@@ -6,7 +6,9 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -47,9 +49,18 @@ public final class EnrollmentToken
   public record Create(Terms terms, String secretHash, String by, ActorRef<StatusReply<View>> replyTo)
       implements Command {}
 
-  /** Spend one use for {@code deviceId}'s enrollment {@code enrollmentIdHash}, if the secret matches. */
-  public record Spend(String secretHash, String deviceId, String enrollmentIdHash, ActorRef<SpendOutcome> replyTo)
-      implements Command {}
+  /**
+   * Spend one use for each request whose secret matches, in order, as one journal write: a node
+   * sends the enrollments that queued while its previous batch was being written (TokenSpends), so
+   * an enrollment storm costs one write per batch, not per device.
+   */
+  public record Spend(List<SpendRequest> requests, ActorRef<SpendOutcomes> replyTo) implements Command {}
+
+  /** One enrollment's use: {@code deviceId}'s enrollment {@code enrollmentIdHash}, with the token's secret hash. */
+  public record SpendRequest(String secretHash, String deviceId, String enrollmentIdHash) implements CborSerializable {}
+
+  /** One outcome per request, in order. */
+  public record SpendOutcomes(List<SpendOutcome> outcomes) implements CborSerializable {}
 
   /** The enrollment the use was spent on was refused by the device: the use comes back. */
   public record Refund(String deviceId, String enrollmentIdHash) implements Command {}
@@ -70,7 +81,11 @@ public final class EnrollmentToken
   public record View(String tokenId, Terms terms, int used, Instant createTime, String createdBy,
       boolean revoked, String revokedBy) implements CborSerializable {}
 
-  /** Typed, so the edge maps refusals without reading words. */
+  /** Typed, so the edge maps refusals without reading words. Named on the wire: a list holds both kinds. */
+  @com.fasterxml.jackson.annotation.JsonTypeInfo(use = com.fasterxml.jackson.annotation.JsonTypeInfo.Id.NAME)
+  @com.fasterxml.jackson.annotation.JsonSubTypes({
+      @com.fasterxml.jackson.annotation.JsonSubTypes.Type(value = Granted.class, name = "granted"),
+      @com.fasterxml.jackson.annotation.JsonSubTypes.Type(value = Refused.class, name = "refused")})
   public sealed interface SpendOutcome extends CborSerializable {}
 
   /**
@@ -171,7 +186,8 @@ public final class EnrollmentToken
     CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
     builder.forState(state -> !state.exists())
         .onCommand(Create.class, this::onCreate)
-        .onCommand(Spend.class, (s, cmd) -> Effect().reply(cmd.replyTo(), new Refused(Reason.UNKNOWN)))
+        .onCommand(Spend.class, (s, cmd) -> Effect().reply(cmd.replyTo(), new SpendOutcomes(
+            cmd.requests().stream().<SpendOutcome>map(r -> new Refused(Reason.UNKNOWN)).toList())))
         .onCommand(Refund.class, (s, cmd) -> Effect().noReply())
         .onCommand(Revoke.class, (s, cmd) -> unknown(cmd.replyTo()))
         .onCommand(Get.class, (s, cmd) -> unknown(cmd.replyTo()));
@@ -196,32 +212,46 @@ public final class EnrollmentToken
   }
 
   private ReplyEffect<Event, State> onSpend(State state, Spend cmd) {
+    Terms terms = state.created().terms();
+    Instant now = clock.instant();
+    List<SpendOutcome> outcomes = new ArrayList<>();
+    List<Event> spent = new ArrayList<>();
+    Set<String> spentNow = new HashSet<>();
+    for (SpendRequest request : cmd.requests()) {
+      outcomes.add(decide(state, terms, now, request, spentNow, spent));
+    }
+    if (spent.isEmpty()) {
+      return Effect().reply(cmd.replyTo(), new SpendOutcomes(outcomes));
+    }
+    return Effect().persist(spent).thenReply(cmd.replyTo(), s -> new SpendOutcomes(outcomes));
+  }
+
+  /** One request of a batch; {@code spentNow} and {@code spent} hold what earlier requests of it spent. */
+  private SpendOutcome decide(State state, Terms terms, Instant now, SpendRequest request, Set<String> spentNow,
+      List<Event> spent) {
     // A wrong secret reads as an unknown token: a guesser learns nothing about which ids exist.
     if (!MessageDigest.isEqual(state.created().secretHash().getBytes(StandardCharsets.US_ASCII),
-        cmd.secretHash().getBytes(StandardCharsets.US_ASCII))) {
-      return Effect().reply(cmd.replyTo(), new Refused(Reason.UNKNOWN));
+        request.secretHash().getBytes(StandardCharsets.US_ASCII))) {
+      return new Refused(Reason.UNKNOWN);
     }
-    Terms terms = state.created().terms();
-    String spend = spendKey(cmd.deviceId(), cmd.enrollmentIdHash());
+    String spend = spendKey(request.deviceId(), request.enrollmentIdHash());
     // The same enrollment again is answered as before, even once the token expired or was revoked:
     // an agent whose answer got lost must get its credential.
-    if (state.spends().contains(spend)) {
-      return Effect().reply(cmd.replyTo(), new Granted(terms.labels(), terms.jurisdiction(), false));
+    if (state.spends().contains(spend) || spentNow.contains(spend)) {
+      return new Granted(terms.labels(), terms.jurisdiction(), false);
     }
     if (state.revokedBy() != null) {
-      return Effect().reply(cmd.replyTo(), new Refused(Reason.REVOKED));
+      return new Refused(Reason.REVOKED);
     }
-    Instant now = clock.instant();
     if (!now.isBefore(terms.expireTime())) {
-      return Effect().reply(cmd.replyTo(), new Refused(Reason.EXPIRED));
+      return new Refused(Reason.EXPIRED);
     }
-    Granted granted = new Granted(terms.labels(), terms.jurisdiction(), true);
-    if (state.spends().size() >= terms.maxUses()) {
-      return Effect().reply(cmd.replyTo(), new Refused(Reason.USED_UP));
+    if (state.spends().size() + spentNow.size() >= terms.maxUses()) {
+      return new Refused(Reason.USED_UP);
     }
-    return Effect()
-        .persist(new TokenSpent(tokenId, cmd.deviceId(), cmd.enrollmentIdHash(), now))
-        .thenReply(cmd.replyTo(), s -> granted);
+    spentNow.add(spend);
+    spent.add(new TokenSpent(tokenId, request.deviceId(), request.enrollmentIdHash(), now));
+    return new Granted(terms.labels(), terms.jurisdiction(), true);
   }
 
   private ReplyEffect<Event, State> onRefund(State state, Refund cmd) {

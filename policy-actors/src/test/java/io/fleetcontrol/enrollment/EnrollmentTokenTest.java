@@ -45,7 +45,25 @@ class EnrollmentTokenTest {
   }
 
   private SpendOutcome spend(String secret, String device, String enrollment) {
-    return kit.<SpendOutcome>runCommand(r -> new EnrollmentToken.Spend(secret, device, enrollment, r)).reply();
+    return kit.<EnrollmentToken.SpendOutcomes>runCommand(r -> new EnrollmentToken.Spend(
+        java.util.List.of(new EnrollmentToken.SpendRequest(secret, device, enrollment)), r)).reply().outcomes().get(0);
+  }
+
+  @Test
+  void aBatchIsCountedInOrderAndWrittenOnce() {
+    var batch = kit.<EnrollmentToken.SpendOutcomes>runCommand(r -> new EnrollmentToken.Spend(java.util.List.of(
+        new EnrollmentToken.SpendRequest(SECRET, "a", "ea"),
+        new EnrollmentToken.SpendRequest("wrong", "x", "ex"),
+        new EnrollmentToken.SpendRequest(SECRET, "a", "ea"),
+        new EnrollmentToken.SpendRequest(SECRET, "b", "eb"),
+        new EnrollmentToken.SpendRequest(SECRET, "c", "ec")), r));
+    assertEquals(java.util.List.of(
+        new Granted(Map.of("team", "tax"), "DE", true),
+        new Refused(Reason.UNKNOWN),
+        new Granted(Map.of("team", "tax"), "DE", false),
+        new Granted(Map.of("team", "tax"), "DE", true),
+        new Refused(Reason.USED_UP)), batch.reply().outcomes());
+    assertEquals(2, batch.events().size(), "one write for the batch: two spends");
   }
 
   @Test
@@ -89,8 +107,9 @@ class EnrollmentTokenTest {
   void anUnknownTokenRefusesEverything() {
     var unknown = EventSourcedBehaviorTestKit.<EnrollmentToken.Command, EnrollmentToken.Event, EnrollmentToken.State>create(
         testKit.system(), EnrollmentToken.create("et-none", clock));
-    assertEquals(new Refused(Reason.UNKNOWN),
-        unknown.<SpendOutcome>runCommand(r -> new EnrollmentToken.Spend(SECRET, "a", "ea", r)).reply());
+    assertEquals(new Refused(Reason.UNKNOWN), unknown.<EnrollmentToken.SpendOutcomes>runCommand(r ->
+        new EnrollmentToken.Spend(java.util.List.of(new EnrollmentToken.SpendRequest(SECRET, "a", "ea")), r))
+        .reply().outcomes().get(0));
     assertTrue(unknown.<StatusReply<EnrollmentToken.View>>runCommand(EnrollmentToken.Get::new).reply().isError());
   }
 }

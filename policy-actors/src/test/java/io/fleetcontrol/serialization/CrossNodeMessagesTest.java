@@ -59,8 +59,9 @@ class CrossNodeMessagesTest {
         StatusReply.success(new io.fleetcontrol.device.EnrollOutcome.AlreadyEnrolled()),
         StatusReply.success(new io.fleetcontrol.device.EnrollOutcome.Retired()),
         StatusReply.success(new io.fleetcontrol.device.EnrollOutcome.Revoked()),
-        new io.fleetcontrol.enrollment.EnrollmentToken.Granted(Map.of("team", "eng"), "DE", true),
-        new io.fleetcontrol.enrollment.EnrollmentToken.Refused(io.fleetcontrol.enrollment.EnrollmentToken.Reason.USED_UP),
+        new io.fleetcontrol.enrollment.EnrollmentToken.SpendOutcomes(List.of(
+            new io.fleetcontrol.enrollment.EnrollmentToken.Granted(Map.of("team", "eng"), "DE", true),
+            new io.fleetcontrol.enrollment.EnrollmentToken.Refused(io.fleetcontrol.enrollment.EnrollmentToken.Reason.USED_UP))),
         StatusReply.success(new io.fleetcontrol.enrollment.EnrollmentToken.View("et-0123456789ab",
             new io.fleetcontrol.enrollment.EnrollmentToken.Terms(5, T, Map.of(), ""), 2, T, "ops", false, null)),
         StatusReply.error("device d1 is not enrolled"));
