@@ -203,11 +203,13 @@ final class DeviceAgentBehavior {
       enrollmentId = enrollmentIds.read(deviceId()).orElse(null);
     }
     if (enrollmentId == null && enrollmentIds == null) {
-      // No state dir: a simulated agent. Its id follows from its token and device id, so a simulator
-      // started again (or an agent restarted after a crash) gets its devices' credentials back.
+      // No state dir: a simulated agent. Its id follows from its device id alone, so a simulator
+      // started again, with any token (or an agent restarted after a crash), gets its devices'
+      // credentials back. Anyone can compute it: fit for simulated devices only; a real agent keeps
+      // a random one in its state dir.
       try {
         byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(
-            (settings.enrollmentToken() + "|" + deviceId()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            ("simulated|" + deviceId()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         enrollmentId = "sim-" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
       } catch (java.security.NoSuchAlgorithmException e) {
         throw new IllegalStateException("SHA-256 is part of every JDK", e);

@@ -481,7 +481,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   @Override
   public CompletionStage<ResetDeviceResponse> resetDevice(ResetDeviceRequest in, Metadata m) {
-    return guardedAs(m, AdminTokens.Permission.MANAGE_ENROLLMENT, caller -> {
+    return guardedAs(m, AdminTokens.Permission.MANAGE_IDENTITIES, caller -> {
       String deviceId = InputRules.deviceId("device_id", in.getDeviceId());
       String reason = InputRules.comment(in.getReason());
       return deviceDecision(deviceId, "reset", replyTo -> new DeviceEntity.ResetDevice(caller.name(), reason, replyTo))
@@ -491,7 +491,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   @Override
   public CompletionStage<RevokeDeviceResponse> revokeDevice(RevokeDeviceRequest in, Metadata m) {
-    return guardedAs(m, AdminTokens.Permission.MANAGE_ENROLLMENT, caller -> {
+    return guardedAs(m, AdminTokens.Permission.MANAGE_IDENTITIES, caller -> {
       String deviceId = InputRules.deviceId("device_id", in.getDeviceId());
       String reason = InputRules.comment(in.getReason());
       return deviceDecision(deviceId, "revoke", replyTo -> new DeviceEntity.RevokeDevice(caller.name(), reason, replyTo))
@@ -511,12 +511,12 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   @Override
   public CompletionStage<CreateEnrollmentTokenResponse> createEnrollmentToken(CreateEnrollmentTokenRequest in, Metadata m) {
-    return guardedAs(m, AdminTokens.Permission.MANAGE_ENROLLMENT, caller -> enrollmentTokens.create(in, caller.name()));
+    return guardedAs(m, AdminTokens.Permission.MANAGE_IDENTITIES, caller -> enrollmentTokens.create(in, caller.name()));
   }
 
   @Override
   public CompletionStage<ListEnrollmentTokensResponse> listEnrollmentTokens(ListEnrollmentTokensRequest in, Metadata m) {
-    return guarded(m, AdminTokens.Permission.MANAGE_ENROLLMENT, () -> {
+    return guarded(m, AdminTokens.Permission.MANAGE_IDENTITIES, () -> {
       pageSize(in.getPageSize());
       if (!in.getPageToken().isEmpty()) {
         throw InputRules.invalid("page_token is not a token this server issued");
@@ -528,7 +528,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   @Override
   public CompletionStage<RevokeEnrollmentTokenResponse> revokeEnrollmentToken(RevokeEnrollmentTokenRequest in, Metadata m) {
-    return guardedAs(m, AdminTokens.Permission.MANAGE_ENROLLMENT, caller -> enrollmentTokens.revoke(in.getTokenId(), caller.name())
+    return guardedAs(m, AdminTokens.Permission.MANAGE_IDENTITIES, caller -> enrollmentTokens.revoke(in.getTokenId(), caller.name())
         .thenApply(token -> RevokeEnrollmentTokenResponse.newBuilder().setEnrollmentToken(token).build()));
   }
 }

@@ -33,8 +33,8 @@ final class AdminTokens {
     MANAGE_POLICIES,
     /** Approve, deny and revoke exemptions. */
     DECIDE_EXEMPTIONS,
-    /** Enrollment tokens, device reset and revoke. */
-    MANAGE_ENROLLMENT
+    /** Who may be a device: enrollment tokens, device reset and revoke. */
+    MANAGE_IDENTITIES
   }
 
   enum Role {

@@ -250,8 +250,8 @@ final class AgentServiceImpl implements AgentServicePowerApi {
                     return Optional.of(new GrpcServiceException(
                         Status.ABORTED.withDescription("a newer stream for device " + deviceId + " took over")));
                   }
-                  if (push instanceof AgentPush.Revoked revoked) {
-                    return Optional.of(new GrpcServiceException(Status.UNAUTHENTICATED.withDescription(revoked.why())));
+                  if (push instanceof AgentPush.CredentialWithdrawn withdrawn) {
+                    return Optional.of(new GrpcServiceException(Status.UNAUTHENTICATED.withDescription(withdrawn.why())));
                   }
                   return Optional.empty();
                 },

@@ -108,7 +108,7 @@ class ControllerSecurityTest {
 
     assertEquals(new AdminTokens.Caller("hr-lead", AdminTokens.Role.APPROVER),
         tokens.require(bearer("hr-token"), AdminTokens.Permission.DECIDE_EXEMPTIONS));
-    assertEquals("ops", tokens.require(bearer("ops-secret-token"), AdminTokens.Permission.MANAGE_ENROLLMENT).name());
+    assertEquals("ops", tokens.require(bearer("ops-secret-token"), AdminTokens.Permission.MANAGE_IDENTITIES).name());
     GrpcServiceException denied = assertThrows(GrpcServiceException.class,
         () -> tokens.require(bearer("hr-token"), AdminTokens.Permission.MANAGE_POLICIES));
     assertEquals(Status.Code.PERMISSION_DENIED, denied.getStatus().getCode());
@@ -130,7 +130,7 @@ class ControllerSecurityTest {
     assertTrue(!AdminTokens.Role.APPROVER.may(AdminTokens.Permission.MANAGE_POLICIES));
     assertTrue(!AdminTokens.Role.OPERATOR.may(AdminTokens.Permission.READ_EMPLOYEE_TEXT));
     assertTrue(!AdminTokens.Role.VIEWER.may(AdminTokens.Permission.READ_EMPLOYEE_TEXT));
-    assertTrue(AdminTokens.Role.ADMIN.may(AdminTokens.Permission.MANAGE_ENROLLMENT));
+    assertTrue(AdminTokens.Role.ADMIN.may(AdminTokens.Permission.MANAGE_IDENTITIES));
   }
 
   private static Metadata bearer(String token) {

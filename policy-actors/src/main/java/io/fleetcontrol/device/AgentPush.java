@@ -27,6 +27,6 @@ public sealed interface AgentPush extends CborSerializable {
   /** A newer stream for the same device took over; this one must close. */
   record Superseded(String deviceId) implements AgentPush {}
 
-  /** An admin reset or revoked the device: the stream must close and its credential is refused. */
-  record Revoked(String deviceId, String why) implements AgentPush {}
+  /** The stream's credential is no longer the device's (an admin reset or revoked it): the stream must close. */
+  record CredentialWithdrawn(String deviceId, String why) implements AgentPush {}
 }

@@ -674,7 +674,7 @@ public final class DeviceEntity
 
   private ReplyEffect<Event, State> onStreamStillOpen(State state, StreamStillOpen cmd) {
     if (!state.credential().madeFrom(cmd.credentialNonce())) {
-      cmd.connection().tell(new AgentPush.Revoked(deviceId, "the credential of device " + deviceId + " is no longer valid"));
+      cmd.connection().tell(new AgentPush.CredentialWithdrawn(deviceId, "the credential of device " + deviceId + " is no longer valid"));
       return Effect().noReply();
     }
     if (!cmd.connection().equals(connection)) {
@@ -710,7 +710,7 @@ public final class DeviceEntity
     if (cmd.connection() != null && !state.credential().madeFrom(cmd.credentialNonce())) {
       // A stream opened with a credential that is no longer the device's (reset, revoked, re-keyed),
       // e.g. a heartbeat in flight when an admin cut it off: it must not come back.
-      cmd.connection().tell(new AgentPush.Revoked(deviceId, "the credential of device " + deviceId + " is no longer valid"));
+      cmd.connection().tell(new AgentPush.CredentialWithdrawn(deviceId, "the credential of device " + deviceId + " is no longer valid"));
       return Effect().noReply();
     }
     if (!state.credential().isActive()) {
@@ -1032,7 +1032,7 @@ public final class DeviceEntity
   private void revokeConnection(String why) {
     for (ActorRef<AgentPush> stream : java.util.Arrays.asList(connection, replacedConnection)) {
       if (stream != null) {
-        stream.tell(new AgentPush.Revoked(deviceId, why));
+        stream.tell(new AgentPush.CredentialWithdrawn(deviceId, why));
       }
     }
     connection = null;

@@ -302,7 +302,7 @@ class DeviceEntityTest {
 
     var reset = ask(r -> new DeviceEntity.ResetDevice("ops", "new laptop", r));
     assertTrue(reset.events().get(0) instanceof DeviceEntity.DeviceReset);
-    stream.expectMessageClass(AgentPush.Revoked.class);
+    stream.expectMessageClass(AgentPush.CredentialWithdrawn.class);
     assertTrue(ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isError());
 
     assertEquals(new EnrollOutcome.Retired(), enroll(ENROLLMENT, "nonce-x", null).reply().getValue(),
@@ -325,10 +325,10 @@ class DeviceEntityTest {
     expectAttachPushes(stream);
 
     ask(r -> new DeviceEntity.RevokeDevice("ops", "stolen", r));
-    stream.expectMessageClass(AgentPush.Revoked.class);
+    stream.expectMessageClass(AgentPush.CredentialWithdrawn.class);
     kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, 1, "0.1.0",
         stream.ref(), SECRET_HASH));
-    stream.expectMessageClass(AgentPush.Revoked.class); // a heartbeat in flight does not bring the stream back
+    stream.expectMessageClass(AgentPush.CredentialWithdrawn.class); // a heartbeat in flight does not bring the stream back
     kit.restart();
     assertTrue(ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isError());
     assertEquals(new EnrollOutcome.Revoked(), enroll(ENROLLMENT, "nonce-d", null).reply().getValue());

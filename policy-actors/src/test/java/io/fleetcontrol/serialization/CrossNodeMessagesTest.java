@@ -54,7 +54,7 @@ class CrossNodeMessagesTest {
         new io.fleetcontrol.device.AgentPush.HeartbeatWanted("d1"),
         new io.fleetcontrol.device.DeviceEntity.StreamStillOpen(testKit.createTestProbe(
             io.fleetcontrol.device.AgentPush.class).ref(), "nonce"),
-        new io.fleetcontrol.device.AgentPush.Revoked("d1", "an admin revoked device d1"),
+        new io.fleetcontrol.device.AgentPush.CredentialWithdrawn("d1", "an admin revoked device d1"),
         StatusReply.success(new io.fleetcontrol.device.EnrollOutcome.Enrolled("nonce", true)),
         StatusReply.success(new io.fleetcontrol.device.EnrollOutcome.AlreadyEnrolled()),
         StatusReply.success(new io.fleetcontrol.device.EnrollOutcome.Retired()),
