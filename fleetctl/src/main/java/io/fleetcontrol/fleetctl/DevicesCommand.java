@@ -255,55 +255,58 @@ final class DevicesCommand {
     }
   }
 
-  /** "device X reset: ...", or the response for -o json|yaml. */
-  private static void printDone(Fleetctl fleetctl, String deviceId, String what) {
-    OutputFormat format = fleetctl.options().output;
-    if (format == OutputFormat.table) {
-      fleetctl.out().println("device " + deviceId + " " + what);
-    } else {
-      StructuredOutput.print(fleetctl.out(), format, JsonNodeFactory.instance.objectNode().put("device_id", deviceId));
+  /** An admin's decision about one device's identity: the id, a reason for the audit trail, one line out. */
+  abstract static class IdentityDecision implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin HelpOption help;
+
+    @Parameters(paramLabel = "ID", description = "The device id.")
+    String deviceId;
+
+    @Option(names = "--reason", paramLabel = "TEXT", defaultValue = "", description = "Why, for the audit trail.")
+    String reason;
+
+    /** Sends the decision; returns the device id the controller answered with. */
+    abstract String send(AdminConnection connection);
+
+    /** What happened, after "device X ". */
+    abstract String done();
+
+    @Override
+    public Integer call() {
+      Fleetctl fleetctl = Fleetctl.of(spec);
+      String decided = send(fleetctl.connection());
+      if (fleetctl.options().output == OutputFormat.table) {
+        fleetctl.out().println("device " + decided + " " + done());
+      } else {
+        StructuredOutput.print(fleetctl.out(), fleetctl.options().output,
+            JsonNodeFactory.instance.objectNode().put("device_id", decided));
+      }
+      return ExitCodes.OK;
     }
   }
 
   @Command(name = "reset", description = "Let a device enroll again, e.g. a reinstalled laptop; its old credential is refused.")
-  static final class Reset implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin HelpOption help;
+  static final class Reset extends IdentityDecision {
+    String send(AdminConnection c) {
+      return c.call(AdminServiceClient::resetDevice,
+          ResetDeviceRequest.newBuilder().setDeviceId(deviceId).setReason(reason).build()).getDeviceId();
+    }
 
-    @Parameters(paramLabel = "ID", description = "The device id.")
-    String deviceId;
-
-    @Option(names = "--reason", paramLabel = "TEXT", defaultValue = "", description = "Why, for the audit trail.")
-    String reason;
-
-    @Override
-    public Integer call() {
-      Fleetctl fleetctl = Fleetctl.of(spec);
-      ResetDeviceResponse response = fleetctl.connection().call(AdminServiceClient::resetDevice,
-          ResetDeviceRequest.newBuilder().setDeviceId(deviceId).setReason(reason).build());
-      printDone(fleetctl, response.getDeviceId(), "reset: it may enroll again; its old credential is refused");
-      return ExitCodes.OK;
+    String done() {
+      return "reset: it may enroll again; its old credential is refused";
     }
   }
 
   @Command(name = "revoke", description = "Cut a device off: its stream is closed and its credential refused.")
-  static final class Revoke implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin HelpOption help;
+  static final class Revoke extends IdentityDecision {
+    String send(AdminConnection c) {
+      return c.call(AdminServiceClient::revokeDevice,
+          RevokeDeviceRequest.newBuilder().setDeviceId(deviceId).setReason(reason).build()).getDeviceId();
+    }
 
-    @Parameters(paramLabel = "ID", description = "The device id.")
-    String deviceId;
-
-    @Option(names = "--reason", paramLabel = "TEXT", defaultValue = "", description = "Why, for the audit trail.")
-    String reason;
-
-    @Override
-    public Integer call() {
-      Fleetctl fleetctl = Fleetctl.of(spec);
-      RevokeDeviceResponse response = fleetctl.connection().call(AdminServiceClient::revokeDevice,
-          RevokeDeviceRequest.newBuilder().setDeviceId(deviceId).setReason(reason).build());
-      printDone(fleetctl, response.getDeviceId(), "revoked: its stream is closed and its credential refused");
-      return ExitCodes.OK;
+    String done() {
+      return "revoked: its stream is closed and its credential refused";
     }
   }
 }
