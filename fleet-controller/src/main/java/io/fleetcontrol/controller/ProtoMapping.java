@@ -125,7 +125,9 @@ final class ProtoMapping {
             .setCaptureStateReason(summary.captureStateReason())
             .setLatestTelemetry(TelemetryWire.toProto(summary.latestTelemetry()))
             .setHealth(toProto(summary.health()))
-            .setPausesTakenToday(summary.pausesTakenToday());
+            .setPausesTakenToday(summary.pausesTakenToday())
+            .setIdentityState(io.fleetcontrol.proto.v1.IdentityState.valueOf(
+                "IDENTITY_STATE_" + summary.identityStatus().name()));
     summary.exemptions().forEach(e -> builder.addExemptions(toProto(identity.deviceId(), e)));
     if (summary.pauseEnd() != null) {
       builder.setActivePause(io.fleetcontrol.proto.v1.Pause.newBuilder()

@@ -54,6 +54,11 @@ final class Views {
     node.put("enroll_time", isoTime(device.hasEnrollTime(), device.getEnrollTime()));
     node.put("agent_version", device.getAgentVersion());
     node.put("time_zone", device.getTimeZone());
+    if (device.getIdentityState() != io.fleetcontrol.proto.v1.IdentityState.IDENTITY_STATE_UNSPECIFIED) {
+      // GetDevice only: active, reset or revoked.
+      node.put("identity_state", device.getIdentityState().name().substring("IDENTITY_STATE_".length())
+          .toLowerCase(java.util.Locale.ROOT));
+    }
     return node;
   }
 

@@ -315,7 +315,7 @@ final class FakeAdminService extends UnimplementedAdminService {
           Status.NOT_FOUND.withDescription("device \"" + in.getDeviceId() + "\" is not enrolled")));
     }
     return CompletableFuture.completedFuture(GetDeviceResponse.newBuilder()
-        .setDevice(DEVICES.get(0))
+        .setDevice(DEVICES.get(0).toBuilder().setIdentityState(io.fleetcontrol.proto.v1.IdentityState.IDENTITY_STATE_REVOKED))
         .addHistory(AuditEvent.newBuilder()
             .setEventTime(timestamp(Instant.parse("2025-01-02T03:04:05Z")))
             .setActor("system").setAction("device.enrolled").setDeviceId(KNOWN_ID)

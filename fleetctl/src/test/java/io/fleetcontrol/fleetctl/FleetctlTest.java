@@ -156,7 +156,9 @@ class FleetctlTest {
     JsonNode device = JSON.readTree(json.out());
     assertEquals(FakeAdminService.KNOWN_ID, device.get("device_id").asText());
     assertEquals("device.enrolled", device.get("history").get(0).get("action").asText());
+    assertEquals("revoked", device.get("identity_state").asText());
     assertEquals(0, table.exitCode(), table.err());
+    assertTrue(table.out().matches("(?s).*identity_state: +revoked.*"), table.out());
     assertTrue(table.out().contains("owner:"), table.out());
     assertTrue(table.out().contains("labels:"), table.out());
     assertTrue(table.out().contains("team=sales"), table.out());

@@ -205,8 +205,12 @@ class TrustIntegrationTest {
     assertEquals(Status.Code.FAILED_PRECONDITION, failure(harness.agentClient.enroll(oldLaptop)));
     assertEquals(Status.Code.ALREADY_EXISTS, failure(harness.agentClient.enroll()
         .addHeader("authorization", "Bearer " + old).invoke(enrollment("reset-1", "").build())));
+    assertEquals(IdentityState.IDENTITY_STATE_RESET, await(as("viewer", harness.admin.getDevice())
+        .invoke(GetDeviceRequest.newBuilder().setDeviceId("reset-1").build())).getDevice().getIdentityState());
     String fresh = await(harness.agentClient.enroll(enrollment("reset-1", harness.enrollmentToken).build()))
         .getDeviceCredential();
+    assertEquals(IdentityState.IDENTITY_STATE_ACTIVE, await(as("viewer", harness.admin.getDevice())
+        .invoke(GetDeviceRequest.newBuilder().setDeviceId("reset-1").build())).getDevice().getIdentityState());
     try (RawAgentStream stale = new RawAgentStream(harness.agentClient, harness.clientSystem, "reset-1", old)) {
       assertEquals(Status.Code.UNAUTHENTICATED, refusal(stale.ended).getStatus().getCode());
     }
@@ -232,6 +236,8 @@ class TrustIntegrationTest {
     }
     assertEquals(Status.Code.FAILED_PRECONDITION,
         failure(harness.agentClient.enroll(enrollment("stolen-1", harness.enrollmentToken).build())));
+    assertEquals(IdentityState.IDENTITY_STATE_REVOKED, await(as("viewer", harness.admin.getDevice())
+        .invoke(GetDeviceRequest.newBuilder().setDeviceId("stolen-1").build())).getDevice().getIdentityState());
     Eventually.within(Duration.ofSeconds(30), () -> assertTrue(audit("device.revoked").stream()
         .anyMatch(e -> e.getDeviceId().equals("stolen-1") && e.getDetail().contains("laptop stolen"))));
   }

@@ -1090,7 +1090,8 @@ public final class DeviceEntity
         uploads.bytesToday(),
         uploads.bytesThisMonth(),
         health.summary(clock.instant()),
-        state.pauseQuota().pausesTaken(clock.instant(), state.zone()));
+        state.pauseQuota().pausesTaken(clock.instant(), state.zone()),
+        state.credential().status());
   }
 
   /**

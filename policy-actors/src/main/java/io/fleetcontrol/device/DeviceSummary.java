@@ -28,5 +28,6 @@ public record DeviceSummary(
     long uploadedBytesToday,
     long uploadedBytesThisMonth,
     HealthRollup.Summary health,
-    int pausesTakenToday)
+    int pausesTakenToday,
+    DeviceCredential.Status identityStatus)
     implements CborSerializable {}
