@@ -129,7 +129,13 @@ final class AgentServiceImpl implements AgentServicePowerApi {
               throw tokenRefused(tokenId, refused.reason());
             }
             var granted = (EnrollmentToken.Granted) outcome;
-            return enrollDevice(withTokenTerms(declared, granted), enrollmentIdHash, null, tokenId, peer(metadata))
+            CompletionStage<EnrollResponse> enrolling;
+            try {
+              enrolling = enrollDevice(withTokenTerms(declared, granted), enrollmentIdHash, null, tokenId, peer(metadata));
+            } catch (GrpcServiceException tooManyLabels) {
+              enrolling = CompletableFuture.failedFuture(tooManyLabels);
+            }
+            return enrolling
                 .whenComplete((enrolled, refused) -> {
                   // Only a use this call spent goes back, and only on a refusal (not on a timeout,
                   // after which the enrollment may still land); a use paid earlier stays spent.
