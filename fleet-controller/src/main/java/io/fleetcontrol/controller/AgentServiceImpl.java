@@ -71,7 +71,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
   private final Map<ActorRef<AgentPush>, OpenStream> openStreams = new ConcurrentHashMap<>();
 
   /** A stream attached on this node: its device and the credential it opened with. */
-  private record OpenStream(EntityRef<DeviceEntity.Command> device, String credentialNonce) {}
+  private record OpenStream(EntityRef<DeviceEntity.Command> device, String credentialHash) {}
 
   AgentServiceImpl(
       ActorSystem<?> system,
@@ -102,7 +102,9 @@ final class AgentServiceImpl implements AgentServicePowerApi {
   public CompletionStage<EnrollResponse> enroll(EnrollRequest in, Metadata metadata) {
     try {
       String deviceId = InputRules.deviceId("device_id", in.getDeviceId());
-      String enrollmentIdHash = DeviceEntity.hashSecret(InputRules.enrollmentId(in.getEnrollmentId()));
+      String enrollmentId = InputRules.enrollmentId(in.getEnrollmentId());
+      String enrollmentIdHash = DeviceEntity.hashSecret(enrollmentId);
+      String nonce = credentials.nonceFor(deviceId, enrollmentId);
       DeviceIdentity declared =
           new DeviceIdentity(
               deviceId,
@@ -113,9 +115,9 @@ final class AgentServiceImpl implements AgentServicePowerApi {
               InputRules.timeZone(in.getTimeZone()));
       Optional<String> presented = bearer(metadata);
       if (presented.isPresent()) {
-        String nonce = credentials.nonceOf(deviceId, presented.get()).orElseThrow(() -> new GrpcServiceException(
+        String presentedNonce = credentials.nonceOf(deviceId, presented.get()).orElseThrow(() -> new GrpcServiceException(
             Status.UNAUTHENTICATED.withDescription("the credential presented for a re-key of " + deviceId + " is not valid")));
-        return enrollDevice(declared, enrollmentIdHash, nonce, null, peer(metadata));
+        return enrollDevice(declared, enrollmentIdHash, nonce, DeviceEntity.hashSecret(presentedNonce), null, peer(metadata));
       }
       String tokenId = tokenIdOf(in.getEnrollmentToken());
       return tokenSpends
@@ -131,7 +133,8 @@ final class AgentServiceImpl implements AgentServicePowerApi {
             var granted = (EnrollmentToken.Granted) outcome;
             CompletionStage<EnrollResponse> enrolling;
             try {
-              enrolling = enrollDevice(withTokenTerms(declared, granted), enrollmentIdHash, null, tokenId, peer(metadata));
+              enrolling = enrollDevice(withTokenTerms(declared, granted), enrollmentIdHash, nonce, null, tokenId,
+                  peer(metadata));
             } catch (GrpcServiceException tooManyLabels) {
               enrolling = CompletableFuture.failedFuture(tooManyLabels);
             }
@@ -150,22 +153,24 @@ final class AgentServiceImpl implements AgentServicePowerApi {
     }
   }
 
-  private CompletionStage<EnrollResponse> enrollDevice(
-      DeviceIdentity identity, String enrollmentIdHash, String presentedNonce, String tokenId, String peer) {
+  /** {@code nonce}: the new credential's, derived from the enrollment id; the entity sees hashes only. */
+  private CompletionStage<EnrollResponse> enrollDevice(DeviceIdentity identity, String enrollmentIdHash, String nonce,
+      String presentedCredentialHash, String tokenId, String peer) {
     String deviceId = identity.deviceId();
-    String nonce = credentials.newNonce();
+    String credentialHash = DeviceEntity.hashSecret(nonce);
     return initialPolicy()
         .thenCompose(policy -> entity(deviceId).<EnrollOutcome>askWithStatus(
-            replyTo -> new DeviceEntity.Enroll(identity, enrollmentIdHash, nonce, presentedNonce, tokenId, policy, replyTo),
+            replyTo -> new DeviceEntity.Enroll(identity, enrollmentIdHash, credentialHash, presentedCredentialHash,
+                tokenId, policy, replyTo),
             askTimeout))
         .handle((outcome, failure) -> {
           if (failure != null) {
             throw GrpcErrors.fromAsk("enroll " + deviceId, failure);
           }
-          if (outcome instanceof EnrollOutcome.Enrolled enrolled) {
+          if (outcome instanceof EnrollOutcome.Enrolled) {
             return EnrollResponse.newBuilder()
                 .setDeviceId(deviceId)
-                .setDeviceCredential(credentials.credential(deviceId, enrolled.credentialNonce()))
+                .setDeviceCredential(credentials.credential(deviceId, nonce))
                 .build();
           }
           audit.recordRefusedEnrollment(deviceId, peer, tokenId, outcome, clock.instant());
@@ -238,11 +243,12 @@ final class AgentServiceImpl implements AgentServicePowerApi {
   @Override
   public Source<ConnectResponse, NotUsed> connect(Source<ConnectRequest, NotUsed> in, Metadata metadata) {
     String deviceId;
-    String nonce;
+    String credentialHash;
     try {
       deviceId = authenticatedDeviceId(metadata);
-      nonce = credentials.nonceOf(deviceId, bearer(metadata).orElseThrow()).orElseThrow(() -> new GrpcServiceException(
+      String nonce = credentials.nonceOf(deviceId, bearer(metadata).orElseThrow()).orElseThrow(() -> new GrpcServiceException(
           Status.UNAUTHENTICATED.withDescription("the device credential of " + deviceId + " is not valid")));
+      credentialHash = DeviceEntity.hashSecret(nonce);
     } catch (GrpcServiceException e) {
       return Source.failed(e);
     }
@@ -274,7 +280,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
         device
             .<DeviceSummary>askWithStatus(
                 replyTo ->
-                    new DeviceEntity.AttachConnection(nonce, connection, replyTo),
+                    new DeviceEntity.AttachConnection(credentialHash, connection, replyTo),
                 askTimeout)
             .handle(
                 (summary, failure) -> {
@@ -282,8 +288,8 @@ final class AgentServiceImpl implements AgentServicePowerApi {
                     completeQuietly(acks.first());
                     throw GrpcErrors.fromAttach(deviceId, failure);
                   }
-                  StreamHandler handler = new StreamHandler(deviceId, device, connection, nonce, acks.first());
-                  openStreams.put(connection, new OpenStream(device, nonce));
+                  StreamHandler handler = new StreamHandler(deviceId, device, connection, credentialHash, acks.first());
+                  openStreams.put(connection, new OpenStream(device, credentialHash));
                   in.runWith(Sink.foreach(handler::onMessage), system)
                       .whenComplete(
                           (done, error) -> {
@@ -303,7 +309,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
   void announceOpenStreams() {
     var streams = List.copyOf(openStreams.entrySet());
     streams.forEach(open -> open.getValue().device()
-        .tell(new DeviceEntity.StreamStillOpen(open.getKey(), open.getValue().credentialNonce())));
+        .tell(new DeviceEntity.StreamStillOpen(open.getKey(), open.getValue().credentialHash())));
     log.info("Announced {} open agent streams to their devices", streams.size());
   }
 
@@ -351,19 +357,19 @@ final class AgentServiceImpl implements AgentServicePowerApi {
     /** Where this stream takes pushes; every heartbeat carries it (see DeviceEntity.Heartbeat). */
     private final ActorRef<AgentPush> connection;
     /** The credential the stream opened with: the entity takes its heartbeats only while it is the device's. */
-    private final String credentialNonce;
+    private final String credentialHash;
     private final BoundedSourceQueue<ConnectResponse> acks;
 
     StreamHandler(
         String deviceId,
         EntityRef<DeviceEntity.Command> device,
         ActorRef<AgentPush> connection,
-        String credentialNonce,
+        String credentialHash,
         BoundedSourceQueue<ConnectResponse> acks) {
       this.deviceId = deviceId;
       this.device = device;
       this.connection = connection;
-      this.credentialNonce = credentialNonce;
+      this.credentialHash = credentialHash;
       this.acks = acks;
     }
 
@@ -385,7 +391,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
                   hb.getAppliedPolicyVersion(),
                   hb.getAgentVersion(),
                   connection,
-                  credentialNonce));
+                  credentialHash));
         }
         case POLICY_ACK ->
             device

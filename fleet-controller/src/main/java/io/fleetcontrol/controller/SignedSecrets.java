@@ -3,7 +3,6 @@ package io.fleetcontrol.controller;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
 import javax.crypto.Mac;
@@ -13,8 +12,8 @@ import javax.crypto.spec.SecretKeySpec;
  * Secrets the controller hands out and checks by itself, on any node, without waking an entity or
  * reading Cassandra: a device credential "{@code <device id>.<nonce>.<MAC>}" and an enrollment
  * token "{@code <token id>.<MAC>}", each MAC an HMAC-SHA256 under the deployment's key. A made-up
- * credential or token is refused here; the entity then checks that the nonce is still the device's
- * current one (a reset or revoke changes that).
+ * credential or token is refused here; the entity then checks that the credential (by its hash) is
+ * still the device's current one (a reset, revoke or re-key changes that).
  */
 final class SignedSecrets {
 
@@ -22,17 +21,18 @@ final class SignedSecrets {
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
   private final SecretKeySpec key;
-  private final SecureRandom random = new SecureRandom();
 
   SignedSecrets(String key) {
     this.key = new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
   }
 
-  /** Random, base64url (no '.'), so the credential splits unambiguously from the right. */
-  String newNonce() {
-    byte[] bytes = new byte[18];
-    random.nextBytes(bytes);
-    return BASE64URL.encodeToString(bytes);
+  /**
+   * The nonce of the credential for one enrollment: derived from the agent's enrollment id (random,
+   * known to that agent alone) under the key, so the same enrollment gets the same credential back
+   * while the entity keeps only a hash. Base64url (no '.'), so the credential splits from the right.
+   */
+  String nonceFor(String deviceId, String enrollmentId) {
+    return mac("nonce|" + deviceId + "|" + enrollmentId).substring(0, 24);
   }
 
   String credential(String deviceId, String nonce) {

@@ -13,7 +13,9 @@ class SignedSecretsTest {
 
   @Test
   void aCredentialIsCheckedWithoutStateAndOnlyForItsOwnDevice() {
-    String nonce = credentials.newNonce();
+    String nonce = credentials.nonceFor("laptop.7", "enrollment-0123456789abcdef");
+    assertEquals(nonce, credentials.nonceFor("laptop.7", "enrollment-0123456789abcdef"), "the same enrollment, the same nonce");
+    assertTrue(!nonce.equals(credentials.nonceFor("laptop.7", "enrollment-fedcba9876543210")), "another enrollment");
     String credential = credentials.credential("laptop.7", nonce);
     assertEquals(Optional.of(nonce), credentials.nonceOf("laptop.7", credential));
     assertEquals(Optional.of("laptop.7"), SignedSecrets.deviceIdOf(credential));

@@ -5,11 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
- * What the entity knows of its device's credential: the nonce the credential was made from (it is
- * worth nothing without the controller's MAC key), the hash of the agent's enrollment id (so a
- * retried enrollment gets the same answer) and whether an admin reset or revoked it.
+ * What the entity knows of its device's credential: hashes only (of the credential's nonce, and of
+ * the agent's enrollment id, so a retried enrollment gets the same answer), never anything a
+ * credential could be rebuilt from, and whether an admin reset or revoked it.
  */
-public record DeviceCredential(String nonce, String enrollmentIdHash, Status status) implements CborSerializable {
+public record DeviceCredential(String credentialHash, String enrollmentIdHash, Status status) implements CborSerializable {
 
   public enum Status {
     /** The agent holding it speaks for the device. */
@@ -24,10 +24,10 @@ public record DeviceCredential(String nonce, String enrollmentIdHash, Status sta
     return status == Status.ACTIVE;
   }
 
-  /** Constant time, so the answer's timing tells nothing of the nonce. */
-  boolean madeFrom(String presentedNonce) {
-    return isActive() && nonce != null && presentedNonce != null && MessageDigest.isEqual(
-        nonce.getBytes(StandardCharsets.US_ASCII), presentedNonce.getBytes(StandardCharsets.US_ASCII));
+  /** Whether a presented credential (by its hash) is this active one; constant time. */
+  boolean matches(String presentedHash) {
+    return isActive() && credentialHash != null && presentedHash != null && MessageDigest.isEqual(
+        credentialHash.getBytes(StandardCharsets.US_ASCII), presentedHash.getBytes(StandardCharsets.US_ASCII));
   }
 
   boolean sameEnrollment(String otherEnrollmentIdHash) {
@@ -36,6 +36,6 @@ public record DeviceCredential(String nonce, String enrollmentIdHash, Status sta
   }
 
   DeviceCredential with(Status next) {
-    return new DeviceCredential(nonce, enrollmentIdHash, next);
+    return new DeviceCredential(credentialHash, enrollmentIdHash, next);
   }
 }

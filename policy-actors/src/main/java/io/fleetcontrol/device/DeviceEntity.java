@@ -70,16 +70,17 @@ public final class DeviceEntity
 
   /**
    * Enroll. The first enrollment assigns {@code initialPolicy}. Once enrolled, only the same
-   * enrollment again ({@code enrollmentIdHash}), a re-key ({@code presentedNonce}: the nonce of the
-   * current credential, which the edge checked) or an admin's reset lets a credential be made;
+   * enrollment again ({@code enrollmentIdHash}), a re-key ({@code presentedCredentialHash}: the hash
+   * of the current credential, which the edge checked) or an admin's reset lets a credential be made;
+   * {@code credentialHash} is the hash of the new one (the entity and the journal hold no more).
    * anything else is {@link EnrollOutcome.AlreadyEnrolled}. {@code tokenId}: the enrollment token
    * spent, for the audit trail (null for a re-key).
    */
   public record Enroll(
       DeviceIdentity identity,
       String enrollmentIdHash,
-      String credentialNonce,
-      String presentedNonce,
+      String credentialHash,
+      String presentedCredentialHash,
       String tokenId,
       Policy initialPolicy,
       ActorRef<StatusReply<EnrollOutcome>> replyTo)
@@ -95,7 +96,7 @@ public final class DeviceEntity
 
   /** An agent stream opened for this device: check its credential, then push to it from now on. */
   public record AttachConnection(
-      String credentialNonce,
+      String credentialHash,
       ActorRef<AgentPush> connection,
       ActorRef<StatusReply<DeviceSummary>> replyTo)
       implements Command {}
@@ -107,13 +108,13 @@ public final class DeviceEntity
    * cluster: this entity may have started afresh elsewhere and not know the stream, and the
    * device's heartbeats told to the old node were lost.
    */
-  public record StreamStillOpen(ActorRef<AgentPush> connection, String credentialNonce) implements Command {}
+  public record StreamStillOpen(ActorRef<AgentPush> connection, String credentialHash) implements Command {}
 
   /**
    * Fire-and-forget: updates memory only (and now and then an upload roll-up). {@code connection}
    * is the stream it came through: an entity that started afresh on another node after its old
    * node died (the stream itself lives on) learns from it where to push again, but only while
-   * {@code credentialNonce}, the credential the stream opened with, is still the device's.
+   * {@code credentialHash}, the credential the stream opened with, is still the device's.
    */
   public record Heartbeat(
       Instant receivedAt,
@@ -121,7 +122,7 @@ public final class DeviceEntity
       long appliedPolicyVersion,
       String agentVersion,
       ActorRef<AgentPush> connection,
-      String credentialNonce)
+      String credentialHash)
       implements Command {
 
     public Heartbeat(Instant receivedAt, DeviceTelemetry telemetry, long appliedPolicyVersion, String agentVersion) {
@@ -213,13 +214,13 @@ public final class DeviceEntity
 
   /** {@code tokenId}: the enrollment token it spent. */
   public record DeviceEnrolled(
-      String deviceId, DeviceIdentity identity, String credentialNonce, String enrollmentIdHash,
+      String deviceId, DeviceIdentity identity, String credentialHash, String enrollmentIdHash,
       String tokenId, Instant enrollTime)
       implements Event {}
 
   /** A new credential for an enrolled id: a re-key ({@code tokenId == null}) or an enrollment after a reset. */
   public record DeviceReenrolled(
-      String deviceId, DeviceIdentity identity, String credentialNonce, String enrollmentIdHash,
+      String deviceId, DeviceIdentity identity, String credentialHash, String enrollmentIdHash,
       String tokenId, Instant reenrollTime)
       implements Event {}
 
@@ -302,7 +303,7 @@ public final class DeviceEntity
     public State {
       // Snapshots from before request ids were kept have none.
       recentRequests = recentRequests == null ? List.of() : List.copyOf(recentRequests);
-      // Snapshots from before credentials had nonces: as if reset (see activeCredential).
+      // Snapshots from before this credential state: as if reset (see activeCredential).
       if (identity != null && credential == null) {
         credential = new DeviceCredential(null, null, DeviceCredential.Status.RESET);
       }
@@ -581,14 +582,14 @@ public final class DeviceEntity
 
   private ReplyEffect<Event, State> onFirstEnroll(State state, Enroll cmd) {
     Instant now = clock.instant();
-    var enrolled = new DeviceEnrolled(deviceId, cmd.identity(), cmd.credentialNonce(), cmd.enrollmentIdHash(),
+    var enrolled = new DeviceEnrolled(deviceId, cmd.identity(), cmd.credentialHash(), cmd.enrollmentIdHash(),
         cmd.tokenId(), now);
     List<Event> events =
         cmd.initialPolicy() == null
             ? List.of(enrolled)
             : List.of(enrolled, new PolicyAssigned(deviceId, cmd.initialPolicy(), now, "system"));
     return Effect().persist(events).thenReply(cmd.replyTo(),
-        s -> StatusReply.success(new EnrollOutcome.Enrolled(cmd.credentialNonce(), false)));
+        s -> StatusReply.success(new EnrollOutcome.Enrolled(false)));
   }
 
   /**
@@ -604,9 +605,9 @@ public final class DeviceEntity
       }
       case ACTIVE -> {
         if (current.sameEnrollment(cmd.enrollmentIdHash())) {
-          return Effect().reply(cmd.replyTo(), StatusReply.success(new EnrollOutcome.Enrolled(current.nonce(), true)));
+          return Effect().reply(cmd.replyTo(), StatusReply.success(new EnrollOutcome.Enrolled(true)));
         }
-        if (!current.madeFrom(cmd.presentedNonce())) {
+        if (!current.matches(cmd.presentedCredentialHash())) {
           return Effect().reply(cmd.replyTo(), StatusReply.success(new EnrollOutcome.AlreadyEnrolled()));
         }
         // A re-key changes the credential, not who the device is: labels and jurisdiction a token
@@ -632,10 +633,10 @@ public final class DeviceEntity
 
   private ReplyEffect<Event, State> newCredential(DeviceIdentity identity, Enroll cmd, String tokenId) {
     return Effect()
-        .persist(new DeviceReenrolled(deviceId, identity, cmd.credentialNonce(), cmd.enrollmentIdHash(), tokenId,
+        .persist(new DeviceReenrolled(deviceId, identity, cmd.credentialHash(), cmd.enrollmentIdHash(), tokenId,
             clock.instant()))
         .thenRun(s -> closeConnection())
-        .thenReply(cmd.replyTo(), s -> StatusReply.success(new EnrollOutcome.Enrolled(cmd.credentialNonce(), false)));
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(new EnrollOutcome.Enrolled(false)));
   }
 
   private ReplyEffect<Event, State> onReset(State state, ResetDevice cmd) {
@@ -656,7 +657,7 @@ public final class DeviceEntity
   }
 
   private ReplyEffect<Event, State> onAttach(State state, AttachConnection cmd) {
-    if (!state.credential().madeFrom(cmd.credentialNonce())) {
+    if (!state.credential().matches(cmd.credentialHash())) {
       return refuse(cmd.replyTo(), "the credential is not valid for device " + deviceId);
     }
     if (connection != null && !connection.equals(cmd.connection())) {
@@ -673,7 +674,7 @@ public final class DeviceEntity
   }
 
   private ReplyEffect<Event, State> onStreamStillOpen(State state, StreamStillOpen cmd) {
-    if (!state.credential().madeFrom(cmd.credentialNonce())) {
+    if (!state.credential().matches(cmd.credentialHash())) {
       cmd.connection().tell(new AgentPush.CredentialWithdrawn(deviceId, "the credential of device " + deviceId + " is no longer valid"));
       return Effect().noReply();
     }
@@ -707,7 +708,7 @@ public final class DeviceEntity
   }
 
   private ReplyEffect<Event, State> onHeartbeat(State state, Heartbeat cmd) {
-    if (cmd.connection() != null && !state.credential().madeFrom(cmd.credentialNonce())) {
+    if (cmd.connection() != null && !state.credential().matches(cmd.credentialHash())) {
       // A stream opened with a credential that is no longer the device's (reset, revoked, re-keyed),
       // e.g. a heartbeat in flight when an admin cut it off: it must not come back.
       cmd.connection().tell(new AgentPush.CredentialWithdrawn(deviceId, "the credential of device " + deviceId + " is no longer valid"));
@@ -1095,12 +1096,12 @@ public final class DeviceEntity
   }
 
   /**
-   * Events written before credentials had nonces (their credential was a hash) carry none: such a
-   * device is as if reset, and its agent's next enrollment with a token takes the id again.
+   * Events written before agents had enrollment ids carry none: such a device is as if reset, and
+   * its agent's next enrollment with a token takes the id again.
    */
-  private static DeviceCredential activeCredential(String nonce, String enrollmentIdHash) {
-    return new DeviceCredential(nonce, enrollmentIdHash,
-        nonce == null ? DeviceCredential.Status.RESET : DeviceCredential.Status.ACTIVE);
+  private static DeviceCredential activeCredential(String credentialHash, String enrollmentIdHash) {
+    return new DeviceCredential(credentialHash, enrollmentIdHash,
+        credentialHash == null || enrollmentIdHash == null ? DeviceCredential.Status.RESET : DeviceCredential.Status.ACTIVE);
   }
 
   // ---- event handler ----
@@ -1110,10 +1111,10 @@ public final class DeviceEntity
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(DeviceEnrolled.class, (state, e) ->
-            new State(e.identity(), activeCredential(e.credentialNonce(), e.enrollmentIdHash()), e.enrollTime(),
+            new State(e.identity(), activeCredential(e.credentialHash(), e.enrollmentIdHash()), e.enrollTime(),
                 null, 0, 0, null, null, PauseQuota.EMPTY, List.of(), UploadCounters.EMPTY, List.of(), null))
         .onEvent(DeviceReenrolled.class, (state, e) ->
-            state.withIdentity(e.identity(), activeCredential(e.credentialNonce(), e.enrollmentIdHash())))
+            state.withIdentity(e.identity(), activeCredential(e.credentialHash(), e.enrollmentIdHash())))
         .onEvent(DeviceReset.class, (state, e) -> state.withCredential(DeviceCredential.Status.RESET))
         .onEvent(DeviceRevoked.class, (state, e) -> state.withCredential(DeviceCredential.Status.REVOKED))
         .onEvent(PolicyAssigned.class, (state, e) -> state.withAssigned(e.policy()))

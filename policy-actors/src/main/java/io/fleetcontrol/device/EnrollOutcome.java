@@ -5,8 +5,8 @@ import io.fleetcontrol.serialization.CborSerializable;
 /** How a device entity answered an enrollment: typed, so the edge maps it without reading words. */
 public sealed interface EnrollOutcome extends CborSerializable {
 
-  /** Enrolled (or the same enrollment again): the credential is made from this nonce. */
-  record Enrolled(String credentialNonce, boolean repeated) implements EnrollOutcome {}
+  /** Enrolled, or ({@code repeated}) the same enrollment again: the edge hands out the same credential. */
+  record Enrolled(boolean repeated) implements EnrollOutcome {}
 
   /** Another agent holds this id; only its credential (a re-key) or an admin's reset changes that. */
   record AlreadyEnrolled() implements EnrollOutcome {}

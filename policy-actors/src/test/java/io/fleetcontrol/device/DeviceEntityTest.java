@@ -89,7 +89,7 @@ class DeviceEntityTest {
     assertEquals(2, result.events().size());
     assertTrue(result.events().get(0) instanceof DeviceEntity.DeviceEnrolled);
     assertTrue(result.events().get(1) instanceof DeviceEntity.PolicyAssigned);
-    assertEquals(new EnrollOutcome.Enrolled(SECRET_HASH, false), result.reply().getValue());
+    assertEquals(new EnrollOutcome.Enrolled(false), result.reply().getValue());
     DeviceSummary summary = ask(DeviceEntity.GetSummary::new).reply().getValue();
     assertEquals(1, summary.targetPolicyVersion());
     assertEquals(0, summary.appliedPolicyVersion());
@@ -258,7 +258,7 @@ class DeviceEntityTest {
     enroll(SECRET_HASH);
     var again = enroll(ENROLLMENT, "nonce-from-the-retry", null);
     assertTrue(again.events().isEmpty());
-    assertEquals(new EnrollOutcome.Enrolled(SECRET_HASH, true), again.reply().getValue());
+    assertEquals(new EnrollOutcome.Enrolled(true), again.reply().getValue());
   }
 
   @Test
@@ -283,7 +283,7 @@ class DeviceEntityTest {
     DeviceIdentity elsewhere = new DeviceIdentity("laptop-1", "ana@example.com", "FR", Map.of(), "0.2.0", "UTC");
     var rekey = kit.<StatusReply<EnrollOutcome>>runCommand(replyTo -> new DeviceEntity.Enroll(
         elsewhere, DeviceEntity.hashSecret("enrollment-b"), "nonce-b", SECRET_HASH, null, null, replyTo));
-    assertEquals(new EnrollOutcome.Enrolled("nonce-b", false), rekey.reply().getValue());
+    assertEquals(new EnrollOutcome.Enrolled(false), rekey.reply().getValue());
     assertEquals("US", rekey.state().identity().jurisdiction(), "a re-key keeps who the device is");
     assertEquals(Map.of("team", "tax"), rekey.state().identity().labels());
     assertEquals("0.2.0", rekey.state().identity().agentVersion());
@@ -312,7 +312,7 @@ class DeviceEntityTest {
     assertEquals(new EnrollOutcome.AlreadyEnrolled(), rekeyWithTheOldCredential.reply().getValue(),
         "a reset credential proves nothing");
     var fresh = enroll(DeviceEntity.hashSecret("enrollment-new-laptop"), "nonce-c", null);
-    assertEquals(new EnrollOutcome.Enrolled("nonce-c", false), fresh.reply().getValue());
+    assertEquals(new EnrollOutcome.Enrolled(false), fresh.reply().getValue());
     kit.restart();
     assertTrue(ask(r -> new DeviceEntity.AttachConnection("nonce-c", stream.ref(), r)).reply().isSuccess());
   }
@@ -336,7 +336,7 @@ class DeviceEntityTest {
 
     ask(r -> new DeviceEntity.ResetDevice("ops", "returned", r));
     var reinstalled = enroll(DeviceEntity.hashSecret("enrollment-reinstalled"), "nonce-d", null);
-    assertEquals(new EnrollOutcome.Enrolled("nonce-d", false), reinstalled.reply().getValue());
+    assertEquals(new EnrollOutcome.Enrolled(false), reinstalled.reply().getValue());
   }
 
   @Test

@@ -55,7 +55,7 @@ class CrossNodeMessagesTest {
         new io.fleetcontrol.device.DeviceEntity.StreamStillOpen(testKit.createTestProbe(
             io.fleetcontrol.device.AgentPush.class).ref(), "nonce"),
         new io.fleetcontrol.device.AgentPush.CredentialWithdrawn("d1", "an admin revoked device d1"),
-        StatusReply.success(new io.fleetcontrol.device.EnrollOutcome.Enrolled("nonce", true)),
+        StatusReply.success(new io.fleetcontrol.device.EnrollOutcome.Enrolled(true)),
         StatusReply.success(new io.fleetcontrol.device.EnrollOutcome.AlreadyEnrolled()),
         StatusReply.success(new io.fleetcontrol.device.EnrollOutcome.Retired()),
         StatusReply.success(new io.fleetcontrol.device.EnrollOutcome.Revoked()),
