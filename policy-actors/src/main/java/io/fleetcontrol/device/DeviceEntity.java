@@ -605,7 +605,12 @@ public final class DeviceEntity
       }
       case ACTIVE -> {
         if (current.sameEnrollment(cmd.enrollmentIdHash())) {
-          return Effect().reply(cmd.replyTo(), StatusReply.success(new EnrollOutcome.Enrolled(true)));
+          if (current.matches(cmd.credentialHash())) {
+            return Effect().reply(cmd.replyTo(), StatusReply.success(new EnrollOutcome.Enrolled(true)));
+          }
+          // The same enrollment, but its credential derives differently: the deployment changed its
+          // key. The agent that holds the enrollment id gets the credential under the new key.
+          return newCredential(state.identity(), cmd, cmd.tokenId());
         }
         if (!current.matches(cmd.presentedCredentialHash())) {
           return Effect().reply(cmd.replyTo(), StatusReply.success(new EnrollOutcome.AlreadyEnrolled()));

@@ -256,9 +256,20 @@ class DeviceEntityTest {
   @Test
   void theSameEnrollmentAgainGetsTheSameCredentialAndWritesNothing() {
     enroll(SECRET_HASH);
-    var again = enroll(ENROLLMENT, "nonce-from-the-retry", null);
+    var again = enroll(ENROLLMENT, SECRET_HASH, null);
     assertTrue(again.events().isEmpty());
     assertEquals(new EnrollOutcome.Enrolled(true), again.reply().getValue());
+  }
+
+  @Test
+  void theSameEnrollmentUnderANewKeyGetsTheNewCredential() {
+    enroll(SECRET_HASH);
+    var underNewKey = enroll(ENROLLMENT, "hash-under-the-new-key", null);
+    assertEquals(new EnrollOutcome.Enrolled(false), underNewKey.reply().getValue());
+    assertTrue(underNewKey.events().get(0) instanceof DeviceEntity.DeviceReenrolled);
+    TestProbe<AgentPush> stream = testKit.createTestProbe();
+    assertTrue(ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isError());
+    assertTrue(ask(r -> new DeviceEntity.AttachConnection("hash-under-the-new-key", stream.ref(), r)).reply().isSuccess());
   }
 
   @Test
