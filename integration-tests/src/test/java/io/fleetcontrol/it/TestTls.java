@@ -52,7 +52,7 @@ final class TestTls {
    * The same as -D flags, for controller nodes in their own JVMs; with {@code -Dcluster.remoting-tls=true}
    * also cluster remoting over tls-tcp with mutual authentication, as deploy/k8s runs it (stores
    * from deploy/tls.sh). Off by default: on the 2-core box three nodes encrypting their remoting
-   * push the node-loss test past its 30 s recovery bound now and then (seen 26-38 s with it on).
+   * failed the node-loss test in 2 of 4 runs (recovery 37.7 s once, against its 30 s bound).
    */
   static List<String> controllerFlags() {
     List<String> flags = new java.util.ArrayList<>(
