@@ -7,11 +7,7 @@ import io.fleetcontrol.proto.v1.AdminServiceClient;
 import io.fleetcontrol.proto.v1.AuditEvent;
 import io.fleetcontrol.proto.v1.ListAuditEventsRequest;
 import io.fleetcontrol.proto.v1.ListAuditEventsResponse;
-import io.grpc.Status;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -86,22 +82,9 @@ final class AuditCommand {
     }
 
     static List<AuditEvent> fetch(AdminConnection connection, ListAuditEventsRequest first, int limit) {
-      List<AuditEvent> events = new ArrayList<>();
-      Set<String> seenTokens = new HashSet<>();
-      ListAuditEventsRequest request = first;
-      while (events.size() < limit) {
-        ListAuditEventsResponse page = connection.call(AdminServiceClient::listAuditEvents, request);
-        events.addAll(page.getEventsList());
-        String next = page.getNextPageToken();
-        if (next.isEmpty()) {
-          break;
-        }
-        if (!seenTokens.add(next)) {
-          throw Status.INTERNAL.withDescription("server repeated page token '" + next + "'").asRuntimeException();
-        }
-        request = request.toBuilder().setPageToken(next).build();
-      }
-      return events.size() > limit ? events.subList(0, limit) : events;
+      return Pages.collect(first, request -> connection.call(AdminServiceClient::listAuditEvents, request),
+          ListAuditEventsResponse::getEventsList, ListAuditEventsResponse::getNextPageToken,
+          (request, token) -> request.toBuilder().setPageToken(token).build(), limit);
     }
   }
 }

@@ -11,18 +11,15 @@ import io.fleetcontrol.proto.v1.ListEnrollmentTokensRequest;
 import io.fleetcontrol.proto.v1.ListEnrollmentTokensResponse;
 import io.fleetcontrol.proto.v1.RevokeEnrollmentTokenRequest;
 import io.fleetcontrol.wire.WireTime;
-import io.grpc.Status;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -162,22 +159,10 @@ final class EnrollTokensCommand {
 
     /** Follows next_page_token to the last page, though one page normally holds them all. */
     static List<EnrollmentToken> fetchAll(AdminConnection connection) {
-      List<EnrollmentToken> all = new ArrayList<>();
-      Set<String> seenTokens = new HashSet<>();
-      ListEnrollmentTokensRequest request = ListEnrollmentTokensRequest.newBuilder().setPageSize(PAGE_SIZE).build();
-      while (true) {
-        ListEnrollmentTokensResponse page = connection.call(AdminServiceClient::listEnrollmentTokens, request);
-        all.addAll(page.getEnrollmentTokensList());
-        String next = page.getNextPageToken();
-        if (next.isEmpty()) {
-          return all;
-        }
-        // A server that hands back a token twice would keep this loop going forever.
-        if (!seenTokens.add(next)) {
-          throw Status.INTERNAL.withDescription("server repeated page token '" + next + "'").asRuntimeException();
-        }
-        request = request.toBuilder().setPageToken(next).build();
-      }
+      return Pages.collect(ListEnrollmentTokensRequest.newBuilder().setPageSize(PAGE_SIZE).build(),
+          request -> connection.call(AdminServiceClient::listEnrollmentTokens, request),
+          ListEnrollmentTokensResponse::getEnrollmentTokensList, ListEnrollmentTokensResponse::getNextPageToken,
+          (request, token) -> request.toBuilder().setPageToken(token).build(), Integer.MAX_VALUE);
     }
   }
 

@@ -12,16 +12,12 @@ import io.fleetcontrol.proto.v1.ExemptionStatus;
 import io.fleetcontrol.proto.v1.ListExemptionsRequest;
 import io.fleetcontrol.proto.v1.ListExemptionsResponse;
 import io.fleetcontrol.proto.v1.RevokeExemptionRequest;
-import io.grpc.Status;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -190,22 +186,9 @@ final class ExemptionsCommand {
 
     /** Follows next_page_token to the last page. */
     static List<Exemption> fetchAll(AdminConnection connection, ListExemptionsRequest first) {
-      List<Exemption> all = new ArrayList<>();
-      Set<String> seenTokens = new HashSet<>();
-      ListExemptionsRequest request = first;
-      while (true) {
-        ListExemptionsResponse page = connection.call(AdminServiceClient::listExemptions, request);
-        all.addAll(page.getExemptionsList());
-        String next = page.getNextPageToken();
-        if (next.isEmpty()) {
-          return all;
-        }
-        // A server that hands back a token twice would keep this loop going forever.
-        if (!seenTokens.add(next)) {
-          throw Status.INTERNAL.withDescription("server repeated page token '" + next + "'").asRuntimeException();
-        }
-        request = request.toBuilder().setPageToken(next).build();
-      }
+      return Pages.collect(first, request -> connection.call(AdminServiceClient::listExemptions, request),
+          ListExemptionsResponse::getExemptionsList, ListExemptionsResponse::getNextPageToken,
+          (request, token) -> request.toBuilder().setPageToken(token).build(), Integer.MAX_VALUE);
     }
   }
 

@@ -17,10 +17,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -202,21 +199,10 @@ final class PoliciesCommand {
 
     /** Follows next_page_token to the last page. */
     static List<Policy> fetchAll(AdminConnection connection) {
-      List<Policy> policies = new ArrayList<>();
-      Set<String> seenTokens = new HashSet<>();
-      ListPoliciesRequest request = ListPoliciesRequest.newBuilder().setPageSize(PAGE_SIZE).build();
-      while (true) {
-        ListPoliciesResponse page = connection.call(AdminServiceClient::listPolicies, request);
-        policies.addAll(page.getPoliciesList());
-        String next = page.getNextPageToken();
-        if (next.isEmpty()) {
-          return policies;
-        }
-        if (!seenTokens.add(next)) {
-          throw Status.INTERNAL.withDescription("server repeated page token '" + next + "'").asRuntimeException();
-        }
-        request = request.toBuilder().setPageToken(next).build();
-      }
+      return Pages.collect(ListPoliciesRequest.newBuilder().setPageSize(PAGE_SIZE).build(),
+          request -> connection.call(AdminServiceClient::listPolicies, request),
+          ListPoliciesResponse::getPoliciesList, ListPoliciesResponse::getNextPageToken,
+          (request, token) -> request.toBuilder().setPageToken(token).build(), Integer.MAX_VALUE);
     }
   }
 
