@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class LocalCassandra {
 
-  static final int CQL_PORT = 19042;
-  private static final int STORAGE_PORT = 17000;
+  /** -Dit.cassandra.cql-port / storage-port let two checkouts run their tests side by side. */
+  static final int CQL_PORT = Integer.getInteger("it.cassandra.cql-port", 19042);
+  private static final int STORAGE_PORT = Integer.getInteger("it.cassandra.storage-port", 17000);
 
   private final Path repoRoot;
   private final Path runDir;
