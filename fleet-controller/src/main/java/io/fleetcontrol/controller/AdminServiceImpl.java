@@ -34,6 +34,8 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   static final int MAX_PAGE_SIZE = 1000;
   /** GetDevice shows this many of the device's latest audit entries. */
   static final int HISTORY_LENGTH = 200;
+  /** The longest an approved exemption runs; longer needs a new approval. */
+  static final java.time.Duration MAX_EXEMPTION = java.time.Duration.ofDays(365);
 
   private final ActorSystem<?> system;
   private final AdminTokens adminTokens;
@@ -350,7 +352,8 @@ final class AdminServiceImpl implements AdminServicePowerApi {
       if (!in.hasExpireTime()) {
         throw InputRules.invalid("expire_time is required: every approval ends by itself");
       }
-      Instant expiry = ProtoMapping.fromProto(in.getExpireTime());
+      // Pekko's timers and common sense both end here: a longer exemption is approved again next year.
+      Instant expiry = InputRules.timeAhead("expire_time", in.getExpireTime(), clock.instant(), MAX_EXEMPTION, "one year");
       return exemption(in.getDeviceId(), in.getExemptionId(), (id, replyTo) ->
               new DeviceEntity.ApproveExemption(id, expiry, caller.name(), replyTo))
           .thenApply(e -> ApproveExemptionResponse.newBuilder().setExemption(e).build());
@@ -363,7 +366,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
       if (in.getReason().isBlank()) {
         throw InputRules.invalid("reason is required: the employee is told why");
       }
-      String reason = InputRules.comment(in.getReason());
+      String reason = InputRules.reason(in.getReason());
       return exemption(in.getDeviceId(), in.getExemptionId(), (id, replyTo) ->
               new DeviceEntity.DenyExemption(id, reason, caller.name(), replyTo))
           .thenApply(e -> DenyExemptionResponse.newBuilder().setExemption(e).build());
@@ -373,7 +376,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   @Override
   public CompletionStage<RevokeExemptionResponse> revokeExemption(RevokeExemptionRequest in, Metadata m) {
     return guardedAs(m, AdminTokens.Permission.DECIDE_EXEMPTIONS, caller -> {
-      String reason = InputRules.comment(in.getReason());
+      String reason = InputRules.reason(in.getReason());
       return exemption(in.getDeviceId(), in.getExemptionId(), (id, replyTo) ->
               new DeviceEntity.RevokeExemption(id, reason, caller.name(), replyTo))
           .thenApply(e -> RevokeExemptionResponse.newBuilder().setExemption(e).build());
@@ -483,7 +486,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   public CompletionStage<ResetDeviceResponse> resetDevice(ResetDeviceRequest in, Metadata m) {
     return guardedAs(m, AdminTokens.Permission.MANAGE_IDENTITIES, caller -> {
       String deviceId = InputRules.deviceId("device_id", in.getDeviceId());
-      String reason = InputRules.comment(in.getReason());
+      String reason = InputRules.reason(in.getReason());
       return deviceDecision(deviceId, "reset", replyTo -> new DeviceEntity.ResetDevice(caller.name(), reason, replyTo))
           .thenApply(summary -> ResetDeviceResponse.newBuilder().setDeviceId(deviceId).build());
     });
@@ -493,7 +496,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   public CompletionStage<RevokeDeviceResponse> revokeDevice(RevokeDeviceRequest in, Metadata m) {
     return guardedAs(m, AdminTokens.Permission.MANAGE_IDENTITIES, caller -> {
       String deviceId = InputRules.deviceId("device_id", in.getDeviceId());
-      String reason = InputRules.comment(in.getReason());
+      String reason = InputRules.reason(in.getReason());
       return deviceDecision(deviceId, "revoke", replyTo -> new DeviceEntity.RevokeDevice(caller.name(), reason, replyTo))
           .thenApply(summary -> RevokeDeviceResponse.newBuilder().setDeviceId(deviceId).build());
     });

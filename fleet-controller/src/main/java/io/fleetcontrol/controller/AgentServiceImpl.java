@@ -41,7 +41,9 @@ import org.apache.pekko.grpc.GrpcServiceException;
 import org.apache.pekko.grpc.javadsl.Metadata;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
@@ -70,8 +72,26 @@ final class AgentServiceImpl implements AgentServicePowerApi {
   /** This node's attached streams and their devices, for {@link #announceOpenStreams}. */
   private final Map<ActorRef<AgentPush>, OpenStream> openStreams = new ConcurrentHashMap<>();
 
-  /** A stream attached on this node: its device and the credential it opened with. */
-  private record OpenStream(EntityRef<DeviceEntity.Command> device, String credentialHash) {}
+  private final Limits limits;
+  private final RateLimit.PerKey enrollsPerAddress;
+
+  /** A stream attached on this node: its device, the credential it opened with, and its handler. */
+  private record OpenStream(EntityRef<DeviceEntity.Command> device, String credentialHash, StreamHandler handler) {}
+
+  /** What one device stream and one caller address may send (fleet.limits). */
+  record Limits(RateLimit heartbeats, RateLimit streamRequests, RateLimit enrollPerAddress, int enrollAddresses,
+      int missedHeartbeats, Duration defaultHeartbeatInterval) {
+
+    static Limits fromConfig(com.typesafe.config.Config limits) {
+      return new Limits(
+          RateLimit.fromConfig(limits.getConfig("heartbeats")),
+          RateLimit.fromConfig(limits.getConfig("stream-requests")),
+          RateLimit.fromConfig(limits.getConfig("enroll-per-address")),
+          limits.getInt("enroll-addresses"),
+          limits.getInt("missed-heartbeats"),
+          limits.getDuration("default-heartbeat-interval"));
+    }
+  }
 
   AgentServiceImpl(
       ActorSystem<?> system,
@@ -79,8 +99,11 @@ final class AgentServiceImpl implements AgentServicePowerApi {
       AuditTrail audit,
       String initialPolicyName,
       Duration askTimeout,
+      Limits limits,
       Clock clock) {
     this.system = system;
+    this.limits = limits;
+    this.enrollsPerAddress = new RateLimit.PerKey(limits.enrollPerAddress(), limits.enrollAddresses(), System::nanoTime);
     this.sharding = ClusterSharding.get(system);
     this.credentials = credentials;
     this.tokenSpends = new TokenSpends(system, askTimeout);
@@ -88,6 +111,8 @@ final class AgentServiceImpl implements AgentServicePowerApi {
     this.initialPolicyName = initialPolicyName;
     this.askTimeout = askTimeout;
     this.clock = clock;
+    Duration sweep = Duration.ofSeconds(5);
+    system.scheduler().scheduleAtFixedRate(sweep, sweep, this::closeSilentStreams, system.executionContext());
   }
 
   // ---- Enroll ----
@@ -101,6 +126,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
   @Override
   public CompletionStage<EnrollResponse> enroll(EnrollRequest in, Metadata metadata) {
     try {
+      limitEnrollsFrom(peer(metadata));
       String deviceId = InputRules.deviceId("device_id", in.getDeviceId());
       String enrollmentId = InputRules.enrollmentId(in.getEnrollmentId());
       String enrollmentIdHash = DeviceEntity.hashSecret(enrollmentId);
@@ -221,6 +247,22 @@ final class AgentServiceImpl implements AgentServicePowerApi {
     };
   }
 
+  /** Before anything else is read or checked: a caller cycling through ids or tokens is slowed here. */
+  private void limitEnrollsFrom(String peer) {
+    String address = addressOf(peer);
+    if (!enrollsPerAddress.tryTake(address)) {
+      throw new GrpcServiceException(Status.RESOURCE_EXHAUSTED.withDescription("too many Enroll calls from "
+          + address + ": at most " + enrollsPerAddress.limit().words() + " per address (fleet.limits.enroll-per-address);"
+          + " try again in " + Math.max(1, enrollsPerAddress.nextIn(address).toSeconds()) + " s"));
+    }
+  }
+
+  /** "10.0.0.7:51234" or "fe80::1:51234" without the port. */
+  static String addressOf(String peer) {
+    int colon = peer.lastIndexOf(':');
+    return colon > 0 ? peer.substring(0, colon) : peer;
+  }
+
   /** The caller's address, as ControllerServer stamped it on the request (clients cannot set it). */
   static String peer(Metadata metadata) {
     return metadata.getText(ControllerServer.PEER_HEADER).orElse("unknown");
@@ -289,15 +331,15 @@ final class AgentServiceImpl implements AgentServicePowerApi {
                     throw GrpcErrors.fromAttach(deviceId, failure);
                   }
                   StreamHandler handler = new StreamHandler(deviceId, device, connection, credentialHash, acks.first());
-                  openStreams.put(connection, new OpenStream(device, credentialHash));
-                  in.runWith(Sink.foreach(handler::onMessage), system)
+                  openStreams.put(connection, new OpenStream(device, credentialHash, handler));
+                  in.via(handler.closer.flow()).runWith(Sink.foreach(handler::onMessage), system)
                       .whenComplete(
                           (done, error) -> {
                             openStreams.remove(connection);
                             device.tell(new DeviceEntity.DetachConnection(connection));
                             completeQuietly(acks.first());
                           });
-                  return pushes.second().map(AgentServiceImpl::toResponse).merge(acks.second(), true);
+                  return pushes.second().map(push -> toResponse(handler.passing(push))).merge(acks.second(), true);
                 });
     return Source.completionStage(attached).flatMapConcat(source -> source);
   }
@@ -311,6 +353,15 @@ final class AgentServiceImpl implements AgentServicePowerApi {
     streams.forEach(open -> open.getValue().device()
         .tell(new DeviceEntity.StreamStillOpen(open.getKey(), open.getValue().credentialHash())));
     log.info("Announced {} open agent streams to their devices", streams.size());
+  }
+
+  /**
+   * Closes the streams whose agents went quiet: a laptop that vanished without a FIN, or a client
+   * that opened a stream to hold it. The agent reconnects when it is back.
+   */
+  private void closeSilentStreams() {
+    long now = System.nanoTime();
+    openStreams.values().forEach(open -> open.handler().closeIfSilent(now));
   }
 
   /** The queue may be closed already: its stream was cancelled (the agent hung up) or it was never consumed. */
@@ -359,6 +410,14 @@ final class AgentServiceImpl implements AgentServicePowerApi {
     /** The credential the stream opened with: the entity takes its heartbeats only while it is the device's. */
     private final String credentialHash;
     private final BoundedSourceQueue<ConnectResponse> acks;
+    /** Ends the agent's side of the stream (the acks queue ends ours). */
+    final SharedKillSwitch closer;
+    private final RateLimit.Bucket heartbeats;
+    private final RateLimit.Bucket requests;
+    private volatile long lastHeartbeatNanos = System.nanoTime();
+    /** The interval of the policy last pushed down this stream: the agent heartbeats at it. */
+    private volatile Duration heartbeatInterval = limits.defaultHeartbeatInterval();
+    private long droppedHeartbeats;
 
     StreamHandler(
         String deviceId,
@@ -371,6 +430,38 @@ final class AgentServiceImpl implements AgentServicePowerApi {
       this.connection = connection;
       this.credentialHash = credentialHash;
       this.acks = acks;
+      this.closer = KillSwitches.shared("agent-stream-" + deviceId);
+      this.heartbeats = limits.heartbeats().newBucket(System::nanoTime);
+      this.requests = limits.streamRequests().newBucket(System::nanoTime);
+    }
+
+    /** Notes the heartbeat interval of a policy on its way to the agent. */
+    AgentPush passing(AgentPush push) {
+      if (push instanceof AgentPush.PolicyChanged changed) {
+        Duration interval = changed.policy().heartbeatInterval();
+        heartbeatInterval = interval == null || interval.isZero() || interval.isNegative()
+            ? limits.defaultHeartbeatInterval() : interval;
+      }
+      return push;
+    }
+
+    void closeIfSilent(long nowNanos) {
+      Duration allowed = heartbeatInterval.multipliedBy(limits.missedHeartbeats());
+      Duration silent = Duration.ofNanos(nowNanos - lastHeartbeatNanos);
+      if (silent.compareTo(allowed) <= 0) {
+        return;
+      }
+      log.info("closing the stream of device {}: no heartbeat for {} s ({} intervals of {} s)", deviceId,
+          silent.toSeconds(), limits.missedHeartbeats(), heartbeatInterval.toSeconds());
+      var silence = new GrpcServiceException(Status.UNAVAILABLE.withDescription("no heartbeat from device " + deviceId
+          + " for " + silent.toSeconds() + " s (" + limits.missedHeartbeats() + " intervals of "
+          + heartbeatInterval.toSeconds() + " s); the stream is closed, connect again"));
+      closer.abort(silence);
+      try {
+        acks.fail(silence);
+      } catch (IllegalStateException alreadyClosed) {
+        // The stream ended on its own meanwhile.
+      }
     }
 
     void onMessage(ConnectRequest request) {
@@ -381,9 +472,42 @@ final class AgentServiceImpl implements AgentServicePowerApi {
                 + request.getRequestId().length()));
         return;
       }
+      if (request.getMessageCase() == ConnectRequest.MessageCase.HEARTBEAT) {
+        lastHeartbeatNanos = System.nanoTime();
+        if (!heartbeats.tryTake()) {
+          // Not an error an agent can act on (there is nothing to answer): the extra is dropped.
+          if (droppedHeartbeats++ % 1000 == 0) {
+            log.info("device {} sends heartbeats faster than {}; {} dropped so far", deviceId,
+                limits.heartbeats().words(), droppedHeartbeats);
+          }
+          return;
+        }
+      } else if (!requests.tryTake()) {
+        answer(request.getRequestId(), new GrpcServiceException(Status.RESOURCE_EXHAUSTED.withDescription(
+            "too many requests from device " + deviceId + ": at most " + limits.streamRequests().words()
+                + " (fleet.limits.stream-requests); try again in " + Math.max(1, requests.nextIn().toSeconds()) + " s")));
+        return;
+      }
+      try {
+        handle(request);
+      } catch (GrpcServiceException refused) {
+        // A field the agent got wrong: refused with what was wrong, and the stream stays up.
+        answer(request.getRequestId(), refused);
+      }
+    }
+
+    private void handle(ConnectRequest request) {
       switch (request.getMessageCase()) {
         case HEARTBEAT -> {
           var hb = request.getHeartbeat();
+          String wrong = InputRules.heartbeatProblem(hb);
+          if (wrong != null) {
+            // Heartbeats are not answered; a real agent never sends these, so it is logged, not stored.
+            if (droppedHeartbeats++ % 1000 == 0) {
+              log.info("device {} sent a heartbeat that was dropped: {}", deviceId, wrong);
+            }
+            return;
+          }
           device.tell(
               new DeviceEntity.Heartbeat(
                   clock.instant(),
@@ -401,8 +525,9 @@ final class AgentServiceImpl implements AgentServicePowerApi {
                 .whenComplete((summary, failure) -> answer(request.getRequestId(), failure));
         case PAUSE_REQUEST -> {
           var pause = request.getPauseRequest();
-          Duration duration = ProtoMapping.fromProto(pause.getDuration());
-          Instant asked = pause.hasRequestTime() ? ProtoMapping.fromProto(pause.getRequestTime()) : null;
+          Duration duration = InputRules.duration("pause_request.duration", pause.getDuration());
+          Instant asked = pause.hasRequestTime()
+              ? InputRules.time("pause_request.request_time", pause.getRequestTime()) : null;
           ask(request, replyTo -> new DeviceEntity.StartPause(request.getRequestId(), duration, asked, replyTo));
         }
         case RESUME_REQUEST -> ask(request, replyTo -> new DeviceEntity.EndPause(request.getRequestId(), replyTo));
@@ -412,7 +537,8 @@ final class AgentServiceImpl implements AgentServicePowerApi {
             var scope = ProtoMapping.fromProto(exemption.getScope());
             var reason = ProtoMapping.fromProto(exemption.getReason());
             String comment = InputRules.comment(exemption.getComment());
-            Instant asked = exemption.hasRequestTime() ? ProtoMapping.fromProto(exemption.getRequestTime()) : null;
+            Instant asked = exemption.hasRequestTime()
+                ? InputRules.time("exemption_request.request_time", exemption.getRequestTime()) : null;
             device
                 .<io.fleetcontrol.device.ExemptionRecord>askWithStatus(
                     replyTo -> new DeviceEntity.RequestExemption(

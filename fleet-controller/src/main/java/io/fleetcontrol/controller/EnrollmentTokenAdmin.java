@@ -61,16 +61,7 @@ final class EnrollmentTokenAdmin {
     if (!in.hasExpireTime()) {
       throw InputRules.invalid("expire_time is required: every enrollment token ends by itself");
     }
-    Instant now = clock.instant();
-    Instant expiry;
-    try {
-      expiry = ProtoMapping.fromProto(in.getExpireTime());
-    } catch (java.time.DateTimeException e) {
-      throw InputRules.invalid("expire_time is out of range: " + e.getMessage());
-    }
-    if (!expiry.isAfter(now) || expiry.isAfter(now.plus(MAX_LIFETIME))) {
-      throw InputRules.invalid("expire_time must be in the future and at most 365 days ahead, got " + expiry);
-    }
+    Instant expiry = InputRules.timeAhead("expire_time", in.getExpireTime(), clock.instant(), MAX_LIFETIME, "365 days");
     String jurisdiction = in.getJurisdiction().isEmpty() ? "" : InputRules.jurisdiction(in.getJurisdiction());
     var terms = new EnrollmentToken.Terms(in.getMaxUses(), expiry, InputRules.labels(in.getLabelsMap()), jurisdiction);
     byte[] id = new byte[6];

@@ -102,6 +102,7 @@ public final class FleetController implements AutoCloseable {
             audit,
             fleet.getString("default-policy-name"),
             askTimeout,
+            AgentServiceImpl.Limits.fromConfig(fleet.getConfig("limits")),
             clock);
     system.systemActorOf(StreamsAfterNodeLoss.create(agents::announceOpenStreams, removalMargin(system)),
         "streams-after-node-loss", Props.empty());

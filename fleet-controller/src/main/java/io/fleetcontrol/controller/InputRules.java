@@ -93,6 +93,76 @@ final class InputRules {
     return value == null ? "" : value;
   }
 
+  /** The largest upload one heartbeat may report (a day of capture at full rate is far less). */
+  static final long MAX_UPLOAD_DELTA = 1L << 40;
+
+  /** What is wrong with a heartbeat, or null: numbers a laptop can report, strings of bounded size. */
+  static String heartbeatProblem(io.fleetcontrol.proto.v1.Heartbeat heartbeat) {
+    var t = heartbeat.getTelemetry();
+    if (heartbeat.getAgentVersion().length() > 64) {
+      return "agent_version must be at most 64 characters (got " + heartbeat.getAgentVersion().length() + ")";
+    }
+    if (heartbeat.getAppliedPolicyVersion() < 0) {
+      return "applied_policy_version must not be negative";
+    }
+    if (t.getBatteryKnown() && (t.getBatteryPercent() < 0 || t.getBatteryPercent() > 100)) {
+      return "telemetry.battery_percent must be 0 to 100 (got " + t.getBatteryPercent() + ")";
+    }
+    if (t.getUploadedBytesDelta() < 0 || t.getUploadedBytesDelta() > MAX_UPLOAD_DELTA) {
+      return "telemetry.uploaded_bytes_delta must be 0 to " + MAX_UPLOAD_DELTA + " (got " + t.getUploadedBytesDelta() + ")";
+    }
+    if (!Double.isFinite(t.getAgentCpuPercent()) || t.getAgentCpuPercent() < 0 || t.getAgentCpuPercent() > 100_000) {
+      return "telemetry.agent_cpu_percent must be a finite number from 0 (got " + t.getAgentCpuPercent() + ")";
+    }
+    if (t.getAgentRssBytes() < 0 || t.getAgentErrorCount() < 0) {
+      return "telemetry.agent_rss_bytes and agent_error_count must not be negative";
+    }
+    return null;
+  }
+
+  /** Protobuf's Timestamp range: years 1 to 9999; java.time takes it all, so nothing past it. */
+  private static final long MIN_TIMESTAMP_SECONDS = -62_135_596_800L;
+  private static final long MAX_TIMESTAMP_SECONDS = 253_402_300_799L;
+
+  /** A time as sent, refused (naming {@code field}) outside years 1 to 9999 or with nanos past a second. */
+  static java.time.Instant time(String field, com.google.protobuf.Timestamp t) {
+    if (t.getSeconds() < MIN_TIMESTAMP_SECONDS || t.getSeconds() > MAX_TIMESTAMP_SECONDS || t.getNanos() < 0
+        || t.getNanos() > 999_999_999) {
+      throw invalid(field + " is not a valid timestamp (seconds " + t.getSeconds() + ", nanos " + t.getNanos()
+          + "); times run from year 1 to 9999");
+    }
+    return java.time.Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+  }
+
+  /** A time that must fall after {@code now} and at most {@code longest} after it. */
+  static java.time.Instant timeAhead(String field, com.google.protobuf.Timestamp t, java.time.Instant now,
+      java.time.Duration longest, String longestInWords) {
+    java.time.Instant at = time(field, t);
+    if (!at.isAfter(now) || at.isAfter(now.plus(longest))) {
+      throw invalid(field + " must be in the future and at most " + longestInWords + " ahead (got " + at + ")");
+    }
+    return at;
+  }
+
+  /** A duration as sent: protobuf's range (about 10,000 years) with nanos of the seconds' sign. */
+  static java.time.Duration duration(String field, com.google.protobuf.Duration d) {
+    long maxSeconds = 315_576_000_000L;
+    boolean signsAgree = d.getSeconds() == 0 || d.getNanos() == 0 || (d.getSeconds() < 0) == (d.getNanos() < 0);
+    if (d.getSeconds() < -maxSeconds || d.getSeconds() > maxSeconds || d.getNanos() < -999_999_999
+        || d.getNanos() > 999_999_999 || !signsAgree) {
+      throw invalid(field + " is not a valid duration (seconds " + d.getSeconds() + ", nanos " + d.getNanos() + ")");
+    }
+    return java.time.Duration.ofSeconds(d.getSeconds(), d.getNanos());
+  }
+
+  /** A free-text reason an admin gives (the audit trail and the employee see it). */
+  static String reason(String value) {
+    if (value.length() > 2000) {
+      throw invalid("reason must be at most 2000 characters (got " + value.length() + ")");
+    }
+    return value;
+  }
+
   static String comment(String value) {
     if (value.length() > 2000) {
       throw invalid("comment must be at most 2000 characters (got " + value.length() + ")");

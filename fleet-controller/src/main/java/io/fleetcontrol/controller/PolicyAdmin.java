@@ -72,6 +72,10 @@ final class PolicyAdmin {
     if (name.isEmpty()) {
       throw InputRules.invalid("name is required");
     }
+    if (name.length() > io.fleetcontrol.policy.PolicyValidator.MAX_NAME_CHARS) {
+      throw InputRules.invalid("name must be at most " + io.fleetcontrol.policy.PolicyValidator.MAX_NAME_CHARS
+          + " characters (got " + name.length() + ")");
+    }
     if (version < 0) {
       throw InputRules.invalid("version must be 0 (latest) or a version number (got " + version + ")");
     }

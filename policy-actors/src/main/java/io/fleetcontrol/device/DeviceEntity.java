@@ -508,8 +508,22 @@ public final class DeviceEntity
   }
 
   private void schedule(String key, Command command, Instant at) {
-    Duration delay = Duration.between(clock.instant(), at);
-    timers.startSingleTimer(key, command, delay.isNegative() ? Duration.ZERO : delay);
+    timers.startSingleTimer(key, command, timerDelay(clock.instant(), at));
+  }
+
+  /** Timers wait at most a day; the handlers check the time and re-arm until it is really due. */
+  static final Duration LONGEST_TIMER = Duration.ofDays(1);
+
+  /**
+   * How long a timer for {@code at} waits: never negative, never past {@link #LONGEST_TIMER}, since
+   * Pekko refuses delays past about 248 days (an exemption approved for a year would fail the entity).
+   */
+  static Duration timerDelay(Instant now, Instant at) {
+    Duration delay = Duration.between(now, at);
+    if (delay.isNegative()) {
+      return Duration.ZERO;
+    }
+    return delay.compareTo(LONGEST_TIMER) > 0 ? LONGEST_TIMER : delay;
   }
 
   private static String exemptionTimer(String exemptionId) {

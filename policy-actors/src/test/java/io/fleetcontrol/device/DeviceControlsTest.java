@@ -199,6 +199,18 @@ class DeviceControlsTest {
   }
 
   @Test
+  void anExemptionLongerThanPekkosLongestTimerIsApprovedAndAnEarlyTimerOnlyReArms() {
+    String id = requestFull();
+    // 300 days is past Pekko's ~248-day timer limit: the entity must not fail scheduling it.
+    var approved = exemption(r -> new DeviceEntity.ApproveExemption(id, START.plus(Duration.ofDays(300)), "hr-ana", r));
+    assertEquals(ExemptionRecord.Status.APPROVED, approved.reply().getValue().status());
+    clock.advance(Duration.ofDays(1));
+    var early = kit.runCommand(new DeviceEntity.ExemptionTimerFired(id));
+    assertTrue(early.events().isEmpty(), "a day in, the timer re-arms and nothing expires");
+    assertEquals(CaptureState.EXEMPT, current().captureState());
+  }
+
+  @Test
   void revokeEndsAnExemptionInForceAndOnlyThat() {
     String id = requestFull();
     assertTrue(exemption(r -> new DeviceEntity.RevokeExemption(id, "x", "hr", r)).reply().isError());

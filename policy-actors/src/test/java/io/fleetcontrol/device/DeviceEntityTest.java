@@ -361,4 +361,12 @@ class DeviceEntityTest {
     assertEquals(1, summary.targetPolicyVersion());
     assertEquals(NOW, summary.enrollTime());
   }
+
+  @Test
+  void timersWaitAtMostADaySoAYearLongExemptionDoesNotOverflowPekkosTimers() {
+    java.time.Instant now = java.time.Instant.parse("2026-12-01T00:00:00Z");
+    assertEquals(java.time.Duration.ofDays(1), DeviceEntity.timerDelay(now, now.plus(java.time.Duration.ofDays(365))));
+    assertEquals(java.time.Duration.ofMinutes(30), DeviceEntity.timerDelay(now, now.plus(java.time.Duration.ofMinutes(30))));
+    assertEquals(java.time.Duration.ZERO, DeviceEntity.timerDelay(now, now.minusSeconds(5)));
+  }
 }

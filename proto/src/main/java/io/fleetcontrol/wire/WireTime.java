@@ -33,8 +33,9 @@ public final class WireTime {
     if (value == null) {
       return "nothing";
     }
+    // Escaped: the message reaches logs and terminals.
     return value.length() > 40
-        ? "\"" + value.substring(0, 40) + "...\" (" + value.length() + " characters)"
-        : "\"" + value + "\"";
+        ? "\"" + SafeText.escape(value.substring(0, 40)) + "...\" (" + value.length() + " characters)"
+        : "\"" + SafeText.escape(value) + "\"";
   }
 }
