@@ -79,6 +79,9 @@ final class InputRules {
     if (value == null || value.isEmpty()) {
       return "UTC";
     }
+    if (value.length() > 64) {
+      throw invalid("time_zone must be at most 64 characters (got " + value.length() + ")");
+    }
     try {
       return ZoneId.of(value).getId();
     } catch (DateTimeException e) {
