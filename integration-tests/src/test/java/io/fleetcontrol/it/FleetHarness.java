@@ -32,7 +32,7 @@ final class FleetHarness implements AutoCloseable {
   /** Created through the admin API at start, as an admin would: enough uses for any test. */
   final String enrollmentToken;
   private final boolean tls;
-  private final Map<String, Object> overrides;
+  private Map<String, Object> overrides;
   private FleetController controller;
 
   FleetHarness() {
@@ -112,6 +112,29 @@ final class FleetHarness implements AutoCloseable {
   void restartController() {
     controller.close();
     controller = FleetController.start(controllerConfig());
+  }
+
+  /** Restarts the controller with {@code more} settings on top of this harness's (a shorter idle-timeout, say). */
+  void restartController(Map<String, Object> more) {
+    Map<String, Object> all = new java.util.HashMap<>(overrides);
+    all.putAll(more);
+    overrides = Map.copyOf(all);
+    restartController();
+  }
+
+  /** The ids of the device entities running on the controller now (its shard region is the only one). */
+  java.util.Set<String> runningDeviceEntities() {
+    ActorSystem<Void> system = controllerSystem();
+    org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState state =
+        org.apache.pekko.actor.typed.javadsl.AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery,
+                org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState>ask(
+            org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(system).shardState(),
+            replyTo -> new org.apache.pekko.cluster.sharding.typed.GetShardRegionState(
+                io.fleetcontrol.device.DeviceEntity.ENTITY_KEY, replyTo),
+            java.time.Duration.ofSeconds(10), system.scheduler())
+        .toCompletableFuture().join();
+    return state.getShards().stream().flatMap(shard -> shard.getEntityIds().stream())
+        .collect(java.util.stream.Collectors.toSet());
   }
 
   /** Stops the controller node as SIGTERM would; agents lose their streams until {@link #startController}. */
