@@ -37,13 +37,31 @@ public final class GateSocketClient implements AutoCloseable {
   }
 
   public GateAnswer call(GateCall call) throws IOException {
-    call.writeDelimitedTo(out);
-    out.flush();
+    try {
+      call.writeDelimitedTo(out);
+      out.flush();
+    } catch (IOException writeFailed) {
+      // The agent answers and closes without reading a call it refuses (too large, too many
+      // connections): its answer, already sent, says why better than a broken pipe.
+      GateAnswer refusal = answerAlreadySent();
+      if (refusal == null) {
+        throw writeFailed;
+      }
+      return refusal;
+    }
     GateAnswer answer = GateAnswer.parseDelimitedFrom(in);
     if (answer == null) {
       throw new EOFException("the agent closed the gate socket");
     }
     return answer;
+  }
+
+  private GateAnswer answerAlreadySent() {
+    try {
+      return GateAnswer.parseDelimitedFrom(in);
+    } catch (IOException nothingThere) {
+      return null;
+    }
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.fleetcontrol.agent;
 
+import com.typesafe.config.Config;
+import io.fleetcontrol.grpcedge.GrpcMessageLimit;
 import io.fleetcontrol.proto.agent.v1.CaptureGateService;
 import io.fleetcontrol.proto.agent.v1.CaptureGateServicePowerApiHandlerFactory;
 import io.fleetcontrol.proto.agent.v1.EmployeeService;
@@ -50,9 +52,17 @@ public final class LocalApi {
     }
   }
 
+  /** The limit for one request message, here and on the gate socket, from {@code fleet.agent.local-api}. */
+  static final String MAX_MESSAGE_BYTES = "fleet.agent.local-api.max-message-bytes";
+
+  public static int maxMessageBytes(Config config) {
+    return Math.toIntExact(config.getBytes(MAX_MESSAGE_BYTES));
+  }
+
   public static CompletionStage<ServerBinding> start(
       ActorSystem<?> system, DeviceAgent agent, String host, int port, String token) {
     InetAddress address = loopback(host);
+    GrpcMessageLimit limit = new GrpcMessageLimit(maxMessageBytes(system.settings().config()), MAX_MESSAGE_BYTES);
     LocalApiServices services = new LocalApiServices(agent, token);
     @SuppressWarnings("unchecked")
     Function<HttpRequest, CompletionStage<HttpResponse>> handler =
@@ -62,7 +72,7 @@ public final class LocalApi {
             ServerReflection.create(List.of(CaptureGateService.description, EmployeeService.description), system));
     return Http.get(system)
         .newServerAt(address.getHostAddress(), port)
-        .bind(handler)
+        .bind(limit.guard(handler))
         .thenApply(binding -> binding.addToCoordinatedShutdown(Duration.ofSeconds(2), system));
   }
 

@@ -110,7 +110,8 @@ public class GateBenchmark {
     for (int i = 0; i < wireRequests.length; i++) {
       socketCalls[i] = GateCall.newBuilder().setCheckCapture(wireRequests[i]).build();
     }
-    socket = GateSocket.start(agent.gate(), stateDir.resolve("gate.sock"));
+    socket = GateSocket.start(agent.gate(), stateDir.resolve("gate.sock"),
+        LocalApi.maxMessageBytes(system.settings().config()));
     socketClient = GateSocketClient.connect(socket.path());
     if (agent.gate().policyVersion() != 1 || !agent.gate().check(requests[0]).allowed()) {
       throw new IllegalStateException("the gate did not restore the bench policy: " + agent.gate().check(requests[0]));

@@ -1,5 +1,6 @@
 package io.fleetcontrol.controller;
 
+import io.fleetcontrol.grpcedge.GrpcMessageLimit;
 import io.fleetcontrol.proto.v1.AdminService;
 import io.fleetcontrol.proto.v1.AdminServicePowerApiHandlerFactory;
 import io.fleetcontrol.proto.v1.AgentService;
@@ -29,6 +30,7 @@ final class ControllerServer {
   private static final Logger log = LoggerFactory.getLogger(ControllerServer.class);
   /** The caller's address, stamped on every request here; one a client sent is dropped first. */
   static final String PEER_HEADER = "x-fleet-peer-address";
+  static final String MAX_MESSAGE_BYTES = "fleet.grpc.max-message-bytes";
 
   private ControllerServer() {}
 
@@ -41,7 +43,10 @@ final class ControllerServer {
             AgentServicePowerApiHandlerFactory.partial(agents, AgentService.name, system),
             AdminServicePowerApiHandlerFactory.partial(admin, AdminService.name, system),
             ServerReflection.create(List.of(AgentService.description, AdminService.description), system));
-    Function<HttpRequest, CompletionStage<HttpResponse>> stamped = request -> service.apply(withPeer(request));
+    GrpcMessageLimit limit = new GrpcMessageLimit(
+        Math.toIntExact(system.settings().config().getBytes(MAX_MESSAGE_BYTES)), MAX_MESSAGE_BYTES);
+    Function<HttpRequest, CompletionStage<HttpResponse>> stamped =
+        limit.guard(request -> service.apply(withPeer(request)));
     var server = Http.get(system).newServerAt(host, port);
     if (tls.isPresent()) {
       server = server.enableHttps(ConnectionContext.httpsServer(tls.get()));

@@ -35,6 +35,7 @@ public final class Fleetctl {
   @Mixin HelpOption help;
   @Spec CommandSpec spec;
   private AdminConnection connection;
+  private PrintWriter out;
 
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
@@ -74,8 +75,12 @@ public final class Fleetctl {
     return options;
   }
 
+  /** Where every command prints: what devices and callers wrote is escaped here, once for all output. */
   PrintWriter out() {
-    return spec.commandLine().getOut();
+    if (out == null) {
+      out = TerminalText.escaping(spec.commandLine().getOut());
+    }
+    return out;
   }
 
   /** Opened on first use and closed by {@link #run}: at most one client per invocation. */
@@ -96,7 +101,8 @@ public final class Fleetctl {
   /** One line on stderr for anything a command throws, e.g. "fleetctl: devices get: NOT_FOUND: ...". */
   private int reportFailure(Exception thrown, CommandLine failed, ParseResult parsed) {
     Failure failure = Failure.of(thrown, options, connection == null ? null : connection.transport());
-    failed.getErr().println(NAME + ": " + commandPath(failed) + ": " + failure.message());
+    // A server's description may quote what a device sent.
+    failed.getErr().println(NAME + ": " + commandPath(failed) + ": " + TerminalText.escape(failure.message()));
     return failure.exitCode();
   }
 

@@ -15,14 +15,17 @@ final class Table {
     rows.add(headers);
   }
 
-  /** Empty or null cells print as "-" so every row has the same number of fields. */
+  /**
+   * Empty or null cells print as "-" so every row has the same number of fields; cells are escaped
+   * here (not only by the output's writer) so that widths count what is printed.
+   */
   Table row(String... cells) {
     if (cells.length != columns) {
       throw new IllegalArgumentException("expected " + columns + " cells, got " + cells.length);
     }
     String[] row = new String[columns];
     for (int i = 0; i < columns; i++) {
-      row[i] = cells[i] == null || cells[i].isEmpty() ? "-" : cells[i];
+      row[i] = cells[i] == null || cells[i].isEmpty() ? "-" : TerminalText.escape(cells[i]);
     }
     rows.add(row);
     return this;

@@ -40,7 +40,7 @@ final class WatchOption {
       }
       String stamp = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
       if (terminal) {
-        out.print("\033[H\033[2J");
+        TerminalText.clearScreen(out);
         out.println("Every " + Durations.format(every) + ": " + title + "    " + stamp);
         out.println();
       } else {

@@ -63,6 +63,10 @@ final class FakeAdminService extends UnimplementedAdminService {
 
   /** The one device GetDevice knows; every other id is NOT_FOUND. */
   static final String KNOWN_ID = "dev-01";
+  /** A device whose own strings try to rewrite the admin's terminal. */
+  static final String HOSTILE_ID = "hostile";
+  /** ESC (clear screen), CR, BEL, backspace and a right-to-left override. */
+  static final String HOSTILE_TEXT = "evil\u001b[2J\rok\u0007\b\u202egpj.exe";
   /** A device id the fake never answers for, to exercise the deadline. */
   static final String SILENT_ID = "silent";
 
@@ -309,6 +313,14 @@ final class FakeAdminService extends UnimplementedAdminService {
     metadata.add(md);
     if (in.getDeviceId().equals(SILENT_ID)) {
       return new CompletableFuture<>();
+    }
+    if (in.getDeviceId().equals(HOSTILE_ID)) {
+      return CompletableFuture.completedFuture(GetDeviceResponse.newBuilder()
+          .setDevice(DEVICES.get(0).toBuilder().setDeviceId(HOSTILE_ID).setOwner(HOSTILE_TEXT)
+              .setAgentVersion(HOSTILE_TEXT).putLabels("team", HOSTILE_TEXT))
+          .addHistory(AuditEvent.newBuilder().setEventTime(timestamp(Instant.parse("2025-01-02T03:04:05Z")))
+              .setActor("system").setAction("device.enrolled").setDeviceId(HOSTILE_ID).setDetail(HOSTILE_TEXT))
+          .build());
     }
     if (!in.getDeviceId().equals(KNOWN_ID)) {
       return CompletableFuture.failedFuture(new GrpcServiceException(
