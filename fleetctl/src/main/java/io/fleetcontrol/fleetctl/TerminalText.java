@@ -1,5 +1,6 @@
 package io.fleetcontrol.fleetctl;
 
+import io.fleetcontrol.wire.SafeText;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -54,24 +55,10 @@ final class TerminalText {
       char c = text.charAt(i);
       if (c == '\n' || (c == '\r' && i + 1 < to && text.charAt(i + 1) == '\n')) {
         escaped.append(c); // a line break, CRLF included; a lone CR would rewrite the line
-      } else if (c < 0x20) {
-        escaped.append(String.format("\\x%02x", (int) c));
-      } else if (moves(c)) {
-        escaped.append(String.format("\\u%04x", (int) c));
       } else {
-        escaped.append(c);
+        SafeText.appendSafely(c, escaped);
       }
     }
-  }
-
-  /** DEL, C1 (0x9b starts an escape sequence on some terminals), bidi controls, line separators. */
-  private static boolean moves(char c) {
-    return c == 0x7f
-        || (c >= 0x80 && c <= 0x9f)
-        || c == 0x061c || c == 0x200e || c == 0x200f
-        || (c >= 0x202a && c <= 0x202e)
-        || (c >= 0x2066 && c <= 0x2069)
-        || c == 0x2028 || c == 0x2029;
   }
 
   /** Each write escaped as a whole: PrintWriter writes a line separator in one call, so CRLF stays together. */
