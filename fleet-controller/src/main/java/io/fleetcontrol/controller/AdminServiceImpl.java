@@ -46,6 +46,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   private final PolicyAdmin policies;
   private final RolloutAdmin rollouts;
   private final EnrollmentTokenAdmin enrollmentTokens;
+  private final ExemptionPages exemptionPages;
 
   AdminServiceImpl(
       ActorSystem<?> system,
@@ -68,6 +69,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
     this.policies = new PolicyAdmin(system, directory, askTimeout);
     this.rollouts = new RolloutAdmin(system, policies, askTimeout);
     this.enrollmentTokens = enrollmentTokens;
+    this.exemptionPages = new ExemptionPages(directory);
   }
 
   // ---- fleet ----
@@ -315,18 +317,18 @@ final class AdminServiceImpl implements AdminServicePowerApi {
       String device = in.getDeviceId().isEmpty() ? null : InputRules.deviceId("device_id", in.getDeviceId());
       String filters = PageTokens.filtersOf(in);
       String cursor = pageTokens.cursor(in.getPageToken(), "exemptions", filters);
-      return directory.exemptions(status, device).thenApply(rows -> {
-        // Oldest request first: the queue an approver works through.
-        List<DeviceDirectory.ExemptionRow> matching = rows.stream()
-            .sorted(java.util.Comparator.comparing(AdminServiceImpl::exemptionKey))
-            .filter(r -> cursor == null || exemptionKey(r).compareTo(cursor) > 0)
-            .toList();
+      ExemptionPages.Cursor from = cursor == null ? null : ExemptionPages.Cursor.decode(cursor);
+      // Oldest request first: the queue an approver works through.
+      CompletionStage<ExemptionPages.Page> page = device != null
+          ? exemptionPages.pageOfDevice(device, status, from, pageSize)
+          : exemptionPages.page(status == null ? DeviceDirectory.EXEMPTION_STATUSES : List.of(status), from, pageSize);
+      return page.thenApply(found -> {
         var out = ListExemptionsResponse.newBuilder();
-        matching.stream().limit(pageSize)
+        found.rows().stream()
             .map(AdminServiceImpl::toProto)
             .forEach(e -> out.addExemptions(employeeText ? e : withoutEmployeeText(e)));
-        if (matching.size() > pageSize) {
-          out.setNextPageToken(pageTokens.issue("exemptions", filters, exemptionKey(matching.get(pageSize - 1))));
+        if (found.next() != null) {
+          out.setNextPageToken(pageTokens.issue("exemptions", filters, found.next().encode()));
         }
         return out.build();
       });
@@ -336,12 +338,6 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   /** What an employee wrote is for approvers; viewers and operators see that there is a request, not its words. */
   private static Exemption withoutEmployeeText(Exemption e) {
     return e.toBuilder().clearComment().build();
-  }
-
-  /** Sorts by request time, then device and exemption id; fixed-width millis keep text order right. */
-  private static String exemptionKey(DeviceDirectory.ExemptionRow r) {
-    long millis = r.requestTime() == null ? Long.MAX_VALUE : r.requestTime().toEpochMilli();
-    return String.format("%019d", millis) + "|" + r.deviceId() + "|" + r.exemptionId();
   }
 
   @Override
