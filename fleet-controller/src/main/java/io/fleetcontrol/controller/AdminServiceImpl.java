@@ -47,6 +47,8 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   private final RolloutAdmin rollouts;
   private final EnrollmentTokenAdmin enrollmentTokens;
   private final ExemptionPages exemptionPages;
+  /** Calls naming a device ask its entity only once the read side knows the device. */
+  private final KnownDevices knownDevices;
 
   AdminServiceImpl(
       ActorSystem<?> system,
@@ -56,6 +58,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
       AuditTrail audit,
       PageTokens pageTokens,
       EnrollmentTokenAdmin enrollmentTokens,
+      KnownDevices knownDevices,
       Duration askTimeout,
       Clock clock) {
     this.system = system;
@@ -66,7 +69,8 @@ final class AdminServiceImpl implements AdminServicePowerApi {
     this.pageTokens = pageTokens;
     this.askTimeout = askTimeout;
     this.clock = clock;
-    this.policies = new PolicyAdmin(system, directory, askTimeout);
+    this.knownDevices = knownDevices;
+    this.policies = new PolicyAdmin(system, directory, knownDevices, askTimeout);
     this.rollouts = new RolloutAdmin(system, policies, askTimeout);
     this.enrollmentTokens = enrollmentTokens;
     this.exemptionPages = new ExemptionPages(directory);
@@ -160,9 +164,10 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   public CompletionStage<GetDeviceResponse> getDevice(GetDeviceRequest in, Metadata metadata) {
     return guardedAs(metadata, AdminTokens.Permission.READ, caller -> {
       String deviceId = InputRules.deviceId("device_id", in.getDeviceId());
-      CompletionStage<DeviceSummary> summary = ClusterSharding.get(system)
+      CompletionStage<DeviceSummary> summary = knownDevices.require(deviceId).thenCompose(known -> ClusterSharding
+          .get(system)
           .entityRefFor(DeviceEntity.ENTITY_KEY, deviceId)
-          .<DeviceSummary>askWithStatus(DeviceEntity.GetSummary::new, askTimeout);
+          .<DeviceSummary>askWithStatus(DeviceEntity.GetSummary::new, askTimeout));
       return summary.thenCombine(audit.history(deviceId, HISTORY_LENGTH), (found, history) -> {
             ConnectionState connection = ConnectionState.of(found.lastSeen(), clock.instant(),
                 fleet.staleAfter(), fleet.offlineAfter());
@@ -224,6 +229,15 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   // ---- paging and validation ----
 
+  /** A policy name to look up: longer than any id could be is refused before the catalog is asked. */
+  private static String policyName(String field, String value) {
+    if (value.length() > RolloutAdmin.MAX_ID_CHARS) {
+      throw InputRules.invalid(field + " must be at most " + RolloutAdmin.MAX_ID_CHARS + " characters (got "
+          + value.length() + ")");
+    }
+    return value;
+  }
+
   static int pageSize(int requested) {
     if (requested < 0 || requested > MAX_PAGE_SIZE) {
       throw InputRules.invalid(
@@ -280,7 +294,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   @Override
   public CompletionStage<GetPolicyResponse> getPolicy(GetPolicyRequest in, Metadata m) {
-    return guarded(m, AdminTokens.Permission.READ, () -> policies.get(in.getName(), in.getVersion())
+    return guarded(m, AdminTokens.Permission.READ, () -> policies.get(policyName("name", in.getName()), in.getVersion())
         .thenApply(p -> GetPolicyResponse.newBuilder().setPolicy(PolicyWire.toProto(p)).build()));
   }
 
@@ -385,9 +399,10 @@ final class AdminServiceImpl implements AdminServicePowerApi {
     if (exemptionId.isEmpty() || exemptionId.length() > 64) {
       throw InputRules.invalid("exemption_id is required (at most 64 characters)");
     }
-    return ClusterSharding.get(system)
-        .entityRefFor(DeviceEntity.ENTITY_KEY, deviceId)
-        .<ExemptionRecord>askWithStatus(replyTo -> command.apply(exemptionId, replyTo), askTimeout)
+    return knownDevices.require(deviceId)
+        .thenCompose(known -> ClusterSharding.get(system)
+            .entityRefFor(DeviceEntity.ENTITY_KEY, deviceId)
+            .<ExemptionRecord>askWithStatus(replyTo -> command.apply(exemptionId, replyTo), askTimeout))
         .handle((record, failure) -> {
           if (failure != null) {
             throw GrpcErrors.notFoundOr("exemption " + exemptionId + " of " + deviceId, failure);
@@ -497,9 +512,10 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   private CompletionStage<DeviceSummary> deviceDecision(String deviceId, String what,
       java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<org.apache.pekko.pattern.StatusReply<DeviceSummary>>, DeviceEntity.Command> command) {
-    return ClusterSharding.get(system)
-        .entityRefFor(DeviceEntity.ENTITY_KEY, deviceId)
-        .<DeviceSummary>askWithStatus(command::apply, askTimeout)
+    return knownDevices.require(deviceId)
+        .thenCompose(known -> ClusterSharding.get(system)
+            .entityRefFor(DeviceEntity.ENTITY_KEY, deviceId)
+            .<DeviceSummary>askWithStatus(command::apply, askTimeout))
         .exceptionally(failure -> {
           throw GrpcErrors.notFoundOr(what + " " + deviceId, failure);
         });
