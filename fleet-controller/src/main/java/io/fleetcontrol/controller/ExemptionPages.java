@@ -94,6 +94,8 @@ final class ExemptionPages {
     ExemptionKey after = from == null ? null : from.after();
     return queue.exemptionsOfDevice(deviceId, status, MAX_DEVICE_EXEMPTIONS).thenApply(rows -> {
       List<ExemptionRow> matching = rows.stream()
+          // A decision whose request never reached the read side has no place in the queue.
+          .filter(r -> r.requestTime() != null)
           .sorted(Comparator.comparing(ExemptionKey::of, QUEUE_ORDER))
           .filter(r -> after == null || QUEUE_ORDER.compare(ExemptionKey.of(r), after) > 0)
           .limit(pageSize + 1L)
