@@ -48,6 +48,9 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   private final PolicyAdmin policies;
   private final RolloutAdmin rollouts;
   private final EnrollmentTokenAdmin enrollmentTokens;
+  private final ExemptionPages exemptionPages;
+  /** Calls naming a device ask its entity only once the read side knows the device. */
+  private final KnownDevices knownDevices;
 
   AdminServiceImpl(
       ActorSystem<?> system,
@@ -57,6 +60,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
       AuditTrail audit,
       PageTokens pageTokens,
       EnrollmentTokenAdmin enrollmentTokens,
+      KnownDevices knownDevices,
       Duration askTimeout,
       Clock clock) {
     this.system = system;
@@ -67,9 +71,11 @@ final class AdminServiceImpl implements AdminServicePowerApi {
     this.pageTokens = pageTokens;
     this.askTimeout = askTimeout;
     this.clock = clock;
-    this.policies = new PolicyAdmin(system, directory, askTimeout);
+    this.knownDevices = knownDevices;
+    this.policies = new PolicyAdmin(system, directory, knownDevices, askTimeout);
     this.rollouts = new RolloutAdmin(system, policies, askTimeout);
     this.enrollmentTokens = enrollmentTokens;
+    this.exemptionPages = new ExemptionPages(directory);
   }
 
   // ---- fleet ----
@@ -160,9 +166,10 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   public CompletionStage<GetDeviceResponse> getDevice(GetDeviceRequest in, Metadata metadata) {
     return guardedAs(metadata, AdminTokens.Permission.READ, caller -> {
       String deviceId = InputRules.deviceId("device_id", in.getDeviceId());
-      CompletionStage<DeviceSummary> summary = ClusterSharding.get(system)
+      CompletionStage<DeviceSummary> summary = knownDevices.require(deviceId).thenCompose(known -> ClusterSharding
+          .get(system)
           .entityRefFor(DeviceEntity.ENTITY_KEY, deviceId)
-          .<DeviceSummary>askWithStatus(DeviceEntity.GetSummary::new, askTimeout);
+          .<DeviceSummary>askWithStatus(DeviceEntity.GetSummary::new, askTimeout));
       return summary.thenCombine(audit.history(deviceId, HISTORY_LENGTH), (found, history) -> {
             ConnectionState connection = ConnectionState.of(found.lastSeen(), clock.instant(),
                 fleet.staleAfter(), fleet.offlineAfter());
@@ -224,6 +231,15 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   // ---- paging and validation ----
 
+  /** A policy name to look up: longer than any id could be is refused before the catalog is asked. */
+  private static String policyName(String field, String value) {
+    if (value.length() > RolloutAdmin.MAX_ID_CHARS) {
+      throw InputRules.invalid(field + " must be at most " + RolloutAdmin.MAX_ID_CHARS + " characters (got "
+          + value.length() + ")");
+    }
+    return value;
+  }
+
   static int pageSize(int requested) {
     if (requested < 0 || requested > MAX_PAGE_SIZE) {
       throw InputRules.invalid(
@@ -280,7 +296,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   @Override
   public CompletionStage<GetPolicyResponse> getPolicy(GetPolicyRequest in, Metadata m) {
-    return guarded(m, AdminTokens.Permission.READ, () -> policies.get(in.getName(), in.getVersion())
+    return guarded(m, AdminTokens.Permission.READ, () -> policies.get(policyName("name", in.getName()), in.getVersion())
         .thenApply(p -> GetPolicyResponse.newBuilder().setPolicy(PolicyWire.toProto(p)).build()));
   }
 
@@ -317,18 +333,18 @@ final class AdminServiceImpl implements AdminServicePowerApi {
       String device = in.getDeviceId().isEmpty() ? null : InputRules.deviceId("device_id", in.getDeviceId());
       String filters = PageTokens.filtersOf(in);
       String cursor = pageTokens.cursor(in.getPageToken(), "exemptions", filters);
-      return directory.exemptions(status, device).thenApply(rows -> {
-        // Oldest request first: the queue an approver works through.
-        List<DeviceDirectory.ExemptionRow> matching = rows.stream()
-            .sorted(java.util.Comparator.comparing(AdminServiceImpl::exemptionKey))
-            .filter(r -> cursor == null || exemptionKey(r).compareTo(cursor) > 0)
-            .toList();
+      ExemptionPages.Cursor from = cursor == null ? null : ExemptionPages.Cursor.decode(cursor);
+      // Oldest request first: the queue an approver works through.
+      CompletionStage<ExemptionPages.Page> page = device != null
+          ? exemptionPages.pageOfDevice(device, status, from, pageSize)
+          : exemptionPages.page(status == null ? DeviceDirectory.EXEMPTION_STATUSES : List.of(status), from, pageSize);
+      return page.thenApply(found -> {
         var out = ListExemptionsResponse.newBuilder();
-        matching.stream().limit(pageSize)
+        found.rows().stream()
             .map(AdminServiceImpl::toProto)
             .forEach(e -> out.addExemptions(employeeText ? e : withoutEmployeeText(e)));
-        if (matching.size() > pageSize) {
-          out.setNextPageToken(pageTokens.issue("exemptions", filters, exemptionKey(matching.get(pageSize - 1))));
+        if (found.next() != null) {
+          out.setNextPageToken(pageTokens.issue("exemptions", filters, found.next().encode()));
         }
         return out.build();
       });
@@ -338,12 +354,6 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   /** What an employee wrote is for approvers; viewers and operators see that there is a request, not its words. */
   private static Exemption withoutEmployeeText(Exemption e) {
     return e.toBuilder().clearComment().build();
-  }
-
-  /** Sorts by request time, then device and exemption id; fixed-width millis keep text order right. */
-  private static String exemptionKey(DeviceDirectory.ExemptionRow r) {
-    long millis = r.requestTime() == null ? Long.MAX_VALUE : r.requestTime().toEpochMilli();
-    return String.format("%019d", millis) + "|" + r.deviceId() + "|" + r.exemptionId();
   }
 
   @Override
@@ -392,9 +402,10 @@ final class AdminServiceImpl implements AdminServicePowerApi {
     if (exemptionId.isEmpty() || exemptionId.length() > 64) {
       throw InputRules.invalid("exemption_id is required (at most 64 characters)");
     }
-    return ClusterSharding.get(system)
-        .entityRefFor(DeviceEntity.ENTITY_KEY, deviceId)
-        .<ExemptionRecord>askWithStatus(replyTo -> command.apply(exemptionId, replyTo), askTimeout)
+    return knownDevices.require(deviceId)
+        .thenCompose(known -> ClusterSharding.get(system)
+            .entityRefFor(DeviceEntity.ENTITY_KEY, deviceId)
+            .<ExemptionRecord>askWithStatus(replyTo -> command.apply(exemptionId, replyTo), askTimeout))
         .handle((record, failure) -> {
           if (failure != null) {
             throw GrpcErrors.notFoundOr("exemption " + exemptionId + " of " + deviceId, failure);
@@ -504,9 +515,10 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   private CompletionStage<DeviceSummary> deviceDecision(String deviceId, String what,
       java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<org.apache.pekko.pattern.StatusReply<DeviceSummary>>, DeviceEntity.Command> command) {
-    return ClusterSharding.get(system)
-        .entityRefFor(DeviceEntity.ENTITY_KEY, deviceId)
-        .<DeviceSummary>askWithStatus(command::apply, askTimeout)
+    return knownDevices.require(deviceId)
+        .thenCompose(known -> ClusterSharding.get(system)
+            .entityRefFor(DeviceEntity.ENTITY_KEY, deviceId)
+            .<DeviceSummary>askWithStatus(command::apply, askTimeout))
         .exceptionally(failure -> {
           throw GrpcErrors.notFoundOr(what + " " + deviceId, failure);
         });

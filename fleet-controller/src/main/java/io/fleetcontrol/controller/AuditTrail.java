@@ -22,8 +22,19 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
  */
 final class AuditTrail {
 
-  /** Where a listing stopped: the last entry it returned. */
+  /**
+   * Where a listing stopped: the last entry it read, or (empty event id) a whole day not read yet,
+   * named by its first instant.
+   */
   record Cursor(Instant time, String eventId) {
+    static Cursor wholeDay(String day) {
+      return new Cursor(LocalDate.parse(day).atStartOfDay(ZoneOffset.UTC).toInstant(), "");
+    }
+
+    boolean wholeDay() {
+      return eventId.isEmpty();
+    }
+
     String encode() {
       return time.toEpochMilli() + "|" + eventId;
     }
@@ -45,8 +56,10 @@ final class AuditTrail {
 
   private static final String COLUMNS = "event_time, event_id, actor, action, device_id, detail";
   private static final int CHUNK = 500;
-  /** A listing without a device reads at most this many days back for one page. */
-  private static final int MAX_DAYS_PER_PAGE = 400;
+  /** Day partitions one page of a listing without a device reads at most. */
+  static final int MAX_DAYS_PER_PAGE = 31;
+  /** Rows one page reads at most, matching its action filter or not. */
+  static final int MAX_ROWS_SCANNED_PER_PAGE = 10 * CHUNK;
 
   private final CassandraSession session;
   private final String keyspace;
@@ -119,54 +132,91 @@ final class AuditTrail {
   /**
    * Entries newest first, after {@code after} (null: from the newest), of one device or of all
    * (deviceId null), with the given action or any (action null).
+   *
+   * <p>One page is bounded: it reads at most {@link #MAX_DAYS_PER_PAGE} day partitions and at most
+   * {@link #MAX_ROWS_SCANNED_PER_PAGE} rows (an action filter may match few of them). Where it stops
+   * for a bound it returns what it found, perhaps nothing, with a cursor where the scan stopped, so
+   * the next page carries on from there; only a scan that reached the oldest entry ends the listing.
    */
   CompletionStage<Listing> list(String deviceId, String action, Cursor after, int pageSize) {
-    List<AuditEntry> page = new ArrayList<>();
+    Scan scan = new Scan(action, pageSize);
     if (deviceId != null) {
-      return fill(deviceRead(deviceId), action, after, pageSize, page)
-          .thenApply(full -> new Listing(page, full ? last(page) : null));
+      return scan.fill(deviceRead(deviceId), after).thenApply(stop -> scan.listing(stop, null));
     }
-    return session
-        .selectAll(SimpleStatement.newInstance("SELECT day FROM " + keyspace + ".audit_days WHERE bucket = 0"))
-        .thenCompose(rows -> {
-          List<String> days = rows.stream().map(r -> r.getString("day"))
-              .filter(d -> after == null || d.compareTo(day(after.time())) <= 0)
-              .limit(MAX_DAYS_PER_PAGE).toList();
-          return fillDays(days, 0, action, after, pageSize, page);
-        })
-        .thenApply(full -> new Listing(page, full ? last(page) : null));
+    String fromDay = after == null ? null : day(after.time());
+    String select = "SELECT day FROM " + keyspace + ".audit_days WHERE bucket = 0";
+    // One day more than a page may read, to know whether older days remain past the bound.
+    SimpleStatement days = fromDay == null
+        ? SimpleStatement.newInstance(select + " LIMIT ?", MAX_DAYS_PER_PAGE + 1)
+        : SimpleStatement.newInstance(select + " AND day <= ? LIMIT ?", fromDay, MAX_DAYS_PER_PAGE + 1);
+    return session.selectAll(days)
+        .thenCompose(rows -> fillDays(rows.stream().map(r -> r.getString("day")).toList(), 0, after, scan));
   }
 
-  private CompletionStage<Boolean> fillDays(
-      List<String> days, int index, String action, Cursor after, int pageSize, List<AuditEntry> page) {
+  private CompletionStage<Listing> fillDays(List<String> days, int index, Cursor after, Scan scan) {
     if (index >= days.size()) {
-      return CompletableFuture.completedFuture(false);
+      return CompletableFuture.completedFuture(scan.listing(Stop.EXHAUSTED, null));
     }
     String day = days.get(index);
-    Cursor within = after != null && day.equals(day(after.time())) ? after : null;
-    return fill(dayRead(day), action, within, pageSize, page).thenCompose(full -> full
-        ? CompletableFuture.completedFuture(true)
-        : fillDays(days, index + 1, action, null, pageSize, page));
+    if (index == MAX_DAYS_PER_PAGE) {
+      // The day window of this page is used up: the next page starts with this day's newest entry.
+      return CompletableFuture.completedFuture(scan.listing(Stop.EXHAUSTED, Cursor.wholeDay(day)));
+    }
+    Cursor within = after != null && !after.wholeDay() && day.equals(day(after.time())) ? after : null;
+    return scan.fill(dayRead(day), within).thenCompose(stop -> stop == Stop.EXHAUSTED
+        ? fillDays(days, index + 1, null, scan)
+        : CompletableFuture.completedFuture(scan.listing(stop, null)));
   }
 
-  /** Reads a partition newest first in chunks until the page is full (true) or it runs out (false). */
-  private CompletionStage<Boolean> fill(
-      PartitionRead read, String action, Cursor after, int pageSize, List<AuditEntry> page) {
-    return read.chunk(after, CHUNK).thenCompose(chunk -> {
-      for (AuditEntry entry : chunk) {
-        if (action == null || action.equals(entry.action())) {
-          if (page.size() == pageSize) {
-            return CompletableFuture.completedFuture(true);
+  /** Why a partition's read stopped. */
+  private enum Stop { PAGE_FULL, BUDGET_SPENT, EXHAUSTED }
+
+  /** One page's scan: the matching entries, the rows read so far and the last one read. */
+  private static final class Scan {
+    private final String action;
+    private final int pageSize;
+    private final List<AuditEntry> page = new ArrayList<>();
+    private int rowsScanned;
+    private Cursor lastRead;
+
+    Scan(String action, int pageSize) {
+      this.action = action;
+      this.pageSize = pageSize;
+    }
+
+    /** Reads a partition newest first in chunks until the page is full, the budget spent, or it runs out. */
+    CompletionStage<Stop> fill(PartitionRead read, Cursor after) {
+      int chunkSize = Math.min(CHUNK, MAX_ROWS_SCANNED_PER_PAGE - rowsScanned);
+      if (chunkSize <= 0) {
+        return CompletableFuture.completedFuture(Stop.BUDGET_SPENT);
+      }
+      return read.chunk(after, chunkSize).thenCompose(chunk -> {
+        for (AuditEntry entry : chunk) {
+          if (action == null || action.equals(entry.action())) {
+            if (page.size() == pageSize) {
+              return CompletableFuture.completedFuture(Stop.PAGE_FULL);
+            }
+            page.add(entry);
           }
-          page.add(entry);
+          rowsScanned++;
+          lastRead = new Cursor(entry.time(), entry.eventId());
         }
-      }
-      if (chunk.size() < CHUNK) {
-        return CompletableFuture.completedFuture(false);
-      }
-      AuditEntry lastRead = chunk.get(chunk.size() - 1);
-      return fill(read, action, new Cursor(lastRead.time(), lastRead.eventId()), pageSize, page);
-    });
+        if (chunk.size() < chunkSize) {
+          return CompletableFuture.completedFuture(Stop.EXHAUSTED);
+        }
+        return fill(read, lastRead);
+      });
+    }
+
+    /** The page, and where the next one starts: {@code wholeDay} when the day window ran out. */
+    Listing listing(Stop stop, Cursor wholeDay) {
+      Cursor next = switch (stop) {
+        case PAGE_FULL -> last(page);
+        case BUDGET_SPENT -> lastRead;
+        case EXHAUSTED -> wholeDay;
+      };
+      return new Listing(List.copyOf(page), next);
+    }
   }
 
   private interface PartitionRead {

@@ -20,7 +20,7 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
  * which has a storage-attached index, so each node's {@link FleetView} can fetch just the rows
  * that changed since it last looked.
  */
-final class DeviceDirectory {
+final class DeviceDirectory implements ExemptionPages.Queue {
 
   record Entry(
       String deviceId,
@@ -82,7 +82,19 @@ final class DeviceDirectory {
                 + "decision_reason text, decide_time timestamp, "
                 + "PRIMARY KEY (device_id, exemption_id))"))
         .thenCompose(done -> session.executeDDL("CREATE CUSTOM INDEX IF NOT EXISTS exemptions_status ON "
-            + exemptions + " (status) USING 'StorageAttachedIndex'"));
+            + exemptions + " (status) USING 'StorageAttachedIndex'"))
+        // The approvers' queue: one partition per status and month of request, oldest request first,
+        // so a page is one slice of one partition and no partition grows for ever.
+        .thenCompose(done -> session.executeDDL(
+            "CREATE TABLE IF NOT EXISTS " + keyspace + ".exemptions_by_status ("
+                + "status text, month text, request_time timestamp, device_id text, exemption_id text, "
+                + "scope text, reason text, comment text, expire_time timestamp, decided_by text, "
+                + "decision_reason text, decide_time timestamp, "
+                + "PRIMARY KEY ((status, month), request_time, device_id, exemption_id))"))
+        // Which months of a status have rows, so a listing walks them without guessing.
+        .thenCompose(done -> session.executeDDL(
+            "CREATE TABLE IF NOT EXISTS " + keyspace + ".exemption_months ("
+                + "status text, month text, PRIMARY KEY ((status), month))"));
   }
 
   // ---- exemptions ----
@@ -101,12 +113,16 @@ final class DeviceDirectory {
       String decisionReason,
       Instant decideTime) {}
 
+  /** Every status an exemption can have, in the order a listing without a status walks them. */
+  static final List<String> EXEMPTION_STATUSES = List.of("REQUESTED", "APPROVED", "DENIED", "REVOKED", "EXPIRED");
+
   CompletionStage<Done> recordExemptionRequest(
       String deviceId, String exemptionId, String scope, String reason, String comment, Instant at) {
     return session.executeWrite(
         "UPDATE " + keyspace + ".exemptions SET scope = ?, reason = ?, comment = ?, status = ?, "
             + "request_time = ? WHERE device_id = ? AND exemption_id = ?",
-        scope, reason, comment, "REQUESTED", at, deviceId, exemptionId);
+        scope, reason, comment, "REQUESTED", at, deviceId, exemptionId)
+        .thenCompose(done -> moveStatusRow(deviceId, exemptionId));
   }
 
   CompletionStage<Done> recordExemptionDecision(
@@ -114,36 +130,118 @@ final class DeviceDirectory {
     return session.executeWrite(
         "UPDATE " + keyspace + ".exemptions SET status = ?, expire_time = ?, decided_by = ?, "
             + "decision_reason = ?, decide_time = ? WHERE device_id = ? AND exemption_id = ?",
-        status, expireTime, by, why, at, deviceId, exemptionId);
+        status, expireTime, by, why, at, deviceId, exemptionId)
+        .thenCompose(done -> moveStatusRow(deviceId, exemptionId));
   }
 
   CompletionStage<Done> recordExemptionStatus(String deviceId, String exemptionId, String status) {
     return session.executeWrite(
         "UPDATE " + keyspace + ".exemptions SET status = ? WHERE device_id = ? AND exemption_id = ?",
-        status, deviceId, exemptionId);
+        status, deviceId, exemptionId)
+        .thenCompose(done -> moveStatusRow(deviceId, exemptionId));
   }
 
   /**
-   * Exemptions with a status (through its index), or of one device, or all of them; either filter
-   * may be null.
+   * Copies the exemption's row, as the per-device table now has it, to its status's partition and
+   * deletes it from every other status's: idempotent, so an event replayed after a crash (or
+   * replayed after a later one) leaves the two tables agreeing. The request time never changes, so
+   * the old rows' keys are known without remembering the old status.
    */
-  CompletionStage<List<ExemptionRow>> exemptions(String status, String deviceId) {
-    String table = "SELECT * FROM " + keyspace + ".exemptions";
-    SimpleStatement statement;
-    if (deviceId != null && status != null) {
-      statement = SimpleStatement.newInstance(table + " WHERE device_id = ? AND status = ?", deviceId, status);
-    } else if (deviceId != null) {
-      statement = SimpleStatement.newInstance(table + " WHERE device_id = ?", deviceId);
-    } else if (status != null) {
-      statement = SimpleStatement.newInstance(table + " WHERE status = ?", status);
-    } else {
-      statement = SimpleStatement.newInstance(table);
+  private CompletionStage<Done> moveStatusRow(String deviceId, String exemptionId) {
+    return session
+        .selectOne(SimpleStatement.newInstance("SELECT * FROM " + keyspace
+            + ".exemptions WHERE device_id = ? AND exemption_id = ?", deviceId, exemptionId))
+        .thenCompose(found -> {
+          if (found.isEmpty() || found.get().getInstant("request_time") == null
+              || !EXEMPTION_STATUSES.contains(found.get().getString("status"))) {
+            // A decision whose request row is not there cannot be placed in the queue.
+            return CompletableFuture.completedFuture(Done.getInstance());
+          }
+          ExemptionRow row = exemptionRow(found.get());
+          String month = exemptionMonth(row.requestTime());
+          var batch = com.datastax.oss.driver.api.core.cql.BatchStatement.builder(
+              com.datastax.oss.driver.api.core.cql.DefaultBatchType.LOGGED);
+          for (String other : EXEMPTION_STATUSES) {
+            if (!other.equals(row.status())) {
+              batch.addStatement(SimpleStatement.newInstance("DELETE FROM " + keyspace + ".exemptions_by_status "
+                      + "WHERE status = ? AND month = ? AND request_time = ? AND device_id = ? AND exemption_id = ?",
+                  other, month, row.requestTime(), deviceId, exemptionId));
+            }
+          }
+          batch.addStatement(SimpleStatement.newInstance("INSERT INTO " + keyspace + ".exemptions_by_status "
+                  + "(status, month, request_time, device_id, exemption_id, scope, reason, comment, expire_time, "
+                  + "decided_by, decision_reason, decide_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              row.status(), month, row.requestTime(), deviceId, exemptionId, row.scope(), row.reason(),
+              row.comment(), row.expireTime(), row.decidedBy(), row.decisionReason(), row.decideTime()));
+          batch.addStatement(SimpleStatement.newInstance(
+              "INSERT INTO " + keyspace + ".exemption_months (status, month) VALUES (?, ?)", row.status(), month));
+          return session.executeWriteBatch(batch.build());
+        });
+  }
+
+  /** The partition of the queue a request falls in: its UTC month, e.g. "2025-03". */
+  static String exemptionMonth(Instant requestTime) {
+    return java.time.YearMonth.from(requestTime.atZone(java.time.ZoneOffset.UTC)).toString();
+  }
+
+  /** Months of {@code status} that have rows, oldest first, from {@code fromMonth} (null: the first). */
+  @Override
+  public CompletionStage<List<String>> exemptionMonths(String status, String fromMonth, int limit) {
+    String select = "SELECT month FROM " + keyspace + ".exemption_months WHERE status = ?";
+    SimpleStatement statement = fromMonth == null
+        ? SimpleStatement.newInstance(select + " LIMIT ?", status, limit)
+        : SimpleStatement.newInstance(select + " AND month >= ? LIMIT ?", status, fromMonth, limit);
+    return session.selectAll(statement).thenApply(rows -> rows.stream().map(r -> r.getString("month")).toList());
+  }
+
+  /**
+   * At most {@code limit} exemptions of one status and month, oldest request first, after the key
+   * {@code after} (null: from the first): one slice of one partition.
+   */
+  @Override
+  public CompletionStage<List<ExemptionRow>> exemptionsOfMonth(String status, String month, ExemptionKey after, int limit) {
+    String select = "SELECT * FROM " + keyspace + ".exemptions_by_status WHERE status = ? AND month = ?";
+    SimpleStatement statement = after == null
+        ? SimpleStatement.newInstance(select + " LIMIT ?", status, month, limit)
+        : SimpleStatement.newInstance(select + " AND (request_time, device_id, exemption_id) > (?, ?, ?) LIMIT ?",
+            status, month, after.requestTime(), after.deviceId(), after.exemptionId(), limit);
+    return session.selectAll(statement).thenApply(rows -> rows.stream().map(DeviceDirectory::exemptionRow).toList());
+  }
+
+  /** Where an exemption sits in its status's queue. */
+  record ExemptionKey(Instant requestTime, String deviceId, String exemptionId) {
+    static ExemptionKey of(ExemptionRow row) {
+      return new ExemptionKey(row.requestTime(), row.deviceId(), row.exemptionId());
     }
-    return session.selectAll(statement).thenApply(rows -> rows.stream().map(row -> new ExemptionRow(
+  }
+
+  /**
+   * One device's exemptions (one partition, at most {@code limit} rows), with a status or any
+   * (status null).
+   */
+  @Override
+  public CompletionStage<List<ExemptionRow>> exemptionsOfDevice(String deviceId, String status, int limit) {
+    String table = "SELECT * FROM " + keyspace + ".exemptions WHERE device_id = ?";
+    SimpleStatement statement = status == null
+        ? SimpleStatement.newInstance(table + " LIMIT ?", deviceId, limit)
+        : SimpleStatement.newInstance(table + " AND status = ? LIMIT ?", deviceId, status, limit);
+    return session.selectAll(statement).thenApply(rows -> rows.stream().map(DeviceDirectory::exemptionRow).toList());
+  }
+
+  private static ExemptionRow exemptionRow(Row row) {
+    return new ExemptionRow(
         row.getString("device_id"), row.getString("exemption_id"), row.getString("scope"),
         row.getString("reason"), row.getString("comment"), row.getString("status"),
         row.getInstant("request_time"), row.getInstant("expire_time"), row.getString("decided_by"),
-        row.getString("decision_reason"), row.getInstant("decide_time"))).toList());
+        row.getString("decision_reason"), row.getInstant("decide_time"));
+  }
+
+  /** Whether the directory has a row for this device: one key read. */
+  CompletionStage<Boolean> hasDevice(String deviceId) {
+    return session
+        .selectOne(SimpleStatement.newInstance(
+            "SELECT device_id FROM " + keyspace + ".devices WHERE device_id = ?", deviceId))
+        .thenApply(java.util.Optional::isPresent);
   }
 
   // ---- devices ----

@@ -74,6 +74,11 @@ final class DeviceFilter {
   }
 
   private static Map<String, String> labels(ListDevicesRequest in) {
+    // A device has at most MAX_LABELS labels, so a longer filter matches nothing; refused before it costs a pass.
+    if (in.getLabelsCount() > InputRules.MAX_LABELS) {
+      throw InputRules.invalid("labels: at most " + InputRules.MAX_LABELS + " labels in a filter (got "
+          + in.getLabelsCount() + ")");
+    }
     Map<String, String> labels = new TreeMap<>();
     for (String label : in.getLabelsList()) {
       int eq = label.indexOf('=');

@@ -115,6 +115,7 @@ public final class FleetController implements AutoCloseable {
             audit,
             new PageTokens(readSide.getString("page-token-secret")),
             enrollmentTokens,
+            new KnownDevices(directory, session, system.settings().config().getConfig("pekko.persistence.cassandra.journal")),
             askTimeout,
             clock);
     return ControllerServer.start(

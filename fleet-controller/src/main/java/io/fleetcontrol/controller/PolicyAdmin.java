@@ -28,14 +28,18 @@ final class PolicyAdmin {
 
   /** Assignments in flight at once: a large fleet is not hit at the same moment. */
   private static final int ASSIGN_PARALLELISM = 32;
+  /** Devices one selector names by id: each is checked before anything is assigned. */
+  static final int MAX_SELECTOR_DEVICE_IDS = 10_000;
 
   private final ActorSystem<?> system;
   private final DeviceDirectory directory;
+  private final KnownDevices knownDevices;
   private final Duration askTimeout;
 
-  PolicyAdmin(ActorSystem<?> system, DeviceDirectory directory, Duration askTimeout) {
+  PolicyAdmin(ActorSystem<?> system, DeviceDirectory directory, KnownDevices knownDevices, Duration askTimeout) {
     this.system = system;
     this.directory = directory;
+    this.knownDevices = knownDevices;
     this.askTimeout = askTimeout;
   }
 
@@ -117,6 +121,14 @@ final class PolicyAdmin {
     if (kinds != 1) {
       throw InputRules.invalid("selector must name exactly one of all, labels or device_ids");
     }
+    if (selector.getLabelsCount() > InputRules.MAX_LABELS) {
+      throw InputRules.invalid("selector.labels: at most " + InputRules.MAX_LABELS + " labels (got "
+          + selector.getLabelsCount() + ")");
+    }
+    if (selector.getDeviceIdsCount() > MAX_SELECTOR_DEVICE_IDS) {
+      throw InputRules.invalid("selector.device_ids: at most " + MAX_SELECTOR_DEVICE_IDS
+          + " devices by id; select more by labels or all (got " + selector.getDeviceIdsCount() + ")");
+    }
     Map<String, String> labels = new java.util.HashMap<>();
     for (String label : selector.getLabelsList()) {
       int eq = label.indexOf('=');
@@ -137,12 +149,10 @@ final class PolicyAdmin {
     }).thenApply(done -> List.copyOf(ids));
   }
 
+  /** Checked on the read side, so a list of made-up ids starts no entity. */
   CompletionStage<List<String>> allEnrolled(List<String> ids) {
-    var sharding = ClusterSharding.get(system);
     return Source.from(ids)
-        .mapAsync(ASSIGN_PARALLELISM, id -> sharding.entityRefFor(DeviceEntity.ENTITY_KEY, id)
-            .<DeviceSummary>askWithStatus(DeviceEntity.GetSummary::new, askTimeout)
-            .exceptionally(failure -> { throw GrpcErrors.notFoundOr("assign to " + id, failure); }))
+        .mapAsync(ASSIGN_PARALLELISM, knownDevices::require)
         .runWith(Sink.ignore(), system)
         .thenApply(done -> ids);
   }

@@ -78,16 +78,39 @@ final class RolloutAdmin {
   }
 
   CompletionStage<PolicyRollouts.View> get(String rolloutId) {
-    return PolicyRollouts.ref(system, policyOf(rolloutId))
-        .<PolicyRollouts.View>askWithStatus(r -> new PolicyRollouts.Get(rolloutId, r), askTimeout)
+    String policy = policyOf(rolloutId);
+    return policyExists(policy, "rollout " + rolloutId)
+        .thenCompose(known -> PolicyRollouts.ref(system, policy)
+            .<PolicyRollouts.View>askWithStatus(r -> new PolicyRollouts.Get(rolloutId, r), askTimeout))
         .exceptionally(failure -> { throw notFoundOr("get rollout " + rolloutId, failure); });
+  }
+
+  /**
+   * Rollout entities are remembered (they restart by themselves after a node loss), so one is only
+   * ever asked for a policy the catalog has: an unknown name is NOT_FOUND before any entity starts.
+   */
+  private CompletionStage<Void> policyExists(String policy, String what) {
+    return policies.get(policy, 0).handle((found, failure) -> {
+      if (failure == null) {
+        return null;
+      }
+      Throwable t = GrpcErrors.cause(failure);
+      if (t instanceof GrpcServiceException g && g.getStatus().getCode() == Status.Code.NOT_FOUND) {
+        throw new GrpcServiceException(Status.NOT_FOUND.withDescription(what + " does not exist: policy " + policy
+            + " does not exist"));
+      }
+      throw GrpcErrors.fromAsk(what, t);
+    });
   }
 
   /** Every rollout of the policy, or of every policy when none is named; oldest first. */
   CompletionStage<List<PolicyRollouts.View>> list(String policyName) {
+    if (policyName.length() > MAX_ID_CHARS) {
+      throw invalid("policy_name must be at most " + MAX_ID_CHARS + " characters (got " + policyName.length() + ")");
+    }
     CompletionStage<List<String>> names = policyName.isEmpty()
         ? policies.list().thenApply(all -> all.stream().map(io.fleetcontrol.policy.Policy::name).toList())
-        : CompletableFuture.completedFuture(List.of(policyName));
+        : policyExists(policyName, "policy_name " + policyName).thenApply(known -> List.of(policyName));
     return names.thenCompose(list -> {
       List<CompletableFuture<List<PolicyRollouts.View>>> each = list.stream()
           .map(name -> PolicyRollouts.ref(system, name)
@@ -105,15 +128,28 @@ final class RolloutAdmin {
   /** Pause, resume, abort or roll back, as the entity allows from where the rollout stands. */
   CompletionStage<PolicyRollouts.View> decide(String rolloutId, String verb,
       java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<StatusReply<PolicyRollouts.Rollout>>, PolicyRollouts.Command> command) {
-    return PolicyRollouts.ref(system, policyOf(rolloutId))
-        .<PolicyRollouts.Rollout>askWithStatus(command::apply, askTimeout)
+    String policy = policyOf(rolloutId);
+    return policyExists(policy, "rollout " + rolloutId)
+        .thenCompose(known -> PolicyRollouts.ref(system, policy)
+            .<PolicyRollouts.Rollout>askWithStatus(command::apply, askTimeout))
         .exceptionally(failure -> { throw notFoundOr(verb + " rollout " + rolloutId, failure); })
         .thenApply(rollout -> new PolicyRollouts.View(rollout, null));
   }
 
+  /** Ids and names a caller sends to name a rollout or its policy are at most this long. */
+  static final int MAX_ID_CHARS = 128;
+
+  /** The policy a well-formed rollout id ("policy-N", N a positive number) belongs to. */
   static String policyOf(String rolloutId) {
+    if (rolloutId.isEmpty()) {
+      throw invalid("rollout_id is required");
+    }
+    if (rolloutId.length() > MAX_ID_CHARS) {
+      throw invalid("rollout_id must be at most " + MAX_ID_CHARS + " characters (got " + rolloutId.length() + ")");
+    }
     String policy = PolicyRollouts.policyOf(rolloutId);
-    if (policy.isEmpty()) {
+    String number = rolloutId.substring(policy.length() + 1);
+    if (policy.isEmpty() || !number.matches("[1-9][0-9]{0,8}")) {
       throw invalid("rollout_id: " + InputRules.describe(rolloutId) + " is not a rollout id (policy-N)");
     }
     return policy;
