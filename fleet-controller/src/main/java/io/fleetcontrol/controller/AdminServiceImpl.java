@@ -231,15 +231,6 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   // ---- paging and validation ----
 
-  /** A policy name to look up: longer than any id could be is refused before the catalog is asked. */
-  private static String policyName(String field, String value) {
-    if (value.length() > RolloutAdmin.MAX_ID_CHARS) {
-      throw InputRules.invalid(field + " must be at most " + RolloutAdmin.MAX_ID_CHARS + " characters (got "
-          + value.length() + ")");
-    }
-    return value;
-  }
-
   static int pageSize(int requested) {
     if (requested < 0 || requested > MAX_PAGE_SIZE) {
       throw InputRules.invalid(
@@ -296,7 +287,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
   @Override
   public CompletionStage<GetPolicyResponse> getPolicy(GetPolicyRequest in, Metadata m) {
-    return guarded(m, AdminTokens.Permission.READ, () -> policies.get(policyName("name", in.getName()), in.getVersion())
+    return guarded(m, AdminTokens.Permission.READ, () -> policies.get(in.getName(), in.getVersion())
         .thenApply(p -> GetPolicyResponse.newBuilder().setPolicy(PolicyWire.toProto(p)).build()));
   }
 

@@ -48,13 +48,11 @@ final class DeviceFilter {
           && label.getValue().equals(row.entry().labels().get(label.getKey())));
     }
     if (in.hasLastSeenBefore()) {
-      checkTimestamp("last_seen_before", in.getLastSeenBefore());
-      Instant before = ProtoMapping.fromProto(in.getLastSeenBefore());
+      Instant before = InputRules.time("last_seen_before", in.getLastSeenBefore());
       filter = filter.and(row -> row.entry().lastSeen() != null && row.entry().lastSeen().isBefore(before));
     }
     if (in.hasLastSeenAfter()) {
-      checkTimestamp("last_seen_after", in.getLastSeenAfter());
-      Instant after = ProtoMapping.fromProto(in.getLastSeenAfter());
+      Instant after = InputRules.time("last_seen_after", in.getLastSeenAfter());
       filter = filter.and(row -> row.entry().lastSeen() != null && row.entry().lastSeen().isAfter(after));
     }
     if (in.hasLastSeenBefore() && in.hasLastSeenAfter()
@@ -62,15 +60,6 @@ final class DeviceFilter {
       throw InputRules.invalid("last_seen_after must be before last_seen_before");
     }
     return filter;
-  }
-
-  /** The range protobuf's Timestamp allows: years 1 to 9999, nanos within a second. */
-  static void checkTimestamp(String field, com.google.protobuf.Timestamp t) {
-    if (t.getSeconds() < -62_135_596_800L || t.getSeconds() > 253_402_300_799L || t.getNanos() < 0
-        || t.getNanos() > 999_999_999) {
-      throw InputRules.invalid(field + " is not a valid timestamp (seconds " + t.getSeconds() + ", nanos "
-          + t.getNanos() + ")");
-    }
   }
 
   private static Map<String, String> labels(ListDevicesRequest in) {
