@@ -2,7 +2,10 @@ package io.fleetcontrol.agent;
 
 import com.typesafe.config.Config;
 import io.fleetcontrol.grpcedge.GrpcMessageLimit;
+import io.fleetcontrol.grpcedge.GrpcFailures;
 import io.fleetcontrol.proto.agent.v1.CaptureGateService;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SystemMaterializer;
 import io.fleetcontrol.proto.agent.v1.CaptureGateServicePowerApiHandlerFactory;
 import io.fleetcontrol.proto.agent.v1.EmployeeService;
 import io.fleetcontrol.proto.agent.v1.EmployeeServicePowerApiHandlerFactory;
@@ -64,11 +67,12 @@ public final class LocalApi {
     InetAddress address = loopback(host);
     GrpcMessageLimit limit = new GrpcMessageLimit(maxMessageBytes(system.settings().config()), MAX_MESSAGE_BYTES);
     LocalApiServices services = new LocalApiServices(agent, token);
+    Materializer materializer = SystemMaterializer.get(system).materializer();
     @SuppressWarnings("unchecked")
     Function<HttpRequest, CompletionStage<HttpResponse>> handler =
         ServiceHandler.concatOrNotFound(
-            CaptureGateServicePowerApiHandlerFactory.partial(services, CaptureGateService.name, system),
-            EmployeeServicePowerApiHandlerFactory.partial(services, EmployeeService.name, system),
+            CaptureGateServicePowerApiHandlerFactory.partial(services, CaptureGateService.name, materializer, GrpcFailures.mapper(), system),
+            EmployeeServicePowerApiHandlerFactory.partial(services, EmployeeService.name, materializer, GrpcFailures.mapper(), system),
             ServerReflection.create(List.of(CaptureGateService.description, EmployeeService.description), system));
     return Http.get(system)
         .newServerAt(address.getHostAddress(), port)

@@ -1,6 +1,9 @@
 package io.fleetcontrol.controller;
 
+import io.fleetcontrol.grpcedge.GrpcFailures;
 import io.fleetcontrol.grpcedge.GrpcMessageLimit;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SystemMaterializer;
 import io.fleetcontrol.proto.v1.AdminService;
 import io.fleetcontrol.proto.v1.AdminServicePowerApiHandlerFactory;
 import io.fleetcontrol.proto.v1.AgentService;
@@ -37,11 +40,12 @@ final class ControllerServer {
   /** {@code tls} empty: plaintext, which ControllerSecurity allows in dev mode on loopback only. */
   static CompletionStage<ServerBinding> start(String host, int port, Optional<SSLContext> tls,
       ActorSystem<?> system, AgentServiceImpl agents, AdminServiceImpl admin) {
+    Materializer materializer = SystemMaterializer.get(system).materializer();
     @SuppressWarnings("unchecked")
     Function<HttpRequest, CompletionStage<HttpResponse>> service =
         ServiceHandler.concatOrNotFound(
-            AgentServicePowerApiHandlerFactory.partial(agents, AgentService.name, system),
-            AdminServicePowerApiHandlerFactory.partial(admin, AdminService.name, system),
+            AgentServicePowerApiHandlerFactory.partial(agents, AgentService.name, materializer, GrpcFailures.mapper(), system),
+            AdminServicePowerApiHandlerFactory.partial(admin, AdminService.name, materializer, GrpcFailures.mapper(), system),
             ServerReflection.create(List.of(AgentService.description, AdminService.description), system));
     GrpcMessageLimit limit = new GrpcMessageLimit(
         Math.toIntExact(system.settings().config().getBytes(MAX_MESSAGE_BYTES)), MAX_MESSAGE_BYTES);

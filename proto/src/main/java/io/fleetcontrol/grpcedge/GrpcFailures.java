@@ -1,0 +1,44 @@
+package io.fleetcontrol.grpcedge;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Status;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.grpc.Trailers;
+import org.apache.pekko.grpc.javadsl.GrpcExceptionHandler;
+import org.apache.pekko.japi.function.Function;
+
+/**
+ * How a failure becomes a gRPC status, for every service we serve. pekko-grpc's default answers
+ * INTERNAL to a request body that is not the method's message; that is the caller's fault, so it
+ * is INVALID_ARGUMENT here, with what protobuf found wrong. Everything else goes to the default
+ * (a GrpcServiceException keeps its status).
+ */
+public final class GrpcFailures {
+
+  private GrpcFailures() {}
+
+  public static org.apache.pekko.japi.Function<ActorSystem, org.apache.pekko.japi.Function<Throwable, Trailers>> mapper() {
+    var fallback = GrpcExceptionHandler.defaultMapper();
+    return system -> {
+      var standard = fallback.apply(system);
+      return failure -> {
+        Throwable cause = unwrap(failure);
+        if (cause instanceof InvalidProtocolBufferException undecodable) {
+          return new Trailers(Status.INVALID_ARGUMENT.withDescription(
+              "the request is not a valid message for this method: " + undecodable.getMessage()));
+        }
+        return standard.apply(failure);
+      };
+    };
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable t = failure;
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}
