@@ -257,7 +257,6 @@ class FuzzIntegrationTest {
     } finally {
       fresh.stop();
     }
-    Duration fuzzTime = Duration.ofNanos(System.nanoTime() - started);
     String report = writeReport(calls, failures, afterwards, fuzzTime);
 
     assertTrue(calls.size() >= MIN_CALLS, "only " + calls.size() + " calls; at least " + MIN_CALLS + " expected");
@@ -736,7 +735,7 @@ class FuzzIntegrationTest {
     }
     StringBuilder out = new StringBuilder();
     out.append("Fuzz of fleet.v1 AdminService and AgentService and the agent's local API: ").append(calls.size())
-        .append(" calls, ").append(took.toSeconds()).append(" s with the checks, seed ").append(SEED).append(", ")
+        .append(" calls in ").append(took.toSeconds()).append(" s, seed ").append(SEED).append(", ")
         .append(failures.size()).append(" wrong answers, ").append(afterwards.size()).append(" failed checks after\n\n");
     int width = rows.keySet().stream().mapToInt(String::length).max().orElse(10);
     out.append(String.format("%-" + width + "s", "method | identity"));
