@@ -758,7 +758,8 @@ class FuzzIntegrationTest {
       // "why | method as identity: ..." grouped by why and method.
       Map<String, List<String>> groups = new TreeMap<>();
       for (String f : failures) {
-        String method = f.substring(f.indexOf(" | ") + 3, f.indexOf(" as "));
+        int from = f.indexOf(" | ") + 3;
+        String method = f.substring(from, f.indexOf(" as ", from));
         groups.computeIfAbsent(f.substring(0, f.indexOf(" | ")) + " | " + method, g -> new ArrayList<>()).add(f);
       }
       out.append("\nWrong answers by kind and method (count, one example):\n");
