@@ -337,7 +337,13 @@ final class AgentServiceImpl implements AgentServicePowerApi {
                           (done, error) -> {
                             openStreams.remove(connection);
                             device.tell(new DeviceEntity.DetachConnection(connection));
-                            completeQuietly(acks.first());
+                            if (GrpcErrors.cause(error) instanceof com.google.protobuf.InvalidProtocolBufferException bad) {
+                              // The agent sent bytes that are no ConnectRequest: it hears why its stream ends.
+                              failQuietly(acks.first(), new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(
+                                  "a message on the stream is not a valid ConnectRequest: " + bad.getMessage())));
+                            } else {
+                              completeQuietly(acks.first());
+                            }
                           });
                   return pushes.second().map(push -> toResponse(handler.passing(push))).merge(acks.second(), true);
                 });
@@ -362,6 +368,14 @@ final class AgentServiceImpl implements AgentServicePowerApi {
   private void closeSilentStreams() {
     long now = System.nanoTime();
     openStreams.values().forEach(open -> open.handler().closeIfSilent(now));
+  }
+
+  private static void failQuietly(BoundedSourceQueue<ConnectResponse> queue, Throwable why) {
+    try {
+      queue.fail(why);
+    } catch (IllegalStateException alreadyClosed) {
+      // Nothing left to fail.
+    }
   }
 
   /** The queue may be closed already: its stream was cancelled (the agent hung up) or it was never consumed. */
@@ -457,11 +471,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
           + " for " + silent.toSeconds() + " s (" + limits.missedHeartbeats() + " intervals of "
           + heartbeatInterval.toSeconds() + " s); the stream is closed, connect again"));
       closer.abort(silence);
-      try {
-        acks.fail(silence);
-      } catch (IllegalStateException alreadyClosed) {
-        // The stream ended on its own meanwhile.
-      }
+      failQuietly(acks, silence);
     }
 
     void onMessage(ConnectRequest request) {

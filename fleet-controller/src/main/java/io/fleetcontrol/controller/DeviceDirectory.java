@@ -94,7 +94,29 @@ final class DeviceDirectory implements ExemptionPages.Queue {
         // Which months of a status have rows, so a listing walks them without guessing.
         .thenCompose(done -> session.executeDDL(
             "CREATE TABLE IF NOT EXISTS " + keyspace + ".exemption_months ("
-                + "status text, month text, PRIMARY KEY ((status), month))"));
+                + "status text, month text, PRIMARY KEY ((status), month))"))
+        // One-time data changes done, so a restart does not do them again.
+        .thenCompose(done -> session.executeDDL(
+            "CREATE TABLE IF NOT EXISTS " + keyspace + ".migrations (name text PRIMARY KEY, done_at timestamp)"));
+  }
+
+  private static final String QUEUE_FILLED = "exemptions_by_status filled";
+
+  /**
+   * Fills the approvers' queue from the per-device table, once per deployment: exemptions written
+   * before the queue existed (an upgrade) would be missing from ListExemptions until their next
+   * event. Each row is placed by {@link #moveStatusRow}, which is idempotent, so nodes starting
+   * together may both run it; the mark is written only once every row is placed.
+   */
+  CompletionStage<Done> fillExemptionQueueOnce(org.apache.pekko.stream.Materializer materializer) {
+    return session.selectOne("SELECT name FROM " + keyspace + ".migrations WHERE name = ?", QUEUE_FILLED)
+        .thenCompose(mark -> mark.isPresent()
+            ? CompletableFuture.completedFuture(Done.getInstance())
+            : session.select("SELECT device_id, exemption_id FROM " + keyspace + ".exemptions")
+                .mapAsync(4, row -> moveStatusRow(row.getString("device_id"), row.getString("exemption_id")))
+                .runWith(org.apache.pekko.stream.javadsl.Sink.ignore(), materializer)
+                .thenCompose(done -> session.executeWrite("INSERT INTO " + keyspace
+                    + ".migrations (name, done_at) VALUES (?, ?)", QUEUE_FILLED, clock.instant())));
   }
 
   // ---- exemptions ----

@@ -29,6 +29,7 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
 /** One controller node, started from config; {@link Main} runs it, tests start and stop it. */
 public final class FleetController implements AutoCloseable {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FleetController.class);
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
 
   private final ActorSystem<Void> system;
@@ -82,6 +83,14 @@ public final class FleetController implements AutoCloseable {
         .orTimeout(STARTUP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
         .join();
 
+    // In the background: on an upgraded deployment it reads every exemption once.
+    directory.fillExemptionQueueOnce(org.apache.pekko.stream.Materializer.matFromSystem(system))
+        .whenComplete((done, failure) -> {
+          if (failure != null) {
+            log.warn("Filling the exemption queue from the exemptions table failed; the next start tries again: {}",
+                failure.toString());
+          }
+        });
     var presence = PresenceWriter.start(system, directory, readSide.getDuration("presence-flush-interval"));
     var fleetView = new FleetView(directory, clock, fleet.getDuration("connection.stale-after"),
         fleet.getDuration("connection.offline-after"), readSide.getDuration("refresh-overlap"));

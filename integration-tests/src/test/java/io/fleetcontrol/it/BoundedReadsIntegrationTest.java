@@ -151,6 +151,36 @@ class BoundedReadsIntegrationTest {
     assertTrue(pages.stream().flatMap(List::stream).allMatch(k -> k.startsWith("asker-1/")), pages.toString());
   }
 
+  /**
+   * A deployment upgraded from before the queue table: its exemptions are in the per-device table
+   * only. The first start of the new version fills the queue from it, once.
+   */
+  @Test
+  void exemptionsFromBeforeTheQueueTableAreFilledInAtStart() {
+    String keyspace = harness.controllerSystem().settings().config().getString("fleet.read-side.keyspace");
+    Instant requested = Instant.parse("2026-01-15T09:00:00Z");
+    cql("INSERT INTO " + keyspace + ".exemptions (device_id, exemption_id, scope, reason, comment, status, "
+        + "request_time) VALUES ('upgraded-1', 'ex-old', 'FULL', 'OTHER', 'from the old version', 'EXPIRED', ?)", requested);
+    cql("DELETE FROM " + keyspace + ".migrations WHERE name = 'exemptions_by_status filled'");
+    try {
+      harness.restartController();
+      Eventually.within(Duration.ofSeconds(30), () -> assertEquals(List.of("upgraded-1/ex-old"), keys(listExemptions(
+          ListExemptionsRequest.newBuilder().setStatus(ExemptionStatus.EXEMPTION_STATUS_EXPIRED).setPageSize(10))
+          .getExemptionsList())));
+    } finally {
+      // The other tests here count every exemption there is.
+      cql("DELETE FROM " + keyspace + ".exemptions WHERE device_id = 'upgraded-1'");
+      cql("DELETE FROM " + keyspace + ".exemptions_by_status WHERE status = 'EXPIRED' AND month = '2026-01'");
+    }
+  }
+
+  private static void cql(String statement, Object... values) {
+    CassandraSessionRegistry.get(harness.controllerSystem())
+        .sessionFor(CassandraSessionSettings.create("pekko.projection.cassandra.session-config"))
+        .executeWrite(SimpleStatement.newInstance(statement, values))
+        .toCompletableFuture().join();
+  }
+
   /** Every page's keys, following next_page_token until it is empty. */
   private static List<List<String>> exemptionPages(ListExemptionsRequest.Builder first) {
     List<List<String>> pages = new ArrayList<>();

@@ -415,11 +415,10 @@ class FuzzIntegrationTest {
 
   private static final Set<Status.Code> NEVER = Set.of(Status.Code.INTERNAL, Status.Code.UNKNOWN);
   /**
-   * Bytes no parser accepts are the caller's fault, so INVALID_ARGUMENT is right; INTERNAL is also
-   * taken because it is what grpc-java's own servers answer ("Invalid protobuf byte sequence"). Either
-   * way with a message, as every refusal. OK would mean garbage was taken for a request.
+   * Bytes no parser accepts are the caller's fault: INVALID_ARGUMENT with what protobuf found
+   * (grpcedge.GrpcFailures), never INTERNAL. OK would mean garbage was taken for a request.
    */
-  private static final Set<Status.Code> UNDECODABLE_ANSWERS = Set.of(Status.Code.INVALID_ARGUMENT, Status.Code.INTERNAL);
+  private static final Set<Status.Code> UNDECODABLE_ANSWERS = Set.of(Status.Code.INVALID_ARGUMENT);
 
   /** Why the answer is wrong, or null when it is right. */
   private static String judge(Call call) {
@@ -437,7 +436,7 @@ class FuzzIntegrationTest {
       boolean refusedFirst = call.identity().expect() != Expect.ALLOWED
           && (code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED);
       if (!UNDECODABLE_ANSWERS.contains(code) && !refusedFirst) {
-        return "undecodable bytes answered " + code + ", not INVALID_ARGUMENT (or INTERNAL, as grpc-java says)";
+        return "undecodable bytes answered " + code + ", not INVALID_ARGUMENT";
       }
     } else {
       if (NEVER.contains(code)) {

@@ -22,7 +22,8 @@ final class PlainWords {
   /** "30 minutes", "1 hour 30 minutes", "2 days". */
   static String duration(Duration d) {
     if (d.isNegative()) {
-      return "-" + duration(d.negated());
+      // The most negative duration has no positive twin; a second off does not matter at that size.
+      return "-" + duration((d.getSeconds() == Long.MIN_VALUE ? d.plusSeconds(1) : d).negated());
     }
     List<String> parts = new ArrayList<>(4);
     part(parts, d.toDaysPart(), "day");

@@ -23,6 +23,12 @@ class PlainWordsTest {
   }
 
   @Test
+  void theMostNegativeDurationStillReadsAsWords() {
+    // A policy sent with offline_limit of Long.MIN_VALUE seconds is refused with these words, not a crash.
+    assertEquals(true, PlainWords.duration(Duration.ofSeconds(Long.MIN_VALUE)).startsWith("-106751991167300 days"));
+  }
+
+  @Test
   void bytesInDecimalUnits() {
     assertEquals("999 bytes", PlainWords.bytes(999));
     assertEquals("1 kB", PlainWords.bytes(1_000));

@@ -13,7 +13,7 @@ import org.apache.pekko.japi.function.Function;
  * How a failure becomes a gRPC status, for every service we serve. pekko-grpc's default answers
  * INTERNAL to a request body that is not the method's message; that is the caller's fault, so it
  * is INVALID_ARGUMENT here, with what protobuf found wrong. Everything else goes to the default
- * (a GrpcServiceException keeps its status).
+ * (a GrpcServiceException keeps its status), its message cut to {@link #MAX_DESCRIPTION}.
  */
 public final class GrpcFailures {
 
@@ -29,9 +29,23 @@ public final class GrpcFailures {
           return new Trailers(Status.INVALID_ARGUMENT.withDescription(
               "the request is not a valid message for this method: " + undecodable.getMessage()));
         }
-        return standard.apply(failure);
+        Trailers trailers = standard.apply(failure);
+        return new Trailers(shortened(trailers.getStatus()), trailers.metadata());
       };
     };
+  }
+
+  /** Longest status message sent: grpc-java refuses trailers over 8 KiB, and fails the whole connection. */
+  static final int MAX_DESCRIPTION = 1000;
+
+  /** A refusal that quotes a huge value the caller sent is cut short rather than echo it back. */
+  public static Status shortened(Status status) {
+    String description = status.getDescription();
+    if (description == null || description.length() <= MAX_DESCRIPTION) {
+      return status;
+    }
+    return status.withDescription(description.substring(0, MAX_DESCRIPTION) + "... (cut at " + MAX_DESCRIPTION
+        + " characters)");
   }
 
   private static Throwable unwrap(Throwable failure) {

@@ -247,6 +247,7 @@ public final class GrpcMessageLimit {
         private int headerBytesRead;
         private int flags;
         private long declaredLength;
+        private boolean responseOver;
 
         {
           setHandler(in, new AbstractInHandler() {
@@ -267,12 +268,27 @@ public final class GrpcMessageLimit {
             public void onPull() {
               pull(in);
             }
+
+            @Override
+            public void onDownstreamFinish(Throwable cause) {
+              // The handler stopped reading (e.g. a message it could not parse, or a stream it
+              // closed): the request stays open, unread, until the answer is out, or the client
+              // would get RST_STREAM(CANCEL) instead of the status.
+              if (responseOver) {
+                completeStage();
+              } else {
+                scheduleOnce("release", RELEASE_AT_LATEST);
+              }
+            }
           });
         }
 
         @Override
         public void preStart() {
-          var release = createAsyncCallback((Done done) -> scheduleOnce("release", RELEASE_AFTER_RESPONSE));
+          var release = createAsyncCallback((Done done) -> {
+            responseOver = true;
+            scheduleOnce("release", RELEASE_AFTER_RESPONSE);
+          });
           responseEnded.thenAccept(release::invoke);
         }
 
