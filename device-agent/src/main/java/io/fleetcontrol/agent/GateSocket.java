@@ -81,7 +81,7 @@ public final class GateSocket implements AutoCloseable {
 
   /**
    * Listens on {@code path}, replacing a stale socket file an earlier run left behind; calls over
-   * {@code maxMessageBytes} ({@value LocalApi#MAX_MESSAGE_BYTES}) are refused.
+   * {@code maxMessageBytes} (the setting {@value LocalApi#MAX_MESSAGE_BYTES_SETTING}) are refused.
    */
   public static GateSocket start(CaptureGate gate, Path path, int maxMessageBytes) throws IOException {
     return start(gate, path, Limits.withMaxMessageBytes(maxMessageBytes));
@@ -164,7 +164,7 @@ public final class GateSocket implements AutoCloseable {
         int size = CodedInputStream.readRawVarint32(firstByte, in);
         if (size < 0 || size > limits.maxMessageBytes()) {
           error(Status.Code.RESOURCE_EXHAUSTED, "call of " + Integer.toUnsignedString(size)
-              + " bytes exceeds the " + limits.maxMessageBytes() + "-byte limit (" + LocalApi.MAX_MESSAGE_BYTES
+              + " bytes exceeds the " + limits.maxMessageBytes() + "-byte limit (" + LocalApi.MAX_MESSAGE_BYTES_SETTING
               + "); the connection is closed").writeDelimitedTo(out);
           out.flush();
           return;

@@ -56,16 +56,16 @@ public final class LocalApi {
   }
 
   /** The limit for one request message, here and on the gate socket, from {@code fleet.agent.local-api}. */
-  static final String MAX_MESSAGE_BYTES = "fleet.agent.local-api.max-message-bytes";
+  static final String MAX_MESSAGE_BYTES_SETTING = "fleet.agent.local-api.max-message-bytes";
 
   public static int maxMessageBytes(Config config) {
-    return Math.toIntExact(config.getBytes(MAX_MESSAGE_BYTES));
+    return Math.toIntExact(config.getBytes(MAX_MESSAGE_BYTES_SETTING));
   }
 
   public static CompletionStage<ServerBinding> start(
       ActorSystem<?> system, DeviceAgent agent, String host, int port, String token) {
     InetAddress address = loopback(host);
-    GrpcMessageLimit limit = new GrpcMessageLimit(maxMessageBytes(system.settings().config()), MAX_MESSAGE_BYTES);
+    GrpcMessageLimit limit = new GrpcMessageLimit(maxMessageBytes(system.settings().config()), MAX_MESSAGE_BYTES_SETTING);
     LocalApiServices services = new LocalApiServices(agent, token);
     Materializer materializer = SystemMaterializer.get(system).materializer();
     @SuppressWarnings("unchecked")

@@ -107,6 +107,8 @@ class GateSocketTest {
         GateAnswer told = careless.call(GateCall.newBuilder().setCheckCapture(CheckCaptureRequest.newBuilder()
             .setKind(CaptureKind.CAPTURE_KIND_KEYSTROKES).setAppId("x".repeat(5_000_000))).build());
         assertEquals("RESOURCE_EXHAUSTED", told.getError().getCode());
+        // The size refusal, not the connection cap's (an earlier connection may not be counted out yet).
+        assertTrue(told.getError().getMessage().contains("exceeds the 1024-byte limit"), told.getError().getMessage());
       }
     }
   }

@@ -205,6 +205,26 @@ class GrpcMessageLimitTest {
     assertEquals(1, handled.get(), "two messages within the limit reach the handler");
   }
 
+  @Test
+  void aMessageWhoseBodyStallsIsRefusedAtItsDeadline() throws Exception {
+    GrpcMessageLimit limit = new GrpcMessageLimit(1024, "test.max-message-bytes", Duration.ofMillis(300));
+    var guarded = limit.guard(request -> request.entity().getDataBytes()
+        .runWith(org.apache.pekko.stream.javadsl.Sink.ignore(), testKit.system())
+        .thenApply(done -> HttpResponse.create()));
+    // The header says 100 bytes; 10 come, then nothing (the connection stays open).
+    var stalled = org.apache.pekko.stream.javadsl.Source.single(frame(0, 100, 10))
+        .concat(org.apache.pekko.stream.javadsl.Source.<ByteString>maybe());
+    HttpResponse response = await(guarded.apply(HttpRequest.POST("/fleet.v1.AgentService/Enroll")
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_GRPC_PROTO, stalled))));
+    var parts = await(((org.apache.pekko.http.javadsl.model.HttpEntity.Chunked) response.entity()).getChunks()
+        .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), testKit.system()));
+    var trailer = parts.get(parts.size() - 1).getTrailerHeaders();
+    java.util.Map<String, String> byName = new java.util.HashMap<>();
+    trailer.forEach(h -> byName.put(h.name(), h.value()));
+    assertEquals(String.valueOf(Status.Code.RESOURCE_EXHAUSTED.value()), byName.get("grpc-status"));
+    assertTrue(byName.get("grpc-message").contains("did not arrive within 300 ms"), byName.toString());
+  }
+
   private static HttpRequest grpcRequest(ByteString body) {
     return HttpRequest.POST("/fleet.v1.AgentService/Enroll").withEntity(
         HttpEntities.create(ContentTypes.APPLICATION_GRPC_PROTO,

@@ -74,18 +74,23 @@ final class AgentServiceImpl implements AgentServicePowerApi {
 
   private final Limits limits;
   private final RateLimit.PerKey enrollsPerAddress;
+  private final RateLimit.PerKey heartbeatsByDevice;
+  private final RateLimit.PerKey requestsByDevice;
+  private final RateLimit.PerKey connectsByDevice;
 
   /** A stream attached on this node: its device, the credential it opened with, and its handler. */
   private record OpenStream(EntityRef<DeviceEntity.Command> device, String credentialHash, StreamHandler handler) {}
 
   /** What one device stream and one caller address may send (fleet.limits). */
-  record Limits(RateLimit heartbeats, RateLimit streamRequests, RateLimit enrollPerAddress, int enrollAddresses,
-      int missedHeartbeats, Duration defaultHeartbeatInterval) {
+  record Limits(RateLimit heartbeats, RateLimit streamRequests, RateLimit connectsPerDevice, int trackedDevices,
+      RateLimit enrollPerAddress, int enrollAddresses, int missedHeartbeats, Duration defaultHeartbeatInterval) {
 
     static Limits fromConfig(com.typesafe.config.Config limits) {
       return new Limits(
           RateLimit.fromConfig(limits.getConfig("heartbeats")),
           RateLimit.fromConfig(limits.getConfig("stream-requests")),
+          RateLimit.fromConfig(limits.getConfig("connects-per-device")),
+          limits.getInt("tracked-devices"),
           RateLimit.fromConfig(limits.getConfig("enroll-per-address")),
           limits.getInt("enroll-addresses"),
           limits.getInt("missed-heartbeats"),
@@ -104,6 +109,10 @@ final class AgentServiceImpl implements AgentServicePowerApi {
     this.system = system;
     this.limits = limits;
     this.enrollsPerAddress = new RateLimit.PerKey(limits.enrollPerAddress(), limits.enrollAddresses(), System::nanoTime);
+    // Per device, not per stream, so a device reconnecting does not start over with a full allowance.
+    this.heartbeatsByDevice = new RateLimit.PerKey(limits.heartbeats(), limits.trackedDevices(), System::nanoTime);
+    this.requestsByDevice = new RateLimit.PerKey(limits.streamRequests(), limits.trackedDevices(), System::nanoTime);
+    this.connectsByDevice = new RateLimit.PerKey(limits.connectsPerDevice(), limits.trackedDevices(), System::nanoTime);
     this.sharding = ClusterSharding.get(system);
     this.credentials = credentials;
     this.tokenSpends = new TokenSpends(system, askTimeout);
@@ -257,10 +266,18 @@ final class AgentServiceImpl implements AgentServicePowerApi {
     }
   }
 
-  /** "10.0.0.7:51234" or "fe80::1:51234" without the port. */
+  /**
+   * Whom a limit per address counts: the IPv4 address of "10.0.0.7:51234", or for IPv6
+   * ("fe80:0:0:0:0:0:0:1:51234", as the JDK writes it) its /64, since one host is given a whole /64.
+   */
   static String addressOf(String peer) {
     int colon = peer.lastIndexOf(':');
-    return colon > 0 ? peer.substring(0, colon) : peer;
+    String address = colon > 0 ? peer.substring(0, colon) : peer;
+    String[] groups = address.split(":");
+    if (groups.length == 8) {
+      return String.join(":", groups[0], groups[1], groups[2], groups[3]) + "::/64";
+    }
+    return address;
   }
 
   /** The caller's address, as ControllerServer stamped it on the request (clients cannot set it). */
@@ -291,6 +308,13 @@ final class AgentServiceImpl implements AgentServicePowerApi {
       String nonce = credentials.nonceOf(deviceId, bearer(metadata).orElseThrow()).orElseThrow(() -> new GrpcServiceException(
           Status.UNAUTHENTICATED.withDescription("the device credential of " + deviceId + " is not valid")));
       credentialHash = DeviceEntity.hashSecret(nonce);
+      // After the credential is checked, so made-up ids cannot fill the table; before the entity is asked.
+      if (!connectsByDevice.tryTake(deviceId)) {
+        throw new GrpcServiceException(Status.RESOURCE_EXHAUSTED.withDescription("device " + deviceId
+            + " connects too often: at most " + limits.connectsPerDevice().words()
+            + " (fleet.limits.connects-per-device); try again in "
+            + Math.max(1, connectsByDevice.nextIn(deviceId).toSeconds()) + " s"));
+      }
     } catch (GrpcServiceException e) {
       return Source.failed(e);
     }
@@ -378,6 +402,12 @@ final class AgentServiceImpl implements AgentServicePowerApi {
     }
   }
 
+  /** The device's bucket, kept across its streams; a fresh one only while the table is full of busy devices. */
+  private static RateLimit.Bucket bucketOf(RateLimit.PerKey perDevice, String deviceId) {
+    RateLimit.Bucket bucket = perDevice.bucket(deviceId);
+    return bucket != null ? bucket : perDevice.limit().newBucket(System::nanoTime);
+  }
+
   /** The queue may be closed already: its stream was cancelled (the agent hung up) or it was never consumed. */
   private static void completeQuietly(BoundedSourceQueue<ConnectResponse> queue) {
     try {
@@ -431,7 +461,8 @@ final class AgentServiceImpl implements AgentServicePowerApi {
     private volatile long lastHeartbeatNanos = System.nanoTime();
     /** The interval of the policy last pushed down this stream: the agent heartbeats at it. */
     private volatile Duration heartbeatInterval = limits.defaultHeartbeatInterval();
-    private long droppedHeartbeats;
+    private long heartbeatsOverRate;
+    private long heartbeatsInvalid;
 
     StreamHandler(
         String deviceId,
@@ -445,8 +476,8 @@ final class AgentServiceImpl implements AgentServicePowerApi {
       this.credentialHash = credentialHash;
       this.acks = acks;
       this.closer = KillSwitches.shared("agent-stream-" + deviceId);
-      this.heartbeats = limits.heartbeats().newBucket(System::nanoTime);
-      this.requests = limits.streamRequests().newBucket(System::nanoTime);
+      this.heartbeats = bucketOf(heartbeatsByDevice, deviceId);
+      this.requests = bucketOf(requestsByDevice, deviceId);
     }
 
     /** Notes the heartbeat interval of a policy on its way to the agent. */
@@ -486,9 +517,9 @@ final class AgentServiceImpl implements AgentServicePowerApi {
         lastHeartbeatNanos = System.nanoTime();
         if (!heartbeats.tryTake()) {
           // Not an error an agent can act on (there is nothing to answer): the extra is dropped.
-          if (droppedHeartbeats++ % 1000 == 0) {
+          if (heartbeatsOverRate++ % 1000 == 0) {
             log.info("device {} sends heartbeats faster than {}; {} dropped so far", deviceId,
-                limits.heartbeats().words(), droppedHeartbeats);
+                limits.heartbeats().words(), heartbeatsOverRate);
           }
           return;
         }
@@ -513,8 +544,8 @@ final class AgentServiceImpl implements AgentServicePowerApi {
           String wrong = InputRules.heartbeatProblem(hb);
           if (wrong != null) {
             // Heartbeats are not answered; a real agent never sends these, so it is logged, not stored.
-            if (droppedHeartbeats++ % 1000 == 0) {
-              log.info("device {} sent a heartbeat that was dropped: {}", deviceId, wrong);
+            if (heartbeatsInvalid++ % 1000 == 0) {
+              log.info("device {} sent a heartbeat that was dropped ({} so far): {}", deviceId, heartbeatsInvalid, wrong);
             }
             return;
           }
@@ -582,12 +613,9 @@ final class AgentServiceImpl implements AgentServicePowerApi {
         // which the entity answers once whether or not the first one got through.
         log.info("request {} of device {} got no answer in time ({}); closing its stream so the agent "
             + "sends it again", requestId, deviceId, GrpcErrors.message(failure));
-        try {
-          acks.fail(new GrpcServiceException(Status.UNAVAILABLE.withDescription("request " + requestId
-              + " of device " + deviceId + ": the controller did not answer in time; reconnect and send it again")));
-        } catch (IllegalStateException alreadyClosed) {
-          // The agent hung up already; it sends the request again when it is back.
-        }
+        // If the agent hung up already, it sends the request again when it is back.
+        failQuietly(acks, new GrpcServiceException(Status.UNAVAILABLE.withDescription("request " + requestId
+            + " of device " + deviceId + ": the controller did not answer in time; reconnect and send it again")));
         return;
       }
       var ack = RequestAck.newBuilder().setRequestId(requestId).setAccepted(failure == null);

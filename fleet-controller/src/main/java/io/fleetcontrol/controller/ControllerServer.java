@@ -33,7 +33,7 @@ final class ControllerServer {
   private static final Logger log = LoggerFactory.getLogger(ControllerServer.class);
   /** The caller's address, stamped on every request here; one a client sent is dropped first. */
   static final String PEER_HEADER = "x-fleet-peer-address";
-  static final String MAX_MESSAGE_BYTES = "fleet.grpc.max-message-bytes";
+  static final String MAX_MESSAGE_BYTES_SETTING = "fleet.grpc.max-message-bytes";
 
   private ControllerServer() {}
 
@@ -48,7 +48,7 @@ final class ControllerServer {
             AdminServicePowerApiHandlerFactory.partial(admin, AdminService.name, materializer, GrpcFailures.mapper(), system),
             ServerReflection.create(List.of(AgentService.description, AdminService.description), system));
     GrpcMessageLimit limit = new GrpcMessageLimit(
-        Math.toIntExact(system.settings().config().getBytes(MAX_MESSAGE_BYTES)), MAX_MESSAGE_BYTES);
+        Math.toIntExact(system.settings().config().getBytes(MAX_MESSAGE_BYTES_SETTING)), MAX_MESSAGE_BYTES_SETTING);
     Function<HttpRequest, CompletionStage<HttpResponse>> stamped =
         limit.guard(request -> service.apply(withPeer(request)));
     var server = Http.get(system).newServerAt(host, port);

@@ -83,14 +83,6 @@ public final class FleetController implements AutoCloseable {
         .orTimeout(STARTUP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
         .join();
 
-    // In the background: on an upgraded deployment it reads every exemption once.
-    directory.fillExemptionQueueOnce(org.apache.pekko.stream.Materializer.matFromSystem(system))
-        .whenComplete((done, failure) -> {
-          if (failure != null) {
-            log.warn("Filling the exemption queue from the exemptions table failed; the next start tries again: {}",
-                failure.toString());
-          }
-        });
     var presence = PresenceWriter.start(system, directory, readSide.getDuration("presence-flush-interval"));
     var fleetView = new FleetView(directory, clock, fleet.getDuration("connection.stale-after"),
         fleet.getDuration("connection.offline-after"), readSide.getDuration("refresh-overlap"));
@@ -99,7 +91,16 @@ public final class FleetController implements AutoCloseable {
     PolicyCatalog.init(system, clock);
     EnrollmentToken.init(system, clock);
     seedDefaultPolicy(system, fleet.getString("default-policy-name"), askTimeout);
-    DeviceDirectoryProjection.init(system, directory, audit);
+    // In the background (on an upgraded deployment it reads every exemption once), and before the
+    // projection moves exemptions, so a row it moves is never put back where it was.
+    directory.fillExemptionQueueOnce(org.apache.pekko.stream.Materializer.matFromSystem(system))
+        .whenComplete((done, failure) -> {
+          if (failure != null) {
+            log.warn("Filling the exemption queue from the exemptions table failed; the next start tries again: {}",
+                failure.toString());
+          }
+          DeviceDirectoryProjection.init(system, directory, audit);
+        });
     PolicyRollouts.init(system,
         new RolloutRunner(system, directory, askTimeout, fleet.getInt("rollout.assignments-per-second")), clock);
     wakeRollouts(system, askTimeout);

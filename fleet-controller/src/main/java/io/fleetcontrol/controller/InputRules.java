@@ -123,14 +123,9 @@ final class InputRules {
     return null;
   }
 
-  /** Protobuf's Timestamp range: years 1 to 9999; java.time takes it all, so nothing past it. */
-  private static final long MIN_TIMESTAMP_SECONDS = -62_135_596_800L;
-  private static final long MAX_TIMESTAMP_SECONDS = 253_402_300_799L;
-
   /** A time as sent, refused (naming {@code field}) outside years 1 to 9999 or with nanos past a second. */
   static java.time.Instant time(String field, com.google.protobuf.Timestamp t) {
-    if (t.getSeconds() < MIN_TIMESTAMP_SECONDS || t.getSeconds() > MAX_TIMESTAMP_SECONDS || t.getNanos() < 0
-        || t.getNanos() > 999_999_999) {
+    if (!io.fleetcontrol.wire.WireTime.isValid(t)) {
       throw invalid(field + " is not a valid timestamp (seconds " + t.getSeconds() + ", nanos " + t.getNanos()
           + "); times run from year 1 to 9999");
     }
@@ -149,26 +144,27 @@ final class InputRules {
 
   /** A duration as sent: protobuf's range (about 10,000 years) with nanos of the seconds' sign. */
   static java.time.Duration duration(String field, com.google.protobuf.Duration d) {
-    long maxSeconds = 315_576_000_000L;
-    boolean signsAgree = d.getSeconds() == 0 || d.getNanos() == 0 || (d.getSeconds() < 0) == (d.getNanos() < 0);
-    if (d.getSeconds() < -maxSeconds || d.getSeconds() > maxSeconds || d.getNanos() < -999_999_999
-        || d.getNanos() > 999_999_999 || !signsAgree) {
+    if (!io.fleetcontrol.wire.WireTime.isValid(d)) {
       throw invalid(field + " is not a valid duration (seconds " + d.getSeconds() + ", nanos " + d.getNanos() + ")");
     }
     return java.time.Duration.ofSeconds(d.getSeconds(), d.getNanos());
   }
 
+  /** Free text people write (an employee's comment, an admin's reason): both are shown to others. */
+  static final int MAX_TEXT_CHARS = 2000;
+
   /** A free-text reason an admin gives (the audit trail and the employee see it). */
   static String reason(String value) {
-    if (value.length() > 2000) {
-      throw invalid("reason must be at most 2000 characters (got " + value.length() + ")");
-    }
-    return value;
+    return text("reason", value);
   }
 
   static String comment(String value) {
-    if (value.length() > 2000) {
-      throw invalid("comment must be at most 2000 characters (got " + value.length() + ")");
+    return text("comment", value);
+  }
+
+  private static String text(String field, String value) {
+    if (value.length() > MAX_TEXT_CHARS) {
+      throw invalid(field + " must be at most " + MAX_TEXT_CHARS + " characters (got " + value.length() + ")");
     }
     return value;
   }

@@ -78,7 +78,7 @@ record RateLimit(double perMinute, int burst) {
   }
 
   /**
-   * One bucket per key (a caller address). Bounded: past {@code maxKeys} the full buckets are
+   * One bucket per key (a caller address, a device). Bounded: past {@code maxKeys} the full buckets are
    * dropped (a full bucket is the same as none), so a caller cycling through addresses cannot grow
    * the map for ever; if every bucket is in use, the new key is refused until some fill again.
    */
@@ -99,17 +99,23 @@ record RateLimit(double perMinute, int burst) {
     }
 
     boolean tryTake(String key) {
+      Bucket bucket = bucket(key);
+      return bucket != null && bucket.tryTake();
+    }
+
+    /** The key's bucket, made full if it has none; null while every place is taken by a busy key. */
+    Bucket bucket(String key) {
       Bucket bucket = buckets.get(key);
       if (bucket == null) {
         if (buckets.size() >= maxKeys) {
           buckets.values().removeIf(Bucket::full);
           if (buckets.size() >= maxKeys) {
-            return false;
+            return null;
           }
         }
         bucket = buckets.computeIfAbsent(key, k -> limit.newBucket(nanoTime));
       }
-      return bucket.tryTake();
+      return bucket;
     }
 
     Duration nextIn(String key) {

@@ -105,8 +105,9 @@ final class RolloutAdmin {
 
   /** Every rollout of the policy, or of every policy when none is named; oldest first. */
   CompletionStage<List<PolicyRollouts.View>> list(String policyName) {
-    if (policyName.length() > MAX_ID_CHARS) {
-      throw invalid("policy_name must be at most " + MAX_ID_CHARS + " characters (got " + policyName.length() + ")");
+    if (policyName.length() > io.fleetcontrol.policy.PolicyValidator.MAX_NAME_CHARS) {
+      throw invalid("policy_name must be at most " + io.fleetcontrol.policy.PolicyValidator.MAX_NAME_CHARS
+          + " characters (got " + policyName.length() + ")");
     }
     CompletionStage<List<String>> names = policyName.isEmpty()
         ? policies.list().thenApply(all -> all.stream().map(io.fleetcontrol.policy.Policy::name).toList())

@@ -102,7 +102,7 @@ public final class Fleetctl {
   private int reportFailure(Exception thrown, CommandLine failed, ParseResult parsed) {
     Failure failure = Failure.of(thrown, options, connection == null ? null : connection.transport());
     // A server's description may quote what a device sent.
-    failed.getErr().println(NAME + ": " + commandPath(failed) + ": " + TerminalText.escape(failure.message()));
+    failed.getErr().println(NAME + ": " + commandPath(failed) + ": " + io.fleetcontrol.wire.SafeText.escape(failure.message()));
     return failure.exitCode();
   }
 

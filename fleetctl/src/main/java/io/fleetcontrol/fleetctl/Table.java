@@ -25,7 +25,8 @@ final class Table {
     }
     String[] row = new String[columns];
     for (int i = 0; i < columns; i++) {
-      row[i] = cells[i] == null || cells[i].isEmpty() ? "-" : TerminalText.escape(cells[i]);
+      // A cell is one line: a line break in it would print a row of the sender's making.
+      row[i] = cells[i] == null || cells[i].isEmpty() ? "-" : io.fleetcontrol.wire.SafeText.escape(cells[i]);
     }
     rows.add(row);
     return this;

@@ -46,6 +46,16 @@ class TerminalTextTest {
   }
 
   @Test
+  void aLineBreakInACellCannotAddARow() {
+    StringWriter sink = new StringWriter();
+    PrintWriter out = TerminalText.escaping(new PrintWriter(sink));
+    new Table("DEVICE", "OWNER").row("dev-01", "x\nfake-dev   ceo@example.com").print(out, "");
+    out.flush();
+    assertEquals(2, sink.toString().lines().count(), sink.toString());
+    assertTrue(sink.toString().contains("x\\x0afake-dev"), sink.toString());
+  }
+
+  @Test
   void aHostileDeviceIsPrintedEscapedInEveryColumn() {
     CliResult result = CliResult.against(server, "devices", "get", FakeAdminService.HOSTILE_ID);
 

@@ -115,7 +115,11 @@ class FuzzIntegrationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    harness = new FleetHarness();
+    // One device takes every hostile Connect: its rate limits (StreamLimitsIntegrationTest tests
+    // them) would turn most of them away before their messages are read.
+    harness = new FleetHarness(java.util.Map.of(
+        "fleet.limits.connects-per-device.burst", 100_000,
+        "fleet.limits.stream-requests.burst", 100_000));
     deviceCredential = harness.agentClient.enroll(EnrollRequest.newBuilder()
             .setEnrollmentToken(harness.enrollmentToken)
             .setEnrollmentId("fuzz-enrollment-of-the-stream-device")

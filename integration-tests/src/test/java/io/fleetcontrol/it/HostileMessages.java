@@ -82,7 +82,8 @@ final class HostileMessages {
   /** Durations: beyond java.time and protobuf's ±10,000 years, negative, nanos out of range or of the other sign. */
   private static final long[][] DURATIONS = {
       {Long.MIN_VALUE, 0}, {Long.MAX_VALUE, 0}, {315576000001L, 0}, {-1, 0}, {0, -1}, {0, 1_000_000_000},
-      {1, -1}, {0, 0}, {400L * 24 * 3600, 0}, {Long.MAX_VALUE, 999_999_999}};
+      {1, -1}, {0, 0}, {400L * 24 * 3600, 0}, {Long.MAX_VALUE, 999_999_999},
+      {Long.MIN_VALUE, -1}, {Long.MAX_VALUE, Integer.MAX_VALUE}};
 
   /**
    * About {@code count} hostile requests of {@code type}: the empty one, every single-field variant

@@ -406,6 +406,9 @@ class PolicyAndControlsIntegrationTest {
       });
       Eventually.within(Duration.ofSeconds(10), () -> assertTrue(second.unansweredRequests().isEmpty()));
       second.stop();
+      // Stopping writes the cache in the state directory; JUnit deletes that directory next.
+      Eventually.within(Duration.ofSeconds(10), () -> assertEquals(
+          io.fleetcontrol.agent.ConnectionStatus.STOPPED, second.status()));
     } finally {
       if (harness.controllerSystem() == null) {
         harness.startController();

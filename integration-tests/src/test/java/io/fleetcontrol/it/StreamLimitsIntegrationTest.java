@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /** One client cannot hurt the others: rate limits on a device's stream and on Enroll per address. */
 class StreamLimitsIntegrationTest {
 
-  private static final int ENROLL_BURST = 4;
+  private static final int ENROLL_BURST = 5;
   private static FleetHarness harness;
   private static final Map<String, String> credentials = new java.util.HashMap<>();
 
@@ -35,12 +35,13 @@ class StreamLimitsIntegrationTest {
   static void start() throws Exception {
     harness = new FleetHarness(Map.of(
         "fleet.limits.enroll-per-address.burst", ENROLL_BURST,
-        "fleet.limits.enroll-per-address.per-minute", 1,
+        // Next to no refill, so the count does not depend on how long the tests take.
+        "fleet.limits.enroll-per-address.per-minute", 0.001,
         // A silent stream is closed after one missed 10 s interval (3 in production), to keep the test short.
         "fleet.limits.missed-heartbeats", 1));
     // The enroll limit is per address, and every test here calls from 127.0.0.1: these three
-    // enrollments spend three of the burst before any test runs.
-    for (String device : List.of("flooder-1", "quiet-1", "live-1")) {
+    // enrollments spend four of the burst before any test runs.
+    for (String device : List.of("flooder-1", "quiet-1", "live-1", "reconnector-1")) {
       credentials.put(device, enroll(device));
     }
   }
@@ -69,7 +70,7 @@ class StreamLimitsIntegrationTest {
 
   @Test
   void enrollCallsFromOneAddressPastTheBurstAreRefusedNamingTheLimitAndEnrollNothing() throws Exception {
-    // Three of the burst went to the other tests' devices.
+    // Four of the burst went to the other tests' devices.
     List<StatusRuntimeException> refused = new ArrayList<>();
     int enrolled = 0;
     for (int i = 0; i < ENROLL_BURST + 3; i++) {
@@ -80,7 +81,7 @@ class StreamLimitsIntegrationTest {
         refused.add((StatusRuntimeException) e.getCause());
       }
     }
-    assertTrue(enrolled <= 2, "one left of the burst (two if a minute passed): " + enrolled);
+    assertEquals(1, enrolled, "one left of the burst");
     assertTrue(refused.size() >= ENROLL_BURST + 1, "refusals: " + refused.size());
     StatusRuntimeException first = refused.get(0);
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, first.getStatus().getCode());
@@ -121,8 +122,54 @@ class StreamLimitsIntegrationTest {
       stream.send(ConnectRequest.newBuilder().setHeartbeat(Heartbeat.getDefaultInstance()));
       String pause = stream.send(ConnectRequest.newBuilder()
           .setPauseRequest(PauseRequest.newBuilder().setDuration(com.google.protobuf.Duration.newBuilder().setSeconds(60))));
-      assertFalse(stream.ackOf(pause).getRequestAck().getAccepted(), "still limited, but answered");
+      ConnectResponse limited = stream.ackOf(pause);
+      assertFalse(limited.getRequestAck().getAccepted(), "still limited, but answered");
+      assertTrue(limited.getRequestAck().getMessage().contains("fleet.limits.stream-requests"),
+          limited.getRequestAck().getMessage());
     }
+  }
+
+  @Test
+  void aDeviceDoesNotGetANewAllowanceByReconnectingAndCannotReconnectInALoop() throws Exception {
+    String credential = credentials.get("reconnector-1");
+    try (RawAgentStream first = new RawAgentStream(harness.agentClient, harness.clientSystem, "reconnector-1", credential)) {
+      long version = first.applyPolicy();
+      for (int i = 0; i < 15; i++) {
+        first.ackOf(first.send(ConnectRequest.newBuilder()
+            .setNoticeAcknowledgement(NoticeAcknowledgement.newBuilder().setPolicyVersion(version))));
+      }
+    }
+    try (RawAgentStream second = new RawAgentStream(harness.agentClient, harness.clientSystem, "reconnector-1", credential)) {
+      long version = second.next(ConnectResponse::hasPolicyUpdate, Duration.ofSeconds(15)).getPolicyUpdate()
+          .getPolicy().getVersion();
+      // A fresh allowance would take all five; the spent one has refilled a token every 3 s at most.
+      int refused = 0;
+      for (int i = 0; i < 5; i++) {
+        ConnectResponse ack = second.ackOf(second.send(ConnectRequest.newBuilder()
+            .setNoticeAcknowledgement(NoticeAcknowledgement.newBuilder().setPolicyVersion(version))));
+        if (!ack.getRequestAck().getAccepted() && ack.getRequestAck().getMessage().contains("fleet.limits.stream-requests")) {
+          refused++;
+        }
+      }
+      assertTrue(refused >= 3, "the allowance spent on the first stream stays spent: " + refused + " of 5 refused");
+    }
+    // Two connects so far; the burst of 10 runs out in a loop of reconnects.
+    StatusRuntimeException refused = null;
+    for (int i = 0; i < 12 && refused == null; i++) {
+      try (RawAgentStream again = new RawAgentStream(harness.agentClient, harness.clientSystem, "reconnector-1", credential)) {
+        var outcome = again.ended.toCompletableFuture();
+        try {
+          again.next(ConnectResponse::hasPolicyUpdate, Duration.ofSeconds(5));
+        } catch (AssertionError noPolicy) {
+          ExecutionException e = assertThrows(ExecutionException.class, () -> outcome.get(5, TimeUnit.SECONDS));
+          refused = (StatusRuntimeException) e.getCause();
+        }
+      }
+    }
+    assertTrue(refused != null, "a reconnect loop is refused");
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.getStatus().getCode());
+    assertTrue(refused.getStatus().getDescription().contains("fleet.limits.connects-per-device"),
+        refused.getStatus().getDescription());
   }
 
   @Test

@@ -56,19 +56,38 @@ public final class GrpcMessageLimit {
   /** The release even if the response never ends (a handler that never answers). */
   private static final Duration RELEASE_AT_LATEST = Duration.ofSeconds(30);
 
+  /** How long the rest of a message may take once its header is in: a stalled half-message pins heap. */
+  public static final Duration MESSAGE_BODY_WITHIN = Duration.ofSeconds(15);
+
   private final int maxMessageBytes;
   private final String setting;
+  /**
+   * Bytes of messages whose header is in and whose body is not yet, on all streams of this server:
+   * pekko-grpc buffers each message whole before it is parsed (or a token checked), so many
+   * streams each sending just under the limit and stalling would otherwise add up to any heap.
+   */
+  private final java.util.concurrent.atomic.AtomicLong bytesInFlight = new java.util.concurrent.atomic.AtomicLong();
+  private final long maxBytesInFlight;
+  private final Duration bodyWithin;
 
   /**
    * @param maxMessageBytes the largest request message accepted, in bytes
    * @param setting the configuration key that sets it, named in the refusal
    */
   public GrpcMessageLimit(int maxMessageBytes, String setting) {
+    this(maxMessageBytes, setting, MESSAGE_BODY_WITHIN);
+  }
+
+  /** @param bodyWithin how long a message's body may take after its header (tests shorten it) */
+  public GrpcMessageLimit(int maxMessageBytes, String setting, Duration bodyWithin) {
     if (maxMessageBytes <= 0) {
       throw new IllegalArgumentException(setting + " must be positive, was " + maxMessageBytes);
     }
     this.maxMessageBytes = maxMessageBytes;
     this.setting = setting;
+    // Sixty-four whole messages at the limit at once (256 MiB at 4 MiB); small ones never get near it.
+    this.maxBytesInFlight = 64L * maxMessageBytes;
+    this.bodyWithin = bodyWithin;
   }
 
   public int maxMessageBytes() {
@@ -248,6 +267,8 @@ public final class GrpcMessageLimit {
         private int flags;
         private long declaredLength;
         private boolean responseOver;
+        /** What this stream holds of {@link #bytesInFlight}: the current message's declared size. */
+        private long reserved;
 
         {
           setHandler(in, new AbstractInHandler() {
@@ -271,6 +292,7 @@ public final class GrpcMessageLimit {
 
             @Override
             public void onDownstreamFinish(Throwable cause) {
+              cancelTimer("body");
               // The handler stopped reading (e.g. a message it could not parse, or a stream it
               // closed): the request stays open, unread, until the answer is out, or the client
               // would get RST_STREAM(CANCEL) instead of the status.
@@ -294,7 +316,24 @@ public final class GrpcMessageLimit {
 
         @Override
         public void onTimer(Object key) {
-          completeStage();
+          if ("body".equals(key)) {
+            long late = reserved;
+            release();
+            refuse(ByteString.emptyByteString(), Status.RESOURCE_EXHAUSTED.withDescription("a request message of "
+                + late + " bytes did not arrive within " + bodyWithin.toMillis() + " ms of its header"));
+          } else {
+            completeStage();
+          }
+        }
+
+        @Override
+        public void postStop() {
+          release();
+        }
+
+        private void release() {
+          bytesInFlight.addAndGet(-reserved);
+          reserved = 0;
         }
 
         private void onChunk(ByteString chunk) {
@@ -305,6 +344,10 @@ public final class GrpcMessageLimit {
               int skipped = (int) Math.min(payloadLeft, size - at);
               at += skipped;
               payloadLeft -= skipped;
+              if (payloadLeft == 0) {
+                release();
+                cancelTimer("body");
+              }
               continue;
             }
             int b = chunk.apply(at) & 0xff;
@@ -316,11 +359,20 @@ public final class GrpcMessageLimit {
             }
             if (++headerBytesRead == 5) {
               Optional<Status> refusal = refusal(flags, declaredLength);
+              if (refusal.isEmpty() && bytesInFlight.addAndGet(declaredLength) > maxBytesInFlight) {
+                bytesInFlight.addAndGet(-declaredLength);
+                refusal = Optional.of(Status.RESOURCE_EXHAUSTED.withDescription("this server is receiving "
+                    + maxBytesInFlight + " bytes of large messages at once already; send it again in a moment"));
+              }
               if (refusal.isPresent()) {
                 refuse(chunk.take(Math.max(0, at - 5)), refusal.get());
                 return;
               }
               payloadLeft = declaredLength;
+              if (declaredLength > 0) {
+                reserved = declaredLength;
+                scheduleOnce("body", bodyWithin);
+              }
               headerBytesRead = 0;
               declaredLength = 0;
             }
@@ -329,6 +381,7 @@ public final class GrpcMessageLimit {
         }
 
         private void refuse(ByteString wholeMessagesBefore, Status status) {
+          cancelTimer("body");
           refused.complete(status);
           scheduleOnce("release", RELEASE_AT_LATEST);
           GrpcServiceException failure = new GrpcServiceException(status);

@@ -46,7 +46,8 @@ public final class PolicyWire {
     PauseRules pause =
         p.hasPause()
             ? new PauseRules(
-                p.getPause().hasMaxPause() ? duration(p.getPause().getMaxPause()) : PauseRules.DEFAULT_MAX_PAUSE,
+                p.getPause().hasMaxPause()
+                    ? duration("pause.max_pause", p.getPause().getMaxPause(), problems) : PauseRules.DEFAULT_MAX_PAUSE,
                 p.getPause().getPausesPerDay())
             : PauseRules.DEFAULT;
     Schedule schedule = p.hasSchedule() ? schedule(p.getSchedule(), problems) : null;
@@ -60,9 +61,10 @@ public final class PolicyWire {
     if (p.getJurisdictionsCount() != jurisdictions.size() && p.getJurisdictionsCount() > 0) {
       problems.add("jurisdictions: each code may appear once");
     }
-    Duration offline = p.hasOfflineLimit() ? duration(p.getOfflineLimit()) : Policy.DEFAULT_OFFLINE_LIMIT;
-    Duration heartbeat =
-        p.hasHeartbeatInterval() ? duration(p.getHeartbeatInterval()) : Policy.DEFAULT_HEARTBEAT_INTERVAL;
+    Duration offline = p.hasOfflineLimit()
+        ? duration("offline_limit", p.getOfflineLimit(), problems) : Policy.DEFAULT_OFFLINE_LIMIT;
+    Duration heartbeat = p.hasHeartbeatInterval()
+        ? duration("heartbeat_interval", p.getHeartbeatInterval(), problems) : Policy.DEFAULT_HEARTBEAT_INTERVAL;
     Policy policy = new Policy(p.getName(), 0, kinds, allow, deny, pause, schedule, bandwidth, battery,
         jurisdictions, offline, heartbeat, p.getNoticeText());
     return new Read(policy, problems);
@@ -136,7 +138,12 @@ public final class PolicyWire {
         b.getUploadRateLimitBytesPerSecond());
   }
 
-  private static Duration duration(com.google.protobuf.Duration d) {
+  /** The duration, or zero with a problem when it is outside protobuf's range (java.time would throw). */
+  private static Duration duration(String field, com.google.protobuf.Duration d, List<String> problems) {
+    if (!WireTime.isValid(d)) {
+      problems.add(field + ": not a valid duration (seconds " + d.getSeconds() + ", nanos " + d.getNanos() + ")");
+      return Duration.ZERO;
+    }
     return WireTime.fromProto(d);
   }
 

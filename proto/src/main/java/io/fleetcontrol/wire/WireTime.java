@@ -28,6 +28,20 @@ public final class WireTime {
     return Duration.ofSeconds(duration.getSeconds(), duration.getNanos());
   }
 
+  /** Protobuf's Timestamp range: years 1 to 9999, nanos within a second (java.time takes more). */
+  public static boolean isValid(Timestamp t) {
+    return t.getSeconds() >= -62_135_596_800L && t.getSeconds() <= 253_402_300_799L
+        && t.getNanos() >= 0 && t.getNanos() <= 999_999_999;
+  }
+
+  /** Protobuf's Duration range: about 10,000 years either way, nanos of the seconds' sign. */
+  public static boolean isValid(com.google.protobuf.Duration d) {
+    long maxSeconds = 315_576_000_000L;
+    boolean signsAgree = d.getSeconds() == 0 || d.getNanos() == 0 || (d.getSeconds() < 0) == (d.getNanos() < 0);
+    return d.getSeconds() >= -maxSeconds && d.getSeconds() <= maxSeconds
+        && d.getNanos() >= -999_999_999 && d.getNanos() <= 999_999_999 && signsAgree;
+  }
+
   /** A value quoted for an error message, cut short when long. */
   public static String quoted(String value) {
     if (value == null) {
