@@ -166,6 +166,10 @@ final class LocalApiServices implements CaptureGateServicePowerApi, EmployeeServ
     if (!in.hasDuration()) {
       throw invalid("duration: say how long to pause, e.g. 30m");
     }
+    if (!WireTime.isValid(in.getDuration())) {
+      throw invalid("duration: not a valid duration (seconds " + in.getDuration().getSeconds() + ", nanos "
+          + in.getDuration().getNanos() + ")");
+    }
     Duration duration = WireTime.fromProto(in.getDuration());
     if (duration.isNegative() || duration.isZero()) {
       throw invalid("duration: a pause must last some time, got " + duration);

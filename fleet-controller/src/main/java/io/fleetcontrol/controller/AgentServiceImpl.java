@@ -501,8 +501,9 @@ final class AgentServiceImpl implements AgentServicePowerApi {
       var silence = new GrpcServiceException(Status.UNAVAILABLE.withDescription("no heartbeat from device " + deviceId
           + " for " + silent.toSeconds() + " s (" + limits.missedHeartbeats() + " intervals of "
           + heartbeatInterval.toSeconds() + " s); the stream is closed, connect again"));
-      closer.abort(silence);
+      // The agent's answer first: ending the inbound side completes the acks (a normal end) once it is done.
       failQuietly(acks, silence);
+      closer.abort(silence);
     }
 
     void onMessage(ConnectRequest request) {

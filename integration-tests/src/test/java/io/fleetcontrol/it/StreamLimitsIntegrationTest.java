@@ -122,10 +122,10 @@ class StreamLimitsIntegrationTest {
       stream.send(ConnectRequest.newBuilder().setHeartbeat(Heartbeat.getDefaultInstance()));
       String pause = stream.send(ConnectRequest.newBuilder()
           .setPauseRequest(PauseRequest.newBuilder().setDuration(com.google.protobuf.Duration.newBuilder().setSeconds(60))));
-      ConnectResponse limited = stream.ackOf(pause);
-      assertFalse(limited.getRequestAck().getAccepted(), "still limited, but answered");
-      assertTrue(limited.getRequestAck().getMessage().contains("fleet.limits.stream-requests"),
-          limited.getRequestAck().getMessage());
+      ConnectResponse stillLimited = stream.ackOf(pause);
+      assertFalse(stillLimited.getRequestAck().getAccepted(), "still limited, but answered");
+      assertTrue(stillLimited.getRequestAck().getMessage().contains("fleet.limits.stream-requests"),
+          stillLimited.getRequestAck().getMessage());
     }
   }
 
