@@ -3,29 +3,21 @@ package io.fleetcontrol.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fleetcontrol.agent.FakeAgentService.Seen;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.proto.agent.v1.CaptureGateServiceClient;
 import io.fleetcontrol.proto.agent.v1.CheckCaptureRequest;
 import io.fleetcontrol.proto.agent.v1.CheckCaptureResponse;
-import io.fleetcontrol.proto.v1.AgentServiceClient;
 import io.fleetcontrol.proto.v1.CaptureKind;
 import io.fleetcontrol.proto.v1.CaptureState;
-import io.fleetcontrol.wire.PolicyWire;
 import io.grpc.Status;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.grpc.GrpcClientSettings;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,40 +34,20 @@ class EmployeeCliTest {
 
   @TempDir static Path stateDir;
 
-  private static FakeController controller;
-  private static AgentServiceClient client;
-  private static DeviceAgent agent;
-  private static ServerBinding localApi;
+  private static LiveLocalAgent live;
   private static CaptureGateServiceClient gate;
   private static String token;
 
   @BeforeAll
   static void startAgent() throws Exception {
-    TestProbe<Seen> seen = testKit.createTestProbe();
-    FakeAgentService fake = new FakeAgentService(testKit.system(), "enroll-me", seen.ref()::tell);
-    fake.assignPolicy(PolicyWire.toProto(Policy.starter("default", 5)));
-    controller = FakeController.start(testKit.system(), fake);
-    client = AgentClients.create(testKit.system(), controller.address());
-    AgentSettings settings = AgentSettings.fromConfig(testKit.system().settings().config())
-        .withController(controller.address())
-        .withEnrollmentToken("enroll-me")
-        .withIdentity(new DeviceIdentity("laptop-7", "ada@example.com", "US", Map.of(), "America/New_York"));
-    agent = DeviceAgent.start(testKit.system(), settings, client, FixedTelemetry.unknown(), new UploadMeter(),
-        stateDir.resolve("cache.bin"), Clock.systemUTC());
-    await(agent.whenPolicyApplied(5));
-    token = LocalApi.writeNewToken(stateDir.resolve("local-api.token"));
-    localApi = await(LocalApi.start(testKit.system(), agent, "127.0.0.1", 0, token));
-    gate = CaptureGateServiceClient.create(
-        GrpcClientSettings.connectToServiceAt("127.0.0.1", port(), testKit.system()).withTls(false),
-        testKit.system());
+    live = LiveLocalAgent.start(testKit, "laptop-7", stateDir);
+    gate = live.gate;
+    token = live.token;
   }
 
   @AfterAll
   static void stopAll() throws Exception {
-    agent.stop();
-    gate.close().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    client.close().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    controller.close();
+    live.close();
     testKit.shutdownTestKit();
   }
 
@@ -188,7 +160,7 @@ class EmployeeCliTest {
   }
 
   private static int port() {
-    return localApi.localAddress().getPort();
+    return live.port();
   }
 
   private static Status.Code failure(CompletionStage<?> call) {

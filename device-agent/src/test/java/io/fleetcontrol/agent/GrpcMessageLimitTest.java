@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import io.fleetcontrol.agent.FakeAgentService.Seen;
 import io.fleetcontrol.grpcedge.GrpcMessageLimit;
-import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.proto.agent.v1.CaptureGateServiceClient;
 import io.fleetcontrol.proto.agent.v1.CheckCaptureRequest;
 import io.fleetcontrol.proto.agent.v1.CheckCaptureResponse;
@@ -22,11 +20,9 @@ import io.fleetcontrol.proto.v1.ConnectResponse;
 import io.fleetcontrol.proto.v1.EnrollRequest;
 import io.fleetcontrol.proto.v1.EnrollResponse;
 import io.fleetcontrol.proto.v1.Heartbeat;
-import io.fleetcontrol.wire.PolicyWire;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -36,7 +32,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.grpc.GrpcClientSettings;
 import org.apache.pekko.grpc.GrpcServiceException;
 import org.apache.pekko.grpc.javadsl.Metadata;
@@ -71,41 +66,20 @@ class GrpcMessageLimitTest {
 
   @TempDir static Path stateDir;
 
-  private static FakeController controller;
-  private static AgentServiceClient agentClient;
-  private static DeviceAgent agent;
-  private static ServerBinding localApi;
+  private static LiveLocalAgent live;
   private static CaptureGateServiceClient gate;
   private static String token;
 
   @BeforeAll
   static void startAgent() throws Exception {
-    TestProbe<Seen> seen = testKit.createTestProbe();
-    FakeAgentService fake = new FakeAgentService(testKit.system(), "enroll-me", seen.ref()::tell);
-    fake.assignPolicy(PolicyWire.toProto(Policy.starter("default", 5)));
-    controller = FakeController.start(testKit.system(), fake);
-    agentClient = AgentClients.create(testKit.system(), controller.address());
-    AgentSettings settings = AgentSettings.fromConfig(testKit.system().settings().config())
-        .withController(controller.address())
-        .withEnrollmentToken("enroll-me")
-        .withIdentity(new DeviceIdentity("laptop-9", "ada@example.com", "US", Map.of(), "America/New_York"));
-    agent = DeviceAgent.start(testKit.system(), settings, agentClient, FixedTelemetry.unknown(), new UploadMeter(),
-        stateDir.resolve("cache.bin"), Clock.systemUTC());
-    await(agent.whenPolicyApplied(5));
-    token = LocalApi.writeNewToken(stateDir.resolve("local-api.token"));
-    localApi = await(LocalApi.start(testKit.system(), agent, "127.0.0.1", 0, token));
-    gate = CaptureGateServiceClient.create(
-        GrpcClientSettings.connectToServiceAt("127.0.0.1", localApi.localAddress().getPort(), testKit.system())
-            .withTls(false),
-        testKit.system());
+    live = LiveLocalAgent.start(testKit, "laptop-9", stateDir);
+    gate = live.gate;
+    token = live.token;
   }
 
   @AfterAll
   static void stopAll() throws Exception {
-    agent.stop();
-    gate.close().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    agentClient.close().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    controller.close();
+    live.close();
     testKit.shutdownTestKit();
   }
 
