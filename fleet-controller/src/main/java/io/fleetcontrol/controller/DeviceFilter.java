@@ -47,17 +47,16 @@ final class DeviceFilter {
       filter = filter.and(row -> row.entry().labels() != null
           && label.getValue().equals(row.entry().labels().get(label.getKey())));
     }
-    if (in.hasLastSeenBefore()) {
-      Instant before = InputRules.time("last_seen_before", in.getLastSeenBefore());
+    Instant before = in.hasLastSeenBefore() ? InputRules.time("last_seen_before", in.getLastSeenBefore()) : null;
+    Instant after = in.hasLastSeenAfter() ? InputRules.time("last_seen_after", in.getLastSeenAfter()) : null;
+    if (before != null && after != null && !after.isBefore(before)) {
+      throw InputRules.invalid("last_seen_after must be before last_seen_before");
+    }
+    if (before != null) {
       filter = filter.and(row -> row.entry().lastSeen() != null && row.entry().lastSeen().isBefore(before));
     }
-    if (in.hasLastSeenAfter()) {
-      Instant after = InputRules.time("last_seen_after", in.getLastSeenAfter());
+    if (after != null) {
       filter = filter.and(row -> row.entry().lastSeen() != null && row.entry().lastSeen().isAfter(after));
-    }
-    if (in.hasLastSeenBefore() && in.hasLastSeenAfter()
-        && !ProtoMapping.fromProto(in.getLastSeenAfter()).isBefore(ProtoMapping.fromProto(in.getLastSeenBefore()))) {
-      throw InputRules.invalid("last_seen_after must be before last_seen_before");
     }
     return filter;
   }

@@ -31,13 +31,7 @@ final class ProtoMapping {
         .build();
   }
 
-  static Instant fromProto(Timestamp timestamp) {
-    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
-  }
-
-  static java.time.Duration fromProto(Duration duration) {
-    return java.time.Duration.ofSeconds(duration.getSeconds(), duration.getNanos());
-  }
+  // Times and durations from callers go through InputRules.time / duration, which check the range first.
 
   static Exemption.Scope fromProto(io.fleetcontrol.proto.v1.ExemptionScope scope) {
     return switch (scope) {
