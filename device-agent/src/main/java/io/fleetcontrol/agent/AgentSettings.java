@@ -1,5 +1,6 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.DeviceIdentity;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -15,7 +16,6 @@ public record AgentSettings(
     List<ControllerAddress> controllers,
     String enrollmentToken,
     DeviceIdentity identity,
-    String agentVersion,
     Duration defaultHeartbeatInterval,
     ReconnectBackoff backoff) {
 
@@ -39,8 +39,8 @@ public record AgentSettings(
             agent.getString("owner"),
             agent.getString("jurisdiction"),
             labels(agent.getConfig("labels")),
+            agent.getString("agent-version"),
             timeZone.isEmpty() ? ZoneId.systemDefault().getId() : timeZone),
-        agent.getString("agent-version"),
         agent.getDuration("heartbeat-interval"),
         new ReconnectBackoff(
             reconnect.getDuration("min-backoff"),
@@ -73,24 +73,29 @@ public record AgentSettings(
   /** Several nodes of one cluster: streams spread over them and move to a live one when theirs dies. */
   public AgentSettings withControllers(List<ControllerAddress> newControllers) {
     return new AgentSettings(
-        newControllers, enrollmentToken, identity, agentVersion, defaultHeartbeatInterval, backoff);
+        newControllers, enrollmentToken, identity, defaultHeartbeatInterval, backoff);
   }
 
   public AgentSettings withEnrollmentToken(String token) {
-    return new AgentSettings(controllers, token, identity, agentVersion, defaultHeartbeatInterval, backoff);
+    return new AgentSettings(controllers, token, identity, defaultHeartbeatInterval, backoff);
   }
 
   public AgentSettings withIdentity(DeviceIdentity newIdentity) {
     return new AgentSettings(
-        controllers, enrollmentToken, newIdentity, agentVersion, defaultHeartbeatInterval, backoff);
+        controllers, enrollmentToken, newIdentity, defaultHeartbeatInterval, backoff);
+  }
+
+  /** What this agent reports as its version, at enrollment and in heartbeats. */
+  public String agentVersion() {
+    return identity.agentVersion();
   }
 
   public AgentSettings withAgentVersion(String version) {
-    return new AgentSettings(controllers, enrollmentToken, identity, version, defaultHeartbeatInterval, backoff);
+    return withIdentity(identity.withAgentVersion(version));
   }
 
   public AgentSettings withBackoff(ReconnectBackoff newBackoff) {
     return new AgentSettings(
-        controllers, enrollmentToken, identity, agentVersion, defaultHeartbeatInterval, newBackoff);
+        controllers, enrollmentToken, identity, defaultHeartbeatInterval, newBackoff);
   }
 }

@@ -1,15 +1,19 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.PausesLeft;
+import io.fleetcontrol.policy.DeviceIdentity;
+import io.fleetcontrol.policy.ExemptionRecord;
+import io.fleetcontrol.policy.ExemptionReason;
 import com.google.protobuf.Timestamp;
 import io.fleetcontrol.policy.UploadCounters;
 import io.fleetcontrol.proto.agent.v1.AgentCache;
 import io.fleetcontrol.wire.PolicyWire;
 import io.fleetcontrol.wire.TelemetryWire;
 import io.fleetcontrol.wire.WireTime;
+import io.fleetcontrol.wire.ExemptionWire;
 import io.fleetcontrol.proto.v1.ConnectRequest;
 import io.fleetcontrol.proto.v1.ConnectResponse;
 import io.fleetcontrol.proto.v1.EnrollRequest;
-import io.fleetcontrol.proto.v1.Exemption;
 import io.fleetcontrol.proto.v1.ExemptionRequest;
 import io.fleetcontrol.proto.v1.ExemptionUpdate;
 import io.fleetcontrol.proto.v1.Heartbeat;
@@ -20,7 +24,6 @@ import io.fleetcontrol.proto.v1.Policy;
 import io.fleetcontrol.proto.v1.PolicyAck;
 import io.fleetcontrol.proto.v1.ResumeRequest;
 import io.fleetcontrol.proto.v1.Telemetry;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
@@ -51,7 +54,7 @@ final class AgentWire {
     return ConnectRequest.newBuilder()
         .setHeartbeat(
             Heartbeat.newBuilder()
-                .setSendTime(timestamp(sendTime))
+                .setSendTime(WireTime.toProto(sendTime))
                 .setTelemetry(telemetry(sample, agentErrors))
                 .setAppliedPolicyVersion(appliedVersion)
                 .setAgentVersion(agentVersion))
@@ -67,9 +70,9 @@ final class AgentWire {
 
   static ConnectRequest toProto(EmployeeRequest request) {
     ConnectRequest.Builder envelope = ConnectRequest.newBuilder().setRequestId(request.requestId());
-    Timestamp asked = timestamp(request.askedAt());
+    Timestamp asked = WireTime.toProto(request.askedAt());
     if (request instanceof EmployeeRequest.Pause pause) {
-      envelope.setPauseRequest(PauseRequest.newBuilder().setDuration(duration(pause.duration())).setRequestTime(asked));
+      envelope.setPauseRequest(PauseRequest.newBuilder().setDuration(WireTime.toProto(pause.duration())).setRequestTime(asked));
     } else if (request instanceof EmployeeRequest.Resume) {
       envelope.setResumeRequest(ResumeRequest.newBuilder().setRequestTime(asked));
     } else if (request instanceof EmployeeRequest.Exemption exemption) {
@@ -83,10 +86,10 @@ final class AgentWire {
 
   static ExemptionRequest exemptionRequest(EmployeeRequest.Exemption exemption) {
     return ExemptionRequest.newBuilder()
-        .setScope(toProto(exemption.scope()))
-        .setReason(toProto(exemption.reason()))
+        .setScope(ExemptionWire.toProto(exemption.scope()))
+        .setReason(ExemptionWire.toProto(exemption.reason()))
         .setComment(exemption.comment())
-        .setRequestTime(timestamp(exemption.askedAt()))
+        .setRequestTime(WireTime.toProto(exemption.askedAt()))
         .build();
   }
 
@@ -95,17 +98,18 @@ final class AgentWire {
     String id = request.getRequestId();
     return switch (request.getMessageCase()) {
       case PAUSE_REQUEST -> Optional.of(new EmployeeRequest.Pause(id,
-          instant(request.getPauseRequest().getRequestTime()),
+          WireTime.fromProto(request.getPauseRequest().getRequestTime()),
           WireTime.fromProto(request.getPauseRequest().getDuration())));
       case RESUME_REQUEST -> Optional.of(
-          new EmployeeRequest.Resume(id, instant(request.getResumeRequest().getRequestTime())));
+          new EmployeeRequest.Resume(id, WireTime.fromProto(request.getResumeRequest().getRequestTime())));
       case EXEMPTION_REQUEST -> {
         ExemptionRequest e = request.getExemptionRequest();
-        yield fromProto(e.getScope()).map(scope -> new EmployeeRequest.Exemption(
-            id, instant(e.getRequestTime()), scope, fromProto(e.getReason()), e.getComment()));
+        yield ExemptionWire.fromProto(e.getScope()).map(scope -> new EmployeeRequest.Exemption(
+            id, WireTime.fromProto(e.getRequestTime()), scope,
+            ExemptionWire.fromProto(e.getReason()).orElse(ExemptionReason.OTHER), e.getComment()));
       }
       case NOTICE_ACKNOWLEDGEMENT -> Optional.of(new EmployeeRequest.AcknowledgeNotice(id,
-          instant(request.getNoticeAcknowledgement().getAcknowledgeTime()),
+          WireTime.fromProto(request.getNoticeAcknowledgement().getAcknowledgeTime()),
           request.getNoticeAcknowledgement().getPolicyVersion()));
       default -> Optional.empty();
     };
@@ -120,15 +124,15 @@ final class AgentWire {
     AgentCache.Builder cache = AgentCache.newBuilder()
         .setDeviceId(deviceId)
         .setNoticeAcknowledgedVersion(state.noticeAcknowledgedVersion())
-        .setPausesLeftToday(state.controls().pausesLeftToday());
+        .setPausesLeftToday(state.controls().pausesLeftToday().count());
     if (state.policy() != null) {
       cache.setPolicy(PolicyWire.toProto(state.policy()));
     }
     if (state.lastControllerContact() != null) {
-      cache.setLastControllerContact(timestamp(state.lastControllerContact()));
+      cache.setLastControllerContact(WireTime.toProto(state.lastControllerContact()));
     }
     state.controls().activePause().ifPresent(p -> cache.setControllerPause(pause(p.start(), p.end())));
-    state.controls().exemptions().forEach(e -> cache.addExemptions(toProto(e)));
+    state.controls().exemptions().forEach(e -> cache.addExemptions(ExemptionWire.toProto("", e)));
     if (state.localPause() != null) {
       AgentState.LocalPause local = state.localPause();
       cache.setLocalPauseSet(true)
@@ -160,20 +164,20 @@ final class AgentWire {
       policy = read.policy().withVersion(cache.getPolicy().getVersion());
     }
     Optional<ActivePause> controllerPause = cache.hasControllerPause()
-        ? Optional.of(new ActivePause(instant(cache.getControllerPause().getStartTime()),
-            instant(cache.getControllerPause().getEndTime())))
+        ? Optional.of(new ActivePause(WireTime.fromProto(cache.getControllerPause().getStartTime()),
+            WireTime.fromProto(cache.getControllerPause().getEndTime())))
         : Optional.empty();
-    List<AgentExemption> exemptions =
-        cache.getExemptionsList().stream().flatMap(e -> fromProto(e).stream()).toList();
+    List<ExemptionRecord> exemptions =
+        cache.getExemptionsList().stream().flatMap(e -> ExemptionWire.fromProto(e).stream()).toList();
     AgentState.LocalPause localPause = cache.getLocalPauseSet()
         ? new AgentState.LocalPause(cache.getLocalPauseRequestId(),
-            instant(cache.getLocalPause().getStartTime()), instant(cache.getLocalPause().getEndTime()), false)
+            WireTime.fromProto(cache.getLocalPause().getStartTime()), WireTime.fromProto(cache.getLocalPause().getEndTime()), false)
         : null;
     AgentState state = new AgentState(
         policy,
-        cache.hasLastControllerContact() ? instant(cache.getLastControllerContact()) : null,
+        cache.hasLastControllerContact() ? WireTime.fromProto(cache.getLastControllerContact()) : null,
         cache.getNoticeAcknowledgedVersion(),
-        new EmployeeControls(controllerPause, cache.getPausesLeftToday(), exemptions),
+        new EmployeeControls(controllerPause, PausesLeft.of(cache.getPausesLeftToday()), exemptions),
         localPause);
     UploadCounters uploads = new UploadCounters(
         cache.getUploadDay().isEmpty() ? null : LocalDate.parse(cache.getUploadDay()),
@@ -186,32 +190,7 @@ final class AgentWire {
   }
 
   static io.fleetcontrol.proto.v1.Pause pause(Instant start, Instant end) {
-    return io.fleetcontrol.proto.v1.Pause.newBuilder().setStartTime(timestamp(start)).setEndTime(timestamp(end)).build();
-  }
-
-  static Exemption toProto(AgentExemption e) {
-    Exemption.Builder b = Exemption.newBuilder()
-        .setExemptionId(e.exemptionId())
-        .setScope(toProto(e.scope()))
-        .setReason(toProto(e.reason()))
-        .setComment(e.comment())
-        .setStatus(toProto(e.status()))
-        .setDecidedBy(e.decidedBy())
-        .setDecisionReason(e.decisionReason());
-    if (e.requestTime() != null) {
-      b.setRequestTime(timestamp(e.requestTime()));
-    }
-    if (e.expireTime() != null) {
-      b.setExpireTime(timestamp(e.expireTime()));
-    }
-    if (e.decideTime() != null) {
-      b.setDecideTime(timestamp(e.decideTime()));
-    }
-    return b.build();
-  }
-
-  private static io.fleetcontrol.proto.v1.ExemptionStatus toProto(ExemptionStatus status) {
-    return io.fleetcontrol.proto.v1.ExemptionStatus.valueOf("EXEMPTION_STATUS_" + status.name());
+    return io.fleetcontrol.proto.v1.Pause.newBuilder().setStartTime(WireTime.toProto(start)).setEndTime(WireTime.toProto(end)).build();
   }
 
   static ControllerMessage fromProto(ConnectResponse response) {
@@ -239,104 +218,19 @@ final class AgentWire {
         update.hasActivePause()
             ? Optional.of(
                 new ActivePause(
-                    instant(update.getActivePause().getStartTime()), instant(update.getActivePause().getEndTime())))
+                    WireTime.fromProto(update.getActivePause().getStartTime()), WireTime.fromProto(update.getActivePause().getEndTime())))
             : Optional.empty();
-    return new ControllerMessage.PauseReceived(active, update.getPausesLeftToday());
+    return new ControllerMessage.PauseReceived(active, PausesLeft.of(update.getPausesLeftToday()));
   }
 
   /** Drops an exemption whose scope or status this agent cannot read rather than guess at it. */
   static ControllerMessage.ExemptionsReceived fromProto(ExemptionUpdate update) {
-    List<AgentExemption> readable =
-        update.getExemptionsList().stream().flatMap(e -> fromProto(e).stream()).toList();
+    List<ExemptionRecord> readable =
+        update.getExemptionsList().stream().flatMap(e -> ExemptionWire.fromProto(e).stream()).toList();
     return new ControllerMessage.ExemptionsReceived(readable);
-  }
-
-  static Optional<AgentExemption> fromProto(Exemption exemption) {
-    Optional<ExemptionScope> scope = fromProto(exemption.getScope());
-    Optional<ExemptionStatus> status = fromProto(exemption.getStatus());
-    if (scope.isEmpty() || status.isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        new AgentExemption(
-            exemption.getExemptionId(),
-            scope.get(),
-            fromProto(exemption.getReason()),
-            exemption.getComment(),
-            status.get(),
-            exemption.hasRequestTime() ? instant(exemption.getRequestTime()) : null,
-            exemption.hasExpireTime() ? instant(exemption.getExpireTime()) : null,
-            exemption.getDecidedBy(),
-            exemption.getDecisionReason(),
-            exemption.hasDecideTime() ? instant(exemption.getDecideTime()) : null));
-  }
-
-  static io.fleetcontrol.proto.v1.ExemptionScope toProto(ExemptionScope scope) {
-    return switch (scope) {
-      case FULL -> io.fleetcontrol.proto.v1.ExemptionScope.EXEMPTION_SCOPE_FULL;
-      case NO_SCREENSHOTS -> io.fleetcontrol.proto.v1.ExemptionScope.EXEMPTION_SCOPE_NO_SCREENSHOTS;
-      case NO_KEYSTROKES -> io.fleetcontrol.proto.v1.ExemptionScope.EXEMPTION_SCOPE_NO_KEYSTROKES;
-    };
-  }
-
-  static Optional<ExemptionScope> fromProto(io.fleetcontrol.proto.v1.ExemptionScope scope) {
-    return switch (scope) {
-      case EXEMPTION_SCOPE_FULL -> Optional.of(ExemptionScope.FULL);
-      case EXEMPTION_SCOPE_NO_SCREENSHOTS -> Optional.of(ExemptionScope.NO_SCREENSHOTS);
-      case EXEMPTION_SCOPE_NO_KEYSTROKES -> Optional.of(ExemptionScope.NO_KEYSTROKES);
-      case EXEMPTION_SCOPE_UNSPECIFIED, UNRECOGNIZED -> Optional.empty();
-    };
-  }
-
-  static io.fleetcontrol.proto.v1.ExemptionReason toProto(ExemptionReason reason) {
-    return switch (reason) {
-      case BANDWIDTH -> io.fleetcontrol.proto.v1.ExemptionReason.EXEMPTION_REASON_BANDWIDTH;
-      case SENSITIVE_WORK -> io.fleetcontrol.proto.v1.ExemptionReason.EXEMPTION_REASON_SENSITIVE_WORK;
-      case BATTERY -> io.fleetcontrol.proto.v1.ExemptionReason.EXEMPTION_REASON_BATTERY;
-      case OTHER -> io.fleetcontrol.proto.v1.ExemptionReason.EXEMPTION_REASON_OTHER;
-    };
-  }
-
-  /** A reason this agent does not know changes nothing it does, so it shows as OTHER. */
-  static ExemptionReason fromProto(io.fleetcontrol.proto.v1.ExemptionReason reason) {
-    return switch (reason) {
-      case EXEMPTION_REASON_BANDWIDTH -> ExemptionReason.BANDWIDTH;
-      case EXEMPTION_REASON_SENSITIVE_WORK -> ExemptionReason.SENSITIVE_WORK;
-      case EXEMPTION_REASON_BATTERY -> ExemptionReason.BATTERY;
-      case EXEMPTION_REASON_OTHER, EXEMPTION_REASON_UNSPECIFIED, UNRECOGNIZED -> ExemptionReason.OTHER;
-    };
-  }
-
-  private static Optional<ExemptionStatus> fromProto(io.fleetcontrol.proto.v1.ExemptionStatus status) {
-    return switch (status) {
-      case EXEMPTION_STATUS_REQUESTED -> Optional.of(ExemptionStatus.REQUESTED);
-      case EXEMPTION_STATUS_APPROVED -> Optional.of(ExemptionStatus.APPROVED);
-      case EXEMPTION_STATUS_DENIED -> Optional.of(ExemptionStatus.DENIED);
-      case EXEMPTION_STATUS_REVOKED -> Optional.of(ExemptionStatus.REVOKED);
-      case EXEMPTION_STATUS_EXPIRED -> Optional.of(ExemptionStatus.EXPIRED);
-      case EXEMPTION_STATUS_UNSPECIFIED, UNRECOGNIZED -> Optional.empty();
-    };
   }
 
   private static Telemetry telemetry(TelemetrySample sample, int agentErrors) {
     return TelemetryWire.toProto(sample.toDeviceTelemetry(agentErrors));
-  }
-
-  private static com.google.protobuf.Duration duration(Duration duration) {
-    return com.google.protobuf.Duration.newBuilder()
-        .setSeconds(duration.getSeconds())
-        .setNanos(duration.getNano())
-        .build();
-  }
-
-  static Instant instant(Timestamp timestamp) {
-    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
-  }
-
-  static Timestamp timestamp(Instant instant) {
-    return Timestamp.newBuilder()
-        .setSeconds(instant.getEpochSecond())
-        .setNanos(instant.getNano())
-        .build();
   }
 }

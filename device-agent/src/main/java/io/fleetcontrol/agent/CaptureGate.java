@@ -1,5 +1,7 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.ExemptionStatus;
+import io.fleetcontrol.policy.ExemptionScope;
 import io.fleetcontrol.policy.CaptureDecision;
 import io.fleetcontrol.policy.CaptureRequest;
 import io.fleetcontrol.policy.CompiledPolicy;
@@ -121,7 +123,7 @@ public final class CaptureGate {
   private static List<Exemption> approvedExemptions(AgentState state) {
     return state.controls().exemptions().stream()
         .filter(e -> e.status() == ExemptionStatus.APPROVED)
-        .map(e -> new Exemption(e.exemptionId(), Exemption.Scope.valueOf(e.scope().name()), e.expireTime()))
+        .map(e -> new Exemption(e.exemptionId(), ExemptionScope.valueOf(e.scope().name()), e.expireTime()))
         .toList();
   }
 

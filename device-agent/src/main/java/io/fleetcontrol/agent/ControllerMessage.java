@@ -1,5 +1,7 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.PausesLeft;
+import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.policy.Policy;
 import java.util.List;
 import java.util.Optional;
@@ -15,10 +17,10 @@ sealed interface ControllerMessage {
   record PolicyReceived(Policy policy, List<String> problems) implements ControllerMessage {}
 
   /** On connect and whenever a pause starts or ends, on time included. */
-  record PauseReceived(Optional<ActivePause> activePause, int pausesLeftToday) implements ControllerMessage {}
+  record PauseReceived(Optional<ActivePause> activePause, PausesLeft pausesLeftToday) implements ControllerMessage {}
 
   /** On connect and whenever one of this device's exemptions changes: all of them, not a delta. */
-  record ExemptionsReceived(List<AgentExemption> exemptions) implements ControllerMessage {}
+  record ExemptionsReceived(List<ExemptionRecord> exemptions) implements ControllerMessage {}
 
   /** The controller's answer to an upward request, sent once the fact is persisted. */
   record RequestAnswered(String requestId, boolean accepted, String message) implements ControllerMessage {}

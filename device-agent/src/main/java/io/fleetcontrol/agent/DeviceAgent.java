@@ -1,5 +1,9 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.PausesLeft;
+import io.fleetcontrol.policy.ExemptionRecord;
+import io.fleetcontrol.policy.ExemptionReason;
+import io.fleetcontrol.policy.ExemptionScope;
 import io.fleetcontrol.policy.DeviceTelemetry;
 import io.fleetcontrol.policy.UploadCounters;
 import io.fleetcontrol.proto.agent.v1.AgentCache;
@@ -250,11 +254,11 @@ public final class DeviceAgent {
   }
 
   /** 0 until the controller first says. */
-  public int pausesLeftToday() {
+  public PausesLeft pausesLeftToday() {
     return controls().pausesLeftToday();
   }
 
-  public List<AgentExemption> exemptions() {
+  public List<ExemptionRecord> exemptions() {
     return controls().exemptions();
   }
 

@@ -407,7 +407,7 @@ final class DeviceAgentBehavior {
     if (state.policy() == null || state.pauseAt(now).isPresent()) {
       return false;
     }
-    return duration.compareTo(state.policy().pause().maxPause()) <= 0 && state.controls().pausesLeftToday() != 0;
+    return duration.compareTo(state.policy().pause().maxPause()) <= 0 && state.controls().pausesLeftToday().any();
   }
 
   private void sendQueuedRequests() {

@@ -1,5 +1,7 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.PausesLeft;
+import io.fleetcontrol.policy.ExemptionRecord;
 import java.util.List;
 import java.util.Optional;
 
@@ -7,22 +9,22 @@ import java.util.Optional;
  * The pause and the exemptions of this device as the controller last told the agent. They stay as
  * told while the agent is offline: a pause that ran out meanwhile still shows until the next update.
  *
- * @param pausesLeftToday 0 until the controller first says
+ * @param pausesLeftToday none until the controller first says
  */
-public record EmployeeControls(Optional<ActivePause> activePause, int pausesLeftToday, List<AgentExemption> exemptions) {
+public record EmployeeControls(Optional<ActivePause> activePause, PausesLeft pausesLeftToday, List<ExemptionRecord> exemptions) {
 
   /** Before the controller's first word. */
-  public static final EmployeeControls NOT_TOLD_YET = new EmployeeControls(Optional.empty(), 0, List.of());
+  public static final EmployeeControls NOT_TOLD_YET = new EmployeeControls(Optional.empty(), PausesLeft.NONE, List.of());
 
   public EmployeeControls {
     exemptions = List.copyOf(exemptions);
   }
 
-  EmployeeControls withPause(Optional<ActivePause> newPause, int newPausesLeft) {
+  EmployeeControls withPause(Optional<ActivePause> newPause, PausesLeft newPausesLeft) {
     return new EmployeeControls(newPause, newPausesLeft, exemptions);
   }
 
-  EmployeeControls withExemptions(List<AgentExemption> newExemptions) {
+  EmployeeControls withExemptions(List<ExemptionRecord> newExemptions) {
     return new EmployeeControls(activePause, pausesLeftToday, newExemptions);
   }
 }

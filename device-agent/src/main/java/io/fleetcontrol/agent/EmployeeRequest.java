@@ -1,5 +1,7 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.ExemptionReason;
+import io.fleetcontrol.policy.ExemptionScope;
 import java.time.Duration;
 import java.time.Instant;
 

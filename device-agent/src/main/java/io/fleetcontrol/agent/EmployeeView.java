@@ -1,5 +1,6 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.PausesLeft;
 import io.fleetcontrol.policy.PolicyInPlainWords;
 import io.fleetcontrol.proto.agent.v1.GetPolicyResponse;
 import io.fleetcontrol.proto.agent.v1.GetStatusResponse;
@@ -47,7 +48,7 @@ final class EmployeeView {
     lines.add("Policy: " + (s.getPolicyVersion() == 0
         ? "none yet"
         : s.getPolicyName() + " version " + s.getPolicyVersion() + " (fleet-agent policy shows it)"));
-    String pausesLeft = s.getPausesLeftToday() < 0 ? "no daily limit on pauses" : s.getPausesLeftToday() + " pauses left today";
+    String pausesLeft = PausesLeft.of(s.getPausesLeftToday()).inWords();
     lines.add("Pause: " + (s.hasActivePause()
         ? "paused until " + when(WireTime.fromProto(s.getActivePause().getEndTime()), now, zone) + "; " + pausesLeft
         : "not paused; " + pausesLeft));
@@ -71,7 +72,7 @@ final class EmployeeView {
     PolicyWire.Read read = PolicyWire.fromProto(p.getPolicy());
     List<String> lines = new ArrayList<>(PolicyInPlainWords.describe(
         read.policy().withVersion(p.getPolicy().getVersion()),
-        new PolicyInPlainWords.Usage(p.getUploadedBytesToday(), p.getUploadedBytesThisMonth(), p.getPausesLeftToday())));
+        new PolicyInPlainWords.Usage(p.getUploadedBytesToday(), p.getUploadedBytesThisMonth(), PausesLeft.of(p.getPausesLeftToday()))));
     lines.addAll(exemptions(p.getExemptionsList(), List.of(), now, zone(p.getTimeZone())));
     return lines;
   }

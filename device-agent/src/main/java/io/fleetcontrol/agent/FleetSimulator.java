@@ -120,7 +120,8 @@ public final class FleetSimulator {
         settings
             .base()
             .withIdentity(
-                SimulatedDevices.identity(n, settings.foreignFraction(), settings.foreignJurisdiction()));
+                SimulatedDevices.identity(n, settings.foreignFraction(), settings.foreignJurisdiction(),
+                    settings.base().agentVersion()));
     boolean metered = SimulatedDevices.isMetered(n, settings.meteredFraction());
     TelemetrySource telemetry = new SimulatedTelemetry(new Random(n), Instant.now(), metered, faults);
     DeviceAgent agent = DeviceAgent.start(system, agentSettings, clientFor(n), telemetry);

@@ -1,5 +1,8 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.wire.ExemptionWire;
+import io.fleetcontrol.policy.ExemptionReason;
+import io.fleetcontrol.policy.ExemptionScope;
 import io.fleetcontrol.policy.CaptureKind;
 import io.fleetcontrol.policy.CaptureRequest;
 import io.fleetcontrol.policy.Decision;
@@ -117,7 +120,7 @@ final class LocalApiServices implements CaptureGateServicePowerApi, EmployeeServ
         .setCaptureState(captureState(decision))
         .setReason(decision.reason())
         .setConnection(agent.status().name().toLowerCase(java.util.Locale.ROOT))
-        .setPausesLeftToday(state.controls().pausesLeftToday())
+        .setPausesLeftToday(state.controls().pausesLeftToday().count())
         .setUnsentRequests(agent.unansweredRequests().size())
         .setTelemetry(TelemetryWire.toProto(agent.gate().telemetry()))
         .setUploadedBytesToday(uploads.bytesToday())
@@ -151,12 +154,12 @@ final class LocalApiServices implements CaptureGateServicePowerApi, EmployeeServ
     GetPolicyResponse.Builder out = GetPolicyResponse.newBuilder()
         .setUploadedBytesToday(uploads.bytesToday())
         .setUploadedBytesThisMonth(uploads.bytesThisMonth())
-        .setPausesLeftToday(state.controls().pausesLeftToday())
+        .setPausesLeftToday(state.controls().pausesLeftToday().count())
         .setTimeZone(agent.settings().identity().timeZone());
     if (state.policy() != null) {
       out.setPolicy(PolicyWire.toProto(state.policy()));
     }
-    state.controls().exemptions().forEach(e -> out.addExemptions(AgentWire.toProto(e)));
+    state.controls().exemptions().forEach(e -> out.addExemptions(ExemptionWire.toProto("", e)));
     return done(out.build());
   }
 
@@ -220,16 +223,15 @@ final class LocalApiServices implements CaptureGateServicePowerApi, EmployeeServ
   @Override
   public CompletionStage<RequestExemptionResponse> requestExemption(RequestExemptionRequest in, Metadata metadata) {
     authorize(metadata);
-    ExemptionScope scope = AgentWire.fromProto(in.getScope())
+    ExemptionScope scope = ExemptionWire.fromProto(in.getScope())
         .orElseThrow(() -> invalid("scope: choose FULL, NO_SCREENSHOTS or NO_KEYSTROKES"));
-    if (in.getReasonValue() == 0 || io.fleetcontrol.proto.v1.ExemptionReason.forNumber(in.getReasonValue()) == null) {
-      throw invalid("reason: choose BANDWIDTH, SENSITIVE_WORK, BATTERY or OTHER");
-    }
+    ExemptionReason reason = ExemptionWire.fromProto(in.getReason())
+        .orElseThrow(() -> invalid("reason: choose BANDWIDTH, SENSITIVE_WORK, BATTERY or OTHER"));
     if (in.getComment().length() > 500) {
       throw invalid("comment: at most 500 characters, got " + in.getComment().length());
     }
     CompletionStage<RequestOutcome> outcome =
-        agent.requestExemption(scope, AgentWire.fromProto(in.getReason()), in.getComment());
+        agent.requestExemption(scope, reason, in.getComment());
     return answered(outcome).thenApply(answer -> {
       if (answer.isPresent() && !answer.get().accepted()) {
         throw failedPrecondition(answer.get().message());
@@ -247,7 +249,7 @@ final class LocalApiServices implements CaptureGateServicePowerApi, EmployeeServ
   public CompletionStage<ListExemptionsResponse> listExemptions(ListExemptionsRequest in, Metadata metadata) {
     authorize(metadata);
     ListExemptionsResponse.Builder out = ListExemptionsResponse.newBuilder();
-    agent.state().controls().exemptions().forEach(e -> out.addExemptions(AgentWire.toProto(e)));
+    agent.state().controls().exemptions().forEach(e -> out.addExemptions(ExemptionWire.toProto("", e)));
     agent.unansweredRequests().stream()
         .filter(r -> r instanceof EmployeeRequest.Exemption)
         .forEach(r -> out.addUnsent(AgentWire.exemptionRequest((EmployeeRequest.Exemption) r)));

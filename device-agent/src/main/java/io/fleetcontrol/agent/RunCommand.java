@@ -1,5 +1,6 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.DeviceIdentity;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Clock;
@@ -140,6 +141,7 @@ final class RunCommand implements Callable<Integer> {
                 owner != null ? owner : identity.owner(),
                 jurisdiction != null ? jurisdiction : identity.jurisdiction(),
                 mergedLabels,
+                identity.agentVersion(),
                 identity.timeZone()));
   }
 

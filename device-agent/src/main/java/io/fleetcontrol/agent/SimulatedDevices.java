@@ -1,5 +1,6 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.DeviceIdentity;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -21,13 +22,14 @@ final class SimulatedDevices {
   private SimulatedDevices() {}
 
   /** Identity of device number {@code n}, counting from 1. */
-  static DeviceIdentity identity(int n, double foreignFraction, String foreignJurisdiction) {
+  static DeviceIdentity identity(int n, double foreignFraction, String foreignJurisdiction, String agentVersion) {
     boolean foreign = isForeign(n, foreignFraction);
     return new DeviceIdentity(
         String.format("sim-%05d", n),
         String.format("user%05d@example.com", n),
         foreign ? foreignJurisdiction : "US",
         Map.of("team", TEAMS.get(n % TEAMS.size()), "site", SITES.get((n / TEAMS.size()) % SITES.size())),
+        agentVersion,
         foreign
             ? FOREIGN_TIME_ZONES.getOrDefault(foreignJurisdiction, "UTC")
             : US_TIME_ZONES.get(n % US_TIME_ZONES.size()));

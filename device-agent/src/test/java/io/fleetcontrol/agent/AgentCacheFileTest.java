@@ -1,5 +1,9 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.ExemptionRecord;
+import io.fleetcontrol.policy.ExemptionStatus;
+import io.fleetcontrol.policy.ExemptionReason;
+import io.fleetcontrol.policy.ExemptionScope;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -37,8 +41,8 @@ class AgentCacheFileTest {
         Policy.starter("default", 4),
         NOW.minusSeconds(30),
         4,
-        new EmployeeControls(Optional.of(new ActivePause(NOW, NOW.plusSeconds(600))), 2,
-            List.of(new AgentExemption("ex-1", ExemptionScope.NO_SCREENSHOTS, ExemptionReason.BANDWIDTH, "calls",
+        new EmployeeControls(Optional.of(new ActivePause(NOW, NOW.plusSeconds(600))), new io.fleetcontrol.policy.PausesLeft(2),
+            List.of(new ExemptionRecord("ex-1", ExemptionScope.NO_SCREENSHOTS, ExemptionReason.BANDWIDTH, "calls",
                 ExemptionStatus.APPROVED, NOW.minusSeconds(3600), NOW.plusSeconds(86_400), "hr", "", NOW))),
         new AgentState.LocalPause("req-9", NOW, NOW.plusSeconds(900), false));
     UploadCounters uploads = new UploadCounters(LocalDate.parse("2026-11-23"), 1234, YearMonth.parse("2026-11"), 98765);

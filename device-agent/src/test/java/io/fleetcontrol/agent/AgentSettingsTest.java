@@ -1,5 +1,6 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.DeviceIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -34,6 +35,7 @@ class AgentSettingsTest {
                   jurisdiction = "DE"
                   time-zone = "Europe/Berlin"
                   labels { team = "eng", site = "ber" }
+                  agent-version = "2.4.1"
                   heartbeat-interval = 15s
                   reconnect { min-backoff = 1s, max-backoff = 60s, reset-after = 45s }
                 }
@@ -44,7 +46,7 @@ class AgentSettingsTest {
     assertEquals(new ControllerAddress("controller.internal", 9443, true), settings.controller());
     assertEquals("t0k3n", settings.enrollmentToken());
     assertEquals(
-        new DeviceIdentity("laptop-7", "grace@example.com", "DE", Map.of("team", "eng", "site", "ber"), "Europe/Berlin"),
+        new DeviceIdentity("laptop-7", "grace@example.com", "DE", Map.of("team", "eng", "site", "ber"), "2.4.1", "Europe/Berlin"),
         settings.identity());
     assertEquals(Duration.ofSeconds(15), settings.defaultHeartbeatInterval());
     assertEquals(

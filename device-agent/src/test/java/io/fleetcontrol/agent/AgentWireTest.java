@@ -1,5 +1,9 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.ExemptionRecord;
+import io.fleetcontrol.policy.ExemptionStatus;
+import io.fleetcontrol.policy.ExemptionReason;
+import io.fleetcontrol.policy.ExemptionScope;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fleetcontrol.proto.v1.Exemption;
@@ -25,9 +29,9 @@ class AgentWireTest {
             .addExemptions(readable.toBuilder().setExemptionId("new-status").setStatusValue(42))
             .build();
 
-    List<AgentExemption> exemptions = AgentWire.fromProto(update).exemptions();
+    List<ExemptionRecord> exemptions = AgentWire.fromProto(update).exemptions();
 
-    assertEquals(List.of("ok"), exemptions.stream().map(AgentExemption::exemptionId).toList());
+    assertEquals(List.of("ok"), exemptions.stream().map(ExemptionRecord::exemptionId).toList());
     assertEquals(ExemptionReason.OTHER, exemptions.get(0).reason());
     assertEquals(ExemptionScope.NO_KEYSTROKES, exemptions.get(0).scope());
     assertEquals(ExemptionStatus.EXPIRED, exemptions.get(0).status());

@@ -75,7 +75,7 @@ class CaptureGateTest {
   @Test
   void aLocalResumeOverridesTheControllersPause() {
     AgentState paused = AgentState.EMPTY.withPolicy(policy).withContact(CONTACT).withControls(
-        new EmployeeControls(Optional.of(new ActivePause(CONTACT, CONTACT.plusSeconds(1800))), 1, List.of()));
+        new EmployeeControls(Optional.of(new ActivePause(CONTACT, CONTACT.plusSeconds(1800))), new io.fleetcontrol.policy.PausesLeft(1), List.of()));
     gate.show(paused, false, DeviceTelemetry.UNKNOWN);
     clock.set(CONTACT.plusSeconds(60));
     assertEquals(CaptureState.PAUSED, gate.check(EXCEL_KEYS).state());

@@ -1,5 +1,6 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.DeviceIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -236,7 +237,7 @@ class DeviceAgentTest {
         .withController(controller.address())
         .withEnrollmentToken(token)
         .withIdentity(
-            new DeviceIdentity("laptop-1", "ada@example.com", "US", Map.of("team", "eng"), "America/New_York"))
+            new DeviceIdentity("laptop-1", "ada@example.com", "US", Map.of("team", "eng"), "test", "America/New_York"))
         .withBackoff(new ReconnectBackoff(Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(30)))
         .withAgentVersion("9.9.9-test");
   }

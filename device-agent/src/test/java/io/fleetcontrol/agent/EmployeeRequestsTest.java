@@ -1,5 +1,10 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.DeviceIdentity;
+import io.fleetcontrol.policy.ExemptionRecord;
+import io.fleetcontrol.policy.ExemptionStatus;
+import io.fleetcontrol.policy.ExemptionReason;
+import io.fleetcontrol.policy.ExemptionScope;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -183,12 +188,12 @@ class EmployeeRequestsTest {
 
     await(agent.whenControls(c -> c.activePause().isPresent()));
     assertEquals(Optional.of(new ActivePause(start, end)), agent.activePause());
-    assertEquals(2, agent.pausesLeftToday());
+    assertEquals(2, agent.pausesLeftToday().count());
 
     fake.pushPause(PauseUpdate.newBuilder().setPausesLeftToday(2).build());
 
     EmployeeControls cleared = await(agent.whenControls(c -> c.activePause().isEmpty()));
-    assertEquals(2, cleared.pausesLeftToday());
+    assertEquals(2, cleared.pausesLeftToday().count());
     assertEquals(Optional.empty(), agent.activePause());
   }
 
@@ -224,9 +229,9 @@ class EmployeeRequestsTest {
     await(agent.whenControls(c -> c.exemptions().size() == 2));
     assertEquals(
         List.of(
-            new AgentExemption("ex-1", ExemptionScope.FULL, ExemptionReason.SENSITIVE_WORK,
+            new ExemptionRecord("ex-1", ExemptionScope.FULL, ExemptionReason.SENSITIVE_WORK,
                 "medical appointment calls", ExemptionStatus.REQUESTED, asked, null, "", "", null),
-            new AgentExemption("ex-2", ExemptionScope.NO_SCREENSHOTS, ExemptionReason.BANDWIDTH,
+            new ExemptionRecord("ex-2", ExemptionScope.NO_SCREENSHOTS, ExemptionReason.BANDWIDTH,
                 "medical appointment calls", ExemptionStatus.APPROVED, asked, expires, "hr@example.com", "",
                 decided)),
         agent.exemptions());
@@ -241,7 +246,7 @@ class EmployeeRequestsTest {
     fake.pushExemptions(ExemptionUpdate.newBuilder().addExemptions(denied).build());
 
     await(agent.whenControls(c -> c.exemptions().size() == 1));
-    AgentExemption only = agent.exemptions().get(0);
+    ExemptionRecord only = agent.exemptions().get(0);
     assertEquals(ExemptionStatus.DENIED, only.status());
     assertEquals("privacy@example.com", only.decidedBy());
     assertEquals("use the pause instead", only.decisionReason());
@@ -255,7 +260,7 @@ class EmployeeRequestsTest {
     DeviceAgent agent = DeviceAgent.start(testKit.system(), settings(), client, telemetry);
     agents.add(agent);
     nextSeen(ConnectSeen.class);
-    await(agent.whenControls(c -> c.pausesLeftToday() == PAUSES_LEFT_ON_CONNECT));
+    await(agent.whenControls(c -> c.pausesLeftToday().count() == PAUSES_LEFT_ON_CONNECT));
     return agent;
   }
 
@@ -263,7 +268,7 @@ class EmployeeRequestsTest {
     return AgentSettings.fromConfig(testKit.system().settings().config())
         .withController(controller.address())
         .withEnrollmentToken(TOKEN)
-        .withIdentity(new DeviceIdentity("laptop-1", "ada@example.com", "US", Map.of(), "Europe/Berlin"))
+        .withIdentity(new DeviceIdentity("laptop-1", "ada@example.com", "US", Map.of(), "test", "Europe/Berlin"))
         .withBackoff(new ReconnectBackoff(Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(30)));
   }
 

@@ -1,5 +1,6 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.DeviceIdentity;
 import com.typesafe.config.ConfigFactory;
 import io.fleetcontrol.policy.BandwidthRules;
 import io.fleetcontrol.policy.BatteryRules;
@@ -79,7 +80,7 @@ public class GateBenchmark {
     AgentSettings settings = AgentSettings.fromConfig(system.settings().config())
         .withController(new ControllerAddress("127.0.0.1", 1, false))
         .withEnrollmentToken("none")
-        .withIdentity(new DeviceIdentity("bench-laptop", "bench@example.com", "US", Map.of(), "America/New_York"));
+        .withIdentity(new DeviceIdentity("bench-laptop", "bench@example.com", "US", Map.of(), "test", "America/New_York"));
     agent = DeviceAgent.start(system, settings, AgentClients.create(system, settings.controller()),
         FixedTelemetry.unknown(), new UploadMeter(), stateDir.resolve("cache.bin"), Clock.systemUTC());
     String token = LocalApi.writeNewToken(stateDir.resolve("local-api.token"));

@@ -1,5 +1,6 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.DeviceIdentity;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.proto.agent.v1.CaptureGateServiceClient;
 import io.fleetcontrol.proto.v1.AgentServiceClient;
@@ -47,7 +48,7 @@ final class LiveLocalAgent implements AutoCloseable {
     AgentSettings settings = AgentSettings.fromConfig(testKit.system().settings().config())
         .withController(controller.address())
         .withEnrollmentToken("enroll-me")
-        .withIdentity(new DeviceIdentity(deviceId, "ada@example.com", "US", Map.of(), "America/New_York"));
+        .withIdentity(new DeviceIdentity(deviceId, "ada@example.com", "US", Map.of(), "test", "America/New_York"));
     DeviceAgent agent = DeviceAgent.start(testKit.system(), settings, agentClient, FixedTelemetry.unknown(),
         new UploadMeter(), stateDir.resolve("cache.bin"), Clock.systemUTC());
     await(agent.whenPolicyApplied(5));

@@ -1,5 +1,6 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.DeviceIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -147,7 +148,7 @@ class OfflineGateTest {
     fake.refuseNextConnects(0, Status.UNAVAILABLE);
     RequestSeen pause = nextRequest(ConnectRequest::hasPauseRequest);
     assertEquals(1200, pause.request().getPauseRequest().getDuration().getSeconds());
-    Instant stamped = AgentWire.instant(pause.request().getPauseRequest().getRequestTime());
+    Instant stamped = io.fleetcontrol.wire.WireTime.fromProto(pause.request().getPauseRequest().getRequestTime());
     assertTrue(!stamped.isBefore(asked.minusMillis(1)) && stamped.isBefore(pause.receivedAt()),
         "stamped when the employee asked (" + stamped + "), not when it was sent");
 
@@ -200,7 +201,7 @@ class OfflineGateTest {
     AgentSettings settings = AgentSettings.fromConfig(testKit.system().settings().config())
         .withController(controller.address())
         .withEnrollmentToken(TOKEN)
-        .withIdentity(new DeviceIdentity("laptop-1", "ada@example.com", "US", Map.of(), "America/New_York"))
+        .withIdentity(new DeviceIdentity("laptop-1", "ada@example.com", "US", Map.of(), "test", "America/New_York"))
         .withBackoff(new ReconnectBackoff(Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(30)));
     DeviceAgent agent = DeviceAgent.start(testKit.system(), settings, client, FixedTelemetry.unknown(),
         new UploadMeter(), stateDir.resolve("cache.bin"), Clock.systemUTC());

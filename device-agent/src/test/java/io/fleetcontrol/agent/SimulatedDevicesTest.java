@@ -1,5 +1,6 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.DeviceIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class SimulatedDevicesTest {
 
   private final List<DeviceIdentity> fleet =
-      IntStream.rangeClosed(1, 1000).mapToObj(n -> SimulatedDevices.identity(n, 0.02, "DE")).toList();
+      IntStream.rangeClosed(1, 1000).mapToObj(n -> SimulatedDevices.identity(n, 0.02, "DE", "sim-test")).toList();
 
   @Test
   void namesDevicesAndOwnersByNumber() {

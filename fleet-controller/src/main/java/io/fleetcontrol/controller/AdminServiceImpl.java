@@ -1,10 +1,11 @@
 package io.fleetcontrol.controller;
 
+import io.fleetcontrol.wire.ExemptionWire;
 import io.fleetcontrol.wire.PolicyWire;
 import io.fleetcontrol.device.ConnectionState;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceSummary;
-import io.fleetcontrol.device.ExemptionRecord;
+import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.proto.v1.*;
 import io.grpc.Status;
 import java.time.Clock;
@@ -332,7 +333,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
       return page.thenApply(found -> {
         var out = ListExemptionsResponse.newBuilder();
         found.rows().stream()
-            .map(AdminServiceImpl::toProto)
+            .map(row -> ExemptionWire.toProto(row.deviceId(), row.toRecord()))
             .forEach(e -> out.addExemptions(employeeText ? e : withoutEmployeeText(e)));
         if (found.next() != null) {
           out.setNextPageToken(pageTokens.issue("exemptions", filters, found.next().encode()));
@@ -401,34 +402,8 @@ final class AdminServiceImpl implements AdminServicePowerApi {
           if (failure != null) {
             throw GrpcErrors.notFoundOr("exemption " + exemptionId + " of " + deviceId, failure);
           }
-          return ProtoMapping.toProto(deviceId, record);
+          return ExemptionWire.toProto(deviceId, record);
         });
-  }
-
-  private static Exemption toProto(DeviceDirectory.ExemptionRow r) {
-    var b = Exemption.newBuilder()
-        .setDeviceId(r.deviceId())
-        .setExemptionId(r.exemptionId())
-        .setScope(ExemptionScope.valueOf("EXEMPTION_SCOPE_" + r.scope()))
-        .setReason(ExemptionReason.valueOf("EXEMPTION_REASON_" + r.reason()))
-        .setComment(r.comment() == null ? "" : r.comment())
-        .setStatus(ExemptionStatus.valueOf("EXEMPTION_STATUS_" + r.status()));
-    if (r.requestTime() != null) {
-      b.setRequestTime(ProtoMapping.toProto(r.requestTime()));
-    }
-    if (r.expireTime() != null) {
-      b.setExpireTime(ProtoMapping.toProto(r.expireTime()));
-    }
-    if (r.decidedBy() != null) {
-      b.setDecidedBy(r.decidedBy());
-    }
-    if (r.decisionReason() != null) {
-      b.setDecisionReason(r.decisionReason());
-    }
-    if (r.decideTime() != null) {
-      b.setDecideTime(ProtoMapping.toProto(r.decideTime()));
-    }
-    return b.build();
   }
 
   // ---- rollouts ----

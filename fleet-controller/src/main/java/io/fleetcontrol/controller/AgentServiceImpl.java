@@ -1,10 +1,12 @@
 package io.fleetcontrol.controller;
 
+import io.fleetcontrol.wire.ExemptionWire;
 import io.fleetcontrol.wire.PolicyWire;
+import io.fleetcontrol.wire.WireTime;
 import io.fleetcontrol.wire.TelemetryWire;
 import io.fleetcontrol.device.AgentPush;
 import io.fleetcontrol.device.DeviceEntity;
-import io.fleetcontrol.device.DeviceIdentity;
+import io.fleetcontrol.policy.DeviceIdentity;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.device.EnrollOutcome;
 import io.fleetcontrol.enrollment.EnrollmentToken;
@@ -424,18 +426,16 @@ final class AgentServiceImpl implements AgentServicePowerApi {
     } else if (push instanceof AgentPush.PolicyChanged changed) {
       response.setPolicyUpdate(PolicyUpdate.newBuilder().setPolicy(PolicyWire.toProto(changed.policy())));
     } else if (push instanceof AgentPush.PauseChanged pause) {
-      // The wire says -1 for "no daily limit".
-      int left = pause.pausesLeftToday() == Integer.MAX_VALUE ? -1 : pause.pausesLeftToday();
-      var update = PauseUpdate.newBuilder().setPausesLeftToday(left);
+      var update = PauseUpdate.newBuilder().setPausesLeftToday(pause.pausesLeftToday().count());
       if (pause.pauseEnd() != null) {
         update.setActivePause(Pause.newBuilder()
-            .setStartTime(ProtoMapping.toProto(pause.pauseStart()))
-            .setEndTime(ProtoMapping.toProto(pause.pauseEnd())));
+            .setStartTime(WireTime.toProto(pause.pauseStart()))
+            .setEndTime(WireTime.toProto(pause.pauseEnd())));
       }
       response.setPauseUpdate(update);
     } else if (push instanceof AgentPush.ExemptionsChanged exemptions) {
       var update = ExemptionUpdate.newBuilder();
-      exemptions.exemptions().forEach(e -> update.addExemptions(ProtoMapping.toProto(exemptions.deviceId(), e)));
+      exemptions.exemptions().forEach(e -> update.addExemptions(ExemptionWire.toProto(exemptions.deviceId(), e)));
       response.setExemptionUpdate(update);
     } else {
       throw new IllegalArgumentException("no wire form for " + push);
@@ -582,7 +582,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
             Instant asked = exemption.hasRequestTime()
                 ? InputRules.time("exemption_request.request_time", exemption.getRequestTime()) : null;
             device
-                .<io.fleetcontrol.device.ExemptionRecord>askWithStatus(
+                .<io.fleetcontrol.policy.ExemptionRecord>askWithStatus(
                     replyTo -> new DeviceEntity.RequestExemption(
                         request.getRequestId(), scope, reason, comment, asked, replyTo),
                     askTimeout)

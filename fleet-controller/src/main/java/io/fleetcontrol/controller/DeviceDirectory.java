@@ -2,7 +2,11 @@ package io.fleetcontrol.controller;
 
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
-import io.fleetcontrol.device.DeviceIdentity;
+import io.fleetcontrol.policy.DeviceIdentity;
+import io.fleetcontrol.policy.ExemptionReason;
+import io.fleetcontrol.policy.ExemptionRecord;
+import io.fleetcontrol.policy.ExemptionScope;
+import io.fleetcontrol.policy.ExemptionStatus;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -133,7 +137,13 @@ final class DeviceDirectory implements ExemptionPages.Queue {
       Instant expireTime,
       String decidedBy,
       String decisionReason,
-      Instant decideTime) {}
+      Instant decideTime) {
+
+    ExemptionRecord toRecord() {
+      return new ExemptionRecord(exemptionId, ExemptionScope.valueOf(scope), ExemptionReason.valueOf(reason),
+          comment, ExemptionStatus.valueOf(status), requestTime, expireTime, decidedBy, decisionReason, decideTime);
+    }
+  }
 
   /** Every status an exemption can have, in the order a listing without a status walks them. */
   static final List<String> EXEMPTION_STATUSES = List.of("REQUESTED", "APPROVED", "DENIED", "REVOKED", "EXPIRED");

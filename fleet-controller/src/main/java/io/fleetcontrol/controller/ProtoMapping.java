@@ -1,12 +1,13 @@
 package io.fleetcontrol.controller;
 
+import io.fleetcontrol.policy.ExemptionReason;
+import io.fleetcontrol.policy.ExemptionScope;
+import io.fleetcontrol.wire.ExemptionWire;
 import io.fleetcontrol.wire.TelemetryWire;
-import com.google.protobuf.Duration;
+import io.fleetcontrol.wire.WireTime;
 import com.google.protobuf.Timestamp;
 import io.fleetcontrol.device.ConnectionState;
 import io.fleetcontrol.device.DeviceSummary;
-import io.fleetcontrol.device.ExemptionRecord;
-import io.fleetcontrol.policy.Exemption;
 import io.fleetcontrol.policy.CaptureState;
 import io.fleetcontrol.proto.v1.Device;
 import java.time.Instant;
@@ -25,66 +26,19 @@ final class ProtoMapping {
   }
 
   static Timestamp toProto(Instant instant) {
-    return Timestamp.newBuilder()
-        .setSeconds(instant.getEpochSecond())
-        .setNanos(instant.getNano())
-        .build();
+    return WireTime.toProto(instant);
   }
 
   // Times and durations from callers go through InputRules.time / duration, which check the range first.
 
-  static Exemption.Scope fromProto(io.fleetcontrol.proto.v1.ExemptionScope scope) {
-    return switch (scope) {
-      case EXEMPTION_SCOPE_FULL -> Exemption.Scope.FULL;
-      case EXEMPTION_SCOPE_NO_SCREENSHOTS -> Exemption.Scope.NO_SCREENSHOTS;
-      case EXEMPTION_SCOPE_NO_KEYSTROKES -> Exemption.Scope.NO_KEYSTROKES;
-      default -> throw InputRules.invalid("scope must be full, no_screenshots or no_keystrokes");
-    };
+  static ExemptionScope fromProto(io.fleetcontrol.proto.v1.ExemptionScope scope) {
+    return ExemptionWire.fromProto(scope)
+        .orElseThrow(() -> InputRules.invalid("scope must be full, no_screenshots or no_keystrokes"));
   }
 
-  static ExemptionRecord.ReasonCategory fromProto(io.fleetcontrol.proto.v1.ExemptionReason reason) {
-    return switch (reason) {
-      case EXEMPTION_REASON_BANDWIDTH -> ExemptionRecord.ReasonCategory.BANDWIDTH;
-      case EXEMPTION_REASON_SENSITIVE_WORK -> ExemptionRecord.ReasonCategory.SENSITIVE_WORK;
-      case EXEMPTION_REASON_BATTERY -> ExemptionRecord.ReasonCategory.BATTERY;
-      case EXEMPTION_REASON_OTHER -> ExemptionRecord.ReasonCategory.OTHER;
-      default -> throw InputRules.invalid("reason must be bandwidth, sensitive_work, battery or other");
-    };
-  }
-
-  static io.fleetcontrol.proto.v1.ExemptionStatus toProto(ExemptionRecord.Status status) {
-    return io.fleetcontrol.proto.v1.ExemptionStatus.valueOf("EXEMPTION_STATUS_" + status.name());
-  }
-
-  static io.fleetcontrol.proto.v1.Exemption toProto(String deviceId, ExemptionRecord e) {
-    var builder = io.fleetcontrol.proto.v1.Exemption.newBuilder()
-        .setExemptionId(e.exemptionId())
-        .setDeviceId(deviceId)
-        .setScope(io.fleetcontrol.proto.v1.ExemptionScope.valueOf("EXEMPTION_SCOPE_" + e.scope().name()))
-        .setReason(io.fleetcontrol.proto.v1.ExemptionReason.valueOf("EXEMPTION_REASON_" + e.reason().name()))
-        .setComment(e.comment() == null ? "" : e.comment())
-        .setStatus(toProto(e.status()))
-        .setRequestTime(toProto(e.requestTime()));
-    if (e.expireTime() != null) {
-      builder.setExpireTime(toProto(e.expireTime()));
-    }
-    if (e.decidedBy() != null) {
-      builder.setDecidedBy(e.decidedBy());
-    }
-    if (e.decisionReason() != null) {
-      builder.setDecisionReason(e.decisionReason());
-    }
-    if (e.decideTime() != null) {
-      builder.setDecideTime(toProto(e.decideTime()));
-    }
-    return builder.build();
-  }
-
-  static Duration toProto(java.time.Duration duration) {
-    return Duration.newBuilder()
-        .setSeconds(duration.getSeconds())
-        .setNanos(duration.getNano())
-        .build();
+  static ExemptionReason fromProto(io.fleetcontrol.proto.v1.ExemptionReason reason) {
+    return ExemptionWire.fromProto(reason)
+        .orElseThrow(() -> InputRules.invalid("reason must be bandwidth, sensitive_work, battery or other"));
   }
 
   static io.fleetcontrol.proto.v1.DeviceHealth toProto(io.fleetcontrol.policy.HealthRollup.Summary health) {
@@ -122,7 +76,7 @@ final class ProtoMapping {
             .setPausesTakenToday(summary.pausesTakenToday())
             .setIdentityState(io.fleetcontrol.proto.v1.IdentityState.valueOf(
                 "IDENTITY_STATE_" + summary.identityStatus().name()));
-    summary.exemptions().forEach(e -> builder.addExemptions(toProto(identity.deviceId(), e)));
+    summary.exemptions().forEach(e -> builder.addExemptions(ExemptionWire.toProto(identity.deviceId(), e)));
     if (summary.pauseEnd() != null) {
       builder.setActivePause(io.fleetcontrol.proto.v1.Pause.newBuilder()
           .setStartTime(toProto(summary.pauseStart()))

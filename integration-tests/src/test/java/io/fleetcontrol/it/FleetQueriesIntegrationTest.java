@@ -110,8 +110,8 @@ class FleetQueriesIntegrationTest {
     }
     List<DeviceAgent> asking = home.subList(300, 315);
     for (DeviceAgent agent : asking) {
-      asked.add(agent.requestExemption(io.fleetcontrol.agent.ExemptionScope.NO_SCREENSHOTS,
-          io.fleetcontrol.agent.ExemptionReason.SENSITIVE_WORK,
+      asked.add(agent.requestExemption(io.fleetcontrol.policy.ExemptionScope.NO_SCREENSHOTS,
+          io.fleetcontrol.policy.ExemptionReason.SENSITIVE_WORK,
           "payroll week"));
     }
     for (CompletionStage<?> each : asked) {

@@ -14,7 +14,7 @@ import io.fleetcontrol.agent.AgentClients;
 import io.fleetcontrol.agent.AgentSettings;
 import io.fleetcontrol.agent.ConnectionStatus;
 import io.fleetcontrol.agent.DeviceAgent;
-import io.fleetcontrol.agent.DeviceIdentity;
+import io.fleetcontrol.policy.DeviceIdentity;
 import io.fleetcontrol.agent.FixedTelemetry;
 import io.fleetcontrol.agent.LocalApi;
 import io.fleetcontrol.agent.ReconnectBackoff;
@@ -130,8 +130,8 @@ class FuzzIntegrationTest {
     laptop = startAgent(LAPTOP, stateDir);
     laptop.whenPolicyApplied(1).toCompletableFuture().get(60, TimeUnit.SECONDS);
     // A real pending exemption (ex-1), so the exemption decisions reach their checks on a real record.
-    var asked = laptop.requestExemption(io.fleetcontrol.agent.ExemptionScope.NO_SCREENSHOTS,
-        io.fleetcontrol.agent.ExemptionReason.OTHER, "fuzz").toCompletableFuture().get(30, TimeUnit.SECONDS);
+    var asked = laptop.requestExemption(io.fleetcontrol.policy.ExemptionScope.NO_SCREENSHOTS,
+        io.fleetcontrol.policy.ExemptionReason.OTHER, "fuzz").toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertTrue(asked.accepted(), "the laptop's exemption request: " + asked.message());
     localToken = LocalApi.writeNewToken(stateDir.resolve("local-api.token"));
     localApi = LocalApi.start(harness.clientSystem, laptop, "127.0.0.1", 0, localToken)
@@ -166,7 +166,7 @@ class FuzzIntegrationTest {
     AgentSettings settings = AgentSettings.fromConfig(harness.clientSystem.settings().config())
         .withController(harness.controllerAddress())
         .withEnrollmentToken(harness.enrollmentToken)
-        .withIdentity(new DeviceIdentity(deviceId, "ada@example.com", "US", Map.of("team", "fuzz"), "America/New_York"))
+        .withIdentity(new DeviceIdentity(deviceId, "ada@example.com", "US", Map.of("team", "fuzz"), "test", "America/New_York"))
         .withBackoff(new ReconnectBackoff(Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(30)));
     return DeviceAgent.start(harness.clientSystem, settings, agentClient, FixedTelemetry.unknown(),
         new UploadMeter(), dir.resolve("cache.bin"), Clock.systemUTC());

@@ -356,8 +356,8 @@ class PolicyAndControlsIntegrationTest {
     var settings = io.fleetcontrol.agent.AgentSettings.fromConfig(harness.clientSystem.settings().config())
         .withController(harness.controllerAddress())
         .withEnrollmentToken(harness.enrollmentToken)
-        .withIdentity(new io.fleetcontrol.agent.DeviceIdentity(
-            "laptop-cli", "ada@example.com", "US", java.util.Map.of("team", "controls"), "America/New_York"))
+        .withIdentity(new io.fleetcontrol.policy.DeviceIdentity(
+            "laptop-cli", "ada@example.com", "US", java.util.Map.of("team", "controls"), "test", "America/New_York"))
         .withBackoff(new io.fleetcontrol.agent.ReconnectBackoff(
             Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(30)));
     var client = io.fleetcontrol.agent.AgentClients.create(harness.clientSystem, settings.controller());

@@ -1,5 +1,7 @@
 package io.fleetcontrol.device;
 
+import io.fleetcontrol.policy.PausesLeft;
+import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.serialization.CborSerializable;
 import java.time.Instant;
@@ -15,7 +17,7 @@ public sealed interface AgentPush extends CborSerializable {
   record PolicyChanged(String deviceId, Policy policy) implements AgentPush {}
 
   /** The pause started or ended; {@code pauseEnd == null} when none is active. */
-  record PauseChanged(String deviceId, Instant pauseStart, Instant pauseEnd, int pausesLeftToday)
+  record PauseChanged(String deviceId, Instant pauseStart, Instant pauseEnd, PausesLeft pausesLeftToday)
       implements AgentPush {}
 
   /** The device's exemptions, all of them, after any change. */

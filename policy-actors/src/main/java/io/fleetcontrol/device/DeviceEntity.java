@@ -1,5 +1,11 @@
 package io.fleetcontrol.device;
 
+import io.fleetcontrol.policy.PausesLeft;
+import io.fleetcontrol.policy.DeviceIdentity;
+import io.fleetcontrol.policy.ExemptionRecord;
+import io.fleetcontrol.policy.ExemptionStatus;
+import io.fleetcontrol.policy.ExemptionReason;
+import io.fleetcontrol.policy.ExemptionScope;
 import io.fleetcontrol.policy.CaptureDecision;
 import io.fleetcontrol.policy.Decision;
 import io.fleetcontrol.policy.DeviceConditions;
@@ -175,13 +181,13 @@ public final class DeviceEntity
 
   public record RequestExemption(
       String requestId,
-      Exemption.Scope scope,
-      ExemptionRecord.ReasonCategory reason,
+      ExemptionScope scope,
+      ExemptionReason reason,
       String comment,
       Instant requestTime,
       ActorRef<StatusReply<ExemptionRecord>> replyTo)
       implements Command {
-    public RequestExemption(Exemption.Scope scope, ExemptionRecord.ReasonCategory reason, String comment,
+    public RequestExemption(ExemptionScope scope, ExemptionReason reason, String comment,
         Instant requestTime, ActorRef<StatusReply<ExemptionRecord>> replyTo) {
       this(null, scope, reason, comment, requestTime, replyTo);
     }
@@ -247,8 +253,8 @@ public final class DeviceEntity
   public record ExemptionRequested(
       String deviceId,
       String exemptionId,
-      Exemption.Scope scope,
-      ExemptionRecord.ReasonCategory reason,
+      ExemptionScope scope,
+      ExemptionReason reason,
       String comment,
       Instant requestTime,
       String requestId)
@@ -500,7 +506,7 @@ public final class DeviceEntity
             schedule(PAUSE_TIMER, new PauseTimerFired(), state.pauseEnd());
           }
           state.exemptions().stream()
-              .filter(e -> e.status() == ExemptionRecord.Status.APPROVED && e.expireTime() != null)
+              .filter(e -> e.status() == ExemptionStatus.APPROVED && e.expireTime() != null)
               .forEach(e -> schedule(exemptionTimer(e.exemptionId()),
                   new ExemptionTimerFired(e.exemptionId()), e.expireTime()));
         })
@@ -914,7 +920,7 @@ public final class DeviceEntity
       return Effect().reply(cmd.replyTo(), StatusReply.success(created.get()));
     }
     boolean alreadyOpen = state.exemptions().stream().anyMatch(e -> e.scope() == cmd.scope()
-        && (e.status() == ExemptionRecord.Status.REQUESTED || e.inForceAt(clock.instant())));
+        && (e.status() == ExemptionStatus.REQUESTED || e.inForceAt(clock.instant())));
     if (alreadyOpen) {
       return refuse(cmd.replyTo(), "an exemption of scope " + cmd.scope() + " is already requested or in force");
     }
@@ -982,7 +988,7 @@ public final class DeviceEntity
 
   private ReplyEffect<Event, State> onExemptionTimer(State state, ExemptionTimerFired cmd) {
     Optional<ExemptionRecord> exemption = state.exemption(cmd.exemptionId());
-    if (exemption.isEmpty() || exemption.get().status() != ExemptionRecord.Status.APPROVED
+    if (exemption.isEmpty() || exemption.get().status() != ExemptionStatus.APPROVED
         || exemption.get().expireTime() == null) {
       return Effect().noReply();
     }
@@ -1005,7 +1011,7 @@ public final class DeviceEntity
     if (exemption.isEmpty()) {
       return Optional.of(unknownExemption(exemptionId));
     }
-    if (exemption.get().status() != ExemptionRecord.Status.REQUESTED) {
+    if (exemption.get().status() != ExemptionStatus.REQUESTED) {
       return Optional.of("exemption " + exemptionId + " was already decided (it is "
           + exemption.get().status() + ")");
     }
@@ -1037,7 +1043,7 @@ public final class DeviceEntity
     }
   }
 
-  private int pausesLeftToday(State state) {
+  private PausesLeft pausesLeftToday(State state) {
     return state.pauseQuota().pausesLeft(state.pauseRules(), clock.instant(), state.zone());
   }
 
@@ -1069,7 +1075,7 @@ public final class DeviceEntity
     Instant now = clock.instant();
     UploadCounters uploads = currentUploads(state).asOf(now, state.zone());
     List<Exemption> inForce = state.exemptions().stream()
-        .filter(e -> e.status() == ExemptionRecord.Status.APPROVED)
+        .filter(e -> e.status() == ExemptionStatus.APPROVED)
         .map(e -> new Exemption(e.exemptionId(), e.scope(), e.expireTime()))
         .toList();
     var conditions = new DeviceConditions(
@@ -1146,17 +1152,17 @@ public final class DeviceEntity
             state.withPause(null, null, state.pauseQuota()).withTaken(e.requestId(), null))
         .onEvent(ExemptionRequested.class, (state, e) -> state.withNewExemption(
             new ExemptionRecord(e.exemptionId(), e.scope(), e.reason(), e.comment(),
-                ExemptionRecord.Status.REQUESTED, e.requestTime(), null, null, null, null))
+                ExemptionStatus.REQUESTED, e.requestTime(), null, null, null, null))
             .withTaken(e.requestId(), e.exemptionId()))
         .onEvent(ExemptionApproved.class, (state, e) -> state.withExemption(e.exemptionId(),
-            x -> x.decided(ExemptionRecord.Status.APPROVED, e.expireTime(), e.approver(), null, e.decideTime())))
+            x -> x.decided(ExemptionStatus.APPROVED, e.expireTime(), e.approver(), null, e.decideTime())))
         .onEvent(ExemptionDenied.class, (state, e) -> state.withExemption(e.exemptionId(),
-            x -> x.decided(ExemptionRecord.Status.DENIED, null, e.approver(), e.reason(), e.decideTime())))
+            x -> x.decided(ExemptionStatus.DENIED, null, e.approver(), e.reason(), e.decideTime())))
         .onEvent(ExemptionRevoked.class, (state, e) -> state.withExemption(e.exemptionId(),
-            x -> x.decided(ExemptionRecord.Status.REVOKED, x.expireTime(), e.revokedBy(), e.reason(), e.revokeTime())))
+            x -> x.decided(ExemptionStatus.REVOKED, x.expireTime(), e.revokedBy(), e.reason(), e.revokeTime())))
         .onEvent(ExemptionExpired.class, (state, e) -> state.withExemption(e.exemptionId(),
             x -> new ExemptionRecord(x.exemptionId(), x.scope(), x.reason(), x.comment(),
-                ExemptionRecord.Status.EXPIRED, x.requestTime(), x.expireTime(), x.decidedBy(),
+                ExemptionStatus.EXPIRED, x.requestTime(), x.expireTime(), x.decidedBy(),
                 x.decisionReason(), x.decideTime())))
         .onEvent(UploadsRolledUp.class, (state, e) -> state.withUploads(e.counters()))
         .build();

@@ -1,5 +1,8 @@
 package io.fleetcontrol.device;
 
+import io.fleetcontrol.policy.PausesLeft;
+import io.fleetcontrol.policy.DeviceIdentity;
+import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.policy.CaptureState;
 import io.fleetcontrol.policy.DeviceTelemetry;
 import io.fleetcontrol.policy.HealthRollup;
@@ -23,7 +26,7 @@ public record DeviceSummary(
     DeviceTelemetry latestTelemetry,
     Instant pauseStart,
     Instant pauseEnd,
-    int pausesLeftToday,
+    PausesLeft pausesLeftToday,
     List<ExemptionRecord> exemptions,
     long uploadedBytesToday,
     long uploadedBytesThisMonth,

@@ -1,5 +1,10 @@
 package io.fleetcontrol.device;
 
+import io.fleetcontrol.policy.DeviceIdentity;
+import io.fleetcontrol.policy.ExemptionRecord;
+import io.fleetcontrol.policy.ExemptionStatus;
+import io.fleetcontrol.policy.ExemptionReason;
+import io.fleetcontrol.policy.ExemptionScope;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -85,7 +90,7 @@ class DeviceControlsTest {
     assertTrue(result.reply().isSuccess());
     assertEquals(START.plus(Duration.ofMinutes(20)), result.reply().getValue().pauseEnd());
     assertEquals(CaptureState.PAUSED, result.reply().getValue().captureState());
-    assertEquals(1, result.reply().getValue().pausesLeftToday());
+    assertEquals(1, result.reply().getValue().pausesLeftToday().count());
     var pushed = stream.expectMessageClass(AgentPush.PauseChanged.class);
     assertEquals(START.plus(Duration.ofMinutes(20)), pushed.pauseEnd());
 
@@ -163,10 +168,10 @@ class DeviceControlsTest {
   // ---- exemptions ----
 
   private String requestFull() {
-    var requested = exemption(r -> new DeviceEntity.RequestExemption(Exemption.Scope.FULL,
-        ExemptionRecord.ReasonCategory.SENSITIVE_WORK, "medical appointment booking", null, r));
+    var requested = exemption(r -> new DeviceEntity.RequestExemption(ExemptionScope.FULL,
+        ExemptionReason.SENSITIVE_WORK, "medical appointment booking", null, r));
     assertTrue(requested.reply().isSuccess());
-    assertEquals(ExemptionRecord.Status.REQUESTED, requested.reply().getValue().status());
+    assertEquals(ExemptionStatus.REQUESTED, requested.reply().getValue().status());
     stream.expectMessageClass(AgentPush.ExemptionsChanged.class);
     return requested.reply().getValue().exemptionId();
   }
@@ -175,7 +180,7 @@ class DeviceControlsTest {
   void approvedExemptionMakesTheDeviceExemptUntilItExpiresByItself() {
     String id = requestFull();
     var approved = exemption(r -> new DeviceEntity.ApproveExemption(id, START.plus(Duration.ofHours(2)), "hr-ana", r));
-    assertEquals(ExemptionRecord.Status.APPROVED, approved.reply().getValue().status());
+    assertEquals(ExemptionStatus.APPROVED, approved.reply().getValue().status());
     assertEquals("hr-ana", approved.reply().getValue().decidedBy());
     assertEquals(CaptureState.EXEMPT, current().captureState());
     stream.expectMessageClass(AgentPush.ExemptionsChanged.class);
@@ -183,7 +188,7 @@ class DeviceControlsTest {
     clock.advance(Duration.ofHours(2));
     var expired = kit.runCommand(new DeviceEntity.ExemptionTimerFired(id));
     assertTrue(expired.events().get(0) instanceof DeviceEntity.ExemptionExpired);
-    assertEquals(ExemptionRecord.Status.EXPIRED, current().exemptions().get(0).status());
+    assertEquals(ExemptionStatus.EXPIRED, current().exemptions().get(0).status());
     assertEquals(CaptureState.ACTIVE, current().captureState());
   }
 
@@ -191,7 +196,7 @@ class DeviceControlsTest {
   void denialCarriesWhoAndWhyAndADecisionCannotBeMadeTwice() {
     String id = requestFull();
     var denied = exemption(r -> new DeviceEntity.DenyExemption(id, "not sensitive work", "hr-ana", r));
-    assertEquals(ExemptionRecord.Status.DENIED, denied.reply().getValue().status());
+    assertEquals(ExemptionStatus.DENIED, denied.reply().getValue().status());
     assertEquals("not sensitive work", denied.reply().getValue().decisionReason());
     var again = exemption(r -> new DeviceEntity.ApproveExemption(id, START.plusSeconds(60), "hr-bo", r));
     assertTrue(again.reply().isError());
@@ -203,7 +208,7 @@ class DeviceControlsTest {
     String id = requestFull();
     // 300 days is past Pekko's ~248-day timer limit: the entity must not fail scheduling it.
     var approved = exemption(r -> new DeviceEntity.ApproveExemption(id, START.plus(Duration.ofDays(300)), "hr-ana", r));
-    assertEquals(ExemptionRecord.Status.APPROVED, approved.reply().getValue().status());
+    assertEquals(ExemptionStatus.APPROVED, approved.reply().getValue().status());
     clock.advance(Duration.ofDays(1));
     var early = kit.runCommand(new DeviceEntity.ExemptionTimerFired(id));
     assertTrue(early.events().isEmpty(), "a day in, the timer re-arms and nothing expires");
@@ -216,7 +221,7 @@ class DeviceControlsTest {
     assertTrue(exemption(r -> new DeviceEntity.RevokeExemption(id, "x", "hr", r)).reply().isError());
     exemption(r -> new DeviceEntity.ApproveExemption(id, START.plus(Duration.ofDays(1)), "hr-ana", r));
     var revoked = exemption(r -> new DeviceEntity.RevokeExemption(id, "project finished", "hr-ana", r));
-    assertEquals(ExemptionRecord.Status.REVOKED, revoked.reply().getValue().status());
+    assertEquals(ExemptionStatus.REVOKED, revoked.reply().getValue().status());
     assertEquals(CaptureState.ACTIVE, current().captureState());
   }
 
@@ -227,11 +232,11 @@ class DeviceControlsTest {
     var past = exemption(r -> new DeviceEntity.ApproveExemption(id, START.minusSeconds(1), "hr", r));
     assertTrue(past.reply().isError());
     assertTrue(past.events().isEmpty());
-    var duplicate = exemption(r -> new DeviceEntity.RequestExemption(Exemption.Scope.FULL,
-        ExemptionRecord.ReasonCategory.OTHER, "again", null, r));
+    var duplicate = exemption(r -> new DeviceEntity.RequestExemption(ExemptionScope.FULL,
+        ExemptionReason.OTHER, "again", null, r));
     assertTrue(duplicate.reply().isError());
-    var partial = exemption(r -> new DeviceEntity.RequestExemption(Exemption.Scope.NO_SCREENSHOTS,
-        ExemptionRecord.ReasonCategory.BANDWIDTH, "home quota", null, r));
+    var partial = exemption(r -> new DeviceEntity.RequestExemption(ExemptionScope.NO_SCREENSHOTS,
+        ExemptionReason.BANDWIDTH, "home quota", null, r));
     assertTrue(partial.reply().isSuccess());
     assertEquals("ex-2", partial.reply().getValue().exemptionId());
   }
@@ -242,7 +247,7 @@ class DeviceControlsTest {
     exemption(r -> new DeviceEntity.ApproveExemption(id, START.plus(Duration.ofMinutes(5)), "hr", r));
     clock.advance(Duration.ofMinutes(6));
     kit.restart();
-    awaitState(s -> s.exemptions().get(0).status() == ExemptionRecord.Status.EXPIRED);
+    awaitState(s -> s.exemptions().get(0).status() == ExemptionStatus.EXPIRED);
   }
 
   // ---- notice and uploads ----
@@ -283,7 +288,7 @@ class DeviceControlsTest {
     var again = summary(r -> new DeviceEntity.StartPause("req-1", Duration.ofMinutes(20), null, r));
     assertTrue(again.reply().isSuccess(), "the same request is answered as taken, not as 'already paused'");
     assertTrue(again.events().isEmpty());
-    assertEquals(1, again.reply().getValue().pausesLeftToday(), "one pause counted, not two");
+    assertEquals(1, again.reply().getValue().pausesLeftToday().count(), "one pause counted, not two");
 
     var another = summary(r -> new DeviceEntity.StartPause("req-2", Duration.ofMinutes(20), null, r));
     assertTrue(another.reply().isError(), "a different request is a second pause, refused while paused");
@@ -295,10 +300,10 @@ class DeviceControlsTest {
 
   @Test
   void anExemptionSentAgainReturnsTheOneItCreated() {
-    var first = exemption(r -> new DeviceEntity.RequestExemption("req-x", Exemption.Scope.NO_SCREENSHOTS,
-        ExemptionRecord.ReasonCategory.SENSITIVE_WORK, "payroll", START, r));
-    var again = exemption(r -> new DeviceEntity.RequestExemption("req-x", Exemption.Scope.NO_SCREENSHOTS,
-        ExemptionRecord.ReasonCategory.SENSITIVE_WORK, "payroll", START, r));
+    var first = exemption(r -> new DeviceEntity.RequestExemption("req-x", ExemptionScope.NO_SCREENSHOTS,
+        ExemptionReason.SENSITIVE_WORK, "payroll", START, r));
+    var again = exemption(r -> new DeviceEntity.RequestExemption("req-x", ExemptionScope.NO_SCREENSHOTS,
+        ExemptionReason.SENSITIVE_WORK, "payroll", START, r));
     assertTrue(again.events().isEmpty());
     assertEquals(first.reply().getValue().exemptionId(), again.reply().getValue().exemptionId());
     assertEquals(1, current().exemptions().size());

@@ -1,5 +1,6 @@
 package io.fleetcontrol.device;
 
+import io.fleetcontrol.policy.DeviceIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,8 +1,11 @@
 package io.fleetcontrol.serialization;
 
+import io.fleetcontrol.policy.ExemptionStatus;
+import io.fleetcontrol.policy.ExemptionReason;
+import io.fleetcontrol.policy.ExemptionScope;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.fleetcontrol.device.ExemptionRecord;
+import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.policy.Exemption;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policy.rollout.RolloutGates;
@@ -48,8 +51,8 @@ class CrossNodeMessagesTest {
         rollout,
         view,
         new PolicyRollouts.Views(List.of(view)),
-        new ExemptionRecord("ex-1", Exemption.Scope.FULL, ExemptionRecord.ReasonCategory.BATTERY, "low", 
-            ExemptionRecord.Status.REQUESTED, T, null, null, null, null),
+        new ExemptionRecord("ex-1", ExemptionScope.FULL, ExemptionReason.BATTERY, "low", 
+            ExemptionStatus.REQUESTED, T, null, null, null, null),
         StatusReply.success(policy),
         new io.fleetcontrol.device.AgentPush.HeartbeatWanted("d1"),
         new io.fleetcontrol.device.DeviceEntity.StreamStillOpen(testKit.createTestProbe(

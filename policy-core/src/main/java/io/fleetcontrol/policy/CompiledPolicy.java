@@ -86,8 +86,8 @@ public final class CompiledPolicy {
 
   private static Decision partialExemption(DeviceConditions device, Instant now, CaptureKind kind) {
     for (Exemption exemption : device.exemptions()) {
-      boolean refuses = exemption.scope() == Exemption.Scope.NO_SCREENSHOTS && kind == CaptureKind.SCREENSHOTS
-          || exemption.scope() == Exemption.Scope.NO_KEYSTROKES && kind == CaptureKind.KEYSTROKES;
+      boolean refuses = exemption.scope() == ExemptionScope.NO_SCREENSHOTS && kind == CaptureKind.SCREENSHOTS
+          || exemption.scope() == ExemptionScope.NO_KEYSTROKES && kind == CaptureKind.KEYSTROKES;
       if (refuses && exemption.activeAt(now)) {
         return refuse(Decision.Rule.PARTIAL_EXEMPTION,
             "exempt from " + PlainWords.kind(kind) + DeviceRules.until(exemption, device));

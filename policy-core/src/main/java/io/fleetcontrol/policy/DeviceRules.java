@@ -71,7 +71,7 @@ final class DeviceRules {
 
   private static Decision fullExemption(DeviceConditions device, Instant now) {
     for (Exemption exemption : device.exemptions()) {
-      if (exemption.scope() == Exemption.Scope.FULL && exemption.activeAt(now)) {
+      if (exemption.scope() == ExemptionScope.FULL && exemption.activeAt(now)) {
         return Decision.deny(CaptureState.EXEMPT, Decision.Rule.FULL_EXEMPTION,
             "exempt from all capture" + until(exemption, device));
       }

@@ -26,7 +26,7 @@ public final class PauseCheck {
     if (requested.compareTo(rules.maxPause()) > 0) {
       return Optional.of("a pause may last at most " + PlainWords.duration(rules.maxPause()));
     }
-    if (quota.pausesLeft(rules, now, zone) == 0) {
+    if (!quota.pausesLeft(rules, now, zone).any()) {
       return Optional.of("no pauses left today (" + rules.pausesPerDay() + " a day)");
     }
     return Optional.empty();

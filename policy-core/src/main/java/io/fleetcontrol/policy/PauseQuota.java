@@ -22,12 +22,12 @@ public record PauseQuota(LocalDate localDay, int pausesUsed) {
     return usedOn(LocalDate.ofInstant(now, zone));
   }
 
-  /** Pauses the employee may still take today; {@link Integer#MAX_VALUE} when the policy sets no limit. */
-  public int pausesLeft(PauseRules rules, Instant now, ZoneId zone) {
+  /** Pauses the employee may still take today; unlimited when the policy sets no daily limit. */
+  public PausesLeft pausesLeft(PauseRules rules, Instant now, ZoneId zone) {
     if (rules.pausesPerDay() == 0) {
-      return Integer.MAX_VALUE;
+      return PausesLeft.UNLIMITED;
     }
-    return Math.max(0, rules.pausesPerDay() - usedOn(LocalDate.ofInstant(now, zone)));
+    return new PausesLeft(Math.max(0, rules.pausesPerDay() - usedOn(LocalDate.ofInstant(now, zone))));
   }
 
   /** The quota after one more pause that started at {@code at}. */

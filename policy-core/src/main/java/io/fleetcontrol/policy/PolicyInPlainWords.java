@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 public final class PolicyInPlainWords {
 
   /** How much of the policy's limits this device has used, in its own day and month. */
-  public record Usage(long uploadedBytesToday, long uploadedBytesThisMonth, int pausesLeftToday) {}
+  public record Usage(long uploadedBytesToday, long uploadedBytesThisMonth, PausesLeft pausesLeftToday) {}
 
   private PolicyInPlainWords() {}
 
@@ -101,10 +101,10 @@ public final class PolicyInPlainWords {
     return today + ", " + month + "; " + metered + rate;
   }
 
-  private static String pauses(PauseRules pause, int pausesLeftToday) {
+  private static String pauses(PauseRules pause, PausesLeft pausesLeftToday) {
     String each = "up to " + PlainWords.duration(pause.maxPause()) + " each";
     String perDay = pause.pausesPerDay() > 0 ? ", " + pause.pausesPerDay() + " a day" : ", as many as you need";
-    String left = pausesLeftToday < 0 ? "" : "; " + pausesLeftToday + " left today";
+    String left = pausesLeftToday.unlimited() ? "" : "; " + pausesLeftToday.count() + " left today";
     return each + perDay + (pause.pausesPerDay() > 0 ? left : "");
   }
 }

@@ -96,21 +96,21 @@ class CaptureDecisionTest {
 
     @Test
     void fullExemptionUntilItExpires() {
-      Exemption untilTenPastTen = new Exemption("ex-1", Exemption.Scope.FULL, NOW.plus(Duration.ofMinutes(10)));
+      Exemption untilTenPastTen = new Exemption("ex-1", ExemptionScope.FULL, NOW.plus(Duration.ofMinutes(10)));
       Decision exempt = state(policy(), device().exemptions(untilTenPastTen));
       assertState(CaptureState.EXEMPT, exempt);
       assertEquals(Rule.FULL_EXEMPTION, exempt.rule());
       assertEquals("exempt from all capture until 2026-11-23 10:10 (device time)", exempt.reason());
       assertState(CaptureState.EXEMPT,
-          state(policy(), device().exemptions(new Exemption("ex-2", Exemption.Scope.FULL, null))));
+          state(policy(), device().exemptions(new Exemption("ex-2", ExemptionScope.FULL, null))));
       assertState(CaptureState.ACTIVE,
-          state(policy(), device().exemptions(new Exemption("ex-3", Exemption.Scope.FULL, NOW))));
+          state(policy(), device().exemptions(new Exemption("ex-3", ExemptionScope.FULL, NOW))));
     }
 
     @Test
     void partialExemptionsLeaveTheDeviceActive() {
       assertState(CaptureState.ACTIVE, state(policy(), device().exemptions(
-          new Exemption("a", Exemption.Scope.NO_SCREENSHOTS, null), new Exemption("b", Exemption.Scope.NO_KEYSTROKES, null))));
+          new Exemption("a", ExemptionScope.NO_SCREENSHOTS, null), new Exemption("b", ExemptionScope.NO_KEYSTROKES, null))));
     }
 
     @Test
@@ -244,14 +244,14 @@ class CaptureDecisionTest {
 
     @Test
     void partialExemptionsRefuseTheirKindOnly() {
-      DeviceBuilder noShots = device().exemptions(new Exemption("ex-2", Exemption.Scope.NO_SCREENSHOTS, null));
+      DeviceBuilder noShots = device().exemptions(new Exemption("ex-2", ExemptionScope.NO_SCREENSHOTS, null));
       Decision shot = decide(policy(), noShots, SCREENSHOT_IN_EXCEL);
       assertEquals(Rule.PARTIAL_EXEMPTION, shot.rule());
       assertEquals(CaptureState.ACTIVE, shot.state());
       assertTrue(shot.reason().startsWith("exempt from screenshots"), shot.reason());
       assertTrue(decide(policy(), noShots, CLICK_IN_EXCEL).allowed());
 
-      DeviceBuilder noKeys = device().exemptions(new Exemption("ex-3", Exemption.Scope.NO_KEYSTROKES, NOW.plusSeconds(60)));
+      DeviceBuilder noKeys = device().exemptions(new Exemption("ex-3", ExemptionScope.NO_KEYSTROKES, NOW.plusSeconds(60)));
       assertEquals(Rule.PARTIAL_EXEMPTION,
           decide(policy(), noKeys, CaptureRequest.inApp(CaptureKind.KEYSTROKES, "com.microsoft.Excel")).rule());
       assertTrue(decide(policy(), noKeys, SCREENSHOT_IN_EXCEL).allowed());
@@ -259,7 +259,7 @@ class CaptureDecisionTest {
 
     @Test
     void anExpiredPartialExemptionNoLongerRefuses() {
-      DeviceBuilder expired = device().exemptions(new Exemption("ex-4", Exemption.Scope.NO_SCREENSHOTS, NOW));
+      DeviceBuilder expired = device().exemptions(new Exemption("ex-4", ExemptionScope.NO_SCREENSHOTS, NOW));
       assertTrue(decide(policy(), expired, SCREENSHOT_IN_EXCEL).allowed());
     }
 

@@ -104,8 +104,8 @@ class DecisionPropertiesTest {
   @Provide
   Arbitrary<DeviceConditions> devices() {
     Arbitrary<Exemption> exemption = Combinators.combine(
-            Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(Exemption.Scope.FULL)),
-                Tuple.of(3, Arbitraries.of(Exemption.Scope.NO_SCREENSHOTS, Exemption.Scope.NO_KEYSTROKES))),
+            Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(ExemptionScope.FULL)),
+                Tuple.of(3, Arbitraries.of(ExemptionScope.NO_SCREENSHOTS, ExemptionScope.NO_KEYSTROKES))),
             Arbitraries.integers().between(-600, 600).map(NOW::plusSeconds).injectNull(0.2))
         .as((scope, expiry) -> new Exemption("ex", scope, expiry));
     Arbitrary<DeviceTelemetry> telemetry = Combinators.combine(
@@ -215,7 +215,7 @@ class DecisionPropertiesTest {
   @Property
   void nothingIsAllowedUnderAnActiveFullExemption(@ForAll("policies") Policy p, @ForAll("devices") DeviceConditions d,
       @ForAll("requests") CaptureRequest r) {
-    if (d.exemptions().stream().anyMatch(e -> e.scope() == Exemption.Scope.FULL && e.activeAt(NOW))) {
+    if (d.exemptions().stream().anyMatch(e -> e.scope() == ExemptionScope.FULL && e.activeAt(NOW))) {
       assertFalse(CaptureDecision.decide(p, d, NOW, r).allowed());
     }
   }

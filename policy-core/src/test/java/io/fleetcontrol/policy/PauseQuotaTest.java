@@ -18,18 +18,18 @@ class PauseQuotaTest {
   @Test
   void noLimitMeansAsManyAsWanted() {
     PauseQuota used = PauseQuota.EMPTY.recordPause(MORNING, LOS_ANGELES).recordPause(MORNING, LOS_ANGELES);
-    assertEquals(Integer.MAX_VALUE, used.pausesLeft(PauseRules.DEFAULT, MORNING, LOS_ANGELES));
+    assertEquals(PausesLeft.UNLIMITED, used.pausesLeft(PauseRules.DEFAULT, MORNING, LOS_ANGELES));
   }
 
   @Test
   void eachPauseUsesOneOfTheDaysQuota() {
     PauseQuota q = PauseQuota.EMPTY;
-    assertEquals(3, q.pausesLeft(THREE_A_DAY, MORNING, LOS_ANGELES));
+    assertEquals(3, q.pausesLeft(THREE_A_DAY, MORNING, LOS_ANGELES).count());
     for (int left = 2; left >= 0; left--) {
       q = q.recordPause(MORNING, LOS_ANGELES);
-      assertEquals(left, q.pausesLeft(THREE_A_DAY, MORNING, LOS_ANGELES));
+      assertEquals(left, q.pausesLeft(THREE_A_DAY, MORNING, LOS_ANGELES).count());
     }
-    assertEquals(0, q.recordPause(MORNING, LOS_ANGELES).pausesLeft(THREE_A_DAY, MORNING, LOS_ANGELES), "never negative");
+    assertEquals(0, q.recordPause(MORNING, LOS_ANGELES).pausesLeft(THREE_A_DAY, MORNING, LOS_ANGELES).count(), "never negative");
   }
 
   @Test
@@ -37,8 +37,8 @@ class PauseQuotaTest {
     PauseQuota q = PauseQuota.EMPTY.recordPause(MORNING, LOS_ANGELES).recordPause(MORNING, LOS_ANGELES)
         .recordPause(MORNING, LOS_ANGELES);
     Instant lateEvening = Instant.parse("2026-11-24T07:59:59Z"); // 23:59:59 in Los Angeles, already the 24th in UTC
-    assertEquals(0, q.pausesLeft(THREE_A_DAY, lateEvening, LOS_ANGELES));
-    assertEquals(3, q.pausesLeft(THREE_A_DAY, lateEvening.plusSeconds(1), LOS_ANGELES));
+    assertEquals(0, q.pausesLeft(THREE_A_DAY, lateEvening, LOS_ANGELES).count());
+    assertEquals(3, q.pausesLeft(THREE_A_DAY, lateEvening.plusSeconds(1), LOS_ANGELES).count());
     assertEquals(1, q.recordPause(lateEvening.plusSeconds(1), LOS_ANGELES).pausesUsed());
   }
 

@@ -32,8 +32,8 @@ final class ReferenceDecision {
       return Rule.KIND_DISABLED;
     }
     for (Exemption e : d.exemptions()) {
-      if (e.activeAt(now) && (e.scope() == Exemption.Scope.NO_SCREENSHOTS && r.kind() == CaptureKind.SCREENSHOTS
-          || e.scope() == Exemption.Scope.NO_KEYSTROKES && r.kind() == CaptureKind.KEYSTROKES)) {
+      if (e.activeAt(now) && (e.scope() == ExemptionScope.NO_SCREENSHOTS && r.kind() == CaptureKind.SCREENSHOTS
+          || e.scope() == ExemptionScope.NO_KEYSTROKES && r.kind() == CaptureKind.KEYSTROKES)) {
         return Rule.PARTIAL_EXEMPTION;
       }
     }
@@ -56,7 +56,7 @@ final class ReferenceDecision {
     if (d.jurisdiction() == null || !p.jurisdictions().contains(d.jurisdiction())) {
       return Rule.JURISDICTION;
     }
-    if (d.exemptions().stream().anyMatch(e -> e.scope() == Exemption.Scope.FULL
+    if (d.exemptions().stream().anyMatch(e -> e.scope() == ExemptionScope.FULL
         && (e.expiresAt() == null || e.expiresAt().isAfter(now)))) {
       return Rule.FULL_EXEMPTION;
     }

@@ -36,7 +36,7 @@ class RuleOrderTest {
     // Saturday-only schedule, a flat battery, over the daily cap on a blocked metered network; the
     // request is denylisted, not allowlisted, of a disabled kind, partly exempt, and unplugged.
     s.device.noticeAcknowledged(0).in("DE").lastContact(null).pausedUntil(NOW.plusSeconds(600))
-        .exemptions(new Exemption("full", Exemption.Scope.FULL, null), new Exemption("shots", Exemption.Scope.NO_SCREENSHOTS, null))
+        .exemptions(new Exemption("full", ExemptionScope.FULL, null), new Exemption("shots", ExemptionScope.NO_SCREENSHOTS, null))
         .battery(5, false, true).uploaded(2_000, 2_000);
 
     List<Step> steps = new ArrayList<>();
@@ -48,7 +48,7 @@ class RuleOrderTest {
     steps.add(new Step("notice acknowledged", x -> x.device.noticeAcknowledged(3), Rule.JURISDICTION, CaptureState.REGION_BLOCKED));
     steps.add(new Step("back in the US", x -> x.device.in("US"), Rule.FULL_EXEMPTION, CaptureState.EXEMPT));
     steps.add(new Step("full exemption revoked",
-        x -> x.device.exemptions(new Exemption("shots", Exemption.Scope.NO_SCREENSHOTS, null)),
+        x -> x.device.exemptions(new Exemption("shots", ExemptionScope.NO_SCREENSHOTS, null)),
         Rule.OFFLINE_LIMIT, CaptureState.OFFLINE_FAIL_CLOSED));
     steps.add(new Step("online", x -> x.device.lastContact(NOW), Rule.PAUSE, CaptureState.PAUSED));
     steps.add(new Step("pause over", x -> x.device.pausedUntil(null), Rule.SCHEDULE, CaptureState.OUTSIDE_SCHEDULE));

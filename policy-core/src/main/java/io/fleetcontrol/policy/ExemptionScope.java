@@ -1,4 +1,4 @@
-package io.fleetcontrol.agent;
+package io.fleetcontrol.policy;
 
 /** What an exemption takes out of capture. */
 public enum ExemptionScope {

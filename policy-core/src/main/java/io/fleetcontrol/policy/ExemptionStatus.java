@@ -1,4 +1,4 @@
-package io.fleetcontrol.agent;
+package io.fleetcontrol.policy;
 
 /** Where an exemption stands with its approvers. */
 public enum ExemptionStatus {

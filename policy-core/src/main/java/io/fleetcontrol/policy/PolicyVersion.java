@@ -1,0 +1,36 @@
+package io.fleetcontrol.policy;
+
+import java.util.Comparator;
+
+/**
+ * One version of one policy: {@code engineering} v3. A version number alone means nothing across
+ * policies (every policy starts at v1), so this pair is what devices apply, ack, and are counted
+ * and filtered by.
+ */
+public record PolicyVersion(String policyName, long version) implements Comparable<PolicyVersion> {
+
+  private static final Comparator<PolicyVersion> ORDER =
+      Comparator.comparing(PolicyVersion::policyName).thenComparingLong(PolicyVersion::version);
+
+  /** No policy applied (or none targeted) yet. */
+  public static final PolicyVersion NONE = new PolicyVersion("", 0);
+
+  public PolicyVersion {
+    policyName = policyName == null ? "" : policyName;
+  }
+
+  public boolean isNone() {
+    return version == 0 && policyName.isEmpty();
+  }
+
+  /** "engineering v3", or "none". */
+  @Override
+  public String toString() {
+    return isNone() ? "none" : policyName + " v" + version;
+  }
+
+  @Override
+  public int compareTo(PolicyVersion other) {
+    return ORDER.compare(this, other);
+  }
+}
