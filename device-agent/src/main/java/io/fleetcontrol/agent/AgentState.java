@@ -1,5 +1,6 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.PolicyVersion;
 import io.fleetcontrol.policy.Policy;
 import java.time.Instant;
 import java.util.Optional;
@@ -10,18 +11,18 @@ import java.util.Optional;
  *
  * @param policy the policy in force; null when none arrived yet or the cache was unreadable
  * @param lastControllerContact when the controller was last heard from; null: never
- * @param noticeAcknowledgedVersion the policy version whose notice the employee acknowledged here
+ * @param noticeAcknowledged the policy version whose notice the employee acknowledged here
  * @param controls the pause and exemptions as the controller last told them
  * @param localPause a pause or resume made on this laptop that the controller has not confirmed; null: none
  */
 public record AgentState(
     Policy policy,
     Instant lastControllerContact,
-    long noticeAcknowledgedVersion,
+    PolicyVersion noticeAcknowledged,
     EmployeeControls controls,
     LocalPause localPause) {
 
-  public static final AgentState EMPTY = new AgentState(null, null, 0, EmployeeControls.NOT_TOLD_YET, null);
+  public static final AgentState EMPTY = new AgentState(null, null, PolicyVersion.NONE, EmployeeControls.NOT_TOLD_YET, null);
 
   /**
    * The employee's own pause (or resume, when {@code end == start}) made here, in force on this laptop at
@@ -52,27 +53,33 @@ public record AgentState(
     return controls.activePause().filter(p -> now.isBefore(p.end()));
   }
 
+  /** The version number of the policy in force, 0 for none (the simulator's faults key on it). */
   public long policyVersion() {
     return policy == null ? 0 : policy.version();
   }
 
+  /** The policy in force, name and version; {@link PolicyVersion#NONE} for none. */
+  public PolicyVersion appliedPolicy() {
+    return policy == null ? PolicyVersion.NONE : policy.policyVersion();
+  }
+
   AgentState withPolicy(Policy newPolicy) {
-    return new AgentState(newPolicy, lastControllerContact, noticeAcknowledgedVersion, controls, localPause);
+    return new AgentState(newPolicy, lastControllerContact, noticeAcknowledged, controls, localPause);
   }
 
   AgentState withContact(Instant contact) {
-    return new AgentState(policy, contact, noticeAcknowledgedVersion, controls, localPause);
+    return new AgentState(policy, contact, noticeAcknowledged, controls, localPause);
   }
 
-  AgentState withNoticeAcknowledged(long version) {
+  AgentState withNoticeAcknowledged(PolicyVersion version) {
     return new AgentState(policy, lastControllerContact, version, controls, localPause);
   }
 
   AgentState withControls(EmployeeControls newControls) {
-    return new AgentState(policy, lastControllerContact, noticeAcknowledgedVersion, newControls, localPause);
+    return new AgentState(policy, lastControllerContact, noticeAcknowledged, newControls, localPause);
   }
 
   AgentState withLocalPause(LocalPause newLocalPause) {
-    return new AgentState(policy, lastControllerContact, noticeAcknowledgedVersion, controls, newLocalPause);
+    return new AgentState(policy, lastControllerContact, noticeAcknowledged, controls, newLocalPause);
   }
 }

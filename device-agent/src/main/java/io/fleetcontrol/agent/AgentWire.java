@@ -1,5 +1,7 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.wire.PolicyVersionWire;
+import io.fleetcontrol.policy.PolicyVersion;
 import io.fleetcontrol.policy.PausesLeft;
 import io.fleetcontrol.policy.DeviceIdentity;
 import io.fleetcontrol.policy.ExemptionRecord;
@@ -50,21 +52,21 @@ final class AgentWire {
   }
 
   static ConnectRequest heartbeat(
-      Instant sendTime, TelemetrySample sample, int agentErrors, long appliedVersion, String agentVersion) {
+      Instant sendTime, TelemetrySample sample, int agentErrors, PolicyVersion applied, String agentVersion) {
     return ConnectRequest.newBuilder()
         .setHeartbeat(
             Heartbeat.newBuilder()
                 .setSendTime(WireTime.toProto(sendTime))
                 .setTelemetry(telemetry(sample, agentErrors))
-                .setAppliedPolicyVersion(appliedVersion)
+                .setAppliedPolicy(PolicyVersionWire.toProto(applied))
                 .setAgentVersion(agentVersion))
         .build();
   }
 
-  static ConnectRequest policyAck(String requestId, long version) {
+  static ConnectRequest policyAck(String requestId, PolicyVersion policy) {
     return ConnectRequest.newBuilder()
         .setRequestId(requestId)
-        .setPolicyAck(PolicyAck.newBuilder().setPolicyVersion(version))
+        .setPolicyAck(PolicyAck.newBuilder().setPolicy(PolicyVersionWire.toProto(policy)))
         .build();
   }
 
@@ -79,7 +81,7 @@ final class AgentWire {
       envelope.setExemptionRequest(exemptionRequest(exemption));
     } else if (request instanceof EmployeeRequest.AcknowledgeNotice notice) {
       envelope.setNoticeAcknowledgement(
-          NoticeAcknowledgement.newBuilder().setPolicyVersion(notice.policyVersion()).setAcknowledgeTime(asked));
+          NoticeAcknowledgement.newBuilder().setPolicy(PolicyVersionWire.toProto(notice.policy())).setAcknowledgeTime(asked));
     }
     return envelope.build();
   }
@@ -110,7 +112,7 @@ final class AgentWire {
       }
       case NOTICE_ACKNOWLEDGEMENT -> Optional.of(new EmployeeRequest.AcknowledgeNotice(id,
           WireTime.fromProto(request.getNoticeAcknowledgement().getAcknowledgeTime()),
-          request.getNoticeAcknowledgement().getPolicyVersion()));
+          PolicyVersionWire.fromProto(request.getNoticeAcknowledgement().getPolicy())));
       default -> Optional.empty();
     };
   }
@@ -123,7 +125,7 @@ final class AgentWire {
   static AgentCache toCache(String deviceId, AgentState state, UploadCounters uploads, List<EmployeeRequest> unsent) {
     AgentCache.Builder cache = AgentCache.newBuilder()
         .setDeviceId(deviceId)
-        .setNoticeAcknowledgedVersion(state.noticeAcknowledgedVersion())
+        .setNoticeAcknowledged(PolicyVersionWire.toProto(state.noticeAcknowledged()))
         .setPausesLeftToday(state.controls().pausesLeftToday().count());
     if (state.policy() != null) {
       cache.setPolicy(PolicyWire.toProto(state.policy()));
@@ -176,7 +178,7 @@ final class AgentWire {
     AgentState state = new AgentState(
         policy,
         cache.hasLastControllerContact() ? WireTime.fromProto(cache.getLastControllerContact()) : null,
-        cache.getNoticeAcknowledgedVersion(),
+        PolicyVersionWire.fromProto(cache.getNoticeAcknowledged()),
         new EmployeeControls(controllerPause, PausesLeft.of(cache.getPausesLeftToday()), exemptions),
         localPause);
     UploadCounters uploads = new UploadCounters(

@@ -112,7 +112,7 @@ public final class CaptureGate {
         zone,
         // While the stream is up the controller is in reach now; offline, the limit runs from the last word.
         current.connected ? now : state.lastControllerContact(),
-        state.noticeAcknowledgedVersion(),
+        state.noticeAcknowledged(),
         state.pauseEnd(),
         current.exemptions,
         current.telemetry,

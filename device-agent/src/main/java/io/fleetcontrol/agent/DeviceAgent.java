@@ -1,5 +1,6 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.PolicyVersion;
 import io.fleetcontrol.policy.PausesLeft;
 import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.policy.ExemptionReason;
@@ -210,9 +211,9 @@ public final class DeviceAgent {
     return submit(new EmployeeRequest.Pause(newRequestId(), clock.instant(), duration));
   }
 
-  /** The employee read the notice of {@code policyVersion} and accepts it; capture may start at once here. */
-  public CompletionStage<RequestOutcome> acknowledgeNotice(long policyVersion) {
-    return submit(new EmployeeRequest.AcknowledgeNotice(newRequestId(), clock.instant(), policyVersion));
+  /** The employee read the notice of {@code policy} and accepts it; capture may start at once here. */
+  public CompletionStage<RequestOutcome> acknowledgeNotice(PolicyVersion policy) {
+    return submit(new EmployeeRequest.AcknowledgeNotice(newRequestId(), clock.instant(), policy));
   }
 
   /** Asks to end the active pause early. */

@@ -348,7 +348,7 @@ final class DeviceAgentBehavior {
     change(s -> s.withContact(now).withPolicy(policy));
     board.policyApplied(policy.version());
     log.info("Applied policy {} v{} on {}", policy.name(), policy.version(), deviceId());
-    if (!stream.send(AgentWire.policyAck(UUID.randomUUID().toString(), policy.version()))) {
+    if (!stream.send(AgentWire.policyAck(UUID.randomUUID().toString(), policy.policyVersion()))) {
       log.warn("Ack of policy v{} not sent: the stream is closing or stuck; the controller re-sends on reconnect",
           policy.version());
     }
@@ -390,7 +390,7 @@ final class DeviceAgentBehavior {
         change(s -> s.withLocalPause(new AgentState.LocalPause(resume.requestId(), now, now, false)));
       }
     } else if (request instanceof EmployeeRequest.AcknowledgeNotice notice) {
-      change(s -> s.withNoticeAcknowledged(Math.max(s.noticeAcknowledgedVersion(), notice.policyVersion())));
+      change(s -> s.noticeAcknowledged().covers(notice.policy()) ? s : s.withNoticeAcknowledged(notice.policy()));
     }
     saveCache(now);
     if (stream != null && controllerSpoke) {
@@ -429,7 +429,7 @@ final class DeviceAgentBehavior {
     int errors = errorsSinceHeartbeat + board.takeCrashes();
     latestTelemetry = sample.toDeviceTelemetry(errors);
     boolean queued =
-        stream.send(AgentWire.heartbeat(now, sample, errors, appliedVersion, settings.agentVersion()));
+        stream.send(AgentWire.heartbeat(now, sample, errors, board.state().appliedPolicy(), settings.agentVersion()));
     if (queued) {
       errorsSinceHeartbeat = 0;
     } else {

@@ -1,5 +1,6 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.PolicyVersion;
 import io.fleetcontrol.policy.ExemptionReason;
 import io.fleetcontrol.policy.ExemptionScope;
 import java.time.Duration;
@@ -21,7 +22,7 @@ sealed interface EmployeeRequest {
   record Resume(String requestId, Instant askedAt) implements EmployeeRequest {}
 
   /** The employee read the notice of this policy version and accepts it. */
-  record AcknowledgeNotice(String requestId, Instant askedAt, long policyVersion) implements EmployeeRequest {}
+  record AcknowledgeNotice(String requestId, Instant askedAt, PolicyVersion policy) implements EmployeeRequest {}
 
   record Exemption(
       String requestId, Instant askedAt, ExemptionScope scope, ExemptionReason reason, String comment)

@@ -138,7 +138,7 @@ final class LocalApiServices implements CaptureGateServicePowerApi, EmployeeServ
       if (contact != null) {
         out.setOfflineLimitTime(WireTime.toProto(contact.plus(policy.offlineLimit())));
       }
-      if (policy.requiresNotice() && state.noticeAcknowledgedVersion() < policy.version()) {
+      if (policy.requiresNotice() && !state.noticeAcknowledged().covers(policy.policyVersion())) {
         out.setPendingNotice(policy.noticeText());
       }
     }
@@ -267,7 +267,7 @@ final class LocalApiServices implements CaptureGateServicePowerApi, EmployeeServ
       throw invalid("policy_version: the notice in force is that of version " + policy.version()
           + ", not " + in.getPolicyVersion());
     }
-    return answered(agent.acknowledgeNotice(policy.version())).thenApply(answer -> {
+    return answered(agent.acknowledgeNotice(policy.policyVersion())).thenApply(answer -> {
       if (answer.isPresent() && !answer.get().accepted()) {
         throw failedPrecondition(answer.get().message());
       }

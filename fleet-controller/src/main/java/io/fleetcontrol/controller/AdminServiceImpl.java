@@ -1,6 +1,7 @@
 package io.fleetcontrol.controller;
 
 import io.fleetcontrol.wire.ExemptionWire;
+import io.fleetcontrol.wire.PolicyVersionWire;
 import io.fleetcontrol.wire.PolicyWire;
 import io.fleetcontrol.device.ConnectionState;
 import io.fleetcontrol.device.DeviceEntity;
@@ -111,7 +112,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
   private static final class FleetCounts {
     private final GetFleetSummaryResponse.Builder out = GetFleetSummaryResponse.newBuilder();
     private final Map<String, Long> byCapture = new HashMap<>();
-    private final Map<String, Long> byVersion = new HashMap<>();
+    private final Map<io.fleetcontrol.policy.PolicyVersion, Long> byApplied = new HashMap<>();
     private final Map<String, Long> byJurisdiction = new HashMap<>();
     private final Map<String, Long> byLabel = new HashMap<>();
 
@@ -126,7 +127,7 @@ final class AdminServiceImpl implements AdminServicePowerApi {
         byCapture.merge(ProtoMapping.toProto(row.captureState()).name(), 1L, Long::sum);
       }
       var entry = row.entry();
-      byVersion.merge(Long.toString(entry.appliedPolicyVersion()), 1L, Long::sum);
+      byApplied.merge(entry.appliedPolicy(), 1L, Long::sum);
       if (entry.jurisdiction() != null) {
         byJurisdiction.merge(entry.jurisdiction(), 1L, Long::sum);
       }
@@ -137,9 +138,15 @@ final class AdminServiceImpl implements AdminServicePowerApi {
 
     GetFleetSummaryResponse toProto() {
       return out.putAllByCaptureState(byCapture)
-          .putAllByPolicyVersion(byVersion)
           .putAllByJurisdiction(byJurisdiction)
           .putAllByLabel(byLabel)
+          .addAllByAppliedPolicy(byApplied.entrySet().stream()
+              .sorted(Map.Entry.comparingByKey())
+              .map(e -> PolicyVersionCount.newBuilder()
+                  .setPolicy(PolicyVersionWire.toProto(e.getKey()))
+                  .setDevices(e.getValue())
+                  .build())
+              .toList())
           .build();
     }
   }

@@ -1,6 +1,7 @@
 package io.fleetcontrol.controller;
 
 import io.fleetcontrol.wire.ExemptionWire;
+import io.fleetcontrol.wire.PolicyVersionWire;
 import io.fleetcontrol.wire.PolicyWire;
 import io.fleetcontrol.wire.WireTime;
 import io.fleetcontrol.wire.TelemetryWire;
@@ -554,7 +555,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
               new DeviceEntity.Heartbeat(
                   clock.instant(),
                   TelemetryWire.fromProto(hb.getTelemetry()),
-                  hb.getAppliedPolicyVersion(),
+                  PolicyVersionWire.fromProto(hb.getAppliedPolicy()),
                   hb.getAgentVersion(),
                   connection,
                   credentialHash));
@@ -562,7 +563,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
         case POLICY_ACK ->
             device
                 .<DeviceSummary>askWithStatus(
-                    replyTo -> new DeviceEntity.AckPolicy(request.getPolicyAck().getPolicyVersion(), replyTo),
+                    replyTo -> new DeviceEntity.AckPolicy(PolicyVersionWire.fromProto(request.getPolicyAck().getPolicy()), replyTo),
                     askTimeout)
                 .whenComplete((summary, failure) -> answer(request.getRequestId(), failure));
         case PAUSE_REQUEST -> {
@@ -593,7 +594,7 @@ final class AgentServiceImpl implements AgentServicePowerApi {
         }
         case NOTICE_ACKNOWLEDGEMENT ->
             ask(request, replyTo -> new DeviceEntity.AcknowledgeNotice(
-                request.getRequestId(), request.getNoticeAcknowledgement().getPolicyVersion(), replyTo));
+                request.getRequestId(), PolicyVersionWire.fromProto(request.getNoticeAcknowledgement().getPolicy()), replyTo));
         case MESSAGE_NOT_SET ->
             answer(request.getRequestId(), new IllegalArgumentException("the message is empty"));
       }

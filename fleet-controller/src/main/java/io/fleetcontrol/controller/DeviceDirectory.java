@@ -7,6 +7,7 @@ import io.fleetcontrol.policy.ExemptionReason;
 import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.policy.ExemptionScope;
 import io.fleetcontrol.policy.ExemptionStatus;
+import io.fleetcontrol.policy.PolicyVersion;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -34,9 +35,8 @@ final class DeviceDirectory implements ExemptionPages.Queue {
       String agentVersion,
       String timeZone,
       Instant enrollTime,
-      String policyName,
-      long targetPolicyVersion,
-      long appliedPolicyVersion,
+      PolicyVersion targetPolicy,
+      PolicyVersion appliedPolicy,
       Instant lastSeen,
       String captureState,
       String captureReason,
@@ -44,7 +44,7 @@ final class DeviceDirectory implements ExemptionPages.Queue {
 
   private static final String COLUMNS =
       "device_id, owner, jurisdiction, labels, agent_version, time_zone, enroll_time, "
-          + "policy_name, target_policy_version, applied_policy_version, last_seen, capture_state, "
+          + "policy_name, target_policy_version, applied_policy_name, applied_policy_version, last_seen, capture_state, "
           + "capture_reason, updated_at";
 
   private static final int SCAN_PAGE = 1000;
@@ -77,6 +77,8 @@ final class DeviceDirectory implements ExemptionPages.Queue {
         // A directory made by an earlier version lacks the presence columns.
         .thenCompose(done -> session.executeDDL("ALTER TABLE " + devices
             + " ADD IF NOT EXISTS (last_seen timestamp, capture_state text, capture_reason text, updated_at timestamp)"))
+        // A version is (policy, number): the applied one needs its policy's name beside it.
+        .thenCompose(done -> session.executeDDL("ALTER TABLE " + devices + " ADD IF NOT EXISTS applied_policy_name text"))
         .thenCompose(done -> session.executeDDL("CREATE CUSTOM INDEX IF NOT EXISTS devices_updated_at ON "
             + devices + " (updated_at) USING 'StorageAttachedIndex'"))
         .thenCompose(done -> session.executeDDL(
@@ -302,10 +304,11 @@ final class DeviceDirectory implements ExemptionPages.Queue {
         policyName, version, clock.instant(), deviceId);
   }
 
-  CompletionStage<Done> updateApplied(String deviceId, long version) {
+  CompletionStage<Done> updateApplied(String deviceId, PolicyVersion applied) {
     return session.executeWrite(
-        "UPDATE " + keyspace + ".devices SET applied_policy_version = ?, updated_at = ? WHERE device_id = ?",
-        version, clock.instant(), deviceId);
+        "UPDATE " + keyspace + ".devices SET applied_policy_name = ?, applied_policy_version = ?, updated_at = ? "
+            + "WHERE device_id = ?",
+        applied.policyName(), applied.version(), clock.instant(), deviceId);
   }
 
   CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, String captureState, String reason) {
@@ -359,9 +362,8 @@ final class DeviceDirectory implements ExemptionPages.Queue {
         row.getString("agent_version"),
         row.getString("time_zone"),
         row.getInstant("enroll_time"),
-        row.getString("policy_name"),
-        row.getLong("target_policy_version"),
-        row.getLong("applied_policy_version"),
+        new PolicyVersion(row.getString("policy_name"), row.getLong("target_policy_version")),
+        new PolicyVersion(row.getString("applied_policy_name"), row.getLong("applied_policy_version")),
         row.getInstant("last_seen"),
         row.getString("capture_state"),
         row.getString("capture_reason"),

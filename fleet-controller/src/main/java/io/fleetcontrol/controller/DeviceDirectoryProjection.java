@@ -2,6 +2,7 @@ package io.fleetcontrol.controller;
 
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.enrollment.EnrollmentToken;
+import io.fleetcontrol.policy.PolicyVersion;
 import io.fleetcontrol.policyregistry.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.util.List;
@@ -110,7 +111,8 @@ final class DeviceDirectoryProjection {
       } else if (event instanceof DeviceEntity.PolicyAssigned e) {
         return directory.updateTarget(e.deviceId(), e.policy().name(), e.policy().version());
       } else if (event instanceof DeviceEntity.PolicyApplied e) {
-        return directory.updateApplied(e.deviceId(), e.version());
+        // Events from before the name was kept carry none; the row then shows the number alone.
+        return directory.updateApplied(e.deviceId(), new PolicyVersion(e.policyName(), e.version()));
       } else if (event instanceof DeviceEntity.ExemptionRequested e) {
         return directory.recordExemptionRequest(e.deviceId(), e.exemptionId(), e.scope().name(),
             e.reason().name(), e.comment(), e.requestTime());

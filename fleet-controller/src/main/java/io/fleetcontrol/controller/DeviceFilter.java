@@ -1,5 +1,6 @@
 package io.fleetcontrol.controller;
 
+import io.fleetcontrol.policy.PolicyVersion;
 import io.fleetcontrol.proto.v1.CaptureState;
 import io.fleetcontrol.proto.v1.ConnectionState;
 import io.fleetcontrol.proto.v1.ListDevicesRequest;
@@ -32,12 +33,12 @@ final class DeviceFilter {
       CaptureState wanted = in.getCaptureState();
       filter = filter.and(row -> row.captureState() != null && ProtoMapping.toProto(row.captureState()) == wanted);
     }
-    if (in.getAppliedPolicyVersion() < 0) {
-      throw InputRules.invalid("applied_policy_version must not be negative (got " + in.getAppliedPolicyVersion() + ")");
-    }
-    if (in.getAppliedPolicyVersion() > 0) {
-      long wanted = in.getAppliedPolicyVersion();
-      filter = filter.and(row -> row.entry().appliedPolicyVersion() == wanted);
+    PolicyVersion applied = InputRules.policyVersion("applied_policy", in.getAppliedPolicy());
+    if (!applied.policyName().isEmpty()) {
+      // Version 0: any version of that policy.
+      filter = filter.and(applied.version() == 0
+          ? row -> applied.policyName().equals(row.entry().appliedPolicy().policyName())
+          : row -> applied.equals(row.entry().appliedPolicy()));
     }
     if (!in.getJurisdiction().isEmpty()) {
       String wanted = InputRules.jurisdiction(in.getJurisdiction());

@@ -1,5 +1,7 @@
 package io.fleetcontrol.controller;
 
+import io.fleetcontrol.wire.PolicyVersionWire;
+import io.fleetcontrol.policy.PolicyVersion;
 import io.grpc.Status;
 import java.time.DateTimeException;
 import java.time.ZoneId;
@@ -99,14 +101,42 @@ final class InputRules {
   /** The largest upload one heartbeat may report (a day of capture at full rate is far less). */
   static final long MAX_UPLOAD_DELTA = 1L << 40;
 
+  /**
+   * What is wrong with a policy version a client sent, or null: a version number needs its
+   * policy's name (numbers repeat across policies), and neither may be out of range.
+   */
+  static String policyVersionProblem(String field, io.fleetcontrol.proto.v1.PolicyVersion version) {
+    if (version.getVersion() < 0) {
+      return field + ".version must not be negative (got " + version.getVersion() + ")";
+    }
+    if (version.getPolicyName().length() > io.fleetcontrol.policy.PolicyValidator.MAX_NAME_CHARS) {
+      return field + ".policy_name must be at most " + io.fleetcontrol.policy.PolicyValidator.MAX_NAME_CHARS
+          + " characters (got " + version.getPolicyName().length() + ")";
+    }
+    if (version.getVersion() > 0 && version.getPolicyName().isEmpty()) {
+      return field + ".policy_name is required with a version: version numbers repeat across policies";
+    }
+    return null;
+  }
+
+  /** A policy version a caller sent, checked; INVALID_ARGUMENT naming the field otherwise. */
+  static PolicyVersion policyVersion(String field, io.fleetcontrol.proto.v1.PolicyVersion version) {
+    String problem = policyVersionProblem(field, version);
+    if (problem != null) {
+      throw invalid(problem);
+    }
+    return PolicyVersionWire.fromProto(version);
+  }
+
   /** What is wrong with a heartbeat, or null: numbers a laptop can report, strings of bounded size. */
   static String heartbeatProblem(io.fleetcontrol.proto.v1.Heartbeat heartbeat) {
     var t = heartbeat.getTelemetry();
     if (heartbeat.getAgentVersion().length() > 64) {
       return "agent_version must be at most 64 characters (got " + heartbeat.getAgentVersion().length() + ")";
     }
-    if (heartbeat.getAppliedPolicyVersion() < 0) {
-      return "applied_policy_version must not be negative";
+    String applied = policyVersionProblem("applied_policy", heartbeat.getAppliedPolicy());
+    if (applied != null) {
+      return applied;
     }
     if (t.getBatteryKnown() && (t.getBatteryPercent() < 0 || t.getBatteryPercent() > 100)) {
       return "telemetry.battery_percent must be 0 to 100 (got " + t.getBatteryPercent() + ")";

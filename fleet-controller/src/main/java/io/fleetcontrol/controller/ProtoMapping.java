@@ -3,6 +3,7 @@ package io.fleetcontrol.controller;
 import io.fleetcontrol.policy.ExemptionReason;
 import io.fleetcontrol.policy.ExemptionScope;
 import io.fleetcontrol.wire.ExemptionWire;
+import io.fleetcontrol.wire.PolicyVersionWire;
 import io.fleetcontrol.wire.TelemetryWire;
 import io.fleetcontrol.wire.WireTime;
 import com.google.protobuf.Timestamp;
@@ -65,9 +66,8 @@ final class ProtoMapping {
             .putAllLabels(identity.labels())
             .setAgentVersion(identity.agentVersion())
             .setTimeZone(identity.timeZone())
-            .setPolicyName(summary.policyName())
-            .setTargetPolicyVersion(summary.targetPolicyVersion())
-            .setAppliedPolicyVersion(summary.appliedPolicyVersion())
+            .setTargetPolicy(PolicyVersionWire.toProto(summary.targetPolicy()))
+            .setAppliedPolicy(PolicyVersionWire.toProto(summary.appliedPolicy()))
             .setConnectionState(toProto(connection))
             .setCaptureState(toProto(summary.captureState()))
             .setCaptureStateReason(summary.captureStateReason())
@@ -102,9 +102,8 @@ final class ProtoMapping {
             .putAllLabels(entry.labels() == null ? java.util.Map.of() : entry.labels())
             .setAgentVersion(nullToEmpty(entry.agentVersion()))
             .setTimeZone(nullToEmpty(entry.timeZone()))
-            .setPolicyName(nullToEmpty(entry.policyName()))
-            .setTargetPolicyVersion(entry.targetPolicyVersion())
-            .setAppliedPolicyVersion(entry.appliedPolicyVersion())
+            .setTargetPolicy(PolicyVersionWire.toProto(entry.targetPolicy()))
+            .setAppliedPolicy(PolicyVersionWire.toProto(entry.appliedPolicy()))
             .setConnectionState(toProto(row.connection()))
             .setCaptureStateReason(nullToEmpty(entry.captureReason()));
     if (entry.enrollTime() != null) {

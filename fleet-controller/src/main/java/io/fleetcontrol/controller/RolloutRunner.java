@@ -1,5 +1,6 @@
 package io.fleetcontrol.controller;
 
+import io.fleetcontrol.policy.PolicyVersion;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.policy.Policy;
@@ -163,7 +164,7 @@ final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
 
     /** Records an ack; true where the device's target is not the version yet. */
     private boolean needsAssignment(String id, DeviceSummary s) {
-      if (onVersion(s, spec) && s.appliedPolicyVersion() == spec.policyVersion()) {
+      if (onVersion(s, spec) && s.appliedPolicy().equals(s.targetPolicy())) {
         acked.add(id);
         return false;
       }
@@ -273,7 +274,7 @@ final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
   }
 
   private static boolean onVersion(DeviceSummary s, PolicyRollouts.Spec spec) {
-    return s.policyName().equals(spec.policyName()) && s.targetPolicyVersion() == spec.policyVersion();
+    return s.targetPolicy().equals(new PolicyVersion(spec.policyName(), spec.policyVersion()));
   }
 
   private CompletionStage<Optional<DeviceSummary>> summary(String id) {

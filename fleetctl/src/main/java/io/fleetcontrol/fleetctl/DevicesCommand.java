@@ -58,7 +58,11 @@ final class DevicesCommand {
         description = "Only devices in this capture state: ${COMPLETION-CANDIDATES}.")
     CaptureState captureState;
 
-    @Option(names = "--policy-version", paramLabel = "N", description = "Only devices that applied policy version N.")
+    @Option(names = "--policy", paramLabel = "NAME", description = "Only devices that applied policy NAME (any version, or --policy-version).")
+    String policy;
+
+    @Option(names = "--policy-version", paramLabel = "N",
+        description = "With --policy: only devices that applied version N of it (numbers repeat across policies).")
     Long policyVersion;
 
     @Option(names = "--jurisdiction", paramLabel = "CC", description = "Only devices in this ISO 3166-1 country, e.g. DE.")
@@ -128,6 +132,10 @@ final class DevicesCommand {
       if (policyVersion != null && policyVersion < 1) {
         throw new ParameterException(spec.commandLine(), "--policy-version must be at least 1, got " + policyVersion);
       }
+      if (policyVersion != null && policy == null) {
+        throw new ParameterException(spec.commandLine(),
+            "--policy-version needs --policy NAME: every policy has its own version " + policyVersion);
+      }
       for (String label : labels) {
         if (label.indexOf('=') < 1) {
           throw new ParameterException(spec.commandLine(), "--label must be KEY=VALUE, got '" + label + "'");
@@ -140,8 +148,10 @@ final class DevicesCommand {
       if (captureState != null) {
         request.setCaptureState(captureState);
       }
-      if (policyVersion != null) {
-        request.setAppliedPolicyVersion(policyVersion);
+      if (policy != null) {
+        request.setAppliedPolicy(io.fleetcontrol.proto.v1.PolicyVersion.newBuilder()
+            .setPolicyName(policy)
+            .setVersion(policyVersion == null ? 0 : policyVersion));
       }
       if (jurisdiction != null) {
         // Country codes are upper case; accept "de" as people type it.
@@ -187,7 +197,7 @@ final class DevicesCommand {
             device.getJurisdiction(),
             StateNames.of(device.getConnectionState()),
             StateNames.of(device.getCaptureState()),
-            device.getAppliedPolicyVersion() + "/" + device.getTargetPolicyVersion(),
+            Views.policy(device),
             device.hasLastSeenTime() ? RelativeTime.ago(Views.instant(device.getLastSeenTime()), now) : "-");
       }
       table.print(out, "");

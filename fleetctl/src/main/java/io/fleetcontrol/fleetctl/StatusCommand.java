@@ -36,7 +36,9 @@ final class StatusCommand implements Callable<Integer> {
         summary.getTotal(), summary.getOnline(), summary.getStale(), summary.getOffline());
     out.println("Capture:       " + inline(Counts.sorted(summary.getByCaptureStateMap(),
         key -> StateNames.shortName(key, StateNames.CAPTURE_PREFIX)), ""));
-    out.println("Policy:        " + inline(Counts.sorted(summary.getByPolicyVersionMap()), "v"));
+    out.println("Policy:        " + (summary.getByAppliedPolicyCount() == 0 ? "-" : summary.getByAppliedPolicyList().stream()
+        .map(count -> Views.policy(count.getPolicy()) + " " + count.getDevices())
+        .collect(Collectors.joining(", "))));
     out.println("Jurisdiction:  " + inline(Counts.sorted(summary.getByJurisdictionMap()), ""));
   }
 

@@ -1,5 +1,6 @@
 package io.fleetcontrol.fleetctl;
 
+import io.fleetcontrol.wire.PolicyVersionWire;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -29,7 +30,11 @@ final class Views {
     node.put("offline", summary.getOffline());
     node.set("by_capture_state", counts(Counts.sorted(summary.getByCaptureStateMap(),
         key -> StateNames.shortName(key, StateNames.CAPTURE_PREFIX))));
-    node.set("by_policy_version", counts(Counts.sorted(summary.getByPolicyVersionMap())));
+    ArrayNode byPolicy = node.putArray("by_applied_policy");
+    summary.getByAppliedPolicyList().forEach(count -> byPolicy.addObject()
+        .put("policy_name", count.getPolicy().getPolicyName())
+        .put("version", count.getPolicy().getVersion())
+        .put("devices", count.getDevices()));
     node.set("by_jurisdiction", counts(Counts.sorted(summary.getByJurisdictionMap())));
     node.set("by_label", counts(Counts.sorted(summary.getByLabelMap())));
     return node;
@@ -47,9 +52,12 @@ final class Views {
     node.put("connection_state", StateNames.of(device.getConnectionState()));
     node.put("capture_state", StateNames.of(device.getCaptureState()));
     node.put("capture_state_reason", device.getCaptureStateReason());
-    node.put("applied_policy_version", device.getAppliedPolicyVersion());
-    node.put("target_policy_version", device.getTargetPolicyVersion());
-    node.put("policy_name", device.getPolicyName());
+    node.putObject("applied_policy")
+        .put("policy_name", device.getAppliedPolicy().getPolicyName())
+        .put("version", device.getAppliedPolicy().getVersion());
+    node.putObject("target_policy")
+        .put("policy_name", device.getTargetPolicy().getPolicyName())
+        .put("version", device.getTargetPolicy().getVersion());
     node.put("last_seen_time", isoTime(device.hasLastSeenTime(), device.getLastSeenTime()));
     node.put("enroll_time", isoTime(device.hasEnrollTime(), device.getEnrollTime()));
     node.put("agent_version", device.getAgentVersion());
@@ -92,6 +100,18 @@ final class Views {
   /** Null (JSON null) when the field is unset, rather than 1970-01-01. */
   static String isoTime(boolean present, Timestamp timestamp) {
     return present ? instant(timestamp).toString() : null;
+  }
+
+  /** "engineering v3", or "none". */
+  static String policy(io.fleetcontrol.proto.v1.PolicyVersion version) {
+    return PolicyVersionWire.fromProto(version).toString();
+  }
+
+  /** What a device runs: "engineering v3", or "default v1 -> engineering v3" while it has not applied its target. */
+  static String policy(Device device) {
+    String applied = policy(device.getAppliedPolicy());
+    String target = policy(device.getTargetPolicy());
+    return applied.equals(target) ? applied : applied + " -> " + target;
   }
 
   private static ObjectNode counts(Map<String, Long> counts) {

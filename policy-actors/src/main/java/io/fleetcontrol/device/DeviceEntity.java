@@ -1,6 +1,7 @@
 package io.fleetcontrol.device;
 
 import io.fleetcontrol.policy.PausesLeft;
+import io.fleetcontrol.policy.PolicyVersion;
 import io.fleetcontrol.policy.DeviceIdentity;
 import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.policy.ExemptionStatus;
@@ -125,14 +126,14 @@ public final class DeviceEntity
   public record Heartbeat(
       Instant receivedAt,
       DeviceTelemetry telemetry,
-      long appliedPolicyVersion,
+      PolicyVersion appliedPolicy,
       String agentVersion,
       ActorRef<AgentPush> connection,
       String credentialHash)
       implements Command {
 
-    public Heartbeat(Instant receivedAt, DeviceTelemetry telemetry, long appliedPolicyVersion, String agentVersion) {
-      this(receivedAt, telemetry, appliedPolicyVersion, agentVersion, null, null);
+    public Heartbeat(Instant receivedAt, DeviceTelemetry telemetry, PolicyVersion appliedPolicy, String agentVersion) {
+      this(receivedAt, telemetry, appliedPolicy, agentVersion, null, null);
     }
   }
 
@@ -140,7 +141,7 @@ public final class DeviceEntity
   public record AssignPolicy(Policy policy, String by, ActorRef<StatusReply<DeviceSummary>> replyTo)
       implements Command {}
 
-  public record AckPolicy(long version, ActorRef<StatusReply<DeviceSummary>> replyTo)
+  public record AckPolicy(PolicyVersion policy, ActorRef<StatusReply<DeviceSummary>> replyTo)
       implements Command {}
 
   /**
@@ -157,10 +158,10 @@ public final class DeviceEntity
    * answered again and not done twice.
    */
 
-  public record AcknowledgeNotice(String requestId, long version, ActorRef<StatusReply<DeviceSummary>> replyTo)
+  public record AcknowledgeNotice(String requestId, PolicyVersion policy, ActorRef<StatusReply<DeviceSummary>> replyTo)
       implements Command {
-    public AcknowledgeNotice(long version, ActorRef<StatusReply<DeviceSummary>> replyTo) {
-      this(null, version, replyTo);
+    public AcknowledgeNotice(PolicyVersion policy, ActorRef<StatusReply<DeviceSummary>> replyTo) {
+      this(null, policy, replyTo);
     }
   }
 
@@ -238,10 +239,15 @@ public final class DeviceEntity
   public record PolicyAssigned(String deviceId, Policy policy, Instant assignTime, String assignedBy)
       implements Event {}
 
-  public record PolicyApplied(String deviceId, long version, Instant applyTime) implements Event {}
+  /** {@code policyName}: null in events written before it was kept (the target's name then). */
+  public record PolicyApplied(String deviceId, long version, Instant applyTime, String policyName) implements Event {}
 
-  /** {@code requestId}: the agent's request behind it; null for events before ids were kept. */
-  public record NoticeAcknowledged(String deviceId, long version, Instant acknowledgeTime, String requestId)
+  /**
+   * {@code requestId}: the agent's request behind it; null for events before ids were kept.
+   * {@code policyName}: null in events written before it was kept (the target's name then).
+   */
+  public record NoticeAcknowledged(
+      String deviceId, long version, Instant acknowledgeTime, String requestId, String policyName)
       implements Event {}
 
   public record PauseStarted(String deviceId, Instant start, Instant end, String requestId) implements Event {}
@@ -288,8 +294,8 @@ public final class DeviceEntity
       DeviceCredential credential,
       Instant enrollTime,
       Policy targetPolicy,
-      long appliedPolicyVersion,
-      long noticeAcknowledgedVersion,
+      PolicyVersion appliedPolicyVersion,
+      PolicyVersion noticeAcknowledgedVersion,
       Instant pauseStart,
       Instant pauseEnd,
       PauseQuota pauseQuota,
@@ -303,7 +309,7 @@ public final class DeviceEntity
     static final int REMEMBERED_REQUESTS = 64;
 
     static final State EMPTY =
-        new State(null, null, null, null, 0, 0, null, null, PauseQuota.EMPTY, List.of(), UploadCounters.EMPTY,
+        new State(null, null, null, null, PolicyVersion.NONE, PolicyVersion.NONE, null, null, PauseQuota.EMPTY, List.of(), UploadCounters.EMPTY,
             List.of(), null);
 
     public State {
@@ -339,8 +345,8 @@ public final class DeviceEntity
       return identity != null;
     }
 
-    long targetVersion() {
-      return targetPolicy == null ? 0 : targetPolicy.version();
+    PolicyVersion targetVersion() {
+      return targetPolicy == null ? PolicyVersion.NONE : targetPolicy.policyVersion();
     }
 
     ZoneId zone() {
@@ -349,7 +355,7 @@ public final class DeviceEntity
 
     /** The policy the device runs: only known when it acked the target. */
     Policy appliedPolicy() {
-      return targetPolicy != null && appliedPolicyVersion == targetPolicy.version() ? targetPolicy : null;
+      return targetPolicy != null && appliedPolicyVersion.equals(targetPolicy.policyVersion()) ? targetPolicy : null;
     }
 
     PauseRules pauseRules() {
@@ -380,12 +386,12 @@ public final class DeviceEntity
           noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, recentRequests, previous);
     }
 
-    State withPolicy(Policy target, long applied) {
+    State withPolicy(Policy target, PolicyVersion applied) {
       return new State(identity, credential, enrollTime, target, applied,
           noticeAcknowledgedVersion, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, recentRequests, previousPolicy);
     }
 
-    State withNotice(long version) {
+    State withNotice(PolicyVersion version) {
       return new State(identity, credential, enrollTime, targetPolicy, appliedPolicyVersion,
           version, pauseStart, pauseEnd, pauseQuota, exemptions, uploads, recentRequests, previousPolicy);
     }
@@ -810,15 +816,15 @@ public final class DeviceEntity
   }
 
   private ReplyEffect<Event, State> onAckPolicy(State state, AckPolicy cmd) {
-    if (cmd.version() != state.targetVersion()) {
-      return refuse(cmd.replyTo(), "policy version " + cmd.version() + " is not the target of device "
+    if (!cmd.policy().equals(state.targetVersion())) {
+      return refuse(cmd.replyTo(), "policy " + cmd.policy() + " is not the target of device "
           + deviceId + " (target is " + state.targetVersion() + ")");
     }
-    if (cmd.version() == state.appliedPolicyVersion()) {
+    if (cmd.policy().equals(state.appliedPolicyVersion())) {
       return Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)));
     }
     return Effect()
-        .persist(new PolicyApplied(deviceId, cmd.version(), clock.instant()))
+        .persist(new PolicyApplied(deviceId, cmd.policy().version(), clock.instant(), cmd.policy().policyName()))
         .thenRun(s -> {
           // Health from here on belongs to the new version: a rollout compares it with the rest.
           health = HealthRollup.EMPTY;
@@ -831,15 +837,16 @@ public final class DeviceEntity
     if (state.taken(cmd.requestId()).isPresent()) {
       return Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)));
     }
-    if (cmd.version() != state.targetVersion()) {
-      return refuse(cmd.replyTo(), "the notice of policy version " + cmd.version()
-          + " is not the one device " + deviceId + " must acknowledge (version " + state.targetVersion() + ")");
+    if (!cmd.policy().equals(state.targetVersion())) {
+      return refuse(cmd.replyTo(), "the notice of policy " + cmd.policy()
+          + " is not the one device " + deviceId + " must acknowledge (" + state.targetVersion() + ")");
     }
-    if (cmd.version() <= state.noticeAcknowledgedVersion()) {
+    if (state.noticeAcknowledgedVersion().covers(cmd.policy())) {
       return Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)));
     }
     return Effect()
-        .persist(new NoticeAcknowledged(deviceId, cmd.version(), clock.instant(), cmd.requestId()))
+        .persist(new NoticeAcknowledged(
+            deviceId, cmd.policy().version(), clock.instant(), cmd.requestId(), cmd.policy().policyName()))
         .thenRun(this::reportPresence)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
   }
@@ -1102,7 +1109,6 @@ public final class DeviceEntity
     return new DeviceSummary(
         state.identity(),
         state.enrollTime(),
-        target == null ? "" : target.name(),
         state.targetVersion(),
         state.appliedPolicyVersion(),
         lastSeen,
@@ -1131,20 +1137,27 @@ public final class DeviceEntity
 
   // ---- event handler ----
 
+  /** A version from an event; events written before the name was kept meant the target then. */
+  private static PolicyVersion named(String policyName, long version, State state) {
+    String name = policyName != null ? policyName : state.targetVersion().policyName();
+    return new PolicyVersion(name, version);
+  }
+
   @Override
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(DeviceEnrolled.class, (state, e) ->
             new State(e.identity(), activeCredential(e.credentialHash(), e.enrollmentIdHash()), e.enrollTime(),
-                null, 0, 0, null, null, PauseQuota.EMPTY, List.of(), UploadCounters.EMPTY, List.of(), null))
+                null, PolicyVersion.NONE, PolicyVersion.NONE, null, null, PauseQuota.EMPTY, List.of(), UploadCounters.EMPTY,
+                List.of(), null))
         .onEvent(DeviceReenrolled.class, (state, e) ->
             state.withIdentity(e.identity(), activeCredential(e.credentialHash(), e.enrollmentIdHash())))
         .onEvent(DeviceReset.class, (state, e) -> state.withCredential(DeviceCredential.Status.RESET))
         .onEvent(DeviceRevoked.class, (state, e) -> state.withCredential(DeviceCredential.Status.REVOKED))
         .onEvent(PolicyAssigned.class, (state, e) -> state.withAssigned(e.policy()))
-        .onEvent(PolicyApplied.class, (state, e) -> state.withPolicy(state.targetPolicy(), e.version()))
-        .onEvent(NoticeAcknowledged.class, (state, e) -> state.withNotice(e.version()).withTaken(e.requestId(), null))
+        .onEvent(PolicyApplied.class, (state, e) -> state.withPolicy(state.targetPolicy(), named(e.policyName(), e.version(), state)))
+        .onEvent(NoticeAcknowledged.class, (state, e) -> state.withNotice(named(e.policyName(), e.version(), state)).withTaken(e.requestId(), null))
         .onEvent(PauseStarted.class, (state, e) ->
             state.withPause(e.start(), e.end(), state.pauseQuota().recordPause(e.start(), state.zone()))
                 .withTaken(e.requestId(), null))

@@ -1,6 +1,7 @@
 package io.fleetcontrol.device;
 
 import io.fleetcontrol.policy.PausesLeft;
+import io.fleetcontrol.policy.PolicyVersion;
 import io.fleetcontrol.policy.DeviceIdentity;
 import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.policy.CaptureState;
@@ -17,9 +18,8 @@ import java.util.List;
 public record DeviceSummary(
     DeviceIdentity identity,
     Instant enrollTime,
-    String policyName,
-    long targetPolicyVersion,
-    long appliedPolicyVersion,
+    PolicyVersion targetPolicy,
+    PolicyVersion appliedPolicy,
     Instant lastSeen,
     CaptureState captureState,
     String captureStateReason,

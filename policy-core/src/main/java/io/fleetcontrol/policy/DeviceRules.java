@@ -50,7 +50,7 @@ final class DeviceRules {
   // Acknowledging a later version also counts: the device entity does not take an older
   // version's acknowledgement once a newer one is on record (a rollback must not stop capture).
   private static Decision notice(Policy policy, DeviceConditions device) {
-    if (!policy.requiresNotice() || device.noticeAcknowledgedVersion() >= policy.version()) {
+    if (!policy.requiresNotice() || device.noticeAcknowledged().covers(policy.policyVersion())) {
       return null;
     }
     return Decision.deny(CaptureState.NOTICE_PENDING, Decision.Rule.NOTICE_PENDING,

@@ -75,6 +75,11 @@ public record Policy(
     return !noticeText.isBlank();
   }
 
+  /** Which policy this is, at which version. */
+  public PolicyVersion policyVersion() {
+    return new PolicyVersion(name, version);
+  }
+
   /** The same document as a new version; the server calls this when it stores an update. */
   public Policy withVersion(long newVersion) {
     return new Policy(name, newVersion, captureKinds, allowlist, denylist, pause, schedule, bandwidth,

@@ -19,6 +19,14 @@ public record PolicyVersion(String policyName, long version) implements Comparab
     policyName = policyName == null ? "" : policyName;
   }
 
+  /**
+   * Whether a notice acknowledged for this version covers {@code policy}: the same policy, at
+   * that version or a later one (a new version's notice is read again; another policy's always).
+   */
+  public boolean covers(PolicyVersion policy) {
+    return policyName.equals(policy.policyName) && version >= policy.version;
+  }
+
   public boolean isNone() {
     return version == 0 && policyName.isEmpty();
   }

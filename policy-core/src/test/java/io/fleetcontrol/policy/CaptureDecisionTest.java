@@ -72,6 +72,14 @@ class CaptureDecisionTest {
     }
 
     @Test
+    void anotherPolicysNoticeAtTheSameVersionDoesNotCount() {
+      PolicyBuilder engineering = policy().name("engineering").notice("We record clicks in work apps.").version(3);
+      assertState(CaptureState.NOTICE_PENDING, state(engineering, device().noticeAcknowledged(new PolicyVersion("default", 3))));
+      assertState(CaptureState.NOTICE_PENDING, state(engineering, device().noticeAcknowledged(new PolicyVersion("default", 9))));
+      assertState(CaptureState.ACTIVE, state(engineering, device().noticeAcknowledged(new PolicyVersion("engineering", 3))));
+    }
+
+    @Test
     void aLaterAcknowledgementCountsSoARollbackDoesNotStopCapture() {
       assertState(CaptureState.ACTIVE, state(policy().notice("n").version(3), device().noticeAcknowledged(5)));
     }

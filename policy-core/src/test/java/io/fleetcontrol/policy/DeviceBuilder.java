@@ -14,7 +14,7 @@ final class DeviceBuilder {
   private String jurisdiction = "US";
   private ZoneId zone = NEW_YORK;
   private Instant lastContact = NOW.minusSeconds(5);
-  private long noticeAcknowledged;
+  private PolicyVersion noticeAcknowledged = PolicyVersion.NONE;
   private Instant pauseEndsAt;
   private List<Exemption> exemptions = List.of();
   private DeviceTelemetry telemetry = battery(80, false);
@@ -44,7 +44,12 @@ final class DeviceBuilder {
     return this;
   }
 
+  /** The notice of the builder's default policy ({@code eng}) at {@code version}; 0 for none. */
   DeviceBuilder noticeAcknowledged(long version) {
+    return noticeAcknowledged(version == 0 ? PolicyVersion.NONE : new PolicyVersion("eng", version));
+  }
+
+  DeviceBuilder noticeAcknowledged(PolicyVersion version) {
     noticeAcknowledged = version;
     return this;
   }

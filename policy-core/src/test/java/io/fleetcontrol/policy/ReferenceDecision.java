@@ -50,7 +50,7 @@ final class ReferenceDecision {
     if (p == null) {
       return Rule.NO_POLICY;
     }
-    if (!p.noticeText().isBlank() && d.noticeAcknowledgedVersion() < p.version()) {
+    if (!p.noticeText().isBlank() && !(d.noticeAcknowledged().policyName().equals(p.name()) && d.noticeAcknowledged().version() >= p.version())) {
       return Rule.NOTICE_PENDING;
     }
     if (d.jurisdiction() == null || !p.jurisdictions().contains(d.jurisdiction())) {

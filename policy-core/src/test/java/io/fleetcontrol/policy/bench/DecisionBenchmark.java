@@ -66,7 +66,7 @@ public class DecisionBenchmark {
         new BatteryRules(20, true), Set.of("US"), Duration.ofHours(24), Duration.ofSeconds(30), "");
     compiled = CaptureDecision.compile(policy);
     now = Instant.parse("2026-11-23T15:00:00Z"); // Monday 10:00 in New York
-    device = new DeviceConditions("US", ZoneId.of("America/New_York"), now.minusSeconds(10), 0, null, List.of(),
+    device = new DeviceConditions("US", ZoneId.of("America/New_York"), now.minusSeconds(10), io.fleetcontrol.policy.PolicyVersion.NONE, null, List.of(),
         new DeviceTelemetry(true, 80, true, false, 0, 0, 0, 0), 1_000_000, 20_000_000);
     requests = new CaptureRequest[] {
       CaptureRequest.inApp(CaptureKind.CLICKS, "com.vendor.app42"), // app hit
