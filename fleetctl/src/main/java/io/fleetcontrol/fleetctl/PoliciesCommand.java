@@ -13,6 +13,7 @@ import io.fleetcontrol.proto.v1.ListPoliciesRequest;
 import io.fleetcontrol.proto.v1.ListPoliciesResponse;
 import io.fleetcontrol.proto.v1.Policy;
 import io.fleetcontrol.proto.v1.UpdatePolicyRequest;
+import io.fleetcontrol.wire.WireTime;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
@@ -182,17 +183,13 @@ final class PoliciesCommand {
         Table table = new Table("NAME", "VERSION", "CREATED", "KINDS", "ALLOW", "DENY", "WHERE", "DESCRIPTION");
         for (Policy p : policies) {
           table.row(p.getName(), String.valueOf(p.getVersion()),
-              p.hasCreateTime() ? Views.instant(p.getCreateTime()).toString() : "-",
+              p.hasCreateTime() ? WireTime.fromProto(p.getCreateTime()).toString() : "-",
               String.valueOf(p.getCaptureKindsCount()), String.valueOf(p.getAllowlistCount()),
               String.valueOf(p.getDenylistCount()), String.join(",", p.getJurisdictionsList()), p.getDescription());
         }
         table.print(fleetctl.out(), "");
       } else {
-        ObjectNode list = JsonNodeFactory.instance.objectNode();
-        ArrayNode array = list.putArray("policies");
-        policies.forEach(p -> array.add(PolicyFile.of(p).toTree()));
-        list.put("count", policies.size());
-        StructuredOutput.print(fleetctl.out(), format, list);
+        StructuredOutput.print(fleetctl.out(), format, ListPoliciesResponse.newBuilder().addAllPolicies(policies).build());
       }
       return ExitCodes.OK;
     }

@@ -1,39 +1,21 @@
 package io.fleetcontrol.fleetctl;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Timestamp;
-import io.fleetcontrol.proto.v1.AuditEvent;
 import io.fleetcontrol.proto.v1.Device;
-import io.fleetcontrol.proto.v1.GetDeviceResponse;
-import io.fleetcontrol.proto.v1.GetFleetSummaryResponse;
-import java.time.Instant;
-import java.util.List;
+import io.fleetcontrol.wire.WireTime;
 import java.util.Map;
 
 /**
- * Proto messages as the objects {@code -o json|yaml} prints: snake_case keys, int64 as numbers
- * (protobuf's JsonFormat would quote them), states as the CLI's short words, times as ISO-8601.
+ * A device as {@code devices get} lists it in a terminal, one "key: value" line each: the proto's
+ * field names, states as the CLI's short words, times as ISO-8601. {@code -o json|yaml} print the
+ * whole message instead ({@link StructuredOutput}).
  */
 final class Views {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private Views() {}
-
-  static ObjectNode summary(GetFleetSummaryResponse summary) {
-    ObjectNode node = NODES.objectNode();
-    node.put("total", summary.getTotal());
-    node.put("online", summary.getOnline());
-    node.put("stale", summary.getStale());
-    node.put("offline", summary.getOffline());
-    node.set("by_capture_state", counts(Counts.sorted(summary.getByCaptureStateMap(),
-        key -> StateNames.shortName(key, StateNames.CAPTURE_PREFIX))));
-    node.set("by_policy_version", counts(Counts.sorted(summary.getByPolicyVersionMap())));
-    node.set("by_jurisdiction", counts(Counts.sorted(summary.getByJurisdictionMap())));
-    node.set("by_label", counts(Counts.sorted(summary.getByLabelMap())));
-    return node;
-  }
 
   static ObjectNode device(Device device) {
     ObjectNode node = NODES.objectNode();
@@ -62,41 +44,8 @@ final class Views {
     return node;
   }
 
-  /** {@code {"devices": [...], "count": N}}. */
-  static ObjectNode deviceList(List<Device> devices) {
-    ObjectNode node = NODES.objectNode();
-    ArrayNode array = node.putArray("devices");
-    devices.forEach(device -> array.add(device(device)));
-    node.put("count", devices.size());
-    return node;
-  }
-
-  /** The device object plus its "history" array. */
-  static ObjectNode deviceWithHistory(GetDeviceResponse response) {
-    ObjectNode node = device(response.getDevice());
-    ArrayNode array = node.putArray("history");
-    for (AuditEvent event : response.getHistoryList()) {
-      array.addObject()
-          .put("event_time", isoTime(event.hasEventTime(), event.getEventTime()))
-          .put("actor", event.getActor())
-          .put("action", event.getAction())
-          .put("detail", event.getDetail());
-    }
-    return node;
-  }
-
-  static Instant instant(Timestamp timestamp) {
-    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
-  }
-
-  /** Null (JSON null) when the field is unset, rather than 1970-01-01. */
+  /** Null (printed as "-") when the field is unset, rather than 1970-01-01. */
   static String isoTime(boolean present, Timestamp timestamp) {
-    return present ? instant(timestamp).toString() : null;
-  }
-
-  private static ObjectNode counts(Map<String, Long> counts) {
-    ObjectNode node = NODES.objectNode();
-    counts.forEach(node::put);
-    return node;
+    return present ? WireTime.fromProto(timestamp).toString() : null;
   }
 }

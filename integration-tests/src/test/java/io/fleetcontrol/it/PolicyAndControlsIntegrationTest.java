@@ -315,7 +315,10 @@ class PolicyAndControlsIntegrationTest {
     }
     Eventually.within(Duration.ofSeconds(30), () -> {
       String[] listed = fleetctl("exemptions", "list", "--status", "requested", "--device", "cli-1", "-o", "json");
-      assertTrue(listed[1].contains("\"count\" : 1"), listed[1]);
+      // -o json is the response message in proto3 JSON: JsonFormat reads it back.
+      var response = io.fleetcontrol.proto.v1.ListExemptionsResponse.newBuilder();
+      com.google.protobuf.util.JsonFormat.parser().merge(listed[1], response);
+      assertEquals(1, response.getExemptionsCount(), listed[1]);
     });
     String[] approved = fleetctl("exemptions", "approve", "cli-1/ex-1", "--until", "7d");
     assertEquals("0", approved[0], approved[2]);
