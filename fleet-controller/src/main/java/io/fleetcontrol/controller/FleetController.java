@@ -1,5 +1,22 @@
 package io.fleetcontrol.controller;
 
+import io.fleetcontrol.controller.admin.EnrollmentTokenAdmin;
+import io.fleetcontrol.controller.cluster.StreamsAfterNodeLoss;
+import io.fleetcontrol.controller.grpc.AdminServiceImpl;
+import io.fleetcontrol.controller.grpc.AgentServiceImpl;
+import io.fleetcontrol.controller.grpc.ControllerServer;
+import io.fleetcontrol.controller.grpc.PageTokens;
+import io.fleetcontrol.controller.readside.AuditTrail;
+import io.fleetcontrol.controller.readside.DeviceDirectory;
+import io.fleetcontrol.controller.readside.DeviceDirectoryProjection;
+import io.fleetcontrol.controller.readside.FleetView;
+import io.fleetcontrol.controller.readside.KnownDevices;
+import io.fleetcontrol.controller.readside.PresenceWriter;
+import io.fleetcontrol.controller.rollout.RolloutRunner;
+import io.fleetcontrol.controller.security.AdminTokens;
+import io.fleetcontrol.controller.security.ControllerSecurity;
+import io.fleetcontrol.controller.security.SignedSecrets;
+
 import com.typesafe.config.Config;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.enrollment.EnrollmentToken;

@@ -1,5 +1,7 @@
 package io.fleetcontrol.controller;
 
+import io.fleetcontrol.controller.security.ControllerSecurity;
+
 import com.typesafe.config.ConfigFactory;
 
 /** Starts one controller node from application.conf (and -D / environment overrides). */

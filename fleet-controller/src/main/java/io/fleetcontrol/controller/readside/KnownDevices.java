@@ -1,0 +1,56 @@
+package io.fleetcontrol.controller.readside;
+
+import io.fleetcontrol.controller.grpc.GrpcErrors;
+
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.typesafe.config.Config;
+import io.fleetcontrol.device.DeviceEntity;
+import io.grpc.Status;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.grpc.GrpcServiceException;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
+
+/**
+ * Whether a device id was ever enrolled, answered without asking (and so starting) its entity: an
+ * admin call naming a made-up id must not load an entity from Cassandra and keep it in memory.
+ * The device directory answers first; a device enrolled in the last seconds may not be there yet
+ * (the projection runs behind the journal), so a miss is checked against the journal's index of
+ * persistence ids, which the journal writes with an entity's first event. Both are one key read.
+ */
+public final class KnownDevices {
+
+  private final DeviceDirectory directory;
+  private final CassandraSession session;
+  private final String persistenceIdsTable;
+
+   public KnownDevices(DeviceDirectory directory, CassandraSession session, Config journal) {
+    this.directory = directory;
+    this.session = session;
+    this.persistenceIdsTable = journal.getString("keyspace") + "." + journal.getString("all-persistence-ids-table");
+  }
+
+  CompletionStage<Boolean> exists(String deviceId) {
+    return directory.hasDevice(deviceId).thenCompose(listed -> listed
+        ? CompletableFuture.completedFuture(true)
+        : session.selectOne(SimpleStatement.newInstance(
+                "SELECT persistence_id FROM " + persistenceIdsTable + " WHERE persistence_id = ?",
+                PersistenceId.of(DeviceEntity.ENTITY_KEY.name(), deviceId).id()))
+            .thenApply(java.util.Optional::isPresent));
+  }
+
+  /** Completes when the device exists; else fails with NOT_FOUND, as its entity would have said. */
+  public CompletionStage<Void> require(String deviceId) {
+    return exists(deviceId)
+        .exceptionally(failure -> {
+          throw new GrpcServiceException(Status.UNAVAILABLE.withDescription(
+              "could not look up device " + deviceId + " in the read side; retry: " + GrpcErrors.message(failure)));
+        })
+        .thenAccept(found -> {
+          if (!found) {
+            throw new GrpcServiceException(Status.NOT_FOUND.withDescription("device " + deviceId + " is not enrolled"));
+          }
+        });
+  }
+}
