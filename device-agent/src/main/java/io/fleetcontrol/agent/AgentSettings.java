@@ -1,6 +1,9 @@
 package io.fleetcontrol.agent;
 
 import com.typesafe.config.Config;
+import io.fleetcontrol.agent.link.ControllerAddress;
+import io.fleetcontrol.agent.link.ReconnectBackoff;
+import io.fleetcontrol.agent.state.DeviceIdentity;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;

@@ -1,5 +1,21 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.agent.gate.CaptureGate;
+import io.fleetcontrol.agent.link.AgentWire;
+import io.fleetcontrol.agent.link.LinkStatus;
+import io.fleetcontrol.agent.state.ActivePause;
+import io.fleetcontrol.agent.state.AgentCacheFile;
+import io.fleetcontrol.agent.state.AgentExemption;
+import io.fleetcontrol.agent.state.AgentState;
+import io.fleetcontrol.agent.state.EmployeeControls;
+import io.fleetcontrol.agent.state.EmployeeRequest;
+import io.fleetcontrol.agent.state.ExemptionReason;
+import io.fleetcontrol.agent.state.ExemptionScope;
+import io.fleetcontrol.agent.state.RequestOutbox;
+import io.fleetcontrol.agent.state.RequestOutcome;
+import io.fleetcontrol.agent.state.RequestUnansweredException;
+import io.fleetcontrol.agent.telemetry.TelemetrySource;
+import io.fleetcontrol.agent.telemetry.UploadMeter;
 import io.fleetcontrol.policy.DeviceTelemetry;
 import io.fleetcontrol.policy.UploadCounters;
 import io.fleetcontrol.proto.agent.v1.AgentCache;
@@ -169,7 +185,7 @@ public final class DeviceAgent {
     actor.tell(new DeviceAgentBehavior.GoOffline(duration));
   }
 
-  public ConnectionStatus status() {
+  public LinkStatus status() {
     return board.status();
   }
 

@@ -8,6 +8,13 @@ import io.fleetcontrol.agent.FakeAgentService.ConnectSeen;
 import io.fleetcontrol.agent.FakeAgentService.EnrollSeen;
 import io.fleetcontrol.agent.FakeAgentService.RequestSeen;
 import io.fleetcontrol.agent.FakeAgentService.Seen;
+import io.fleetcontrol.agent.link.AgentClients;
+import io.fleetcontrol.agent.link.LinkStatus;
+import io.fleetcontrol.agent.link.ReconnectBackoff;
+import io.fleetcontrol.agent.state.DeviceIdentity;
+import io.fleetcontrol.agent.telemetry.FixedTelemetry;
+import io.fleetcontrol.agent.telemetry.TelemetrySample;
+import io.fleetcontrol.agent.telemetry.TelemetrySource;
 import io.fleetcontrol.proto.v1.AgentServiceClient;
 import io.fleetcontrol.proto.v1.ConnectRequest;
 import io.fleetcontrol.proto.v1.EnrollRequest;
@@ -87,7 +94,7 @@ class DeviceAgentTest {
     assertFalse(ack.getRequestId().isEmpty(), "an ack carries a request id the controller echoes");
 
     assertEquals(7L, agent.whenPolicyApplied(7).toCompletableFuture().get(10, TimeUnit.SECONDS));
-    assertEquals(ConnectionStatus.CONNECTED, agent.status());
+    assertEquals(LinkStatus.CONNECTED, agent.status());
     assertEquals(1, agent.policyUpdatesReceived());
   }
 
@@ -163,7 +170,7 @@ class DeviceAgentTest {
     assertEquals("Bearer cred-1", again.authorization());
     assertEquals(3, nextRequest(ConnectRequest::hasPolicyAck).getPolicyAck().getPolicyVersion());
     Eventually.await(WAIT, agent::toString, () -> agent.policyUpdatesReceived() == 2);
-    assertEquals(ConnectionStatus.CONNECTED, agent.status());
+    assertEquals(LinkStatus.CONNECTED, agent.status());
     assertTrue(agent.lastProblem().contains("UNAVAILABLE"), agent.lastProblem());
     assertEquals(1, fake.enrollCount());
   }
@@ -189,7 +196,7 @@ class DeviceAgentTest {
     seen.expectMessageClass(EnrollSeen.class, WAIT);
     assertEquals("Bearer cred-2", seen.expectMessageClass(ConnectSeen.class, WAIT).authorization());
     agent.whenPolicyApplied(4).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    assertEquals(ConnectionStatus.CONNECTED, agent.status());
+    assertEquals(LinkStatus.CONNECTED, agent.status());
   }
 
   @Test
@@ -198,7 +205,7 @@ class DeviceAgentTest {
     fake.refuseNextConnects(Integer.MAX_VALUE, Status.UNAUTHENTICATED);
     DeviceAgent agent = start(settings(TOKEN));
 
-    Eventually.await(WAIT, agent::toString, () -> agent.status() == ConnectionStatus.REJECTED);
+    Eventually.await(WAIT, agent::toString, () -> agent.status() == LinkStatus.REJECTED);
     assertEquals(4, fake.enrollCount(), "the first, one at once, two more after backoff: not a loop");
     assertTrue(agent.lastProblem().contains("UNAUTHENTICATED"), agent.lastProblem());
   }
@@ -208,7 +215,7 @@ class DeviceAgentTest {
     fake.refuseNextConnects(Integer.MAX_VALUE, Status.PERMISSION_DENIED);
     DeviceAgent agent = start(settings(TOKEN));
 
-    Eventually.await(WAIT, agent::toString, () -> agent.status() == ConnectionStatus.REJECTED);
+    Eventually.await(WAIT, agent::toString, () -> agent.status() == LinkStatus.REJECTED);
     assertEquals(1, fake.enrollCount());
     assertTrue(agent.lastProblem().contains("PERMISSION_DENIED"), agent.lastProblem());
   }
@@ -217,7 +224,7 @@ class DeviceAgentTest {
   void givesUpOnAWrongEnrollmentToken() {
     DeviceAgent agent = start(settings("not-the-token"));
 
-    Eventually.await(WAIT, agent::toString, () -> agent.status() == ConnectionStatus.REJECTED);
+    Eventually.await(WAIT, agent::toString, () -> agent.status() == LinkStatus.REJECTED);
     assertEquals(1, fake.enrollCount());
     assertTrue(agent.lastProblem().contains("UNAUTHENTICATED"), agent.lastProblem());
   }

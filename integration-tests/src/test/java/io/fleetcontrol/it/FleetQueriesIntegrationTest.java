@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.protobuf.Timestamp;
 import io.fleetcontrol.agent.AgentSettings;
-import io.fleetcontrol.agent.ControllerAddress;
+import io.fleetcontrol.agent.link.ControllerAddress;
 import io.fleetcontrol.agent.DeviceAgent;
-import io.fleetcontrol.agent.FleetSimulator;
-import io.fleetcontrol.agent.SimulatorSettings;
+import io.fleetcontrol.agent.simulator.FleetSimulator;
+import io.fleetcontrol.agent.simulator.SimulatorSettings;
 import io.fleetcontrol.proto.v1.ApproveExemptionRequest;
 import io.fleetcontrol.proto.v1.AssignPolicyRequest;
 import io.fleetcontrol.proto.v1.AuditEvent;
@@ -110,8 +110,8 @@ class FleetQueriesIntegrationTest {
     }
     List<DeviceAgent> asking = home.subList(300, 315);
     for (DeviceAgent agent : asking) {
-      asked.add(agent.requestExemption(io.fleetcontrol.agent.ExemptionScope.NO_SCREENSHOTS,
-          io.fleetcontrol.agent.ExemptionReason.SENSITIVE_WORK,
+      asked.add(agent.requestExemption(io.fleetcontrol.agent.state.ExemptionScope.NO_SCREENSHOTS,
+          io.fleetcontrol.agent.state.ExemptionReason.SENSITIVE_WORK,
           "payroll week"));
     }
     for (CompletionStage<?> each : asked) {

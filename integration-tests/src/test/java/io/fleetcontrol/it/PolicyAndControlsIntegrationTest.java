@@ -359,18 +359,18 @@ class PolicyAndControlsIntegrationTest {
     var settings = io.fleetcontrol.agent.AgentSettings.fromConfig(harness.clientSystem.settings().config())
         .withController(harness.controllerAddress())
         .withEnrollmentToken(harness.enrollmentToken)
-        .withIdentity(new io.fleetcontrol.agent.DeviceIdentity(
+        .withIdentity(new io.fleetcontrol.agent.state.DeviceIdentity(
             "laptop-cli", "ada@example.com", "US", java.util.Map.of("team", "controls"), "America/New_York"))
-        .withBackoff(new io.fleetcontrol.agent.ReconnectBackoff(
+        .withBackoff(new io.fleetcontrol.agent.link.ReconnectBackoff(
             Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(30)));
-    var client = io.fleetcontrol.agent.AgentClients.create(harness.clientSystem, settings.controller());
+    var client = io.fleetcontrol.agent.link.AgentClients.create(harness.clientSystem, settings.controller());
     var excel = io.fleetcontrol.policy.CaptureRequest.inApp(
         io.fleetcontrol.policy.CaptureKind.KEYSTROKES, "com.microsoft.Excel");
 
     var first = startAgent(settings, client, stateDir);
     await(first.whenPolicyApplied(1));
-    var localApi = await(io.fleetcontrol.agent.LocalApi.start(harness.clientSystem, first, "127.0.0.1", 0,
-        io.fleetcontrol.agent.LocalApi.writeNewToken(stateDir.resolve("local-api.token"))));
+    var localApi = await(io.fleetcontrol.agent.localapi.LocalApi.start(harness.clientSystem, first, "127.0.0.1", 0,
+        io.fleetcontrol.agent.localapi.LocalApi.writeNewToken(stateDir.resolve("local-api.token"))));
     String[] status = agentCli(stateDir, localApi.localAddress().getPort(), "status");
     assertTrue(status[0].contains("Capture: ON"), status[0]);
     assertTrue(status[0].contains("Policy: default version 1"), status[0]);
@@ -379,7 +379,7 @@ class PolicyAndControlsIntegrationTest {
     harness.stopController();
     try {
       Eventually.within(Duration.ofSeconds(20), () -> assertFalse(
-          first.status() == io.fleetcontrol.agent.ConnectionStatus.CONNECTED, "agent still connected"));
+          first.status() == io.fleetcontrol.agent.link.LinkStatus.CONNECTED, "agent still connected"));
       Instant asked = Instant.now();
       String[] paused = agentCli(stateDir, localApi.localAddress().getPort(), "pause", "20m");
       assertTrue(paused[0].startsWith("Paused until"), paused[0] + paused[1]);
@@ -391,7 +391,7 @@ class PolicyAndControlsIntegrationTest {
       await(localApi.unbind());
       first.stop();
       Eventually.within(Duration.ofSeconds(10), () -> assertEquals(
-          io.fleetcontrol.agent.ConnectionStatus.STOPPED, first.status()));
+          io.fleetcontrol.agent.link.LinkStatus.STOPPED, first.status()));
 
       var second = startAgent(settings, client, stateDir);
       assertEquals(io.fleetcontrol.policy.CaptureState.PAUSED, second.gate().check(excel).state(),
@@ -411,7 +411,7 @@ class PolicyAndControlsIntegrationTest {
       second.stop();
       // Stopping writes the cache in the state directory; JUnit deletes that directory next.
       Eventually.within(Duration.ofSeconds(10), () -> assertEquals(
-          io.fleetcontrol.agent.ConnectionStatus.STOPPED, second.status()));
+          io.fleetcontrol.agent.link.LinkStatus.STOPPED, second.status()));
     } finally {
       if (harness.controllerSystem() == null) {
         harness.startController();
@@ -423,7 +423,7 @@ class PolicyAndControlsIntegrationTest {
   private static io.fleetcontrol.agent.DeviceAgent startAgent(io.fleetcontrol.agent.AgentSettings settings,
       AgentServiceClient client, java.nio.file.Path stateDir) {
     return io.fleetcontrol.agent.DeviceAgent.start(harness.clientSystem, settings, client,
-        io.fleetcontrol.agent.FixedTelemetry.unknown(), new io.fleetcontrol.agent.UploadMeter(),
+        io.fleetcontrol.agent.telemetry.FixedTelemetry.unknown(), new io.fleetcontrol.agent.telemetry.UploadMeter(),
         stateDir.resolve("cache.bin"), java.time.Clock.systemUTC());
   }
 
@@ -433,7 +433,7 @@ class PolicyAndControlsIntegrationTest {
     line.addAll(java.util.List.of("--state-dir", stateDir.toString(), "--local-port", String.valueOf(port)));
     var out = new java.io.StringWriter();
     var err = new java.io.StringWriter();
-    int code = io.fleetcontrol.agent.AgentMain.run(line.toArray(String[]::new),
+    int code = io.fleetcontrol.agent.cli.AgentMain.run(line.toArray(String[]::new),
         new java.io.PrintWriter(out), new java.io.PrintWriter(err));
     assertEquals(0, code, "fleet-agent " + String.join(" ", args) + ": " + err);
     return new String[] {out.toString(), err.toString()};
