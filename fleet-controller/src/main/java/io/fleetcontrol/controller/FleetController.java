@@ -138,6 +138,7 @@ public final class FleetController implements AutoCloseable {
             system,
             admins,
             directory,
+            directory,
             fleetView,
             audit,
             new PageTokens(readSide.getString("page-token-secret")),

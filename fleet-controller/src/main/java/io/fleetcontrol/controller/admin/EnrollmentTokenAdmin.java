@@ -44,7 +44,7 @@ public final class EnrollmentTokenAdmin {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-   public EnrollmentTokenAdmin(ActorSystem<?> system, CassandraSession session, String keyspace,
+  public EnrollmentTokenAdmin(ActorSystem<?> system, CassandraSession session, String keyspace,
       SignedSecrets credentials, Duration askTimeout, Clock clock) {
     this.system = system;
     this.session = session;

@@ -1,8 +1,9 @@
 package io.fleetcontrol.controller.admin;
 
+import io.fleetcontrol.controller.readside.DeviceStore;
+
 import io.fleetcontrol.controller.grpc.GrpcErrors;
 import io.fleetcontrol.controller.grpc.InputRules;
-import io.fleetcontrol.controller.readside.DeviceDirectory;
 import io.fleetcontrol.controller.readside.KnownDevices;
 
 import io.fleetcontrol.wire.PolicyWire;
@@ -37,11 +38,11 @@ public final class PolicyAdmin {
   static final int MAX_SELECTOR_DEVICE_IDS = 10_000;
 
   private final ActorSystem<?> system;
-  private final DeviceDirectory directory;
+  private final DeviceStore directory;
   private final KnownDevices knownDevices;
   private final Duration askTimeout;
 
-   public PolicyAdmin(ActorSystem<?> system, DeviceDirectory directory, KnownDevices knownDevices, Duration askTimeout) {
+  public PolicyAdmin(ActorSystem<?> system, DeviceStore directory, KnownDevices knownDevices, Duration askTimeout) {
     this.system = system;
     this.directory = directory;
     this.knownDevices = knownDevices;

@@ -1,10 +1,13 @@
 package io.fleetcontrol.controller.grpc;
 
+import io.fleetcontrol.controller.readside.AuditStore;
+import io.fleetcontrol.controller.readside.DeviceStore;
+import io.fleetcontrol.controller.readside.ExemptionStore;
+
 import io.fleetcontrol.controller.admin.EnrollmentTokenAdmin;
 import io.fleetcontrol.controller.admin.PolicyAdmin;
 import io.fleetcontrol.controller.readside.AuditEntries;
 import io.fleetcontrol.controller.readside.AuditTrail;
-import io.fleetcontrol.controller.readside.DeviceDirectory;
 import io.fleetcontrol.controller.readside.DeviceFilter;
 import io.fleetcontrol.controller.readside.ExemptionPages;
 import io.fleetcontrol.controller.readside.FleetView;
@@ -51,9 +54,9 @@ public final class AdminServiceImpl implements AdminServicePowerApi {
 
   private final ActorSystem<?> system;
   private final AdminTokens adminTokens;
-  private final DeviceDirectory directory;
+  private final DeviceStore directory;
   private final FleetView fleet;
-  private final AuditTrail audit;
+  private final AuditStore audit;
   private final PageTokens pageTokens;
   private final Duration askTimeout;
   private final Clock clock;
@@ -64,12 +67,13 @@ public final class AdminServiceImpl implements AdminServicePowerApi {
   /** Calls naming a device ask its entity only once the read side knows the device. */
   private final KnownDevices knownDevices;
 
-   public AdminServiceImpl(
+  public AdminServiceImpl(
       ActorSystem<?> system,
       AdminTokens adminTokens,
-      DeviceDirectory directory,
+      DeviceStore directory,
+      ExemptionStore exemptions,
       FleetView fleet,
-      AuditTrail audit,
+      AuditStore audit,
       PageTokens pageTokens,
       EnrollmentTokenAdmin enrollmentTokens,
       KnownDevices knownDevices,
@@ -87,7 +91,7 @@ public final class AdminServiceImpl implements AdminServicePowerApi {
     this.policies = new PolicyAdmin(system, directory, knownDevices, askTimeout);
     this.rollouts = new RolloutAdmin(system, policies, askTimeout);
     this.enrollmentTokens = enrollmentTokens;
-    this.exemptionPages = new ExemptionPages(directory);
+    this.exemptionPages = new ExemptionPages(exemptions);
   }
 
   // ---- fleet ----
@@ -210,7 +214,7 @@ public final class AdminServiceImpl implements AdminServicePowerApi {
       String action = in.getAction().isEmpty() ? null : auditAction(in.getAction());
       String filters = PageTokens.filtersOf(in);
       String cursor = pageTokens.cursor(in.getPageToken(), "audit", filters);
-      AuditTrail.Cursor after = cursor == null ? null : AuditTrail.Cursor.decode(cursor);
+      AuditStore.Cursor after = cursor == null ? null : AuditStore.Cursor.decode(cursor);
       return audit.list(device, action, after, pageSize).thenApply(listing -> {
         var out = ListAuditEventsResponse.newBuilder()
             .addAllEvents(listing.entries().stream().map(AdminServiceImpl::toProto).toList());
@@ -340,7 +344,7 @@ public final class AdminServiceImpl implements AdminServicePowerApi {
       // Oldest request first: the queue an approver works through.
       CompletionStage<ExemptionPages.Page> page = device != null
           ? exemptionPages.pageOfDevice(device, status, from, pageSize)
-          : exemptionPages.page(status == null ? DeviceDirectory.EXEMPTION_STATUSES : List.of(status), from, pageSize);
+          : exemptionPages.page(status == null ? ExemptionStore.EXEMPTION_STATUSES : List.of(status), from, pageSize);
       return page.thenApply(found -> {
         var out = ListExemptionsResponse.newBuilder();
         found.rows().stream()
@@ -417,7 +421,7 @@ public final class AdminServiceImpl implements AdminServicePowerApi {
         });
   }
 
-  private static Exemption toProto(DeviceDirectory.ExemptionRow r) {
+  private static Exemption toProto(ExemptionStore.ExemptionRow r) {
     var b = Exemption.newBuilder()
         .setDeviceId(r.deviceId())
         .setExemptionId(r.exemptionId())

@@ -1,7 +1,8 @@
 package io.fleetcontrol.controller.grpc;
 
+import io.fleetcontrol.controller.readside.AuditStore;
+
 import io.fleetcontrol.controller.agent.TokenSpends;
-import io.fleetcontrol.controller.readside.AuditTrail;
 import io.fleetcontrol.controller.security.SignedSecrets;
 
 import io.fleetcontrol.wire.PolicyWire;
@@ -69,7 +70,7 @@ public final class AgentServiceImpl implements AgentServicePowerApi {
   private final ClusterSharding sharding;
   private final SignedSecrets credentials;
   private final TokenSpends tokenSpends;
-  private final AuditTrail audit;
+  private final AuditStore audit;
   private final String initialPolicyName;
   private final Duration askTimeout;
   private final Clock clock;
@@ -102,10 +103,10 @@ public final class AgentServiceImpl implements AgentServicePowerApi {
     }
   }
 
-   public AgentServiceImpl(
+  public AgentServiceImpl(
       ActorSystem<?> system,
       SignedSecrets credentials,
-      AuditTrail audit,
+      AuditStore audit,
       String initialPolicyName,
       Duration askTimeout,
       Limits limits,

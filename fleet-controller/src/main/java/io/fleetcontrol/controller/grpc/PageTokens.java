@@ -21,7 +21,7 @@ public final class PageTokens {
 
   private final SecretKeySpec key;
 
-   public PageTokens(String secret) {
+  public PageTokens(String secret) {
     if (secret == null || secret.isEmpty()) {
       throw new IllegalArgumentException("fleet.read-side.page-token-secret must not be empty");
     }

@@ -1,6 +1,7 @@
 package io.fleetcontrol.controller.grpc;
 
-import io.fleetcontrol.controller.readside.DeviceDirectory;
+import io.fleetcontrol.controller.readside.DeviceStore;
+
 import io.fleetcontrol.controller.readside.FleetView;
 
 import io.fleetcontrol.wire.TelemetryWire;
@@ -142,7 +143,7 @@ public final class ProtoMapping {
 
   /** A device as the read side has it: directory facts, last word heard, connection state now. */
   static Device toProto(FleetView.Row row) {
-    DeviceDirectory.Entry entry = row.entry();
+    DeviceStore.Entry entry = row.entry();
     var builder =
         Device.newBuilder()
             .setDeviceId(entry.deviceId())

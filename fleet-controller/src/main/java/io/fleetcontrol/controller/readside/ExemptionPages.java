@@ -2,8 +2,8 @@ package io.fleetcontrol.controller.readside;
 
 import io.fleetcontrol.controller.grpc.InputRules;
 
-import io.fleetcontrol.controller.readside.DeviceDirectory.ExemptionKey;
-import io.fleetcontrol.controller.readside.DeviceDirectory.ExemptionRow;
+import io.fleetcontrol.controller.readside.ExemptionStore.ExemptionKey;
+import io.fleetcontrol.controller.readside.ExemptionStore.ExemptionRow;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -80,7 +80,7 @@ public final class ExemptionPages {
 
   private final Queue queue;
 
-   public ExemptionPages(Queue queue) {
+  public ExemptionPages(Queue queue) {
     this.queue = queue;
   }
 

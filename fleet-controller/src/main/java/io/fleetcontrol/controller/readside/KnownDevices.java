@@ -21,11 +21,11 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
  */
 public final class KnownDevices {
 
-  private final DeviceDirectory directory;
+  private final DeviceStore directory;
   private final CassandraSession session;
   private final String persistenceIdsTable;
 
-   public KnownDevices(DeviceDirectory directory, CassandraSession session, Config journal) {
+  public KnownDevices(DeviceStore directory, CassandraSession session, Config journal) {
     this.directory = directory;
     this.session = session;
     this.persistenceIdsTable = journal.getString("keyspace") + "." + journal.getString("all-persistence-ids-table");

@@ -37,7 +37,7 @@ public final class RolloutAdmin {
   private final PolicyAdmin policies;
   private final Duration askTimeout;
 
-   public RolloutAdmin(ActorSystem<?> system, PolicyAdmin policies, Duration askTimeout) {
+  public RolloutAdmin(ActorSystem<?> system, PolicyAdmin policies, Duration askTimeout) {
     this.system = system;
     this.policies = policies;
     this.askTimeout = askTimeout;

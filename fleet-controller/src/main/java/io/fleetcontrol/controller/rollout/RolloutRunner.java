@@ -1,6 +1,7 @@
 package io.fleetcontrol.controller.rollout;
 
-import io.fleetcontrol.controller.readside.DeviceDirectory;
+import io.fleetcontrol.controller.readside.DeviceStore;
+
 
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceSummary;
@@ -45,12 +46,12 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
   private static final int MAX_COMPARED = 300;
 
   private final ActorSystem<?> system;
-  private final DeviceDirectory directory;
+  private final DeviceStore directory;
   private final Duration askTimeout;
   private final int assignmentsPerSecond;
   private final ConcurrentHashMap<String, Run> running = new ConcurrentHashMap<>();
 
-   public RolloutRunner(ActorSystem<?> system, DeviceDirectory directory, Duration askTimeout, int assignmentsPerSecond) {
+  public RolloutRunner(ActorSystem<?> system, DeviceStore directory, Duration askTimeout, int assignmentsPerSecond) {
     this.system = system;
     this.directory = directory;
     this.askTimeout = askTimeout;

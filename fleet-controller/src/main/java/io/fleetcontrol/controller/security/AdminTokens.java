@@ -69,7 +69,7 @@ public final class AdminTokens {
 
   private final Map<String, Caller> callersByTokenHash;
 
-   public AdminTokens(Map<String, Caller> callersByTokenHash) {
+  public AdminTokens(Map<String, Caller> callersByTokenHash) {
     this.callersByTokenHash = Map.copyOf(callersByTokenHash);
   }
 
