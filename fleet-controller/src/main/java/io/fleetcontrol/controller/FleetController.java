@@ -1,5 +1,17 @@
 package io.fleetcontrol.controller;
 
+import io.fleetcontrol.controller.agent.AgentEnrollment;
+import io.fleetcontrol.controller.agent.AgentLimits;
+import io.fleetcontrol.controller.agent.AgentStreams;
+
+import io.fleetcontrol.controller.admin.AuditAdmin;
+import io.fleetcontrol.controller.admin.DeviceAdmin;
+import io.fleetcontrol.controller.admin.DeviceRefs;
+import io.fleetcontrol.controller.admin.ExemptionAdmin;
+import io.fleetcontrol.controller.admin.FleetAdmin;
+import io.fleetcontrol.controller.admin.PolicyAdmin;
+import io.fleetcontrol.controller.rollout.RolloutAdmin;
+
 import io.fleetcontrol.controller.admin.EnrollmentTokenAdmin;
 import io.fleetcontrol.controller.cluster.StreamsAfterNodeLoss;
 import io.fleetcontrol.controller.grpc.AdminServiceImpl;
@@ -122,30 +134,26 @@ public final class FleetController implements AutoCloseable {
         new RolloutRunner(system, directory, askTimeout, fleet.getInt("rollout.assignments-per-second")), clock);
     wakeRollouts(system, askTimeout);
 
-    var agents =
-        new AgentServiceImpl(
-            system,
-            credentials,
-            audit,
-            fleet.getString("default-policy-name"),
-            askTimeout,
-            AgentServiceImpl.Limits.fromConfig(fleet.getConfig("limits")),
-            clock);
-    system.systemActorOf(StreamsAfterNodeLoss.create(agents::announceOpenStreams, removalMargin(system)),
+    var limits = AgentLimits.fromConfig(fleet.getConfig("limits"));
+    var streams = new AgentStreams(system, credentials, askTimeout, limits, clock);
+    var agents = new AgentServiceImpl(
+        new AgentEnrollment(system, credentials, audit, fleet.getString("default-policy-name"), askTimeout, limits, clock),
+        streams);
+    system.systemActorOf(StreamsAfterNodeLoss.create(streams::announceOpenStreams, removalMargin(system)),
         "streams-after-node-loss", Props.empty());
-    var admin =
-        new AdminServiceImpl(
-            system,
-            admins,
-            directory,
-            directory,
-            fleetView,
-            audit,
-            new PageTokens(readSide.getString("page-token-secret")),
-            enrollmentTokens,
-            new KnownDevices(directory, session, system.settings().config().getConfig("pekko.persistence.cassandra.journal")),
-            askTimeout,
-            clock);
+    var knownDevices = new KnownDevices(directory, KnownDevices.cassandraJournal(session,
+        system.settings().config().getConfig("pekko.persistence.cassandra.journal")));
+    var pageTokens = new PageTokens(readSide.getString("page-token-secret"));
+    var devices = DeviceRefs.sharded(system);
+    var policies = new PolicyAdmin(system, directory, knownDevices, askTimeout);
+    var admin = new AdminServiceImpl(admins, new AdminServiceImpl.Facades(
+        new FleetAdmin(fleetView, pageTokens, askTimeout, clock),
+        new DeviceAdmin(devices, knownDevices, audit, fleetView, askTimeout, clock),
+        new ExemptionAdmin(devices, knownDevices, directory, pageTokens, askTimeout, clock),
+        new AuditAdmin(audit, pageTokens),
+        policies,
+        new RolloutAdmin(system, policies, askTimeout),
+        enrollmentTokens));
     return ControllerServer.start(
             fleet.getString("grpc.interface"), fleet.getInt("grpc.port"), tls, system, agents, admin)
         .toCompletableFuture()

@@ -9,6 +9,11 @@ import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.enrollment.EnrollmentToken;
 import io.fleetcontrol.proto.v1.CreateEnrollmentTokenRequest;
 import io.fleetcontrol.proto.v1.CreateEnrollmentTokenResponse;
+import io.fleetcontrol.proto.v1.ListEnrollmentTokensRequest;
+import io.fleetcontrol.proto.v1.ListEnrollmentTokensResponse;
+import io.fleetcontrol.proto.v1.RevokeEnrollmentTokenRequest;
+import io.fleetcontrol.proto.v1.RevokeEnrollmentTokenResponse;
+import io.fleetcontrol.controller.grpc.PageTokens;
 import io.grpc.Status;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -89,7 +94,21 @@ public final class EnrollmentTokenAdmin {
   }
 
   /** Every token, oldest first. Tokens are few (one per batch of laptops), so no paging. */
-  public CompletionStage<List<io.fleetcontrol.proto.v1.EnrollmentToken>> list() {
+  /** Tokens are few (one per batch of laptops): one page holds them all. */
+  public CompletionStage<ListEnrollmentTokensResponse> list(ListEnrollmentTokensRequest in) {
+    PageTokens.pageSize(in.getPageSize());
+    if (!in.getPageToken().isEmpty()) {
+      throw InputRules.invalid("page_token is not a token this server issued");
+    }
+    return list().thenApply(all -> ListEnrollmentTokensResponse.newBuilder().addAllEnrollmentTokens(all).build());
+  }
+
+  public CompletionStage<RevokeEnrollmentTokenResponse> revoke(RevokeEnrollmentTokenRequest in, String by) {
+    return revoke(in.getTokenId(), by)
+        .thenApply(token -> RevokeEnrollmentTokenResponse.newBuilder().setEnrollmentToken(token).build());
+  }
+
+  CompletionStage<List<io.fleetcontrol.proto.v1.EnrollmentToken>> list() {
     return session.selectAll("SELECT token_id FROM " + table + " WHERE bucket = 0")
         .thenCompose(rows -> {
           List<CompletableFuture<EnrollmentToken.View>> views = rows.stream()
@@ -110,7 +129,7 @@ public final class EnrollmentTokenAdmin {
         });
   }
 
-  public CompletionStage<io.fleetcontrol.proto.v1.EnrollmentToken> revoke(String tokenId, String by) {
+  CompletionStage<io.fleetcontrol.proto.v1.EnrollmentToken> revoke(String tokenId, String by) {
     if (!TOKEN_ID.matcher(tokenId).matches()) {
       throw InputRules.invalid("token_id must look like et-0123456789ab, got " + InputRules.describe(tokenId));
     }

@@ -13,7 +13,16 @@ import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policy.PolicyValidator;
 import io.fleetcontrol.policy.PolicyViolation;
 import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.controller.grpc.PageTokens;
 import io.fleetcontrol.proto.v1.AssignPolicyRequest;
+import io.fleetcontrol.proto.v1.CreatePolicyRequest;
+import io.fleetcontrol.proto.v1.CreatePolicyResponse;
+import io.fleetcontrol.proto.v1.GetPolicyRequest;
+import io.fleetcontrol.proto.v1.GetPolicyResponse;
+import io.fleetcontrol.proto.v1.ListPoliciesRequest;
+import io.fleetcontrol.proto.v1.ListPoliciesResponse;
+import io.fleetcontrol.proto.v1.UpdatePolicyRequest;
+import io.fleetcontrol.proto.v1.UpdatePolicyResponse;
 import io.fleetcontrol.proto.v1.AssignPolicyResponse;
 import io.fleetcontrol.proto.v1.DeviceSelector;
 import io.grpc.Status;
@@ -47,6 +56,34 @@ public final class PolicyAdmin {
     this.directory = directory;
     this.knownDevices = knownDevices;
     this.askTimeout = askTimeout;
+  }
+
+  // ---- the admin API's calls ----
+
+  public CompletionStage<CreatePolicyResponse> create(CreatePolicyRequest in, String by) {
+    return create(in.getPolicy(), by)
+        .thenApply(p -> CreatePolicyResponse.newBuilder().setPolicy(PolicyWire.toProto(p)).build());
+  }
+
+  public CompletionStage<UpdatePolicyResponse> update(UpdatePolicyRequest in, String by) {
+    return update(in.getPolicy(), by)
+        .thenApply(p -> UpdatePolicyResponse.newBuilder().setPolicy(PolicyWire.toProto(p)).build());
+  }
+
+  public CompletionStage<GetPolicyResponse> get(GetPolicyRequest in) {
+    return get(in.getName(), in.getVersion())
+        .thenApply(p -> GetPolicyResponse.newBuilder().setPolicy(PolicyWire.toProto(p)).build());
+  }
+
+  /** Policies are few: one page holds them all. */
+  public CompletionStage<ListPoliciesResponse> list(ListPoliciesRequest in) {
+    PageTokens.pageSize(in.getPageSize());
+    if (!in.getPageToken().isEmpty()) {
+      throw InputRules.invalid("page_token is not a token this server issued");
+    }
+    return list().thenApply(all -> ListPoliciesResponse.newBuilder()
+        .addAllPolicies(all.stream().map(PolicyWire::toProto).toList())
+        .build());
   }
 
   /** The document as the domain sees it, or INVALID_ARGUMENT naming every bad field. */

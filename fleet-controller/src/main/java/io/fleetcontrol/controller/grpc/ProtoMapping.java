@@ -37,7 +37,7 @@ public final class ProtoMapping {
 
   // Times and durations from callers go through InputRules.time / duration, which check the range first.
 
-  static Exemption.Scope fromProto(io.fleetcontrol.proto.v1.ExemptionScope scope) {
+  public static Exemption.Scope fromProto(io.fleetcontrol.proto.v1.ExemptionScope scope) {
     return switch (scope) {
       case EXEMPTION_SCOPE_FULL -> Exemption.Scope.FULL;
       case EXEMPTION_SCOPE_NO_SCREENSHOTS -> Exemption.Scope.NO_SCREENSHOTS;
@@ -46,7 +46,7 @@ public final class ProtoMapping {
     };
   }
 
-  static ExemptionRecord.ReasonCategory fromProto(io.fleetcontrol.proto.v1.ExemptionReason reason) {
+  public static ExemptionRecord.ReasonCategory fromProto(io.fleetcontrol.proto.v1.ExemptionReason reason) {
     return switch (reason) {
       case EXEMPTION_REASON_BANDWIDTH -> ExemptionRecord.ReasonCategory.BANDWIDTH;
       case EXEMPTION_REASON_SENSITIVE_WORK -> ExemptionRecord.ReasonCategory.SENSITIVE_WORK;
@@ -60,7 +60,7 @@ public final class ProtoMapping {
     return io.fleetcontrol.proto.v1.ExemptionStatus.valueOf("EXEMPTION_STATUS_" + status.name());
   }
 
-  static io.fleetcontrol.proto.v1.Exemption toProto(String deviceId, ExemptionRecord e) {
+  public static io.fleetcontrol.proto.v1.Exemption toProto(String deviceId, ExemptionRecord e) {
     var builder = io.fleetcontrol.proto.v1.Exemption.newBuilder()
         .setExemptionId(e.exemptionId())
         .setDeviceId(deviceId)
@@ -105,7 +105,7 @@ public final class ProtoMapping {
   }
 
   /** A device as its entity sees it, with the connection state the caller derived. */
-  static Device toProto(DeviceSummary summary, ConnectionState connection) {
+  public static Device toProto(DeviceSummary summary, ConnectionState connection) {
     var identity = summary.identity();
     var builder =
         Device.newBuilder()
@@ -142,7 +142,7 @@ public final class ProtoMapping {
   }
 
   /** A device as the read side has it: directory facts, last word heard, connection state now. */
-  static Device toProto(FleetView.Row row) {
+  public static Device toProto(FleetView.Row row) {
     DeviceStore.Entry entry = row.entry();
     var builder =
         Device.newBuilder()

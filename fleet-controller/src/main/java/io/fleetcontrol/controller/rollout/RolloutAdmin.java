@@ -12,6 +12,19 @@ import io.fleetcontrol.proto.v1.Rollout;
 import io.fleetcontrol.proto.v1.RolloutStatus;
 import io.fleetcontrol.proto.v1.RolloutWave;
 import io.fleetcontrol.proto.v1.StartRolloutRequest;
+import io.fleetcontrol.proto.v1.AbortRolloutRequest;
+import io.fleetcontrol.proto.v1.AbortRolloutResponse;
+import io.fleetcontrol.proto.v1.GetRolloutRequest;
+import io.fleetcontrol.proto.v1.GetRolloutResponse;
+import io.fleetcontrol.proto.v1.ListRolloutsRequest;
+import io.fleetcontrol.proto.v1.ListRolloutsResponse;
+import io.fleetcontrol.proto.v1.PauseRolloutRequest;
+import io.fleetcontrol.proto.v1.PauseRolloutResponse;
+import io.fleetcontrol.proto.v1.ResumeRolloutRequest;
+import io.fleetcontrol.proto.v1.ResumeRolloutResponse;
+import io.fleetcontrol.proto.v1.RollbackRolloutRequest;
+import io.fleetcontrol.proto.v1.RollbackRolloutResponse;
+import io.fleetcontrol.proto.v1.StartRolloutResponse;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import io.grpc.Status;
 import java.time.Duration;
@@ -43,7 +56,42 @@ public final class RolloutAdmin {
     this.askTimeout = askTimeout;
   }
 
-  public CompletionStage<PolicyRollouts.View> start(StartRolloutRequest in, String by) {
+  // ---- the admin API's calls ----
+
+  public CompletionStage<StartRolloutResponse> startRollout(StartRolloutRequest in, String by) {
+    return start(in, by).thenApply(v -> StartRolloutResponse.newBuilder().setRollout(toProto(v)).build());
+  }
+
+  public CompletionStage<GetRolloutResponse> get(GetRolloutRequest in) {
+    return get(in.getRolloutId()).thenApply(v -> GetRolloutResponse.newBuilder().setRollout(toProto(v)).build());
+  }
+
+  public CompletionStage<ListRolloutsResponse> list(ListRolloutsRequest in) {
+    return list(in.getPolicyName()).thenApply(all -> ListRolloutsResponse.newBuilder()
+        .addAllRollouts(all.stream().map(RolloutAdmin::toProto).toList()).build());
+  }
+
+  public CompletionStage<PauseRolloutResponse> pause(PauseRolloutRequest in, String by) {
+    return decide(in.getRolloutId(), "pause", r -> new PolicyRollouts.Pause(in.getRolloutId(), by, r))
+        .thenApply(v -> PauseRolloutResponse.newBuilder().setRollout(toProto(v)).build());
+  }
+
+  public CompletionStage<ResumeRolloutResponse> resume(ResumeRolloutRequest in, String by) {
+    return decide(in.getRolloutId(), "resume", r -> new PolicyRollouts.Resume(in.getRolloutId(), by, r))
+        .thenApply(v -> ResumeRolloutResponse.newBuilder().setRollout(toProto(v)).build());
+  }
+
+  public CompletionStage<AbortRolloutResponse> abort(AbortRolloutRequest in, String by) {
+    return decide(in.getRolloutId(), "abort", r -> new PolicyRollouts.Abort(in.getRolloutId(), by, r))
+        .thenApply(v -> AbortRolloutResponse.newBuilder().setRollout(toProto(v)).build());
+  }
+
+  public CompletionStage<RollbackRolloutResponse> rollback(RollbackRolloutRequest in, String by) {
+    return decide(in.getRolloutId(), "roll back", r -> new PolicyRollouts.Rollback(in.getRolloutId(), by, r))
+        .thenApply(v -> RollbackRolloutResponse.newBuilder().setRollout(toProto(v)).build());
+  }
+
+  CompletionStage<PolicyRollouts.View> start(StartRolloutRequest in, String by) {
     List<String> problems = new ArrayList<>();
     if (in.getPolicyName().isEmpty()) {
       problems.add("policy_name: required");
@@ -82,7 +130,7 @@ public final class RolloutAdmin {
         .thenApply(rollout -> new PolicyRollouts.View(rollout, null));
   }
 
-  public CompletionStage<PolicyRollouts.View> get(String rolloutId) {
+  CompletionStage<PolicyRollouts.View> get(String rolloutId) {
     String policy = policyOf(rolloutId);
     return policyExists(policy, "rollout " + rolloutId)
         .thenCompose(known -> PolicyRollouts.ref(system, policy)
@@ -109,7 +157,7 @@ public final class RolloutAdmin {
   }
 
   /** Every rollout of the policy, or of every policy when none is named; oldest first. */
-  public CompletionStage<List<PolicyRollouts.View>> list(String policyName) {
+  CompletionStage<List<PolicyRollouts.View>> list(String policyName) {
     if (policyName.length() > io.fleetcontrol.policy.PolicyValidator.MAX_NAME_CHARS) {
       throw invalid("policy_name must be at most " + io.fleetcontrol.policy.PolicyValidator.MAX_NAME_CHARS
           + " characters (got " + policyName.length() + ")");
@@ -132,7 +180,7 @@ public final class RolloutAdmin {
   }
 
   /** Pause, resume, abort or roll back, as the entity allows from where the rollout stands. */
-  public CompletionStage<PolicyRollouts.View> decide(String rolloutId, String verb,
+  CompletionStage<PolicyRollouts.View> decide(String rolloutId, String verb,
       java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<StatusReply<PolicyRollouts.Rollout>>, PolicyRollouts.Command> command) {
     String policy = policyOf(rolloutId);
     return policyExists(policy, "rollout " + rolloutId)

@@ -1,6 +1,5 @@
 package io.fleetcontrol.controller.security;
 
-import io.fleetcontrol.controller.grpc.AgentServiceImpl;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -153,7 +152,7 @@ public final class AdminTokens {
   /** The caller, if its token is known and its role has {@code needed}. */
   public Caller require(Metadata metadata, Permission needed) {
     String token =
-        AgentServiceImpl.bearer(metadata)
+        AgentAuth.bearer(metadata)
             .orElseThrow(
                 () ->
                     new GrpcServiceException(
