@@ -51,7 +51,7 @@ class PoliciesCommandTest {
   }
 
   private static Policy example() {
-    return PolicyFile.read(PolicyFileTest.EXAMPLE).toProto();
+    return PolicyFileMapping.toProto(PolicyFileYaml.read(PolicyFileTest.EXAMPLE));
   }
 
   /** The example stored as v1, and as v2 with 5 pauses a day. */
