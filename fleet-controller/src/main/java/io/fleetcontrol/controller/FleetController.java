@@ -1,12 +1,13 @@
 package io.fleetcontrol.controller;
 
+import io.fleetcontrol.controller.cluster.EntityRefs;
+
 import io.fleetcontrol.controller.agent.AgentEnrollment;
 import io.fleetcontrol.controller.agent.AgentLimits;
 import io.fleetcontrol.controller.agent.AgentStreams;
 
 import io.fleetcontrol.controller.admin.AuditAdmin;
 import io.fleetcontrol.controller.admin.DeviceAdmin;
-import io.fleetcontrol.controller.admin.DeviceRefs;
 import io.fleetcontrol.controller.admin.ExemptionAdmin;
 import io.fleetcontrol.controller.admin.FleetAdmin;
 import io.fleetcontrol.controller.admin.PolicyAdmin;
@@ -131,7 +132,7 @@ public final class FleetController implements AutoCloseable {
           DeviceDirectoryProjection.init(system, directory, audit);
         });
     PolicyRollouts.init(system,
-        new RolloutRunner(system, directory, askTimeout, fleet.getInt("rollout.assignments-per-second")), clock);
+        new RolloutRunner(system, directory, EntityRefs.sharded(system), askTimeout, fleet.getInt("rollout.assignments-per-second")), clock);
     wakeRollouts(system, askTimeout);
 
     var limits = AgentLimits.fromConfig(fleet.getConfig("limits"));
@@ -144,7 +145,7 @@ public final class FleetController implements AutoCloseable {
     var knownDevices = new KnownDevices(directory, KnownDevices.cassandraJournal(session,
         system.settings().config().getConfig("pekko.persistence.cassandra.journal")));
     var pageTokens = new PageTokens(readSide.getString("page-token-secret"));
-    var devices = DeviceRefs.sharded(system);
+    var devices = EntityRefs.sharded(system);
     var policies = new PolicyAdmin(system, directory, knownDevices, askTimeout);
     var admin = new AdminServiceImpl(admins, new AdminServiceImpl.Facades(
         new FleetAdmin(fleetView, pageTokens, askTimeout, clock),

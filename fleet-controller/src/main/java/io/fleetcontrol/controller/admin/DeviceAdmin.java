@@ -1,5 +1,7 @@
 package io.fleetcontrol.controller.admin;
 
+import io.fleetcontrol.controller.cluster.EntityRefs;
+
 import io.fleetcontrol.controller.grpc.GrpcErrors;
 import io.fleetcontrol.controller.grpc.InputRules;
 import io.fleetcontrol.controller.grpc.ProtoMapping;
@@ -34,14 +36,14 @@ public final class DeviceAdmin {
   /** GetDevice shows this many of the device's latest audit entries. */
   static final int HISTORY_LENGTH = 200;
 
-  private final DeviceRefs devices;
+  private final EntityRefs devices;
   private final KnownDevices knownDevices;
   private final AuditStore audit;
   private final FleetView fleet;
   private final Duration askTimeout;
   private final Clock clock;
 
-  public DeviceAdmin(DeviceRefs devices, KnownDevices knownDevices, AuditStore audit, FleetView fleet,
+  public DeviceAdmin(EntityRefs devices, KnownDevices knownDevices, AuditStore audit, FleetView fleet,
       Duration askTimeout, Clock clock) {
     this.devices = devices;
     this.knownDevices = knownDevices;
@@ -54,7 +56,7 @@ public final class DeviceAdmin {
   /** Employees' words (exemption comments) only for callers who may read them. */
   public CompletionStage<GetDeviceResponse> get(GetDeviceRequest in, AdminTokens.Caller caller) {
     String deviceId = InputRules.deviceId("device_id", in.getDeviceId());
-    CompletionStage<DeviceSummary> summary = knownDevices.require(deviceId).thenCompose(known -> devices.of(deviceId)
+    CompletionStage<DeviceSummary> summary = knownDevices.require(deviceId).thenCompose(known -> devices.device(deviceId)
         .<DeviceSummary>askWithStatus(DeviceEntity.GetSummary::new, askTimeout));
     return summary.thenCombine(audit.history(deviceId, HISTORY_LENGTH), (found, history) -> {
           ConnectionState connection = ConnectionState.of(found.lastSeen(), clock.instant(),
@@ -92,7 +94,7 @@ public final class DeviceAdmin {
   private CompletionStage<DeviceSummary> decide(String deviceId, String what,
       Function<ActorRef<StatusReply<DeviceSummary>>, DeviceEntity.Command> command) {
     return knownDevices.require(deviceId)
-        .thenCompose(known -> devices.of(deviceId).<DeviceSummary>askWithStatus(command::apply, askTimeout))
+        .thenCompose(known -> devices.device(deviceId).<DeviceSummary>askWithStatus(command::apply, askTimeout))
         .exceptionally(failure -> {
           throw GrpcErrors.notFoundOr(what + " " + deviceId, failure);
         });

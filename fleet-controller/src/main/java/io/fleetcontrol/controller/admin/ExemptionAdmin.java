@@ -1,5 +1,7 @@
 package io.fleetcontrol.controller.admin;
 
+import io.fleetcontrol.controller.cluster.EntityRefs;
+
 import io.fleetcontrol.controller.grpc.GrpcErrors;
 import io.fleetcontrol.controller.grpc.InputRules;
 import io.fleetcontrol.controller.grpc.PageTokens;
@@ -40,14 +42,14 @@ public final class ExemptionAdmin {
   /** The longest an approved exemption runs; longer needs a new approval. */
   static final Duration MAX_EXEMPTION = Duration.ofDays(365);
 
-  private final DeviceRefs devices;
+  private final EntityRefs devices;
   private final KnownDevices knownDevices;
   private final ExemptionPages pages;
   private final PageTokens pageTokens;
   private final Duration askTimeout;
   private final Clock clock;
 
-  public ExemptionAdmin(DeviceRefs devices, KnownDevices knownDevices, ExemptionStore exemptions,
+  public ExemptionAdmin(EntityRefs devices, KnownDevices knownDevices, ExemptionStore exemptions,
       PageTokens pageTokens, Duration askTimeout, Clock clock) {
     this.devices = devices;
     this.knownDevices = knownDevices;
@@ -126,7 +128,7 @@ public final class ExemptionAdmin {
       throw InputRules.invalid("exemption_id is required (at most 64 characters)");
     }
     return knownDevices.require(deviceId)
-        .thenCompose(known -> devices.of(deviceId)
+        .thenCompose(known -> devices.device(deviceId)
             .<ExemptionRecord>askWithStatus(replyTo -> command.apply(exemptionId, replyTo), askTimeout))
         .handle((record, failure) -> {
           if (failure != null) {
