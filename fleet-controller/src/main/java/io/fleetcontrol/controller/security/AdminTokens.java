@@ -38,7 +38,7 @@ public final class AdminTokens {
     MANAGE_IDENTITIES
   }
 
-  enum Role {
+  public enum Role {
     VIEWER(EnumSet.of(Permission.READ)),
     OPERATOR(EnumSet.of(Permission.READ, Permission.MANAGE_POLICIES)),
     APPROVER(EnumSet.of(Permission.READ, Permission.READ_EMPLOYEE_TEXT, Permission.DECIDE_EXEMPTIONS)),
