@@ -145,15 +145,15 @@ public final class FleetController implements AutoCloseable {
     var knownDevices = new KnownDevices(directory, KnownDevices.cassandraJournal(session,
         system.settings().config().getConfig("pekko.persistence.cassandra.journal")));
     var pageTokens = new PageTokens(readSide.getString("page-token-secret"));
-    var devices = EntityRefs.sharded(system);
-    var policies = new PolicyAdmin(system, directory, knownDevices, askTimeout);
+    var entities = EntityRefs.sharded(system);
+    var policies = new PolicyAdmin(system, entities, directory, knownDevices, askTimeout);
     var admin = new AdminServiceImpl(admins, new AdminServiceImpl.Facades(
         new FleetAdmin(fleetView, pageTokens, askTimeout, clock),
-        new DeviceAdmin(devices, knownDevices, audit, fleetView, askTimeout, clock),
-        new ExemptionAdmin(devices, knownDevices, directory, pageTokens, askTimeout, clock),
+        new DeviceAdmin(entities, knownDevices, audit, fleetView, askTimeout, clock),
+        new ExemptionAdmin(entities, knownDevices, directory, pageTokens, askTimeout, clock),
         new AuditAdmin(audit, pageTokens),
         policies,
-        new RolloutAdmin(system, policies, askTimeout),
+        new RolloutAdmin(entities, policies, askTimeout),
         enrollmentTokens));
     return ControllerServer.start(
             fleet.getString("grpc.interface"), fleet.getInt("grpc.port"), tls, system, agents, admin)

@@ -13,6 +13,7 @@ import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policy.PolicyValidator;
 import io.fleetcontrol.policy.PolicyViolation;
 import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.controller.cluster.EntityRefs;
 import io.fleetcontrol.controller.grpc.PageTokens;
 import io.fleetcontrol.proto.v1.AssignPolicyRequest;
 import io.fleetcontrol.proto.v1.CreatePolicyRequest;
@@ -33,7 +34,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.grpc.GrpcServiceException;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -47,12 +47,15 @@ public final class PolicyAdmin {
   static final int MAX_SELECTOR_DEVICE_IDS = 10_000;
 
   private final ActorSystem<?> system;
+  private final EntityRefs entities;
   private final DeviceStore directory;
   private final KnownDevices knownDevices;
   private final Duration askTimeout;
 
-  public PolicyAdmin(ActorSystem<?> system, DeviceStore directory, KnownDevices knownDevices, Duration askTimeout) {
+  public PolicyAdmin(ActorSystem<?> system, EntityRefs entities, DeviceStore directory, KnownDevices knownDevices,
+      Duration askTimeout) {
     this.system = system;
+    this.entities = entities;
     this.directory = directory;
     this.knownDevices = knownDevices;
     this.askTimeout = askTimeout;
@@ -103,14 +106,14 @@ public final class PolicyAdmin {
 
   public CompletionStage<Policy> create(io.fleetcontrol.proto.v1.Policy proto, String author) {
     Policy draft = readValid(proto);
-    return PolicyCatalog.ref(system)
+    return entities.catalog()
         .<Policy>askWithStatus(replyTo -> new PolicyCatalog.CreatePolicy(draft, author, replyTo), askTimeout)
         .exceptionally(failure -> { throw GrpcErrors.fromCatalog("create policy " + draft.name(), failure); });
   }
 
   public CompletionStage<Policy> update(io.fleetcontrol.proto.v1.Policy proto, String author) {
     Policy draft = readValid(proto);
-    return PolicyCatalog.ref(system)
+    return entities.catalog()
         .<Policy>askWithStatus(replyTo -> new PolicyCatalog.UpdatePolicy(draft, author, replyTo), askTimeout)
         .exceptionally(failure -> { throw GrpcErrors.fromCatalog("update policy " + draft.name(), failure); });
   }
@@ -126,13 +129,13 @@ public final class PolicyAdmin {
     if (version < 0) {
       throw InputRules.invalid("version must be 0 (latest) or a version number (got " + version + ")");
     }
-    return PolicyCatalog.ref(system)
+    return entities.catalog()
         .<Policy>askWithStatus(replyTo -> new PolicyCatalog.GetPolicy(name, version, replyTo), askTimeout)
         .exceptionally(failure -> { throw GrpcErrors.fromCatalog("get policy " + name, failure); });
   }
 
   public CompletionStage<List<Policy>> list() {
-    return PolicyCatalog.ref(system)
+    return entities.catalog()
         .<PolicyCatalog.PolicyList>askWithStatus(PolicyCatalog.ListPolicies::new, askTimeout)
         .thenApply(PolicyCatalog.PolicyList::latest)
         .exceptionally(failure -> { throw GrpcErrors.fromCatalog("list policies", failure); });
@@ -201,9 +204,8 @@ public final class PolicyAdmin {
   }
 
   private CompletionStage<Long> assignEach(Policy policy, List<String> ids, String by) {
-    var sharding = ClusterSharding.get(system);
     return Source.from(ids)
-        .mapAsyncUnordered(ASSIGN_PARALLELISM, id -> sharding.entityRefFor(DeviceEntity.ENTITY_KEY, id)
+        .mapAsyncUnordered(ASSIGN_PARALLELISM, id -> entities.device(id)
             .<DeviceSummary>askWithStatus(replyTo -> new DeviceEntity.AssignPolicy(policy, by, replyTo), askTimeout))
         .runWith(Sink.fold(0L, (count, summary) -> count + 1), system)
         .exceptionally(failure -> {

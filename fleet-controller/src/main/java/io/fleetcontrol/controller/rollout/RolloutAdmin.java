@@ -35,7 +35,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorSystem;
+import io.fleetcontrol.controller.cluster.EntityRefs;
 import org.apache.pekko.grpc.GrpcServiceException;
 import org.apache.pekko.pattern.StatusReply;
 
@@ -46,12 +46,12 @@ import org.apache.pekko.pattern.StatusReply;
  */
 public final class RolloutAdmin {
 
-  private final ActorSystem<?> system;
+  private final EntityRefs entities;
   private final PolicyAdmin policies;
   private final Duration askTimeout;
 
-  public RolloutAdmin(ActorSystem<?> system, PolicyAdmin policies, Duration askTimeout) {
-    this.system = system;
+  public RolloutAdmin(EntityRefs entities, PolicyAdmin policies, Duration askTimeout) {
+    this.entities = entities;
     this.policies = policies;
     this.askTimeout = askTimeout;
   }
@@ -124,7 +124,7 @@ public final class RolloutAdmin {
               + GrpcErrors.message(failure));
         })
         .thenCompose(policy -> devicesExist)
-        .thenCompose(ok -> PolicyRollouts.ref(system, spec.policyName())
+        .thenCompose(ok -> entities.rollouts(spec.policyName())
             .<PolicyRollouts.Rollout>askWithStatus(r -> new PolicyRollouts.Start(spec, by, r), askTimeout)
             .exceptionally(failure -> { throw GrpcErrors.fromAsk("start rollout", failure); }))
         .thenApply(rollout -> new PolicyRollouts.View(rollout, null));
@@ -133,7 +133,7 @@ public final class RolloutAdmin {
   CompletionStage<PolicyRollouts.View> get(String rolloutId) {
     String policy = policyOf(rolloutId);
     return policyExists(policy, "rollout " + rolloutId)
-        .thenCompose(known -> PolicyRollouts.ref(system, policy)
+        .thenCompose(known -> entities.rollouts(policy)
             .<PolicyRollouts.View>askWithStatus(r -> new PolicyRollouts.Get(rolloutId, r), askTimeout))
         .exceptionally(failure -> { throw notFoundOr("get rollout " + rolloutId, failure); });
   }
@@ -167,7 +167,7 @@ public final class RolloutAdmin {
         : policyExists(policyName, "policy_name " + policyName).thenApply(known -> List.of(policyName));
     return names.thenCompose(list -> {
       List<CompletableFuture<List<PolicyRollouts.View>>> each = list.stream()
-          .map(name -> PolicyRollouts.ref(system, name)
+          .map(name -> entities.rollouts(name)
               .<PolicyRollouts.Views>askWithStatus(PolicyRollouts.ListAll::new, askTimeout)
               .thenApply(PolicyRollouts.Views::all)
               .toCompletableFuture())
@@ -184,7 +184,7 @@ public final class RolloutAdmin {
       java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<StatusReply<PolicyRollouts.Rollout>>, PolicyRollouts.Command> command) {
     String policy = policyOf(rolloutId);
     return policyExists(policy, "rollout " + rolloutId)
-        .thenCompose(known -> PolicyRollouts.ref(system, policy)
+        .thenCompose(known -> entities.rollouts(policy)
             .<PolicyRollouts.Rollout>askWithStatus(command::apply, askTimeout))
         .exceptionally(failure -> { throw notFoundOr(verb + " rollout " + rolloutId, failure); })
         .thenApply(rollout -> new PolicyRollouts.View(rollout, null));
