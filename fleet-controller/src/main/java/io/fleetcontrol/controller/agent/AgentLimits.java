@@ -7,8 +7,8 @@ import java.time.Duration;
 public record AgentLimits(RateLimit heartbeats, RateLimit streamRequests, RateLimit connectsPerDevice, int trackedDevices,
     RateLimit enrollPerAddress, int enrollAddresses, int missedHeartbeats, Duration defaultHeartbeatInterval) {
 
-public static AgentLimits fromConfig(com.typesafe.config.Config limits) {
-  return new AgentLimits(
+  public static AgentLimits fromConfig(com.typesafe.config.Config limits) {
+    return new AgentLimits(
         RateLimit.fromConfig(limits.getConfig("heartbeats")),
         RateLimit.fromConfig(limits.getConfig("stream-requests")),
         RateLimit.fromConfig(limits.getConfig("connects-per-device")),

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
 /** One device's stream, its upward messages: heartbeats are told, requests are answered once persisted. */
 final class AgentStream {
 
-static final int MAX_REQUEST_ID = 128;
-private static final Logger log = LoggerFactory.getLogger(AgentStream.class);
+  static final int MAX_REQUEST_ID = 128;
+  private static final Logger log = LoggerFactory.getLogger(AgentStream.class);
 
   private final String deviceId;
   private final EntityRef<DeviceEntity.Command> device;
@@ -42,11 +42,11 @@ private static final Logger log = LoggerFactory.getLogger(AgentStream.class);
   final SharedKillSwitch closer;
   private final RateLimit.Bucket heartbeats;
   private final RateLimit.Bucket requests;
-  private volatile long lastHeartbeatNanos = System.nanoTime();
-  /** The interval of the policy last pushed down this stream: the agent heartbeats at it. */
   private final AgentLimits limits;
   private final Duration askTimeout;
   private final Clock clock;
+  private volatile long lastHeartbeatNanos = System.nanoTime();
+  /** The interval of the policy last pushed down this stream: the agent heartbeats at it. */
   private volatile Duration heartbeatInterval;
   private long heartbeatsOverRate;
   private long heartbeatsInvalid;

@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionStage;
  * at most {@link #MAX_PARTITIONS_PER_PAGE} partitions (plus one small month listing per status it
  * enters); where it stops for that bound it still hands back a cursor, so a page may come back
  * short, even empty, with a next page. Without a status filter it walks the statuses in the fixed
- * order of {@link DeviceDirectory#EXEMPTION_STATUSES}; with a device it reads that device's own
+ * order of {@link ExemptionStore#EXEMPTION_STATUSES}; with a device it reads that device's own
  * partition.
  */
 public final class ExemptionPages {
@@ -27,7 +27,7 @@ public final class ExemptionPages {
   /** One device's exemptions read at most for a page (its own partition; ids are numbered per device). */
   static final int MAX_DEVICE_EXEMPTIONS = 10_000;
 
-  /** The two reads a page needs; {@link DeviceDirectory} in production. */
+  /** The three reads a page needs; an {@link ExemptionStore} in production. */
   interface Queue {
     CompletionStage<List<String>> exemptionMonths(String status, String fromMonth, int limit);
 
