@@ -1,7 +1,6 @@
 package io.fleetcontrol.controller.admin;
 
 import io.fleetcontrol.controller.cluster.EntityRefs;
-
 import io.fleetcontrol.controller.grpc.GrpcErrors;
 import io.fleetcontrol.controller.grpc.InputRules;
 import io.fleetcontrol.controller.grpc.ProtoMapping;

@@ -2,9 +2,9 @@ package io.fleetcontrol.controller.admin;
 
 import io.fleetcontrol.controller.grpc.GrpcErrors;
 import io.fleetcontrol.controller.grpc.InputRules;
+import io.fleetcontrol.controller.grpc.PageTokens;
 import io.fleetcontrol.controller.grpc.ProtoMapping;
 import io.fleetcontrol.controller.security.SignedSecrets;
-
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.enrollment.EnrollmentToken;
 import io.fleetcontrol.proto.v1.CreateEnrollmentTokenRequest;
@@ -13,7 +13,6 @@ import io.fleetcontrol.proto.v1.ListEnrollmentTokensRequest;
 import io.fleetcontrol.proto.v1.ListEnrollmentTokensResponse;
 import io.fleetcontrol.proto.v1.RevokeEnrollmentTokenRequest;
 import io.fleetcontrol.proto.v1.RevokeEnrollmentTokenResponse;
-import io.fleetcontrol.controller.grpc.PageTokens;
 import io.grpc.Status;
 import java.security.SecureRandom;
 import java.time.Clock;

@@ -1,31 +1,29 @@
 package io.fleetcontrol.controller.admin;
 
-import io.fleetcontrol.controller.readside.DeviceStore;
-
+import io.fleetcontrol.controller.cluster.EntityRefs;
 import io.fleetcontrol.controller.grpc.GrpcErrors;
 import io.fleetcontrol.controller.grpc.InputRules;
+import io.fleetcontrol.controller.grpc.PageTokens;
+import io.fleetcontrol.controller.readside.DeviceStore;
 import io.fleetcontrol.controller.readside.KnownDevices;
-
-import io.fleetcontrol.wire.PolicyWire;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policy.PolicyValidator;
 import io.fleetcontrol.policy.PolicyViolation;
 import io.fleetcontrol.policyregistry.PolicyCatalog;
-import io.fleetcontrol.controller.cluster.EntityRefs;
-import io.fleetcontrol.controller.grpc.PageTokens;
 import io.fleetcontrol.proto.v1.AssignPolicyRequest;
+import io.fleetcontrol.proto.v1.AssignPolicyResponse;
 import io.fleetcontrol.proto.v1.CreatePolicyRequest;
 import io.fleetcontrol.proto.v1.CreatePolicyResponse;
+import io.fleetcontrol.proto.v1.DeviceSelector;
 import io.fleetcontrol.proto.v1.GetPolicyRequest;
 import io.fleetcontrol.proto.v1.GetPolicyResponse;
 import io.fleetcontrol.proto.v1.ListPoliciesRequest;
 import io.fleetcontrol.proto.v1.ListPoliciesResponse;
 import io.fleetcontrol.proto.v1.UpdatePolicyRequest;
 import io.fleetcontrol.proto.v1.UpdatePolicyResponse;
-import io.fleetcontrol.proto.v1.AssignPolicyResponse;
-import io.fleetcontrol.proto.v1.DeviceSelector;
+import io.fleetcontrol.wire.PolicyWire;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,18 +1,16 @@
 package io.fleetcontrol.controller.grpc;
 
-import io.fleetcontrol.controller.readside.DeviceStore;
-
-import io.fleetcontrol.controller.readside.FleetView;
-
-import io.fleetcontrol.wire.TelemetryWire;
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
+import io.fleetcontrol.controller.readside.DeviceStore;
+import io.fleetcontrol.controller.readside.FleetView;
 import io.fleetcontrol.device.ConnectionState;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.device.ExemptionRecord;
-import io.fleetcontrol.policy.Exemption;
 import io.fleetcontrol.policy.CaptureState;
+import io.fleetcontrol.policy.Exemption;
 import io.fleetcontrol.proto.v1.Device;
+import io.fleetcontrol.wire.TelemetryWire;
 import java.time.Instant;
 
 /** The wire format at the edge: domain records to and from fleet.v1 messages. */

@@ -1,7 +1,6 @@
 package io.fleetcontrol.controller.readside;
 
 import io.fleetcontrol.controller.grpc.InputRules;
-
 import io.fleetcontrol.controller.readside.ExemptionStore.ExemptionKey;
 import io.fleetcontrol.controller.readside.ExemptionStore.ExemptionRow;
 import java.time.Instant;

@@ -1,9 +1,8 @@
 package io.fleetcontrol.controller.readside;
 
-import io.fleetcontrol.controller.grpc.GrpcErrors;
-
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.typesafe.config.Config;
+import io.fleetcontrol.controller.grpc.GrpcErrors;
 import io.fleetcontrol.device.DeviceEntity;
 import io.grpc.Status;
 import java.util.concurrent.CompletableFuture;

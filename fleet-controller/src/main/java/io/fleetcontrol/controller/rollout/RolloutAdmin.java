@@ -1,19 +1,15 @@
 package io.fleetcontrol.controller.rollout;
 
 import io.fleetcontrol.controller.admin.PolicyAdmin;
+import io.fleetcontrol.controller.cluster.EntityRefs;
 import io.fleetcontrol.controller.grpc.GrpcErrors;
 import io.fleetcontrol.controller.grpc.InputRules;
 import io.fleetcontrol.controller.grpc.ProtoMapping;
-
 import io.fleetcontrol.policy.rollout.RolloutGates;
 import io.fleetcontrol.policy.rollout.RolloutPlan;
-import io.fleetcontrol.proto.v1.DeviceSelector;
-import io.fleetcontrol.proto.v1.Rollout;
-import io.fleetcontrol.proto.v1.RolloutStatus;
-import io.fleetcontrol.proto.v1.RolloutWave;
-import io.fleetcontrol.proto.v1.StartRolloutRequest;
 import io.fleetcontrol.proto.v1.AbortRolloutRequest;
 import io.fleetcontrol.proto.v1.AbortRolloutResponse;
+import io.fleetcontrol.proto.v1.DeviceSelector;
 import io.fleetcontrol.proto.v1.GetRolloutRequest;
 import io.fleetcontrol.proto.v1.GetRolloutResponse;
 import io.fleetcontrol.proto.v1.ListRolloutsRequest;
@@ -24,6 +20,10 @@ import io.fleetcontrol.proto.v1.ResumeRolloutRequest;
 import io.fleetcontrol.proto.v1.ResumeRolloutResponse;
 import io.fleetcontrol.proto.v1.RollbackRolloutRequest;
 import io.fleetcontrol.proto.v1.RollbackRolloutResponse;
+import io.fleetcontrol.proto.v1.Rollout;
+import io.fleetcontrol.proto.v1.RolloutStatus;
+import io.fleetcontrol.proto.v1.RolloutWave;
+import io.fleetcontrol.proto.v1.StartRolloutRequest;
 import io.fleetcontrol.proto.v1.StartRolloutResponse;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import io.grpc.Status;
@@ -35,7 +35,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import io.fleetcontrol.controller.cluster.EntityRefs;
 import org.apache.pekko.grpc.GrpcServiceException;
 import org.apache.pekko.pattern.StatusReply;
 

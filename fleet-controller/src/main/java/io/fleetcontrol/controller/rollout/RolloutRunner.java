@@ -1,10 +1,7 @@
 package io.fleetcontrol.controller.rollout;
 
 import io.fleetcontrol.controller.cluster.EntityRefs;
-
 import io.fleetcontrol.controller.readside.DeviceStore;
-
-
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.policy.Policy;
