@@ -2,13 +2,17 @@ package io.fleetcontrol.controller.admin;
 
 import io.fleetcontrol.controller.grpc.GrpcErrors;
 import io.fleetcontrol.controller.grpc.InputRules;
+import io.fleetcontrol.controller.grpc.PageTokens;
 import io.fleetcontrol.controller.grpc.ProtoMapping;
 import io.fleetcontrol.controller.security.SignedSecrets;
-
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.enrollment.EnrollmentToken;
 import io.fleetcontrol.proto.v1.CreateEnrollmentTokenRequest;
 import io.fleetcontrol.proto.v1.CreateEnrollmentTokenResponse;
+import io.fleetcontrol.proto.v1.ListEnrollmentTokensRequest;
+import io.fleetcontrol.proto.v1.ListEnrollmentTokensResponse;
+import io.fleetcontrol.proto.v1.RevokeEnrollmentTokenRequest;
+import io.fleetcontrol.proto.v1.RevokeEnrollmentTokenResponse;
 import io.grpc.Status;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -44,7 +48,7 @@ public final class EnrollmentTokenAdmin {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-   public EnrollmentTokenAdmin(ActorSystem<?> system, CassandraSession session, String keyspace,
+  public EnrollmentTokenAdmin(ActorSystem<?> system, CassandraSession session, String keyspace,
       SignedSecrets credentials, Duration askTimeout, Clock clock) {
     this.system = system;
     this.session = session;
@@ -89,7 +93,21 @@ public final class EnrollmentTokenAdmin {
   }
 
   /** Every token, oldest first. Tokens are few (one per batch of laptops), so no paging. */
-  public CompletionStage<List<io.fleetcontrol.proto.v1.EnrollmentToken>> list() {
+  /** Tokens are few (one per batch of laptops): one page holds them all. */
+  public CompletionStage<ListEnrollmentTokensResponse> list(ListEnrollmentTokensRequest in) {
+    PageTokens.pageSize(in.getPageSize());
+    if (!in.getPageToken().isEmpty()) {
+      throw InputRules.invalid("page_token is not a token this server issued");
+    }
+    return list().thenApply(all -> ListEnrollmentTokensResponse.newBuilder().addAllEnrollmentTokens(all).build());
+  }
+
+  public CompletionStage<RevokeEnrollmentTokenResponse> revoke(RevokeEnrollmentTokenRequest in, String by) {
+    return revoke(in.getTokenId(), by)
+        .thenApply(token -> RevokeEnrollmentTokenResponse.newBuilder().setEnrollmentToken(token).build());
+  }
+
+  CompletionStage<List<io.fleetcontrol.proto.v1.EnrollmentToken>> list() {
     return session.selectAll("SELECT token_id FROM " + table + " WHERE bucket = 0")
         .thenCompose(rows -> {
           List<CompletableFuture<EnrollmentToken.View>> views = rows.stream()
@@ -110,7 +128,7 @@ public final class EnrollmentTokenAdmin {
         });
   }
 
-  public CompletionStage<io.fleetcontrol.proto.v1.EnrollmentToken> revoke(String tokenId, String by) {
+  CompletionStage<io.fleetcontrol.proto.v1.EnrollmentToken> revoke(String tokenId, String by) {
     if (!TOKEN_ID.matcher(tokenId).matches()) {
       throw InputRules.invalid("token_id must look like et-0123456789ab, got " + InputRules.describe(tokenId));
     }

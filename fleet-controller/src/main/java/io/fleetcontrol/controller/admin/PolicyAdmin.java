@@ -1,11 +1,11 @@
 package io.fleetcontrol.controller.admin;
 
+import io.fleetcontrol.controller.cluster.EntityRefs;
 import io.fleetcontrol.controller.grpc.GrpcErrors;
 import io.fleetcontrol.controller.grpc.InputRules;
-import io.fleetcontrol.controller.readside.DeviceDirectory;
+import io.fleetcontrol.controller.grpc.PageTokens;
+import io.fleetcontrol.controller.readside.DeviceStore;
 import io.fleetcontrol.controller.readside.KnownDevices;
-
-import io.fleetcontrol.wire.PolicyWire;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.policy.Policy;
@@ -14,7 +14,16 @@ import io.fleetcontrol.policy.PolicyViolation;
 import io.fleetcontrol.policyregistry.PolicyCatalog;
 import io.fleetcontrol.proto.v1.AssignPolicyRequest;
 import io.fleetcontrol.proto.v1.AssignPolicyResponse;
+import io.fleetcontrol.proto.v1.CreatePolicyRequest;
+import io.fleetcontrol.proto.v1.CreatePolicyResponse;
 import io.fleetcontrol.proto.v1.DeviceSelector;
+import io.fleetcontrol.proto.v1.GetPolicyRequest;
+import io.fleetcontrol.proto.v1.GetPolicyResponse;
+import io.fleetcontrol.proto.v1.ListPoliciesRequest;
+import io.fleetcontrol.proto.v1.ListPoliciesResponse;
+import io.fleetcontrol.proto.v1.UpdatePolicyRequest;
+import io.fleetcontrol.proto.v1.UpdatePolicyResponse;
+import io.fleetcontrol.wire.PolicyWire;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +32,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.grpc.GrpcServiceException;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -37,15 +45,46 @@ public final class PolicyAdmin {
   static final int MAX_SELECTOR_DEVICE_IDS = 10_000;
 
   private final ActorSystem<?> system;
-  private final DeviceDirectory directory;
+  private final EntityRefs entities;
+  private final DeviceStore directory;
   private final KnownDevices knownDevices;
   private final Duration askTimeout;
 
-   public PolicyAdmin(ActorSystem<?> system, DeviceDirectory directory, KnownDevices knownDevices, Duration askTimeout) {
+  public PolicyAdmin(ActorSystem<?> system, EntityRefs entities, DeviceStore directory, KnownDevices knownDevices,
+      Duration askTimeout) {
     this.system = system;
+    this.entities = entities;
     this.directory = directory;
     this.knownDevices = knownDevices;
     this.askTimeout = askTimeout;
+  }
+
+  // ---- the admin API's calls ----
+
+  public CompletionStage<CreatePolicyResponse> create(CreatePolicyRequest in, String by) {
+    return create(in.getPolicy(), by)
+        .thenApply(p -> CreatePolicyResponse.newBuilder().setPolicy(PolicyWire.toProto(p)).build());
+  }
+
+  public CompletionStage<UpdatePolicyResponse> update(UpdatePolicyRequest in, String by) {
+    return update(in.getPolicy(), by)
+        .thenApply(p -> UpdatePolicyResponse.newBuilder().setPolicy(PolicyWire.toProto(p)).build());
+  }
+
+  public CompletionStage<GetPolicyResponse> get(GetPolicyRequest in) {
+    return get(in.getName(), in.getVersion())
+        .thenApply(p -> GetPolicyResponse.newBuilder().setPolicy(PolicyWire.toProto(p)).build());
+  }
+
+  /** Policies are few: one page holds them all. */
+  public CompletionStage<ListPoliciesResponse> list(ListPoliciesRequest in) {
+    PageTokens.pageSize(in.getPageSize());
+    if (!in.getPageToken().isEmpty()) {
+      throw InputRules.invalid("page_token is not a token this server issued");
+    }
+    return list().thenApply(all -> ListPoliciesResponse.newBuilder()
+        .addAllPolicies(all.stream().map(PolicyWire::toProto).toList())
+        .build());
   }
 
   /** The document as the domain sees it, or INVALID_ARGUMENT naming every bad field. */
@@ -65,14 +104,14 @@ public final class PolicyAdmin {
 
   public CompletionStage<Policy> create(io.fleetcontrol.proto.v1.Policy proto, String author) {
     Policy draft = readValid(proto);
-    return PolicyCatalog.ref(system)
+    return entities.catalog()
         .<Policy>askWithStatus(replyTo -> new PolicyCatalog.CreatePolicy(draft, author, replyTo), askTimeout)
         .exceptionally(failure -> { throw GrpcErrors.fromCatalog("create policy " + draft.name(), failure); });
   }
 
   public CompletionStage<Policy> update(io.fleetcontrol.proto.v1.Policy proto, String author) {
     Policy draft = readValid(proto);
-    return PolicyCatalog.ref(system)
+    return entities.catalog()
         .<Policy>askWithStatus(replyTo -> new PolicyCatalog.UpdatePolicy(draft, author, replyTo), askTimeout)
         .exceptionally(failure -> { throw GrpcErrors.fromCatalog("update policy " + draft.name(), failure); });
   }
@@ -88,13 +127,13 @@ public final class PolicyAdmin {
     if (version < 0) {
       throw InputRules.invalid("version must be 0 (latest) or a version number (got " + version + ")");
     }
-    return PolicyCatalog.ref(system)
+    return entities.catalog()
         .<Policy>askWithStatus(replyTo -> new PolicyCatalog.GetPolicy(name, version, replyTo), askTimeout)
         .exceptionally(failure -> { throw GrpcErrors.fromCatalog("get policy " + name, failure); });
   }
 
   public CompletionStage<List<Policy>> list() {
-    return PolicyCatalog.ref(system)
+    return entities.catalog()
         .<PolicyCatalog.PolicyList>askWithStatus(PolicyCatalog.ListPolicies::new, askTimeout)
         .thenApply(PolicyCatalog.PolicyList::latest)
         .exceptionally(failure -> { throw GrpcErrors.fromCatalog("list policies", failure); });
@@ -163,9 +202,8 @@ public final class PolicyAdmin {
   }
 
   private CompletionStage<Long> assignEach(Policy policy, List<String> ids, String by) {
-    var sharding = ClusterSharding.get(system);
     return Source.from(ids)
-        .mapAsyncUnordered(ASSIGN_PARALLELISM, id -> sharding.entityRefFor(DeviceEntity.ENTITY_KEY, id)
+        .mapAsyncUnordered(ASSIGN_PARALLELISM, id -> entities.device(id)
             .<DeviceSummary>askWithStatus(replyTo -> new DeviceEntity.AssignPolicy(policy, by, replyTo), askTimeout))
         .runWith(Sink.fold(0L, (count, summary) -> count + 1), system)
         .exceptionally(failure -> {

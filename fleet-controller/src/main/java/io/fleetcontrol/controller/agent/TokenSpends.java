@@ -32,7 +32,7 @@ public final class TokenSpends {
   /** Tokens with a batch in flight; guarded by {@code this}. */
   private final Map<String, Line> inFlight = new HashMap<>();
 
-   public TokenSpends(ActorSystem<?> system, Duration askTimeout) {
+  public TokenSpends(ActorSystem<?> system, Duration askTimeout) {
     this.system = system;
     this.askTimeout = askTimeout;
   }

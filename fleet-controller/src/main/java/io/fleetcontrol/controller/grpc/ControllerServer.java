@@ -1,11 +1,8 @@
 package io.fleetcontrol.controller.grpc;
 
 import io.fleetcontrol.controller.security.ControllerSecurity;
-
 import io.fleetcontrol.grpcedge.GrpcFailures;
 import io.fleetcontrol.grpcedge.GrpcMessageLimit;
-import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.SystemMaterializer;
 import io.fleetcontrol.proto.v1.AdminService;
 import io.fleetcontrol.proto.v1.AdminServicePowerApiHandlerFactory;
 import io.fleetcontrol.proto.v1.AgentService;
@@ -13,19 +10,21 @@ import io.fleetcontrol.proto.v1.AgentServicePowerApiHandlerFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import javax.net.ssl.SSLContext;
-import org.apache.pekko.http.javadsl.ConnectionContext;
-import org.apache.pekko.http.javadsl.model.AttributeKeys;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import java.util.concurrent.CompletionStage;
+import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.grpc.javadsl.ServerReflection;
 import org.apache.pekko.grpc.javadsl.ServiceHandler;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.japi.function.Function;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SystemMaterializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -44,7 +44,7 @@ public final class GrpcErrors {
   }
 
   /** A stream's credential was refused by its entity: the caller is not who it says. */
-  static GrpcServiceException fromAttach(String deviceId, Throwable failure) {
+  public static GrpcServiceException fromAttach(String deviceId, Throwable failure) {
     Throwable t = cause(failure);
     if (t instanceof StatusReply.ErrorMessage) {
       return new GrpcServiceException(Status.UNAUTHENTICATED.withDescription(t.getMessage()));
@@ -68,7 +68,7 @@ public final class GrpcErrors {
   }
 
   /** A lookup of an entity that does not exist. */
-  static GrpcServiceException notFoundOr(String what, Throwable failure) {
+  public static GrpcServiceException notFoundOr(String what, Throwable failure) {
     Throwable t = cause(failure);
     if (t instanceof StatusReply.ErrorMessage
         && (t.getMessage().endsWith("is not enrolled") || t.getMessage().contains("has no exemption"))) {

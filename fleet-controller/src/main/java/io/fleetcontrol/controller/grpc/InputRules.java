@@ -32,7 +32,7 @@ public final class InputRules {
   private static final Pattern ENROLLMENT_ID = Pattern.compile("[A-Za-z0-9._-]{16,128}");
 
   /** The agent's random id for one enrollment: long enough that nobody else guesses it. */
-  static String enrollmentId(String value) {
+  public static String enrollmentId(String value) {
     if (!ENROLLMENT_ID.matcher(value).matches()) {
       throw invalid("enrollment_id must be 16 to 128 characters of [A-Za-z0-9._-] (a random id the agent "
           + "makes once and keeps), got " + describe(value));
@@ -40,7 +40,7 @@ public final class InputRules {
     return value;
   }
 
-  static String owner(String value) {
+  public static String owner(String value) {
     if (value == null || value.isBlank()) {
       throw invalid("owner is required");
     }
@@ -75,7 +75,7 @@ public final class InputRules {
     return labels;
   }
 
-  static String timeZone(String value) {
+  public static String timeZone(String value) {
     if (value == null || value.isEmpty()) {
       return "UTC";
     }
@@ -89,7 +89,7 @@ public final class InputRules {
     }
   }
 
-  static String agentVersion(String value) {
+  public static String agentVersion(String value) {
     if (value != null && value.length() > 64) {
       throw invalid("agent_version must be at most 64 characters");
     }
@@ -100,7 +100,7 @@ public final class InputRules {
   static final long MAX_UPLOAD_DELTA = 1L << 40;
 
   /** What is wrong with a heartbeat, or null: numbers a laptop can report, strings of bounded size. */
-  static String heartbeatProblem(io.fleetcontrol.proto.v1.Heartbeat heartbeat) {
+  public static String heartbeatProblem(io.fleetcontrol.proto.v1.Heartbeat heartbeat) {
     var t = heartbeat.getTelemetry();
     if (heartbeat.getAgentVersion().length() > 64) {
       return "agent_version must be at most 64 characters (got " + heartbeat.getAgentVersion().length() + ")";
@@ -143,7 +143,7 @@ public final class InputRules {
   }
 
   /** A duration as sent: protobuf's range (about 10,000 years) with nanos of the seconds' sign. */
-  static java.time.Duration duration(String field, com.google.protobuf.Duration d) {
+  public static java.time.Duration duration(String field, com.google.protobuf.Duration d) {
     if (!io.fleetcontrol.wire.WireTime.isValid(d)) {
       throw invalid(field + " is not a valid duration (seconds " + d.getSeconds() + ", nanos " + d.getNanos() + ")");
     }
@@ -154,11 +154,11 @@ public final class InputRules {
   static final int MAX_TEXT_CHARS = 2000;
 
   /** A free-text reason an admin gives (the audit trail and the employee see it). */
-  static String reason(String value) {
+  public static String reason(String value) {
     return text("reason", value);
   }
 
-  static String comment(String value) {
+  public static String comment(String value) {
     return text("comment", value);
   }
 

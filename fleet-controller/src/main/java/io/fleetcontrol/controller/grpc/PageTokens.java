@@ -19,17 +19,31 @@ public final class PageTokens {
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
   private static final String NOT_OURS = "page_token is not a token this server issued";
 
+  /** A List call's page size when it asks for none (0), and the most it may ask for. */
+  public static final int DEFAULT_PAGE_SIZE = 100;
+  public static final int MAX_PAGE_SIZE = 1000;
+
   private final SecretKeySpec key;
 
-   public PageTokens(String secret) {
+  public PageTokens(String secret) {
     if (secret == null || secret.isEmpty()) {
       throw new IllegalArgumentException("fleet.read-side.page-token-secret must not be empty");
     }
     this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
   }
 
+  /** The page size a List call asked for, or the default for 0; out of range is INVALID_ARGUMENT. */
+  public static int pageSize(int requested) {
+    if (requested < 0 || requested > MAX_PAGE_SIZE) {
+      throw InputRules.invalid(
+          "page_size must be between 1 and " + MAX_PAGE_SIZE + ", or 0 for the default (got "
+              + requested + ")");
+    }
+    return requested == 0 ? DEFAULT_PAGE_SIZE : requested;
+  }
+
   /** A list request without its paging fields: what a page token is bound to. */
-  static String filtersOf(com.google.protobuf.Message request) {
+  public static String filtersOf(com.google.protobuf.Message request) {
     var builder = request.toBuilder();
     var fields = request.getDescriptorForType();
     builder.clearField(fields.findFieldByName("page_size"));
@@ -38,13 +52,13 @@ public final class PageTokens {
   }
 
   /** A token for the page after {@code cursor} of list {@code list} with these filters. */
-  String issue(String list, String filters, String cursor) {
+  public String issue(String list, String filters, String cursor) {
     String body = list + "\n" + digest(filters) + "\n" + cursor;
     return ENCODER.encodeToString(body.getBytes(StandardCharsets.UTF_8)) + "." + ENCODER.encodeToString(sign(body));
   }
 
   /** The cursor in {@code token}, or null for an empty token (the first page). */
-  String cursor(String token, String list, String filters) {
+  public String cursor(String token, String list, String filters) {
     if (token.isEmpty()) {
       return null;
     }

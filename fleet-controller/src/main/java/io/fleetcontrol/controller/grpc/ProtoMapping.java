@@ -1,17 +1,16 @@
 package io.fleetcontrol.controller.grpc;
 
-import io.fleetcontrol.controller.readside.DeviceDirectory;
-import io.fleetcontrol.controller.readside.FleetView;
-
-import io.fleetcontrol.wire.TelemetryWire;
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
+import io.fleetcontrol.controller.readside.DeviceStore;
+import io.fleetcontrol.controller.readside.FleetView;
 import io.fleetcontrol.device.ConnectionState;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.device.ExemptionRecord;
-import io.fleetcontrol.policy.Exemption;
 import io.fleetcontrol.policy.CaptureState;
+import io.fleetcontrol.policy.Exemption;
 import io.fleetcontrol.proto.v1.Device;
+import io.fleetcontrol.wire.TelemetryWire;
 import java.time.Instant;
 
 /** The wire format at the edge: domain records to and from fleet.v1 messages. */
@@ -36,7 +35,7 @@ public final class ProtoMapping {
 
   // Times and durations from callers go through InputRules.time / duration, which check the range first.
 
-  static Exemption.Scope fromProto(io.fleetcontrol.proto.v1.ExemptionScope scope) {
+  public static Exemption.Scope fromProto(io.fleetcontrol.proto.v1.ExemptionScope scope) {
     return switch (scope) {
       case EXEMPTION_SCOPE_FULL -> Exemption.Scope.FULL;
       case EXEMPTION_SCOPE_NO_SCREENSHOTS -> Exemption.Scope.NO_SCREENSHOTS;
@@ -45,7 +44,7 @@ public final class ProtoMapping {
     };
   }
 
-  static ExemptionRecord.ReasonCategory fromProto(io.fleetcontrol.proto.v1.ExemptionReason reason) {
+  public static ExemptionRecord.ReasonCategory fromProto(io.fleetcontrol.proto.v1.ExemptionReason reason) {
     return switch (reason) {
       case EXEMPTION_REASON_BANDWIDTH -> ExemptionRecord.ReasonCategory.BANDWIDTH;
       case EXEMPTION_REASON_SENSITIVE_WORK -> ExemptionRecord.ReasonCategory.SENSITIVE_WORK;
@@ -59,7 +58,7 @@ public final class ProtoMapping {
     return io.fleetcontrol.proto.v1.ExemptionStatus.valueOf("EXEMPTION_STATUS_" + status.name());
   }
 
-  static io.fleetcontrol.proto.v1.Exemption toProto(String deviceId, ExemptionRecord e) {
+  public static io.fleetcontrol.proto.v1.Exemption toProto(String deviceId, ExemptionRecord e) {
     var builder = io.fleetcontrol.proto.v1.Exemption.newBuilder()
         .setExemptionId(e.exemptionId())
         .setDeviceId(deviceId)
@@ -104,7 +103,7 @@ public final class ProtoMapping {
   }
 
   /** A device as its entity sees it, with the connection state the caller derived. */
-  static Device toProto(DeviceSummary summary, ConnectionState connection) {
+  public static Device toProto(DeviceSummary summary, ConnectionState connection) {
     var identity = summary.identity();
     var builder =
         Device.newBuilder()
@@ -141,8 +140,8 @@ public final class ProtoMapping {
   }
 
   /** A device as the read side has it: directory facts, last word heard, connection state now. */
-  static Device toProto(FleetView.Row row) {
-    DeviceDirectory.Entry entry = row.entry();
+  public static Device toProto(FleetView.Row row) {
+    DeviceStore.Entry entry = row.entry();
     var builder =
         Device.newBuilder()
             .setDeviceId(entry.deviceId())

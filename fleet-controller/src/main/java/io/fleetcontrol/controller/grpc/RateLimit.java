@@ -10,30 +10,30 @@ import java.util.function.LongSupplier;
  * buckets that enforce it: one per device stream, one per caller address. Limits are per node: a
  * client that spreads over nodes gets a node's allowance on each, which still bounds it.
  */
-record RateLimit(double perMinute, int burst) {
+public record RateLimit(double perMinute, int burst) {
 
-  RateLimit {
+  public RateLimit {
     if (perMinute <= 0 || burst < 1) {
       throw new IllegalArgumentException("a rate limit needs per-minute > 0 and burst >= 1");
     }
   }
 
-  static RateLimit fromConfig(Config config) {
+  public static RateLimit fromConfig(Config config) {
     return new RateLimit(config.getDouble("per-minute"), config.getInt("burst"));
   }
 
   /** How the limit reads in a refusal, e.g. "20 per minute (burst 10)". */
-  String words() {
+  public String words() {
     String rate = perMinute == Math.rint(perMinute) ? Long.toString((long) perMinute) : Double.toString(perMinute);
     return rate + " per minute (burst " + burst + ")";
   }
 
-  Bucket newBucket(LongSupplier nanoTime) {
+  public Bucket newBucket(LongSupplier nanoTime) {
     return new Bucket(this, nanoTime);
   }
 
   /** Starts full; each call takes a token if there is one. Thread-safe, but cheap when uncontended. */
-  static final class Bucket {
+  public static final class Bucket {
     private final RateLimit limit;
     private final LongSupplier nanoTime;
     private double tokens;
@@ -46,7 +46,7 @@ record RateLimit(double perMinute, int burst) {
       this.refilledAt = nanoTime.getAsLong();
     }
 
-    synchronized boolean tryTake() {
+    public synchronized boolean tryTake() {
       refill();
       if (tokens >= 1) {
         tokens -= 1;
@@ -56,7 +56,7 @@ record RateLimit(double perMinute, int burst) {
     }
 
     /** When the next token comes; zero when one is there now. */
-    synchronized Duration nextIn() {
+    public synchronized Duration nextIn() {
       refill();
       if (tokens >= 1) {
         return Duration.ZERO;
@@ -82,29 +82,29 @@ record RateLimit(double perMinute, int burst) {
    * dropped (a full bucket is the same as none), so a caller cycling through addresses cannot grow
    * the map for ever; if every bucket is in use, the new key is refused until some fill again.
    */
-  static final class PerKey {
+  public static final class PerKey {
     private final RateLimit limit;
     private final int maxKeys;
     private final LongSupplier nanoTime;
     private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-    PerKey(RateLimit limit, int maxKeys, LongSupplier nanoTime) {
+    public PerKey(RateLimit limit, int maxKeys, LongSupplier nanoTime) {
       this.limit = limit;
       this.maxKeys = maxKeys;
       this.nanoTime = nanoTime;
     }
 
-    RateLimit limit() {
+    public RateLimit limit() {
       return limit;
     }
 
-    boolean tryTake(String key) {
+    public boolean tryTake(String key) {
       Bucket bucket = bucket(key);
       return bucket != null && bucket.tryTake();
     }
 
     /** The key's bucket, made full if it has none; null while every place is taken by a busy key. */
-    Bucket bucket(String key) {
+    public Bucket bucket(String key) {
       Bucket bucket = buckets.get(key);
       if (bucket == null) {
         if (buckets.size() >= maxKeys) {
@@ -118,7 +118,7 @@ record RateLimit(double perMinute, int burst) {
       return bucket;
     }
 
-    Duration nextIn(String key) {
+    public Duration nextIn(String key) {
       Bucket bucket = buckets.get(key);
       return bucket == null ? Duration.ZERO : bucket.nextIn();
     }
@@ -126,5 +126,19 @@ record RateLimit(double perMinute, int burst) {
     int size() {
       return buckets.size();
     }
+  }
+
+  /**
+   * Whom a limit per address counts: the IPv4 address of "10.0.0.7:51234", or for IPv6
+   * ("fe80:0:0:0:0:0:0:1:51234", as the JDK writes it) its /64, since one host is given a whole /64.
+   */
+  public static String addressOf(String peer) {
+    int colon = peer.lastIndexOf(':');
+    String address = colon > 0 ? peer.substring(0, colon) : peer;
+    String[] groups = address.split(":");
+    if (groups.length == 8) {
+      return String.join(":", groups[0], groups[1], groups[2], groups[3]) + "::/64";
+    }
+    return address;
   }
 }

@@ -1,7 +1,5 @@
 package io.fleetcontrol.controller.readside;
 
-import io.fleetcontrol.controller.grpc.InputRules;
-
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import io.fleetcontrol.controller.readside.AuditEntries.AuditEntry;
@@ -20,41 +18,9 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
  * partition per UTC day, newest first) and "what happened to this device" (one partition per
  * device, newest first). A small table lists the days that have entries, so a listing walks back
  * through them without guessing. Rows are keyed by the event's persistence id and sequence number,
- * so the at-least-once projection writing an event twice changes nothing.
+ * so the at-least-once projection writing an event twice changes nothing. The Cassandra {@link AuditStore}.
  */
-public final class AuditTrail {
-
-  /**
-   * Where a listing stopped: the last entry it read, or (empty event id) a whole day not read yet,
-   * named by its first instant.
-   */
-  public record Cursor(Instant time, String eventId) {
-    static Cursor wholeDay(String day) {
-      return new Cursor(LocalDate.parse(day).atStartOfDay(ZoneOffset.UTC).toInstant(), "");
-    }
-
-    boolean wholeDay() {
-      return eventId.isEmpty();
-    }
-
-    public String encode() {
-      return time.toEpochMilli() + "|" + eventId;
-    }
-
-    public static Cursor decode(String text) {
-      int bar = text.indexOf('|');
-      if (bar <= 0) {
-        throw InputRules.invalid("page_token is not a token this server issued");
-      }
-      try {
-        return new Cursor(Instant.ofEpochMilli(Long.parseLong(text.substring(0, bar))), text.substring(bar + 1));
-      } catch (NumberFormatException e) {
-        throw InputRules.invalid("page_token is not a token this server issued");
-      }
-    }
-  }
-
-  public record Listing(List<AuditEntry> entries, Cursor next) {}
+public final class AuditTrail implements AuditStore {
 
   private static final String COLUMNS = "event_time, event_id, actor, action, device_id, detail";
   private static final int CHUNK = 500;
@@ -67,7 +33,7 @@ public final class AuditTrail {
   private final String keyspace;
   private final java.util.Set<String> daysRecorded = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-   public AuditTrail(CassandraSession session, String keyspace) {
+  public AuditTrail(CassandraSession session, String keyspace) {
     this.session = session;
     this.keyspace = keyspace;
   }
@@ -84,7 +50,8 @@ public final class AuditTrail {
             + "(bucket int, day text, PRIMARY KEY ((bucket), day)) WITH CLUSTERING ORDER BY (day DESC)"));
   }
 
-  CompletionStage<Done> record(AuditEntry e) {
+  @Override
+  public CompletionStage<Done> record(AuditEntry e) {
     String day = day(e.time());
     CompletionStage<Done> byDay = session.executeWrite(
         "INSERT INTO " + keyspace + ".audit_by_day (day, " + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -106,19 +73,8 @@ public final class AuditTrail {
     return byDay.thenCombine(days, (a, b) -> a).thenCombine(byDevice, (a, b) -> a);
   }
 
-  /** A refused enrollment: written by the edge, best effort (a lost line must not fail the answer). */
-  public void recordRefusedEnrollment(String deviceId, String peer, String tokenId,
-      io.fleetcontrol.device.EnrollOutcome outcome, Instant at) {
-    record(AuditEntries.refusedEnrollment(at, deviceId, peer, tokenId, outcome))
-        .whenComplete((done, failure) -> {
-          if (failure != null) {
-            org.slf4j.LoggerFactory.getLogger(AuditTrail.class).warn(
-                "Could not audit the refused enrollment of {} from {}: {}", deviceId, peer, failure.toString());
-          }
-        });
-  }
-
   /** One device's latest {@code limit} entries, oldest first. */
+  @Override
   public CompletionStage<List<AuditEntry>> history(String deviceId, int limit) {
     return session
         .selectAll(SimpleStatement.newInstance("SELECT " + COLUMNS.replace(", device_id", "")
@@ -140,6 +96,7 @@ public final class AuditTrail {
    * for a bound it returns what it found, perhaps nothing, with a cursor where the scan stopped, so
    * the next page carries on from there; only a scan that reached the oldest entry ends the listing.
    */
+  @Override
   public CompletionStage<Listing> list(String deviceId, String action, Cursor after, int pageSize) {
     Scan scan = new Scan(action, pageSize);
     if (deviceId != null) {

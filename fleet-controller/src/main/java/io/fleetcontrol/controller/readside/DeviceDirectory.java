@@ -6,10 +6,8 @@ import io.fleetcontrol.device.DeviceIdentity;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 
@@ -18,38 +16,20 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
  * {@link DeviceDirectoryProjection}; last-seen time and capture state come from {@link
  * PresenceWriter}, because heartbeats are not journaled. Every write stamps {@code updated_at},
  * which has a storage-attached index, so each node's {@link FleetView} can fetch just the rows
- * that changed since it last looked.
+ * that changed since it last looked. The Cassandra {@link DeviceStore} and {@link ExemptionStore}.
  */
-public final class DeviceDirectory implements ExemptionPages.Queue {
-
-  public record Entry(
-      String deviceId,
-      String owner,
-      String jurisdiction,
-      Map<String, String> labels,
-      String agentVersion,
-      String timeZone,
-      Instant enrollTime,
-      String policyName,
-      long targetPolicyVersion,
-      long appliedPolicyVersion,
-      Instant lastSeen,
-      String captureState,
-      String captureReason,
-      Instant updatedAt) {}
+public final class DeviceDirectory implements DeviceStore, ExemptionStore {
 
   private static final String COLUMNS =
       "device_id, owner, jurisdiction, labels, agent_version, time_zone, enroll_time, "
           + "policy_name, target_policy_version, applied_policy_version, last_seen, capture_state, "
           + "capture_reason, updated_at";
 
-  private static final int SCAN_PAGE = 1000;
-
   private final CassandraSession session;
   private final String keyspace;
   private final Clock clock;
 
-   public DeviceDirectory(CassandraSession session, String keyspace, Clock clock) {
+  public DeviceDirectory(CassandraSession session, String keyspace, Clock clock) {
     this.session = session;
     this.keyspace = keyspace;
     this.clock = clock;
@@ -121,24 +101,8 @@ public final class DeviceDirectory implements ExemptionPages.Queue {
 
   // ---- exemptions ----
 
-  /** An exemption row as the admin API shows it; enums by name. */
-  public record ExemptionRow(
-      String deviceId,
-      String exemptionId,
-      String scope,
-      String reason,
-      String comment,
-      String status,
-      Instant requestTime,
-      Instant expireTime,
-      String decidedBy,
-      String decisionReason,
-      Instant decideTime) {}
-
-  /** Every status an exemption can have, in the order a listing without a status walks them. */
-  public static final List<String> EXEMPTION_STATUSES = List.of("REQUESTED", "APPROVED", "DENIED", "REVOKED", "EXPIRED");
-
-  CompletionStage<Done> recordExemptionRequest(
+  @Override
+  public CompletionStage<Done> recordExemptionRequest(
       String deviceId, String exemptionId, String scope, String reason, String comment, Instant at) {
     return session.executeWrite(
         "UPDATE " + keyspace + ".exemptions SET scope = ?, reason = ?, comment = ?, status = ?, "
@@ -147,7 +111,8 @@ public final class DeviceDirectory implements ExemptionPages.Queue {
         .thenCompose(done -> moveStatusRow(deviceId, exemptionId));
   }
 
-  CompletionStage<Done> recordExemptionDecision(
+  @Override
+  public CompletionStage<Done> recordExemptionDecision(
       String deviceId, String exemptionId, String status, Instant expireTime, String by, String why, Instant at) {
     return session.executeWrite(
         "UPDATE " + keyspace + ".exemptions SET status = ?, expire_time = ?, decided_by = ?, "
@@ -156,7 +121,18 @@ public final class DeviceDirectory implements ExemptionPages.Queue {
         .thenCompose(done -> moveStatusRow(deviceId, exemptionId));
   }
 
-  CompletionStage<Done> recordExemptionStatus(String deviceId, String exemptionId, String status) {
+  @Override
+  public CompletionStage<Done> recordExemptionRevocation(
+      String deviceId, String exemptionId, String by, String why, Instant at) {
+    return session.executeWrite(
+        "UPDATE " + keyspace + ".exemptions SET status = ?, decided_by = ?, decision_reason = ?, decide_time = ? "
+            + "WHERE device_id = ? AND exemption_id = ?",
+        "REVOKED", by, why, at, deviceId, exemptionId)
+        .thenCompose(done -> moveStatusRow(deviceId, exemptionId));
+  }
+
+  @Override
+  public CompletionStage<Done> recordExemptionStatus(String deviceId, String exemptionId, String status) {
     return session.executeWrite(
         "UPDATE " + keyspace + ".exemptions SET status = ? WHERE device_id = ? AND exemption_id = ?",
         status, deviceId, exemptionId)
@@ -180,7 +156,7 @@ public final class DeviceDirectory implements ExemptionPages.Queue {
             return CompletableFuture.completedFuture(Done.getInstance());
           }
           ExemptionRow row = exemptionRow(found.get());
-          String month = exemptionMonth(row.requestTime());
+          String month = ExemptionStore.exemptionMonth(row.requestTime());
           var batch = com.datastax.oss.driver.api.core.cql.BatchStatement.builder(
               com.datastax.oss.driver.api.core.cql.DefaultBatchType.LOGGED);
           for (String other : EXEMPTION_STATUSES) {
@@ -199,11 +175,6 @@ public final class DeviceDirectory implements ExemptionPages.Queue {
               "INSERT INTO " + keyspace + ".exemption_months (status, month) VALUES (?, ?)", row.status(), month));
           return session.executeWriteBatch(batch.build());
         });
-  }
-
-  /** The partition of the queue a request falls in: its UTC month, e.g. "2025-03". */
-  static String exemptionMonth(Instant requestTime) {
-    return java.time.YearMonth.from(requestTime.atZone(java.time.ZoneOffset.UTC)).toString();
   }
 
   /** Months of {@code status} that have rows, oldest first, from {@code fromMonth} (null: the first). */
@@ -230,13 +201,6 @@ public final class DeviceDirectory implements ExemptionPages.Queue {
     return session.selectAll(statement).thenApply(rows -> rows.stream().map(DeviceDirectory::exemptionRow).toList());
   }
 
-  /** Where an exemption sits in its status's queue. */
-  record ExemptionKey(Instant requestTime, String deviceId, String exemptionId) {
-    static ExemptionKey of(ExemptionRow row) {
-      return new ExemptionKey(row.requestTime(), row.deviceId(), row.exemptionId());
-    }
-  }
-
   /**
    * One device's exemptions (one partition, at most {@code limit} rows), with a status or any
    * (status null).
@@ -259,7 +223,8 @@ public final class DeviceDirectory implements ExemptionPages.Queue {
   }
 
   /** Whether the directory has a row for this device: one key read. */
-  CompletionStage<Boolean> hasDevice(String deviceId) {
+  @Override
+  public CompletionStage<Boolean> hasDevice(String deviceId) {
     return session
         .selectOne(SimpleStatement.newInstance(
             "SELECT device_id FROM " + keyspace + ".devices WHERE device_id = ?", deviceId))
@@ -268,7 +233,8 @@ public final class DeviceDirectory implements ExemptionPages.Queue {
 
   // ---- devices ----
 
-  CompletionStage<Done> recordEnrollment(DeviceIdentity identity, Instant enrollTime) {
+  @Override
+  public CompletionStage<Done> recordEnrollment(DeviceIdentity identity, Instant enrollTime) {
     return session.executeWrite(
         "UPDATE " + keyspace + ".devices SET owner = ?, jurisdiction = ?, labels = ?, "
             + "agent_version = ?, time_zone = ?, enroll_time = ?, updated_at = ? WHERE device_id = ?",
@@ -277,7 +243,8 @@ public final class DeviceDirectory implements ExemptionPages.Queue {
   }
 
   /** A re-enrollment may change what the agent declares; the first enrollment time stays. */
-  CompletionStage<Done> recordIdentity(DeviceIdentity identity) {
+  @Override
+  public CompletionStage<Done> recordIdentity(DeviceIdentity identity) {
     return session.executeWrite(
         "UPDATE " + keyspace + ".devices SET owner = ?, jurisdiction = ?, labels = ?, "
             + "agent_version = ?, time_zone = ?, updated_at = ? WHERE device_id = ?",
@@ -285,20 +252,23 @@ public final class DeviceDirectory implements ExemptionPages.Queue {
         identity.timeZone(), clock.instant(), identity.deviceId());
   }
 
-  CompletionStage<Done> updateTarget(String deviceId, String policyName, long version) {
+  @Override
+  public CompletionStage<Done> updateTarget(String deviceId, String policyName, long version) {
     return session.executeWrite(
         "UPDATE " + keyspace + ".devices SET policy_name = ?, target_policy_version = ?, updated_at = ? "
             + "WHERE device_id = ?",
         policyName, version, clock.instant(), deviceId);
   }
 
-  CompletionStage<Done> updateApplied(String deviceId, long version) {
+  @Override
+  public CompletionStage<Done> updateApplied(String deviceId, long version) {
     return session.executeWrite(
         "UPDATE " + keyspace + ".devices SET applied_policy_version = ?, updated_at = ? WHERE device_id = ?",
         version, clock.instant(), deviceId);
   }
 
-  CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, String captureState, String reason) {
+  @Override
+  public CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, String captureState, String reason) {
     return session.executeWrite(
         "UPDATE " + keyspace + ".devices SET last_seen = ?, capture_state = ?, capture_reason = ?, updated_at = ? "
             + "WHERE device_id = ?",
@@ -306,7 +276,8 @@ public final class DeviceDirectory implements ExemptionPages.Queue {
   }
 
   /** Rows written at or after {@code since}, found through the index on updated_at. */
-  CompletionStage<List<Entry>> changedSince(Instant since) {
+  @Override
+  public CompletionStage<List<Entry>> changedSince(Instant since) {
     return session
         .selectAll(SimpleStatement.newInstance(
             "SELECT " + COLUMNS + " FROM " + keyspace + ".devices WHERE updated_at >= ?", since))
@@ -314,7 +285,8 @@ public final class DeviceDirectory implements ExemptionPages.Queue {
   }
 
   /** Devices in token order after {@code afterDeviceId} (null: from the start). */
-  CompletionStage<List<Entry>> page(String afterDeviceId, int limit) {
+  @Override
+  public CompletionStage<List<Entry>> page(String afterDeviceId, int limit) {
     SimpleStatement statement =
         afterDeviceId == null
             ? SimpleStatement.newInstance(
@@ -324,20 +296,6 @@ public final class DeviceDirectory implements ExemptionPages.Queue {
                     + ".devices WHERE token(device_id) > token(?) LIMIT ?",
                 afterDeviceId, limit);
     return session.selectAll(statement).thenApply(rows -> rows.stream().map(DeviceDirectory::entry).toList());
-  }
-
-  /** Every device, page by page. */
-  public CompletionStage<Done> forEach(Consumer<Entry> each) {
-    return forEachAfter(null, each);
-  }
-
-  private CompletionStage<Done> forEachAfter(String after, Consumer<Entry> each) {
-    return page(after, SCAN_PAGE).thenCompose(batch -> {
-      batch.forEach(each);
-      return batch.size() < SCAN_PAGE
-          ? CompletableFuture.completedFuture(Done.getInstance())
-          : forEachAfter(batch.get(batch.size() - 1).deviceId(), each);
-    });
   }
 
   private static Entry entry(Row row) {

@@ -23,7 +23,7 @@ import org.apache.pekko.projection.javadsl.Handler;
 import org.apache.pekko.projection.javadsl.SourceProvider;
 
 /**
- * Keeps {@link DeviceDirectory} and the {@link AuditTrail} up to date from device events (one
+ * Keeps the read side ({@link DeviceStore}, {@link ExemptionStore}, {@link AuditStore}) up to date from device events (one
  * projection per device tag), and the audit trail from policy and rollout events (one projection
  * each). At least once, with idempotent writes.
  */
@@ -31,7 +31,7 @@ public final class DeviceDirectoryProjection {
 
   private DeviceDirectoryProjection() {}
 
-  public static void init(ActorSystem<?> system, DeviceDirectory directory, AuditTrail audit) {
+  public static void init(ActorSystem<?> system, DeviceDirectory directory, AuditStore audit) {
     ShardedDaemonProcess.get(system)
         .init(
             ProjectionBehavior.Command.class,
@@ -53,18 +53,18 @@ public final class DeviceDirectoryProjection {
   }
 
   private static AtLeastOnceProjection<Offset, EventEnvelope<DeviceEntity.Event>> projection(
-      ActorSystem<?> system, DeviceDirectory directory, AuditTrail audit, String tag) {
+      ActorSystem<?> system, DeviceDirectory directory, AuditStore audit, String tag) {
     SourceProvider<Offset, EventEnvelope<DeviceEntity.Event>> source =
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
     return CassandraProjection.atLeastOnce(
-        ProjectionId.of("device-directory", tag), source, () -> new DirectoryHandler(directory, audit));
+        ProjectionId.of("device-directory", tag), source, () -> new DirectoryHandler(directory, directory, audit));
   }
 
   /** Policy versions and rollout decisions into the audit trail. */
   static final class AdminAuditHandler extends Handler<EventEnvelope<Object>> {
-    private final AuditTrail audit;
+    private final AuditStore audit;
 
-    AdminAuditHandler(AuditTrail audit) {
+    AdminAuditHandler(AuditStore audit) {
       this.audit = audit;
     }
 
@@ -85,11 +85,13 @@ public final class DeviceDirectoryProjection {
 
   /** Idempotent writes: replaying an event after a crash sets the same columns again. */
   static final class DirectoryHandler extends Handler<EventEnvelope<DeviceEntity.Event>> {
-    private final DeviceDirectory directory;
-    private final AuditTrail audit;
+    private final DeviceStore devices;
+    private final ExemptionStore exemptions;
+    private final AuditStore audit;
 
-    DirectoryHandler(DeviceDirectory directory, AuditTrail audit) {
-      this.directory = directory;
+    DirectoryHandler(DeviceStore devices, ExemptionStore exemptions, AuditStore audit) {
+      this.devices = devices;
+      this.exemptions = exemptions;
       this.audit = audit;
     }
 
@@ -104,26 +106,28 @@ public final class DeviceDirectoryProjection {
 
     private CompletionStage<Done> directoryWrite(DeviceEntity.Event event) {
       if (event instanceof DeviceEntity.DeviceEnrolled e) {
-        return directory.recordEnrollment(e.identity(), e.enrollTime());
+        return devices.recordEnrollment(e.identity(), e.enrollTime());
       } else if (event instanceof DeviceEntity.DeviceReenrolled e) {
-        return directory.recordIdentity(e.identity());
+        return devices.recordIdentity(e.identity());
       } else if (event instanceof DeviceEntity.PolicyAssigned e) {
-        return directory.updateTarget(e.deviceId(), e.policy().name(), e.policy().version());
+        return devices.updateTarget(e.deviceId(), e.policy().name(), e.policy().version());
       } else if (event instanceof DeviceEntity.PolicyApplied e) {
-        return directory.updateApplied(e.deviceId(), e.version());
+        return devices.updateApplied(e.deviceId(), e.version());
       } else if (event instanceof DeviceEntity.ExemptionRequested e) {
-        return directory.recordExemptionRequest(e.deviceId(), e.exemptionId(), e.scope().name(),
+        return exemptions.recordExemptionRequest(e.deviceId(), e.exemptionId(), e.scope().name(),
             e.reason().name(), e.comment(), e.requestTime());
       } else if (event instanceof DeviceEntity.ExemptionApproved e) {
-        return directory.recordExemptionDecision(e.deviceId(), e.exemptionId(), "APPROVED",
+        return exemptions.recordExemptionDecision(e.deviceId(), e.exemptionId(), "APPROVED",
             e.expireTime(), e.approver(), null, e.decideTime());
       } else if (event instanceof DeviceEntity.ExemptionDenied e) {
-        return directory.recordExemptionDecision(e.deviceId(), e.exemptionId(), "DENIED", null,
+        return exemptions.recordExemptionDecision(e.deviceId(), e.exemptionId(), "DENIED", null,
             e.approver(), e.reason(), e.decideTime());
       } else if (event instanceof DeviceEntity.ExemptionRevoked e) {
-        return directory.recordExemptionStatus(e.deviceId(), e.exemptionId(), "REVOKED");
+        // As the entity records it: the revoker, the reason and the time are the decision now.
+        return exemptions.recordExemptionRevocation(e.deviceId(), e.exemptionId(), e.revokedBy(), e.reason(),
+            e.revokeTime());
       } else if (event instanceof DeviceEntity.ExemptionExpired e) {
-        return directory.recordExemptionStatus(e.deviceId(), e.exemptionId(), "EXPIRED");
+        return exemptions.recordExemptionStatus(e.deviceId(), e.exemptionId(), "EXPIRED");
       }
       // Pauses reach the directory as capture state, through PresenceWriter; notices and upload
       // roll-ups are in the audit trail or nowhere.

@@ -2,7 +2,6 @@ package io.fleetcontrol.controller.readside;
 
 import io.fleetcontrol.controller.grpc.InputRules;
 import io.fleetcontrol.controller.grpc.ProtoMapping;
-
 import io.fleetcontrol.proto.v1.CaptureState;
 import io.fleetcontrol.proto.v1.ConnectionState;
 import io.fleetcontrol.proto.v1.ListDevicesRequest;

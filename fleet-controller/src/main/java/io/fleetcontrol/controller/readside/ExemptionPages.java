@@ -1,9 +1,8 @@
 package io.fleetcontrol.controller.readside;
 
 import io.fleetcontrol.controller.grpc.InputRules;
-
-import io.fleetcontrol.controller.readside.DeviceDirectory.ExemptionKey;
-import io.fleetcontrol.controller.readside.DeviceDirectory.ExemptionRow;
+import io.fleetcontrol.controller.readside.ExemptionStore.ExemptionKey;
+import io.fleetcontrol.controller.readside.ExemptionStore.ExemptionRow;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,7 +16,7 @@ import java.util.concurrent.CompletionStage;
  * at most {@link #MAX_PARTITIONS_PER_PAGE} partitions (plus one small month listing per status it
  * enters); where it stops for that bound it still hands back a cursor, so a page may come back
  * short, even empty, with a next page. Without a status filter it walks the statuses in the fixed
- * order of {@link DeviceDirectory#EXEMPTION_STATUSES}; with a device it reads that device's own
+ * order of {@link ExemptionStore#EXEMPTION_STATUSES}; with a device it reads that device's own
  * partition.
  */
 public final class ExemptionPages {
@@ -27,7 +26,7 @@ public final class ExemptionPages {
   /** One device's exemptions read at most for a page (its own partition; ids are numbered per device). */
   static final int MAX_DEVICE_EXEMPTIONS = 10_000;
 
-  /** The two reads a page needs; {@link DeviceDirectory} in production. */
+  /** The three reads a page needs; an {@link ExemptionStore} in production. */
   interface Queue {
     CompletionStage<List<String>> exemptionMonths(String status, String fromMonth, int limit);
 
@@ -80,7 +79,7 @@ public final class ExemptionPages {
 
   private final Queue queue;
 
-   public ExemptionPages(Queue queue) {
+  public ExemptionPages(Queue queue) {
     this.queue = queue;
   }
 

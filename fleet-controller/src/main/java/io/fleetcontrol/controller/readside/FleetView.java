@@ -35,13 +35,13 @@ public final class FleetView {
   private static final Logger log = LoggerFactory.getLogger(FleetView.class);
 
   /** One device as queries see it: its directory row and its connection state now. */
-  public record Row(DeviceDirectory.Entry entry, ConnectionState connection, CaptureState captureState) {}
+  public record Row(DeviceStore.Entry entry, ConnectionState connection, CaptureState captureState) {}
 
   /** A page of matches in device-id order; {@code lastDeviceId} is null when nothing follows. */
   public record Page(List<Row> rows, String lastDeviceId, long totalMatching) {}
 
-  private final NavigableMap<String, DeviceDirectory.Entry> byDeviceId = new ConcurrentSkipListMap<>();
-  private final DeviceDirectory directory;
+  private final NavigableMap<String, DeviceStore.Entry> byDeviceId = new ConcurrentSkipListMap<>();
+  private final DeviceStore directory;
   private final Clock clock;
   private final Duration staleAfter;
   private final Duration offlineAfter;
@@ -52,7 +52,7 @@ public final class FleetView {
   private volatile Instant refreshedFrom;
   private volatile Instant lastFullLoad;
 
-   public FleetView(DeviceDirectory directory, Clock clock, Duration staleAfter, Duration offlineAfter, Duration overlap) {
+  public FleetView(DeviceStore directory, Clock clock, Duration staleAfter, Duration offlineAfter, Duration overlap) {
     this.directory = directory;
     this.clock = clock;
     this.staleAfter = staleAfter;
@@ -122,11 +122,11 @@ public final class FleetView {
   }
 
   /** Keeps the newer of two versions of a row; rows of devices not yet enrolled are left out. */
-  private void merge(DeviceDirectory.Entry entry) {
+  private void merge(DeviceStore.Entry entry) {
     if (entry.enrollTime() == null) {
       return; // presence arrived before the enrollment was projected; the next refresh brings both
     }
-    DeviceDirectory.Entry kept = byDeviceId.merge(entry.deviceId(), entry, (old, fresh) ->
+    DeviceStore.Entry kept = byDeviceId.merge(entry.deviceId(), entry, (old, fresh) ->
         old.updatedAt() != null && fresh.updatedAt() != null && fresh.updatedAt().isBefore(old.updatedAt())
             ? old : fresh);
     if (kept == entry) {
@@ -143,7 +143,7 @@ public final class FleetView {
   public List<Row> all() {
     Instant now = clock.instant();
     List<Row> rows = new ArrayList<>(byDeviceId.size());
-    for (DeviceDirectory.Entry entry : byDeviceId.values()) {
+    for (DeviceStore.Entry entry : byDeviceId.values()) {
       rows.add(row(entry, now));
     }
     return rows;
@@ -152,12 +152,12 @@ public final class FleetView {
   /** Up to {@code pageSize} matching rows after {@code afterDeviceId}, and how many match in all. */
   public Page page(Predicate<Row> filter, String afterDeviceId, int pageSize) {
     Instant now = clock.instant();
-    Collection<DeviceDirectory.Entry> entries = byDeviceId.values();
+    Collection<DeviceStore.Entry> entries = byDeviceId.values();
     List<Row> rows = new ArrayList<>(Math.min(pageSize, 1024));
     long total = 0;
     String last = null;
     boolean more = false;
-    for (DeviceDirectory.Entry entry : entries) {
+    for (DeviceStore.Entry entry : entries) {
       Row row = row(entry, now);
       if (!filter.test(row)) {
         continue;
@@ -176,7 +176,7 @@ public final class FleetView {
     return new Page(rows, more ? last : null, total);
   }
 
-  private Row row(DeviceDirectory.Entry entry, Instant now) {
+  private Row row(DeviceStore.Entry entry, Instant now) {
     CaptureState capture = null;
     if (entry.captureState() != null) {
       try {

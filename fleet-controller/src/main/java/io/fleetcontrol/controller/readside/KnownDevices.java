@@ -1,9 +1,8 @@
 package io.fleetcontrol.controller.readside;
 
-import io.fleetcontrol.controller.grpc.GrpcErrors;
-
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.typesafe.config.Config;
+import io.fleetcontrol.controller.grpc.GrpcErrors;
 import io.fleetcontrol.device.DeviceEntity;
 import io.grpc.Status;
 import java.util.concurrent.CompletableFuture;
@@ -21,23 +20,33 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
  */
 public final class KnownDevices {
 
-  private final DeviceDirectory directory;
-  private final CassandraSession session;
-  private final String persistenceIdsTable;
-
-   public KnownDevices(DeviceDirectory directory, CassandraSession session, Config journal) {
-    this.directory = directory;
-    this.session = session;
-    this.persistenceIdsTable = journal.getString("keyspace") + "." + journal.getString("all-persistence-ids-table");
+  /** The journal's index of persistence ids: whether a device's entity wrote its first event. */
+  @FunctionalInterface
+  public interface Journal {
+    CompletionStage<Boolean> hasEntity(String deviceId);
   }
 
-  CompletionStage<Boolean> exists(String deviceId) {
+  private final DeviceStore directory;
+  private final Journal journal;
+
+  public KnownDevices(DeviceStore directory, Journal journal) {
+    this.directory = directory;
+    this.journal = journal;
+  }
+
+  /** The Cassandra journal's {@code all_persistence_ids} table: one key read. */
+  public static Journal cassandraJournal(CassandraSession session, Config journalConfig) {
+    String table = journalConfig.getString("keyspace") + "." + journalConfig.getString("all-persistence-ids-table");
+    return deviceId -> session.selectOne(SimpleStatement.newInstance(
+            "SELECT persistence_id FROM " + table + " WHERE persistence_id = ?",
+            PersistenceId.of(DeviceEntity.ENTITY_KEY.name(), deviceId).id()))
+        .thenApply(java.util.Optional::isPresent);
+  }
+
+  public CompletionStage<Boolean> exists(String deviceId) {
     return directory.hasDevice(deviceId).thenCompose(listed -> listed
         ? CompletableFuture.completedFuture(true)
-        : session.selectOne(SimpleStatement.newInstance(
-                "SELECT persistence_id FROM " + persistenceIdsTable + " WHERE persistence_id = ?",
-                PersistenceId.of(DeviceEntity.ENTITY_KEY.name(), deviceId).id()))
-            .thenApply(java.util.Optional::isPresent));
+        : journal.hasEntity(deviceId));
   }
 
   /** Completes when the device exists; else fails with NOT_FOUND, as its entity would have said. */

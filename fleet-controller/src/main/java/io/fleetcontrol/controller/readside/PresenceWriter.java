@@ -33,14 +33,14 @@ public final class PresenceWriter implements PresenceDirectory {
   private final Map<String, Heard> pending = new ConcurrentHashMap<>();
   private final AtomicBoolean flushing = new AtomicBoolean();
   private final ActorSystem<?> system;
-  private final DeviceDirectory directory;
+  private final DeviceStore directory;
 
-  private PresenceWriter(ActorSystem<?> system, DeviceDirectory directory) {
+  private PresenceWriter(ActorSystem<?> system, DeviceStore directory) {
     this.system = system;
     this.directory = directory;
   }
 
-  public static PresenceWriter start(ActorSystem<?> system, DeviceDirectory directory, Duration flushInterval) {
+  public static PresenceWriter start(ActorSystem<?> system, DeviceStore directory, Duration flushInterval) {
     PresenceWriter writer = new PresenceWriter(system, directory);
     system.scheduler().scheduleWithFixedDelay(flushInterval, flushInterval, writer::flush, system.executionContext());
     return writer;

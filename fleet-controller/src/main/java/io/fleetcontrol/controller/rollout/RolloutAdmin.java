@@ -1,17 +1,30 @@
 package io.fleetcontrol.controller.rollout;
 
 import io.fleetcontrol.controller.admin.PolicyAdmin;
+import io.fleetcontrol.controller.cluster.EntityRefs;
 import io.fleetcontrol.controller.grpc.GrpcErrors;
 import io.fleetcontrol.controller.grpc.InputRules;
 import io.fleetcontrol.controller.grpc.ProtoMapping;
-
 import io.fleetcontrol.policy.rollout.RolloutGates;
 import io.fleetcontrol.policy.rollout.RolloutPlan;
+import io.fleetcontrol.proto.v1.AbortRolloutRequest;
+import io.fleetcontrol.proto.v1.AbortRolloutResponse;
 import io.fleetcontrol.proto.v1.DeviceSelector;
+import io.fleetcontrol.proto.v1.GetRolloutRequest;
+import io.fleetcontrol.proto.v1.GetRolloutResponse;
+import io.fleetcontrol.proto.v1.ListRolloutsRequest;
+import io.fleetcontrol.proto.v1.ListRolloutsResponse;
+import io.fleetcontrol.proto.v1.PauseRolloutRequest;
+import io.fleetcontrol.proto.v1.PauseRolloutResponse;
+import io.fleetcontrol.proto.v1.ResumeRolloutRequest;
+import io.fleetcontrol.proto.v1.ResumeRolloutResponse;
+import io.fleetcontrol.proto.v1.RollbackRolloutRequest;
+import io.fleetcontrol.proto.v1.RollbackRolloutResponse;
 import io.fleetcontrol.proto.v1.Rollout;
 import io.fleetcontrol.proto.v1.RolloutStatus;
 import io.fleetcontrol.proto.v1.RolloutWave;
 import io.fleetcontrol.proto.v1.StartRolloutRequest;
+import io.fleetcontrol.proto.v1.StartRolloutResponse;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import io.grpc.Status;
 import java.time.Duration;
@@ -22,7 +35,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.grpc.GrpcServiceException;
 import org.apache.pekko.pattern.StatusReply;
 
@@ -33,17 +45,52 @@ import org.apache.pekko.pattern.StatusReply;
  */
 public final class RolloutAdmin {
 
-  private final ActorSystem<?> system;
+  private final EntityRefs entities;
   private final PolicyAdmin policies;
   private final Duration askTimeout;
 
-   public RolloutAdmin(ActorSystem<?> system, PolicyAdmin policies, Duration askTimeout) {
-    this.system = system;
+  public RolloutAdmin(EntityRefs entities, PolicyAdmin policies, Duration askTimeout) {
+    this.entities = entities;
     this.policies = policies;
     this.askTimeout = askTimeout;
   }
 
-  public CompletionStage<PolicyRollouts.View> start(StartRolloutRequest in, String by) {
+  // ---- the admin API's calls ----
+
+  public CompletionStage<StartRolloutResponse> startRollout(StartRolloutRequest in, String by) {
+    return start(in, by).thenApply(v -> StartRolloutResponse.newBuilder().setRollout(toProto(v)).build());
+  }
+
+  public CompletionStage<GetRolloutResponse> get(GetRolloutRequest in) {
+    return get(in.getRolloutId()).thenApply(v -> GetRolloutResponse.newBuilder().setRollout(toProto(v)).build());
+  }
+
+  public CompletionStage<ListRolloutsResponse> list(ListRolloutsRequest in) {
+    return list(in.getPolicyName()).thenApply(all -> ListRolloutsResponse.newBuilder()
+        .addAllRollouts(all.stream().map(RolloutAdmin::toProto).toList()).build());
+  }
+
+  public CompletionStage<PauseRolloutResponse> pause(PauseRolloutRequest in, String by) {
+    return decide(in.getRolloutId(), "pause", r -> new PolicyRollouts.Pause(in.getRolloutId(), by, r))
+        .thenApply(v -> PauseRolloutResponse.newBuilder().setRollout(toProto(v)).build());
+  }
+
+  public CompletionStage<ResumeRolloutResponse> resume(ResumeRolloutRequest in, String by) {
+    return decide(in.getRolloutId(), "resume", r -> new PolicyRollouts.Resume(in.getRolloutId(), by, r))
+        .thenApply(v -> ResumeRolloutResponse.newBuilder().setRollout(toProto(v)).build());
+  }
+
+  public CompletionStage<AbortRolloutResponse> abort(AbortRolloutRequest in, String by) {
+    return decide(in.getRolloutId(), "abort", r -> new PolicyRollouts.Abort(in.getRolloutId(), by, r))
+        .thenApply(v -> AbortRolloutResponse.newBuilder().setRollout(toProto(v)).build());
+  }
+
+  public CompletionStage<RollbackRolloutResponse> rollback(RollbackRolloutRequest in, String by) {
+    return decide(in.getRolloutId(), "roll back", r -> new PolicyRollouts.Rollback(in.getRolloutId(), by, r))
+        .thenApply(v -> RollbackRolloutResponse.newBuilder().setRollout(toProto(v)).build());
+  }
+
+  CompletionStage<PolicyRollouts.View> start(StartRolloutRequest in, String by) {
     List<String> problems = new ArrayList<>();
     if (in.getPolicyName().isEmpty()) {
       problems.add("policy_name: required");
@@ -76,16 +123,16 @@ public final class RolloutAdmin {
               + GrpcErrors.message(failure));
         })
         .thenCompose(policy -> devicesExist)
-        .thenCompose(ok -> PolicyRollouts.ref(system, spec.policyName())
+        .thenCompose(ok -> entities.rollouts(spec.policyName())
             .<PolicyRollouts.Rollout>askWithStatus(r -> new PolicyRollouts.Start(spec, by, r), askTimeout)
             .exceptionally(failure -> { throw GrpcErrors.fromAsk("start rollout", failure); }))
         .thenApply(rollout -> new PolicyRollouts.View(rollout, null));
   }
 
-  public CompletionStage<PolicyRollouts.View> get(String rolloutId) {
+  CompletionStage<PolicyRollouts.View> get(String rolloutId) {
     String policy = policyOf(rolloutId);
     return policyExists(policy, "rollout " + rolloutId)
-        .thenCompose(known -> PolicyRollouts.ref(system, policy)
+        .thenCompose(known -> entities.rollouts(policy)
             .<PolicyRollouts.View>askWithStatus(r -> new PolicyRollouts.Get(rolloutId, r), askTimeout))
         .exceptionally(failure -> { throw notFoundOr("get rollout " + rolloutId, failure); });
   }
@@ -109,7 +156,7 @@ public final class RolloutAdmin {
   }
 
   /** Every rollout of the policy, or of every policy when none is named; oldest first. */
-  public CompletionStage<List<PolicyRollouts.View>> list(String policyName) {
+  CompletionStage<List<PolicyRollouts.View>> list(String policyName) {
     if (policyName.length() > io.fleetcontrol.policy.PolicyValidator.MAX_NAME_CHARS) {
       throw invalid("policy_name must be at most " + io.fleetcontrol.policy.PolicyValidator.MAX_NAME_CHARS
           + " characters (got " + policyName.length() + ")");
@@ -119,7 +166,7 @@ public final class RolloutAdmin {
         : policyExists(policyName, "policy_name " + policyName).thenApply(known -> List.of(policyName));
     return names.thenCompose(list -> {
       List<CompletableFuture<List<PolicyRollouts.View>>> each = list.stream()
-          .map(name -> PolicyRollouts.ref(system, name)
+          .map(name -> entities.rollouts(name)
               .<PolicyRollouts.Views>askWithStatus(PolicyRollouts.ListAll::new, askTimeout)
               .thenApply(PolicyRollouts.Views::all)
               .toCompletableFuture())
@@ -132,11 +179,11 @@ public final class RolloutAdmin {
   }
 
   /** Pause, resume, abort or roll back, as the entity allows from where the rollout stands. */
-  public CompletionStage<PolicyRollouts.View> decide(String rolloutId, String verb,
+  CompletionStage<PolicyRollouts.View> decide(String rolloutId, String verb,
       java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<StatusReply<PolicyRollouts.Rollout>>, PolicyRollouts.Command> command) {
     String policy = policyOf(rolloutId);
     return policyExists(policy, "rollout " + rolloutId)
-        .thenCompose(known -> PolicyRollouts.ref(system, policy)
+        .thenCompose(known -> entities.rollouts(policy)
             .<PolicyRollouts.Rollout>askWithStatus(command::apply, askTimeout))
         .exceptionally(failure -> { throw notFoundOr(verb + " rollout " + rolloutId, failure); })
         .thenApply(rollout -> new PolicyRollouts.View(rollout, null));

@@ -1,7 +1,7 @@
 package io.fleetcontrol.controller.rollout;
 
-import io.fleetcontrol.controller.readside.DeviceDirectory;
-
+import io.fleetcontrol.controller.cluster.EntityRefs;
+import io.fleetcontrol.controller.readside.DeviceStore;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.policy.Policy;
@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
@@ -45,14 +44,17 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
   private static final int MAX_COMPARED = 300;
 
   private final ActorSystem<?> system;
-  private final DeviceDirectory directory;
+  private final DeviceStore directory;
+  private final EntityRefs entities;
   private final Duration askTimeout;
   private final int assignmentsPerSecond;
   private final ConcurrentHashMap<String, Run> running = new ConcurrentHashMap<>();
 
-   public RolloutRunner(ActorSystem<?> system, DeviceDirectory directory, Duration askTimeout, int assignmentsPerSecond) {
+  public RolloutRunner(ActorSystem<?> system, DeviceStore directory, EntityRefs entities, Duration askTimeout,
+      int assignmentsPerSecond) {
     this.system = system;
     this.directory = directory;
+    this.entities = entities;
     this.askTimeout = askTimeout;
     this.assignmentsPerSecond = assignmentsPerSecond;
   }
@@ -99,7 +101,7 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
                 failure.toString());
             return;
           }
-          PolicyRollouts.ref(system, spec.policyName()).tell(new PolicyRollouts.RollbackDone(rollout.rolloutId(), reverted));
+          entities.rollouts(spec.policyName()).tell(new PolicyRollouts.RollbackDone(rollout.rolloutId(), reverted));
         });
   }
 
@@ -124,7 +126,7 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
 
     void start() {
       RolloutPlan plan = new RolloutPlan(spec.wavePercents());
-      PolicyCatalog.ref(system)
+      entities.catalog()
           .<Policy>askWithStatus(r -> new PolicyCatalog.GetPolicy(spec.policyName(), spec.policyVersion(), r), askTimeout)
           .thenCombine(selected(spec.selector()), (found, ids) -> {
             policy = found;
@@ -241,18 +243,18 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
     }
 
     private void report(String phase) {
-      PolicyRollouts.ref(system, spec.policyName()).tell(new PolicyRollouts.ReportProgress(rollout.rolloutId(),
+      entities.rollouts(spec.policyName()).tell(new PolicyRollouts.ReportProgress(rollout.rolloutId(),
           new PolicyRollouts.Progress(wave, targets.size(), assignedTotal.get(), acked.size(), phase)));
     }
 
     private void pass(String message) {
       finish();
-      PolicyRollouts.ref(system, spec.policyName()).tell(new PolicyRollouts.WavePassed(rollout.rolloutId(), wave, message));
+      entities.rollouts(spec.policyName()).tell(new PolicyRollouts.WavePassed(rollout.rolloutId(), wave, message));
     }
 
     private void fail(String message) {
       finish();
-      PolicyRollouts.ref(system, spec.policyName()).tell(new PolicyRollouts.WaveFailed(rollout.rolloutId(), wave, message));
+      entities.rollouts(spec.policyName()).tell(new PolicyRollouts.WaveFailed(rollout.rolloutId(), wave, message));
     }
 
     private void finish() {
@@ -284,7 +286,7 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
   }
 
   private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<DeviceEntity.Command> device(String id) {
-    return ClusterSharding.get(system).entityRefFor(DeviceEntity.ENTITY_KEY, id);
+    return entities.device(id);
   }
 
   /** The selected devices: listed ones as given, else from the directory by labels or all. */

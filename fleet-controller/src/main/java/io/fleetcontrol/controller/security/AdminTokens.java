@@ -1,6 +1,5 @@
 package io.fleetcontrol.controller.security;
 
-import io.fleetcontrol.controller.grpc.AgentServiceImpl;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -39,7 +38,7 @@ public final class AdminTokens {
     MANAGE_IDENTITIES
   }
 
-  enum Role {
+  public enum Role {
     VIEWER(EnumSet.of(Permission.READ)),
     OPERATOR(EnumSet.of(Permission.READ, Permission.MANAGE_POLICIES)),
     APPROVER(EnumSet.of(Permission.READ, Permission.READ_EMPLOYEE_TEXT, Permission.DECIDE_EXEMPTIONS)),
@@ -69,7 +68,7 @@ public final class AdminTokens {
 
   private final Map<String, Caller> callersByTokenHash;
 
-   public AdminTokens(Map<String, Caller> callersByTokenHash) {
+  public AdminTokens(Map<String, Caller> callersByTokenHash) {
     this.callersByTokenHash = Map.copyOf(callersByTokenHash);
   }
 
@@ -153,7 +152,7 @@ public final class AdminTokens {
   /** The caller, if its token is known and its role has {@code needed}. */
   public Caller require(Metadata metadata, Permission needed) {
     String token =
-        AgentServiceImpl.bearer(metadata)
+        AgentAuth.bearer(metadata)
             .orElseThrow(
                 () ->
                     new GrpcServiceException(

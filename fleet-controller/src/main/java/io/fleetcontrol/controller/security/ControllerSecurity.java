@@ -1,13 +1,13 @@
 package io.fleetcontrol.controller.security;
 
 import com.typesafe.config.Config;
+import io.fleetcontrol.tls.PemFiles;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
-import io.fleetcontrol.tls.PemFiles;
 
 /**
  * What a controller must have before it listens: TLS, admin identities and keys of its own. The dev

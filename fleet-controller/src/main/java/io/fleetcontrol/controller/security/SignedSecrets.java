@@ -22,7 +22,7 @@ public final class SignedSecrets {
 
   private final SecretKeySpec key;
 
-   public SignedSecrets(String key) {
+  public SignedSecrets(String key) {
     this.key = new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
   }
 

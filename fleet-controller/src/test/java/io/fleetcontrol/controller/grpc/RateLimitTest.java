@@ -54,10 +54,10 @@ class RateLimitTest {
 
   @Test
   void anAddressLosesItsPortIpv4AndIpv6() {
-    assertEquals("10.1.2.3", AgentServiceImpl.addressOf("10.1.2.3:5555"));
-    assertEquals("2001:db8:0:7::/64", AgentServiceImpl.addressOf("2001:db8:0:7:0:0:0:1:5555"));
-    assertEquals("2001:db8:0:7::/64", AgentServiceImpl.addressOf("2001:db8:0:7:aa:bb:cc:dd:6666"),
+    assertEquals("10.1.2.3", RateLimit.addressOf("10.1.2.3:5555"));
+    assertEquals("2001:db8:0:7::/64", RateLimit.addressOf("2001:db8:0:7:0:0:0:1:5555"));
+    assertEquals("2001:db8:0:7::/64", RateLimit.addressOf("2001:db8:0:7:aa:bb:cc:dd:6666"),
         "one host's /64 is one caller");
-    assertEquals("unknown", AgentServiceImpl.addressOf("unknown"));
+    assertEquals("unknown", RateLimit.addressOf("unknown"));
   }
 }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fleetcontrol.controller.readside.DeviceDirectory.ExemptionKey;
-import io.fleetcontrol.controller.readside.DeviceDirectory.ExemptionRow;
+import io.fleetcontrol.controller.readside.ExemptionStore.ExemptionKey;
+import io.fleetcontrol.controller.readside.ExemptionStore.ExemptionRow;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ class ExemptionPagesTest {
     @Override
     public CompletionStage<List<String>> exemptionMonths(String status, String fromMonth, int limit) {
       return CompletableFuture.completedFuture(rows.stream().filter(r -> r.status().equals(status))
-          .map(r -> DeviceDirectory.exemptionMonth(r.requestTime())).distinct().sorted()
+          .map(r -> ExemptionStore.exemptionMonth(r.requestTime())).distinct().sorted()
           .filter(m -> fromMonth == null || m.compareTo(fromMonth) >= 0).limit(limit).toList());
     }
 
@@ -46,7 +46,7 @@ class ExemptionPagesTest {
       partitionReads++;
       largestLimit = Math.max(largestLimit, limit);
       List<ExemptionRow> slice = rows.stream()
-          .filter(r -> r.status().equals(status) && DeviceDirectory.exemptionMonth(r.requestTime()).equals(month))
+          .filter(r -> r.status().equals(status) && ExemptionStore.exemptionMonth(r.requestTime()).equals(month))
           .sorted(Comparator.comparing(ExemptionRow::requestTime).thenComparing(ExemptionRow::deviceId))
           .filter(r -> after == null || r.requestTime().isAfter(after.requestTime())
               || (r.requestTime().equals(after.requestTime()) && r.deviceId().compareTo(after.deviceId()) > 0))
@@ -97,7 +97,7 @@ class ExemptionPagesTest {
     queue.add("approved", "ex-1", "APPROVED", START.plusSeconds(1));
     queue.add("requested-late", "ex-2", "REQUESTED", START.plus(40, ChronoUnit.DAYS));
     queue.add("requested", "ex-1", "REQUESTED", START.plusSeconds(2));
-    List<String> seen = allPages(queue, DeviceDirectory.EXEMPTION_STATUSES, 2).stream().flatMap(List::stream).toList();
+    List<String> seen = allPages(queue, ExemptionStore.EXEMPTION_STATUSES, 2).stream().flatMap(List::stream).toList();
     assertEquals(List.of("requested/REQUESTED", "requested-late/REQUESTED", "approved/APPROVED", "expired/EXPIRED"), seen);
   }
 
