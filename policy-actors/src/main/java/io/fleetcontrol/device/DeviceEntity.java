@@ -1,5 +1,6 @@
 package io.fleetcontrol.device;
 
+import io.fleetcontrol.refusal.Refusal;
 import io.fleetcontrol.policy.CaptureDecision;
 import io.fleetcontrol.policy.Decision;
 import io.fleetcontrol.policy.DeviceConditions;
@@ -585,11 +586,15 @@ public final class DeviceEntity
   }
 
   private <T> ReplyEffect<Event, State> notEnrolled(ActorRef<StatusReply<T>> replyTo) {
-    return Effect().reply(replyTo, StatusReply.error("device " + deviceId + " is not enrolled"));
+    return Effect().reply(replyTo, new Refusal.NotFound("device " + deviceId + " is not enrolled").reply());
   }
 
   private <T> ReplyEffect<Event, State> refuse(ActorRef<StatusReply<T>> replyTo, String why) {
-    return Effect().reply(replyTo, StatusReply.error(why));
+    return refuse(replyTo, new Refusal.Conflict(why));
+  }
+
+  private <T> ReplyEffect<Event, State> refuse(ActorRef<StatusReply<T>> replyTo, Refusal refusal) {
+    return Effect().reply(replyTo, refusal.reply());
   }
 
   // -- enrollment and streams --
@@ -677,7 +682,7 @@ public final class DeviceEntity
 
   private ReplyEffect<Event, State> onAttach(State state, AttachConnection cmd) {
     if (!state.credential().matches(cmd.credentialHash())) {
-      return refuse(cmd.replyTo(), "the credential is not valid for device " + deviceId);
+      return refuse(cmd.replyTo(), new Refusal.Unauthenticated("the credential is not valid for device " + deviceId));
     }
     if (connection != null && !connection.equals(cmd.connection())) {
       replacedConnection = connection;
@@ -930,7 +935,7 @@ public final class DeviceEntity
 
   private ReplyEffect<Event, State> onApproveExemption(State state, ApproveExemption cmd) {
     Instant now = clock.instant();
-    Optional<String> refusal = decidable(state, cmd.exemptionId());
+    Optional<Refusal> refusal = decidable(state, cmd.exemptionId());
     if (refusal.isPresent()) {
       return refuse(cmd.replyTo(), refusal.get());
     }
@@ -951,7 +956,7 @@ public final class DeviceEntity
   }
 
   private ReplyEffect<Event, State> onDenyExemption(State state, DenyExemption cmd) {
-    Optional<String> refusal = decidable(state, cmd.exemptionId());
+    Optional<Refusal> refusal = decidable(state, cmd.exemptionId());
     if (refusal.isPresent()) {
       return refuse(cmd.replyTo(), refusal.get());
     }
@@ -1000,20 +1005,20 @@ public final class DeviceEntity
   }
 
   /** Only a requested exemption can be approved or denied, once. */
-  private Optional<String> decidable(State state, String exemptionId) {
+  private Optional<Refusal> decidable(State state, String exemptionId) {
     Optional<ExemptionRecord> exemption = state.exemption(exemptionId);
     if (exemption.isEmpty()) {
       return Optional.of(unknownExemption(exemptionId));
     }
     if (exemption.get().status() != ExemptionRecord.Status.REQUESTED) {
-      return Optional.of("exemption " + exemptionId + " was already decided (it is "
-          + exemption.get().status() + ")");
+      return Optional.of(new Refusal.Conflict("exemption " + exemptionId + " was already decided (it is "
+          + exemption.get().status() + ")"));
     }
     return Optional.empty();
   }
 
-  private String unknownExemption(String exemptionId) {
-    return "device " + deviceId + " has no exemption " + exemptionId;
+  private Refusal unknownExemption(String exemptionId) {
+    return new Refusal.NotFound("device " + deviceId + " has no exemption " + exemptionId);
   }
 
   // -- pushes and views --

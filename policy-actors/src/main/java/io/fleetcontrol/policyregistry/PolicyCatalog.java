@@ -1,5 +1,6 @@
 package io.fleetcontrol.policyregistry;
 
+import io.fleetcontrol.refusal.Refusal;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.serialization.CborSerializable;
 import java.time.Clock;
@@ -154,7 +155,7 @@ public final class PolicyCatalog
     String name = cmd.draft().name();
     if (state.latestVersion(name) > 0) {
       return Effect().reply(cmd.replyTo(),
-          StatusReply.error("policy " + name + " already exists; update it to make a new version"));
+          new Refusal.AlreadyExists("policy " + name + " already exists; update it to make a new version").reply());
     }
     return persistVersion(cmd.draft().withVersion(1), cmd.author(), cmd.replyTo());
   }
@@ -163,7 +164,7 @@ public final class PolicyCatalog
     String name = cmd.draft().name();
     long latest = state.latestVersion(name);
     if (latest == 0) {
-      return Effect().reply(cmd.replyTo(), StatusReply.error("policy " + name + " does not exist"));
+      return Effect().reply(cmd.replyTo(), new Refusal.NotFound("policy " + name + " does not exist").reply());
     }
     return persistVersion(cmd.draft().withVersion(latest + 1), cmd.author(), cmd.replyTo());
   }
@@ -179,9 +180,9 @@ public final class PolicyCatalog
     return Effect().reply(cmd.replyTo(),
         state.find(cmd.name(), cmd.version())
             .map(StatusReply::success)
-            .orElseGet(() -> StatusReply.error(cmd.version() == 0
+            .orElseGet(() -> new Refusal.NotFound(cmd.version() == 0
                 ? "policy " + cmd.name() + " does not exist"
-                : "policy " + cmd.name() + " has no version " + cmd.version())));
+                : "policy " + cmd.name() + " has no version " + cmd.version()).reply()));
   }
 
   private ReplyEffect<Event, State> onList(State state, ListPolicies cmd) {

@@ -1,5 +1,6 @@
 package io.fleetcontrol.rollout;
 
+import io.fleetcontrol.refusal.Refusal;
 import io.fleetcontrol.policy.rollout.RolloutGates;
 import io.fleetcontrol.serialization.CborSerializable;
 import java.time.Clock;
@@ -265,7 +266,7 @@ public final class PolicyRollouts
         .onCommand(Start.class, this::onStart)
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.find(cmd.rolloutId())
             .map(r -> StatusReply.success(view(r)))
-            .orElseGet(() -> StatusReply.error(unknown(cmd.rolloutId())))))
+            .orElseGet(() -> new Refusal.NotFound(unknown(cmd.rolloutId())).reply())))
         .onCommand(ListAll.class, (state, cmd) ->
             Effect().reply(cmd.replyTo(),
                 StatusReply.success(new Views(state.rollouts().stream().map(this::view).toList()))))
@@ -290,9 +291,9 @@ public final class PolicyRollouts
   private ReplyEffect<Event, State> onStart(State state, Start cmd) {
     Optional<Rollout> active = state.active();
     if (active.isPresent()) {
-      return Effect().reply(cmd.replyTo(), StatusReply.error("rollout " + active.get().rolloutId() + " of policy "
+      return Effect().reply(cmd.replyTo(), new Refusal.Conflict("rollout " + active.get().rolloutId() + " of policy "
           + policyName + " is still " + active.get().status().name().toLowerCase(java.util.Locale.ROOT)
-          + "; abort it or let it finish before starting another"));
+          + "; abort it or let it finish before starting another").reply());
     }
     Instant now = clock.instant();
     String id = policyName + "-" + (state.rollouts().size() + 1);
@@ -405,10 +406,11 @@ public final class PolicyRollouts
 
   private ReplyEffect<Event, State> refuse(Optional<Rollout> rollout, String id,
       ActorRef<StatusReply<Rollout>> replyTo, String neededWords) {
-    return Effect().reply(replyTo, StatusReply.error(rollout.isEmpty()
-        ? unknown(id)
-        : "rollout " + id + " is " + rollout.get().status().name().toLowerCase(java.util.Locale.ROOT)
-            + ", not " + neededWords));
+    Refusal refusal = rollout.isEmpty()
+        ? new Refusal.NotFound(unknown(id))
+        : new Refusal.Conflict("rollout " + id + " is "
+            + rollout.get().status().name().toLowerCase(java.util.Locale.ROOT) + ", not " + neededWords);
+    return Effect().reply(replyTo, refusal.reply());
   }
 
   private String unknown(String id) {
