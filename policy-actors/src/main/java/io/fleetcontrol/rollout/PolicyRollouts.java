@@ -194,10 +194,14 @@ public final class PolicyRollouts
    * without waiting for a message, and a running rollout carries on with its wave there.
    */
   public static void init(ActorSystem<?> system, RolloutExecutor executor, Clock clock) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-            ctx -> Behaviors.setup(context -> new PolicyRollouts(ctx.getEntityId(), executor, clock, context)))
+    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), executor, clock))
         .withSettings(org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings.create(system)
             .withRememberEntities(true)));
+  }
+
+  /** The rollouts of one policy; {@code policyName} is the entity id. */
+  public static Behavior<Command> create(String policyName, RolloutExecutor executor, Clock clock) {
+    return Behaviors.setup(context -> new PolicyRollouts(policyName, executor, clock, context));
   }
 
   public static EntityRef<Command> ref(ActorSystem<?> system, String policyName) {
