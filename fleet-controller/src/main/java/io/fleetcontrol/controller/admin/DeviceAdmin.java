@@ -72,7 +72,7 @@ public final class DeviceAdmin {
               .build();
         })
         .exceptionally(failure -> {
-          throw GrpcErrors.notFoundOr("get device " + deviceId, failure);
+          throw GrpcErrors.fromAsk("get device " + deviceId, failure);
         });
   }
 
@@ -95,7 +95,7 @@ public final class DeviceAdmin {
     return knownDevices.require(deviceId)
         .thenCompose(known -> devices.device(deviceId).<DeviceSummary>askWithStatus(command::apply, askTimeout))
         .exceptionally(failure -> {
-          throw GrpcErrors.notFoundOr(what + " " + deviceId, failure);
+          throw GrpcErrors.fromAsk(what + " " + deviceId, failure);
         });
   }
 }

@@ -13,7 +13,6 @@ import io.fleetcontrol.proto.v1.ListEnrollmentTokensRequest;
 import io.fleetcontrol.proto.v1.ListEnrollmentTokensResponse;
 import io.fleetcontrol.proto.v1.RevokeEnrollmentTokenRequest;
 import io.fleetcontrol.proto.v1.RevokeEnrollmentTokenResponse;
-import io.grpc.Status;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,7 +25,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.grpc.GrpcServiceException;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 
@@ -136,10 +134,6 @@ public final class EnrollmentTokenAdmin {
         .<EnrollmentToken.View>askWithStatus(replyTo -> new EnrollmentToken.Revoke(by, replyTo), askTimeout)
         .handle((view, failure) -> {
           if (failure != null) {
-            Throwable cause = GrpcErrors.cause(failure);
-            if (cause instanceof StatusReply.ErrorMessage) {
-              throw new GrpcServiceException(Status.NOT_FOUND.withDescription(cause.getMessage()));
-            }
             throw GrpcErrors.fromAsk("revoke enrollment token " + tokenId, failure);
           }
           return toProto(view);

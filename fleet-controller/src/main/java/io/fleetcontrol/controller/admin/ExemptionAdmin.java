@@ -131,7 +131,7 @@ public final class ExemptionAdmin {
             .<ExemptionRecord>askWithStatus(replyTo -> command.apply(exemptionId, replyTo), askTimeout))
         .handle((record, failure) -> {
           if (failure != null) {
-            throw GrpcErrors.notFoundOr("exemption " + exemptionId + " of " + deviceId, failure);
+            throw GrpcErrors.fromAsk("exemption " + exemptionId + " of " + deviceId, failure);
           }
           return ProtoMapping.toProto(deviceId, record);
         });

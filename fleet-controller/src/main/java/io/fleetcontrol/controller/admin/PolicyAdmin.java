@@ -106,14 +106,14 @@ public final class PolicyAdmin {
     Policy draft = readValid(proto);
     return entities.catalog()
         .<Policy>askWithStatus(replyTo -> new PolicyCatalog.CreatePolicy(draft, author, replyTo), askTimeout)
-        .exceptionally(failure -> { throw GrpcErrors.fromCatalog("create policy " + draft.name(), failure); });
+        .exceptionally(failure -> { throw GrpcErrors.fromAsk("create policy " + draft.name(), failure); });
   }
 
   public CompletionStage<Policy> update(io.fleetcontrol.proto.v1.Policy proto, String author) {
     Policy draft = readValid(proto);
     return entities.catalog()
         .<Policy>askWithStatus(replyTo -> new PolicyCatalog.UpdatePolicy(draft, author, replyTo), askTimeout)
-        .exceptionally(failure -> { throw GrpcErrors.fromCatalog("update policy " + draft.name(), failure); });
+        .exceptionally(failure -> { throw GrpcErrors.fromAsk("update policy " + draft.name(), failure); });
   }
 
   public CompletionStage<Policy> get(String name, long version) {
@@ -129,14 +129,14 @@ public final class PolicyAdmin {
     }
     return entities.catalog()
         .<Policy>askWithStatus(replyTo -> new PolicyCatalog.GetPolicy(name, version, replyTo), askTimeout)
-        .exceptionally(failure -> { throw GrpcErrors.fromCatalog("get policy " + name, failure); });
+        .exceptionally(failure -> { throw GrpcErrors.fromAsk("get policy " + name, failure); });
   }
 
   public CompletionStage<List<Policy>> list() {
     return entities.catalog()
         .<PolicyCatalog.PolicyList>askWithStatus(PolicyCatalog.ListPolicies::new, askTimeout)
         .thenApply(PolicyCatalog.PolicyList::latest)
-        .exceptionally(failure -> { throw GrpcErrors.fromCatalog("list policies", failure); });
+        .exceptionally(failure -> { throw GrpcErrors.fromAsk("list policies", failure); });
   }
 
   /**

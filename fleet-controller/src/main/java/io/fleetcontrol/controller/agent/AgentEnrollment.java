@@ -5,6 +5,7 @@ import io.fleetcontrol.controller.grpc.InputRules;
 import io.fleetcontrol.controller.grpc.RateLimit;
 import io.fleetcontrol.controller.readside.AuditStore;
 import io.fleetcontrol.controller.security.SignedSecrets;
+import io.fleetcontrol.refusal.Refusal;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceIdentity;
 import io.fleetcontrol.device.EnrollOutcome;
@@ -197,7 +198,7 @@ public final class AgentEnrollment {
     return PolicyCatalog.ref(system)
         .<Policy>askWithStatus(replyTo -> new PolicyCatalog.GetPolicy(initialPolicyName, 0, replyTo), askTimeout)
         .exceptionally(failure -> {
-          if (GrpcErrors.cause(failure) instanceof org.apache.pekko.pattern.StatusReply.ErrorMessage) {
+          if (Refusal.of(failure).filter(Refusal.NotFound.class::isInstance).isPresent()) {
             return null;
           }
           throw GrpcErrors.fromAsk("enroll", failure);

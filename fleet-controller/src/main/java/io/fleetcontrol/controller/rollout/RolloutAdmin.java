@@ -134,7 +134,7 @@ public final class RolloutAdmin {
     return policyExists(policy, "rollout " + rolloutId)
         .thenCompose(known -> entities.rollouts(policy)
             .<PolicyRollouts.View>askWithStatus(r -> new PolicyRollouts.Get(rolloutId, r), askTimeout))
-        .exceptionally(failure -> { throw notFoundOr("get rollout " + rolloutId, failure); });
+        .exceptionally(failure -> { throw GrpcErrors.fromAsk("get rollout " + rolloutId, failure); });
   }
 
   /**
@@ -185,7 +185,7 @@ public final class RolloutAdmin {
     return policyExists(policy, "rollout " + rolloutId)
         .thenCompose(known -> entities.rollouts(policy)
             .<PolicyRollouts.Rollout>askWithStatus(command::apply, askTimeout))
-        .exceptionally(failure -> { throw notFoundOr(verb + " rollout " + rolloutId, failure); })
+        .exceptionally(failure -> { throw GrpcErrors.fromAsk(verb + " rollout " + rolloutId, failure); })
         .thenApply(rollout -> new PolicyRollouts.View(rollout, null));
   }
 
@@ -230,15 +230,6 @@ public final class RolloutAdmin {
         g.getMaxErrorRatio(),
         g.getMaxPauseRateRatio(),
         g.getAutoRollback());
-  }
-
-  private static GrpcServiceException notFoundOr(String what, Throwable failure) {
-    Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
-    if (t instanceof StatusReply.ErrorMessage && t.getMessage().contains("has no rollout")) {
-      return new GrpcServiceException(Status.NOT_FOUND.withDescription(t.getMessage()));
-    }
-    return GrpcErrors.fromAsk(what, t);
   }
 
   private static GrpcServiceException invalid(String message) {

@@ -85,7 +85,7 @@ class DeviceAdminTest {
     var reset = f.entities.deviceProbe("a").expectMessageClass(DeviceEntity.ResetDevice.class);
     assertEquals("ida", reset.by());
     assertEquals("new laptop", reset.reason());
-    reset.replyTo().tell(StatusReply.error("device a is not enrolled"));
+    reset.replyTo().tell(new io.fleetcontrol.refusal.Refusal.NotFound("device a is not enrolled").reply());
     // The entity's "not enrolled" is NOT_FOUND, as the read side's would be.
     assertRefused(Status.Code.NOT_FOUND, () -> answer);
   }

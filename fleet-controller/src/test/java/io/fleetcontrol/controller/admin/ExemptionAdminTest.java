@@ -127,7 +127,7 @@ class ExemptionAdminTest {
         .setDeviceId("a").setExemptionId("ex-9").setReason("done").build(), "bob");
     var revoke = f.entities.deviceProbe("a").expectMessageClass(DeviceEntity.RevokeExemption.class);
     assertEquals("bob", revoke.revokedBy());
-    revoke.replyTo().tell(StatusReply.error("device a has no exemption ex-9"));
+    revoke.replyTo().tell(new io.fleetcontrol.refusal.Refusal.NotFound("device a has no exemption ex-9").reply());
     assertRefused(Status.Code.NOT_FOUND, () -> answer);
   }
 

@@ -53,12 +53,12 @@ class PolicyAdminTest {
     var draft = PolicyWire.toProto(Policy.starter("eng", 0));
     CompletionStage<?> created = admin.create(CreatePolicyRequest.newBuilder().setPolicy(draft).build(), "olga");
     f.entities.catalog.expectMessageClass(PolicyCatalog.CreatePolicy.class).replyTo()
-        .tell(StatusReply.error("policy eng already exists"));
+        .tell(new io.fleetcontrol.refusal.Refusal.AlreadyExists("policy eng already exists").reply());
     assertRefused(Status.Code.ALREADY_EXISTS, () -> created);
 
     CompletionStage<?> got = admin.get(GetPolicyRequest.newBuilder().setName("nope").build());
     f.entities.catalog.expectMessageClass(PolicyCatalog.GetPolicy.class).replyTo()
-        .tell(StatusReply.error("policy nope does not exist"));
+        .tell(new io.fleetcontrol.refusal.Refusal.NotFound("policy nope does not exist").reply());
     assertRefused(Status.Code.NOT_FOUND, () -> got);
   }
 

@@ -70,7 +70,7 @@ class RolloutAdminTest {
     var start = entities.rolloutsProbe("eng").expectMessageClass(PolicyRollouts.Start.class);
     assertEquals("olga", start.by());
     assertEquals(2, start.spec().policyVersion());
-    start.replyTo().tell(StatusReply.error("policy eng has a running rollout eng-1"));
+    start.replyTo().tell(new io.fleetcontrol.refusal.Refusal.Conflict("policy eng has a running rollout eng-1").reply());
     assertEquals(Status.Code.FAILED_PRECONDITION, refusal(started).getStatus().getCode());
   }
 
@@ -78,7 +78,7 @@ class RolloutAdminTest {
   void aRolloutOfAnUnknownPolicyIsNotFoundWithoutStartingItsEntity() {
     CompletionStage<?> got = admin.get(GetRolloutRequest.newBuilder().setRolloutId("nope-3").build());
     entities.catalog.expectMessageClass(PolicyCatalog.GetPolicy.class).replyTo()
-        .tell(StatusReply.error("policy nope does not exist"));
+        .tell(new io.fleetcontrol.refusal.Refusal.NotFound("policy nope does not exist").reply());
     assertEquals(Status.Code.NOT_FOUND, refusal(got).getStatus().getCode());
     entities.rolloutsProbe("nope").expectNoMessage(Duration.ofMillis(100));
   }
