@@ -30,7 +30,7 @@ import io.fleetcontrol.controller.security.SignedSecrets;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.enrollment.EnrollmentToken;
 import io.fleetcontrol.policy.Policy;
-import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.net.InetSocketAddress;
 import java.time.Clock;

@@ -6,7 +6,7 @@ import io.fleetcontrol.device.ExemptionRecord;
 import io.fleetcontrol.policy.Exemption;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policy.rollout.RolloutGates;
-import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.time.Instant;
 import java.util.List;

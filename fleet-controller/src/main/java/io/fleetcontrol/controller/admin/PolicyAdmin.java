@@ -11,7 +11,7 @@ import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policy.PolicyValidator;
 import io.fleetcontrol.policy.PolicyViolation;
-import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.proto.v1.AssignPolicyRequest;
 import io.fleetcontrol.proto.v1.AssignPolicyResponse;
 import io.fleetcontrol.proto.v1.CreatePolicyRequest;

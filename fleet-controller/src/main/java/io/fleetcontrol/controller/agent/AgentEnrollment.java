@@ -11,7 +11,7 @@ import io.fleetcontrol.device.DeviceIdentity;
 import io.fleetcontrol.device.EnrollOutcome;
 import io.fleetcontrol.enrollment.EnrollmentToken;
 import io.fleetcontrol.policy.Policy;
-import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.proto.v1.EnrollRequest;
 import io.fleetcontrol.proto.v1.EnrollResponse;
 import io.grpc.Status;

@@ -1,7 +1,7 @@
 package io.fleetcontrol.controller.cluster;
 
 import io.fleetcontrol.device.DeviceEntity;
-import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;

@@ -2,7 +2,7 @@ package io.fleetcontrol.controller.readside;
 
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.enrollment.EnrollmentToken;
-import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.time.Duration;
 import java.time.Instant;

@@ -7,7 +7,7 @@ import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policy.rollout.RolloutPlan;
 import io.fleetcontrol.policy.rollout.WaveHealth;
-import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.time.Duration;
 import java.time.Instant;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.policy.Policy;
-import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.proto.v1.AssignPolicyRequest;
 import io.fleetcontrol.proto.v1.CreatePolicyRequest;
 import io.fleetcontrol.proto.v1.DeviceSelector;

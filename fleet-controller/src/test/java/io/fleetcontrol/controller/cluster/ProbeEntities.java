@@ -1,7 +1,7 @@
 package io.fleetcontrol.controller.cluster;
 
 import io.fleetcontrol.device.DeviceEntity;
-import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policy.UploadCounters;
-import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

@@ -10,7 +10,7 @@ import io.fleetcontrol.device.DeviceIdentity;
 import io.fleetcontrol.device.ExemptionRecord;
 import io.fleetcontrol.policy.Exemption;
 import io.fleetcontrol.policy.Policy;
-import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.catalog.PolicyCatalog;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -11,7 +11,7 @@ import io.fleetcontrol.controller.readside.InMemoryDeviceStore;
 import io.fleetcontrol.controller.readside.KnownDevices;
 import io.fleetcontrol.controller.readside.TestClock;
 import io.fleetcontrol.policy.Policy;
-import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.proto.v1.DeviceSelector;
 import io.fleetcontrol.proto.v1.GetRolloutRequest;
 import io.fleetcontrol.proto.v1.StartRolloutRequest;

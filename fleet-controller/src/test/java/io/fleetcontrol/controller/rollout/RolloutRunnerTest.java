@@ -12,7 +12,7 @@ import io.fleetcontrol.device.DeviceIdentity;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policy.rollout.RolloutGates;
-import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.fleetcontrol.policyregistry;
+package io.fleetcontrol.catalog;
 
 import io.fleetcontrol.refusal.Refusal;
 import io.fleetcontrol.policy.Policy;

@@ -1,4 +1,4 @@
-package io.fleetcontrol.policyregistry;
+package io.fleetcontrol.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
