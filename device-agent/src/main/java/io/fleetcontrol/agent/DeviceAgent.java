@@ -1,5 +1,6 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.PauseCheck;
 import io.fleetcontrol.agent.gate.CaptureGate;
 import io.fleetcontrol.agent.link.AgentWire;
 import io.fleetcontrol.agent.link.LinkStatus;
@@ -216,9 +217,11 @@ public final class DeviceAgent {
    * The outcome fails with {@link RequestUnansweredException} if no answer can come.
    */
   public CompletionStage<RequestOutcome> requestPause(Duration duration) {
-    if (duration.isNegative() || duration.isZero()) {
-      throw new IllegalArgumentException("a pause must last some time, got " + duration);
-    }
+    // The rest of the rule (length, pause in force, count) is checked where the state is: the
+    // local API before it asks, the behaviour before the pause takes effect here, the controller.
+    PauseCheck.check(null, null, null, duration).ifPresent(refusal -> {
+      throw new IllegalArgumentException(refusal.message() + ", got " + duration);
+    });
     return submit(new EmployeeRequest.Pause(newRequestId(), clock.instant(), duration));
   }
 

@@ -1,5 +1,6 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.PauseCheck;
 import io.fleetcontrol.agent.gate.CaptureGate;
 import io.fleetcontrol.agent.link.AgentWire;
 import io.fleetcontrol.agent.link.ControllerMessage;
@@ -413,14 +414,15 @@ public final class DeviceAgentBehavior {
   }
 
   /**
-   * Whether the pause takes effect here before the controller hears of it: within the policy's
-   * longest pause and today's count as last told. Otherwise only the controller can say yes.
+   * Whether the pause takes effect here before the controller hears of it: the pause rule passes on
+   * the policy in force and today's count as last told. Otherwise only the controller can say yes.
    */
   private static boolean mayPauseHere(AgentState state, Duration duration, Instant now) {
-    if (state.policy() == null || state.pauseAt(now).isPresent()) {
+    if (state.policy() == null) {
       return false;
     }
-    return duration.compareTo(state.policy().pause().maxPause()) <= 0 && state.controls().pausesLeftToday() != 0;
+    return PauseCheck.check(state.policy().pause(), state.controls().pausesLeftToday(),
+        state.pauseAt(now).map(p -> p.end()).orElse(null), duration).isEmpty();
   }
 
   private void sendQueuedRequests() {

@@ -8,6 +8,7 @@ import io.fleetcontrol.policy.DeviceTelemetry;
 import io.fleetcontrol.policy.Exemption;
 import io.fleetcontrol.policy.HealthRollup;
 import io.fleetcontrol.policy.PauseCheck;
+import io.fleetcontrol.policy.PauseWindow;
 import io.fleetcontrol.policy.PauseQuota;
 import io.fleetcontrol.policy.PauseRules;
 import io.fleetcontrol.policy.Policy;
@@ -850,24 +851,16 @@ public final class DeviceEntity
       return Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)));
     }
     Instant now = clock.instant();
-    if (state.pauseActive()) {
-      return refuse(cmd.replyTo(), "capture is already paused until " + state.pauseEnd());
-    }
-    // A pause made offline starts when the employee asked, but never in the future and never
-    // so far back that it would already be over.
-    Instant start = cmd.requestTime() == null || cmd.requestTime().isAfter(now) ? now : cmd.requestTime();
-    Optional<String> refusal =
-        PauseCheck.refusal(state.pauseRules(), state.pauseQuota(), cmd.duration(), start, state.zone());
+    // Today's count is that of the day the employee asked (a pause made offline counts then).
+    Instant asked = PauseWindow.askedStart(cmd.requestTime(), now);
+    Optional<PauseCheck.Refusal> refusal = PauseCheck.check(state.pauseRules(),
+        state.pauseQuota().pausesLeft(state.pauseRules(), asked, state.zone()), state.pauseEnd(), cmd.duration());
     if (refusal.isPresent()) {
-      return refuse(cmd.replyTo(), refusal.get());
+      return refuse(cmd.replyTo(), refusal.get().message());
     }
-    Instant end = start.plus(cmd.duration());
-    if (!end.isAfter(now)) {
-      start = now;
-      end = now.plus(cmd.duration());
-    }
+    PauseWindow window = PauseWindow.of(cmd.requestTime(), cmd.duration(), now);
     return Effect()
-        .persist(new PauseStarted(deviceId, start, end, cmd.requestId()))
+        .persist(new PauseStarted(deviceId, window.start(), window.end(), cmd.requestId()))
         .thenRun(s -> {
           schedule(PAUSE_TIMER, new PauseTimerFired(), s.pauseEnd());
           pushPause(s);

@@ -12,6 +12,7 @@ import io.fleetcontrol.agent.state.RequestOutcome;
 import io.fleetcontrol.policy.CaptureKind;
 import io.fleetcontrol.policy.CaptureRequest;
 import io.fleetcontrol.policy.Decision;
+import io.fleetcontrol.policy.PauseCheck;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policy.UploadCounters;
 import io.fleetcontrol.proto.agent.v1.AcknowledgeNoticeRequest;
@@ -180,16 +181,14 @@ public final class LocalApiServices implements CaptureGateServicePowerApi, Emplo
           + in.getDuration().getNanos() + ")");
     }
     Duration duration = WireTime.fromProto(in.getDuration());
-    if (duration.isNegative() || duration.isZero()) {
-      throw invalid("duration: a pause must last some time, got " + duration);
-    }
     Policy policy = agent.state().policy();
-    if (policy != null && duration.compareTo(policy.pause().maxPause()) > 0) {
-      throw invalid("duration: the policy allows pauses of at most " + words(policy.pause().maxPause()));
-    }
-    Optional<ActivePause> already = agent.activePause();
-    if (already.isPresent()) {
-      throw failedPrecondition("capture is already paused until " + already.get().end());
+    // Today's count as last told may be yesterday's: the controller checks it.
+    Optional<PauseCheck.Refusal> refusal = PauseCheck.check(policy == null ? null : policy.pause(), null,
+        agent.activePause().map(ActivePause::end).orElse(null), duration);
+    if (refusal.isPresent()) {
+      throw refusal.get().rule().badRequest()
+          ? invalid("duration: " + refusal.get().message())
+          : failedPrecondition(refusal.get().message());
     }
     CompletionStage<RequestOutcome> outcome = agent.requestPause(duration);
     return answered(outcome).thenApply(answer -> {
@@ -327,10 +326,6 @@ public final class LocalApiServices implements CaptureGateServicePowerApi, Emplo
 
   static io.fleetcontrol.proto.v1.CaptureState captureState(Decision decision) {
     return io.fleetcontrol.proto.v1.CaptureState.valueOf("CAPTURE_STATE_" + decision.state().name());
-  }
-
-  private static String words(Duration d) {
-    return d.toMinutes() % 60 == 0 && d.toHours() > 0 ? d.toHours() + " h" : d.toMinutes() + " minutes";
   }
 
   private static GrpcServiceException invalid(String message) {
