@@ -776,12 +776,7 @@ public final class DeviceEntity
     if (policy == null) {
       return stale;
     }
-    long daily = policy.bandwidth().dailyUploadCapBytes();
-    long monthly = policy.bandwidth().monthlyUploadCapBytes();
-    boolean crossedDaily = daily > 0 && before.bytesToday() < daily && liveUploads.bytesToday() >= daily;
-    boolean crossedMonthly =
-        monthly > 0 && before.bytesThisMonth() < monthly && liveUploads.bytesThisMonth() >= monthly;
-    return stale || crossedDaily || crossedMonthly;
+    return stale || liveUploads.crossedACapSince(before, policy.bandwidth());
   }
 
   // -- policy --
