@@ -447,14 +447,8 @@ public final class DeviceEntity
   private final Clock clock;
   private final TimerScheduler<Command> timers;
 
-  // In memory only: what the open stream reports between facts.
-  private ActorRef<AgentPush> connection;
-  /**
-   * The stream an attach replaced, closed once the new one proves itself with a heartbeat. Not at
-   * once: in a cluster an attach whose ask already timed out can arrive late, from a stream the
-   * agent gave up, and must not cut off the live one.
-   */
-  private ActorRef<AgentPush> replacedConnection;
+  // In memory only: where to push, and what the open stream reports between facts.
+  private final DeviceStreams streams;
   private Instant lastSeen;
   private DeviceTelemetry latestTelemetry = DeviceTelemetry.UNKNOWN;
   private HealthRollup health = HealthRollup.EMPTY;
@@ -474,6 +468,7 @@ public final class DeviceEntity
     this.presence = presence;
     this.clock = clock;
     this.timers = timers;
+    this.streams = new DeviceStreams(deviceId);
   }
 
   @Override
@@ -660,14 +655,14 @@ public final class DeviceEntity
     return Effect()
         .persist(new DeviceReenrolled(deviceId, identity, cmd.credentialHash(), cmd.enrollmentIdHash(), tokenId,
             clock.instant()))
-        .thenRun(s -> closeConnection())
+        .thenRun(s -> streams.supersede())
         .thenReply(cmd.replyTo(), s -> StatusReply.success(new EnrollOutcome.Enrolled(false)));
   }
 
   private ReplyEffect<Event, State> onReset(State state, ResetDevice cmd) {
     return Effect()
         .persist(new DeviceReset(deviceId, cmd.by(), cmd.reason(), clock.instant()))
-        .thenRun(s -> revokeConnection("an admin reset device " + deviceId + "; its credential is no longer valid"))
+        .thenRun(s -> streams.withdraw("an admin reset device " + deviceId + "; its credential is no longer valid"))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
   }
 
@@ -677,7 +672,7 @@ public final class DeviceEntity
     }
     return Effect()
         .persist(new DeviceRevoked(deviceId, cmd.by(), cmd.reason(), clock.instant()))
-        .thenRun(s -> revokeConnection("an admin revoked device " + deviceId))
+        .thenRun(s -> streams.withdraw("an admin revoked device " + deviceId))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
   }
 
@@ -685,10 +680,7 @@ public final class DeviceEntity
     if (!state.credential().matches(cmd.credentialHash())) {
       return refuse(cmd.replyTo(), new Refusal.Unauthenticated("the credential is not valid for device " + deviceId));
     }
-    if (connection != null && !connection.equals(cmd.connection())) {
-      replacedConnection = connection;
-    }
-    connection = cmd.connection();
+    streams.attach(cmd.connection());
     lastSeen = clock.instant();
     reportPresence(state);
     // A fresh stream learns everything the device should know.
@@ -703,32 +695,24 @@ public final class DeviceEntity
       cmd.connection().tell(new AgentPush.CredentialWithdrawn(deviceId, "the credential of device " + deviceId + " is no longer valid"));
       return Effect().noReply();
     }
-    if (!cmd.connection().equals(connection)) {
+    if (!streams.isCurrent(cmd.connection())) {
       adopt(state, cmd.connection());
       // What the device said while this entity was away is lost; ask for it now.
-      connection.tell(new AgentPush.HeartbeatWanted(deviceId));
+      streams.push(new AgentPush.HeartbeatWanted(deviceId));
     }
     return Effect().noReply();
   }
 
   /** Push to {@code stream} from now on, and tell it everything, as on attach: a push may have gone astray. */
   private void adopt(State state, ActorRef<AgentPush> stream) {
-    if (stream.equals(replacedConnection)) {
-      replacedConnection = null;
-    }
-    connection = stream;
+    streams.adopt(stream);
     pushPolicy(state);
     pushPause(state);
     pushExemptions(state);
   }
 
   private ReplyEffect<Event, State> onDetach(State state, DetachConnection cmd) {
-    if (cmd.connection().equals(connection)) {
-      connection = null;
-    }
-    if (cmd.connection().equals(replacedConnection)) {
-      replacedConnection = null;
-    }
+    streams.detach(cmd.connection());
     return Effect().noReply();
   }
 
@@ -742,15 +726,14 @@ public final class DeviceEntity
     if (!state.credential().isActive()) {
       return Effect().noReply();
     }
-    if (cmd.connection() != null && !cmd.connection().equals(connection)) {
+    if (cmd.connection() != null && !streams.isCurrent(cmd.connection())) {
       // The agent speaks through this stream now, and pushes go where it speaks. Either this entity
       // started after the stream attached (its node went down) or a late attach from a stream the
       // agent gave up took its place.
       adopt(state, cmd.connection());
-    } else if (cmd.connection() != null && replacedConnection != null) {
+    } else if (cmd.connection() != null) {
       // The newest stream is alive: the one it replaced can go.
-      replacedConnection.tell(new AgentPush.Superseded(deviceId));
-      replacedConnection = null;
+      streams.currentIsAlive();
     }
     lastSeen = cmd.receivedAt();
     latestTelemetry = cmd.telemetry();
@@ -1012,44 +995,21 @@ public final class DeviceEntity
   // -- pushes and views --
 
   private void pushPolicy(State state) {
-    if (connection != null && state.targetPolicy() != null) {
-      connection.tell(new AgentPush.PolicyChanged(deviceId, state.targetPolicy()));
+    if (state.targetPolicy() != null) {
+      streams.push(new AgentPush.PolicyChanged(deviceId, state.targetPolicy()));
     }
   }
 
   private void pushPause(State state) {
-    if (connection != null) {
-      connection.tell(new AgentPush.PauseChanged(deviceId, state.pauseStart(), state.pauseEnd(),
-          pausesLeftToday(state)));
-    }
+    streams.push(new AgentPush.PauseChanged(deviceId, state.pauseStart(), state.pauseEnd(), pausesLeftToday(state)));
   }
 
   private void pushExemptions(State state) {
-    if (connection != null) {
-      connection.tell(new AgentPush.ExemptionsChanged(deviceId, state.exemptions()));
-    }
+    streams.push(new AgentPush.ExemptionsChanged(deviceId, state.exemptions()));
   }
 
   private int pausesLeftToday(State state) {
     return state.pauseQuota().pausesLeft(state.pauseRules(), clock.instant(), state.zone());
-  }
-
-  private void closeConnection() {
-    if (connection != null) {
-      connection.tell(new AgentPush.Superseded(deviceId));
-      connection = null;
-    }
-  }
-
-  /** The open stream (and one it replaced) ends now, with {@code why} for the agent. */
-  private void revokeConnection(String why) {
-    for (ActorRef<AgentPush> stream : java.util.Arrays.asList(connection, replacedConnection)) {
-      if (stream != null) {
-        stream.tell(new AgentPush.CredentialWithdrawn(deviceId, why));
-      }
-    }
-    connection = null;
-    replacedConnection = null;
   }
 
   private void reportPresence(State state) {
