@@ -2,6 +2,8 @@ package io.fleetcontrol.agent;
 
 import io.fleetcontrol.policy.DeviceIdentity;
 import com.typesafe.config.Config;
+import io.fleetcontrol.agent.link.ControllerAddress;
+import io.fleetcontrol.agent.link.ReconnectBackoff;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;

@@ -1,5 +1,8 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.agent.link.LinkStatus;
+import io.fleetcontrol.agent.state.AgentState;
+import io.fleetcontrol.agent.state.EmployeeControls;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -21,7 +24,7 @@ final class AgentStatusBoard {
 
   private record VersionWaiter(long version, CompletableFuture<Long> applied) {}
 
-  private volatile ConnectionStatus status = ConnectionStatus.ENROLLING;
+  private volatile LinkStatus status = LinkStatus.ENROLLING;
   private volatile long appliedVersion;
   private volatile String lastProblem = "";
   private final AtomicInteger policyUpdates = new AtomicInteger();
@@ -35,7 +38,7 @@ final class AgentStatusBoard {
     this.state = new Watched<>(restored);
   }
 
-  ConnectionStatus status() {
+  LinkStatus status() {
     return status;
   }
 
@@ -51,7 +54,7 @@ final class AgentStatusBoard {
     return lastProblem;
   }
 
-  void status(ConnectionStatus newStatus) {
+  void status(LinkStatus newStatus) {
     status = newStatus;
   }
 

@@ -5,6 +5,20 @@ import io.fleetcontrol.policy.PausesLeft;
 import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.policy.ExemptionReason;
 import io.fleetcontrol.policy.ExemptionScope;
+import io.fleetcontrol.policy.PauseCheck;
+import io.fleetcontrol.agent.gate.CaptureGate;
+import io.fleetcontrol.agent.link.AgentWire;
+import io.fleetcontrol.agent.link.LinkStatus;
+import io.fleetcontrol.agent.state.ActivePause;
+import io.fleetcontrol.agent.state.AgentCacheFile;
+import io.fleetcontrol.agent.state.AgentState;
+import io.fleetcontrol.agent.state.EmployeeControls;
+import io.fleetcontrol.agent.state.EmployeeRequest;
+import io.fleetcontrol.agent.state.RequestOutbox;
+import io.fleetcontrol.agent.state.RequestOutcome;
+import io.fleetcontrol.agent.state.RequestUnansweredException;
+import io.fleetcontrol.agent.telemetry.TelemetrySource;
+import io.fleetcontrol.agent.telemetry.UploadMeter;
 import io.fleetcontrol.policy.DeviceTelemetry;
 import io.fleetcontrol.policy.UploadCounters;
 import io.fleetcontrol.proto.agent.v1.AgentCache;
@@ -174,7 +188,7 @@ public final class DeviceAgent {
     actor.tell(new DeviceAgentBehavior.GoOffline(duration));
   }
 
-  public ConnectionStatus status() {
+  public LinkStatus status() {
     return board.status();
   }
 
@@ -205,9 +219,11 @@ public final class DeviceAgent {
    * The outcome fails with {@link RequestUnansweredException} if no answer can come.
    */
   public CompletionStage<RequestOutcome> requestPause(Duration duration) {
-    if (duration.isNegative() || duration.isZero()) {
-      throw new IllegalArgumentException("a pause must last some time, got " + duration);
-    }
+    // The rest of the rule (length, pause in force, count) is checked where the state is: the
+    // local API before it asks, the behaviour before the pause takes effect here, the controller.
+    PauseCheck.check(null, null, null, duration).ifPresent(refusal -> {
+      throw new IllegalArgumentException(refusal.message() + ", got " + duration);
+    });
     return submit(new EmployeeRequest.Pause(newRequestId(), clock.instant(), duration));
   }
 

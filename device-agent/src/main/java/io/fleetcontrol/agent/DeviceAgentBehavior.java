@@ -1,5 +1,19 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.policy.PauseCheck;
+import io.fleetcontrol.agent.gate.CaptureGate;
+import io.fleetcontrol.agent.link.AgentWire;
+import io.fleetcontrol.agent.link.ControllerMessage;
+import io.fleetcontrol.agent.link.ControllerStream;
+import io.fleetcontrol.agent.link.LinkStatus;
+import io.fleetcontrol.agent.state.AgentCacheFile;
+import io.fleetcontrol.agent.state.AgentState;
+import io.fleetcontrol.agent.state.CredentialFile;
+import io.fleetcontrol.agent.state.EmployeeRequest;
+import io.fleetcontrol.agent.state.RequestOutbox;
+import io.fleetcontrol.agent.state.RequestOutcome;
+import io.fleetcontrol.agent.telemetry.TelemetrySample;
+import io.fleetcontrol.agent.telemetry.TelemetrySource;
 import io.fleetcontrol.proto.v1.AgentServiceClient;
 import io.fleetcontrol.policy.DeviceTelemetry;
 import io.fleetcontrol.policy.Policy;
@@ -29,7 +43,7 @@ import org.slf4j.Logger;
  * fresh enrollment; a second refusal, or a credential for another device, parks the agent in REJECTED.
  * The employee's requests wait in the outbox until the controller has spoken on a stream.
  */
-final class DeviceAgentBehavior {
+public final class DeviceAgentBehavior {
 
   /** The contact time alone is written to disk at most this often; every other change at once. */
   private static final Duration CONTACT_SAVE_INTERVAL = Duration.ofMinutes(1);
@@ -184,7 +198,7 @@ final class DeviceAgentBehavior {
   }
 
   private Behavior<Command> enrolling() {
-    board.status(ConnectionStatus.ENROLLING);
+    board.status(LinkStatus.ENROLLING);
     attemptStartedAt = clock.instant();
     context.pipeToSelf(
         client.enroll(AgentWire.enrollRequest(settings, enrollmentId())),
@@ -257,7 +271,7 @@ final class DeviceAgentBehavior {
   // --- streaming: connecting, then connected ---
 
   private Behavior<Command> streaming() {
-    board.status(ConnectionStatus.CONNECTING);
+    board.status(LinkStatus.CONNECTING);
     attemptStartedAt = clock.instant();
     board.attempted(attemptStartedAt);
     long id = ++streamId;
@@ -329,7 +343,7 @@ final class DeviceAgentBehavior {
     }
     connectedSince = clock.instant();
     board.connected(connectedSince);
-    board.status(ConnectionStatus.CONNECTED);
+    board.status(LinkStatus.CONNECTED);
     log.info("Connected {} to {}", deviceId(), settings.controller());
     sendHeartbeat();
     startHeartbeatTimer();
@@ -400,14 +414,15 @@ final class DeviceAgentBehavior {
   }
 
   /**
-   * Whether the pause takes effect here before the controller hears of it: within the policy's
-   * longest pause and today's count as last told. Otherwise only the controller can say yes.
+   * Whether the pause takes effect here before the controller hears of it: the pause rule passes on
+   * the policy in force and today's count as last told. Otherwise only the controller can say yes.
    */
   private static boolean mayPauseHere(AgentState state, Duration duration, Instant now) {
-    if (state.policy() == null || state.pauseAt(now).isPresent()) {
+    if (state.policy() == null) {
       return false;
     }
-    return duration.compareTo(state.policy().pause().maxPause()) <= 0 && state.controls().pausesLeftToday().any();
+    return PauseCheck.check(state.policy().pause(), state.controls().pausesLeftToday(),
+        state.pauseAt(now).map(p -> p.end()).orElse(null), duration).isEmpty();
   }
 
   private void sendQueuedRequests() {
@@ -554,7 +569,7 @@ final class DeviceAgentBehavior {
     outbox.connectionLost();
     gate.show(board.state(), false, latestTelemetry);
     board.problem("offline (simulated network loss)");
-    board.status(ConnectionStatus.BACKOFF);
+    board.status(LinkStatus.BACKOFF);
     timers.startSingleTimer(Tick.RETRY, offline.duration());
     return commonHandlers()
         .onMessageEquals(Tick.RETRY, this::streaming)
@@ -576,7 +591,7 @@ final class DeviceAgentBehavior {
     // Slow failures grow the wait too: "not in time" from a busy controller is a reason to back off.
     failedAttempts = Math.min(failedAttempts + 1, Integer.MAX_VALUE - 1);
     board.problem(problem);
-    board.status(ConnectionStatus.BACKOFF);
+    board.status(LinkStatus.BACKOFF);
     timers.startSingleTimer(Tick.RETRY, delay);
     return commonHandlers()
         .onMessageEquals(Tick.RETRY, () -> credential == null ? enrolling() : streaming())
@@ -587,7 +602,7 @@ final class DeviceAgentBehavior {
   private Behavior<Command> rejected(String problem) {
     log.error("{} stops talking to the controller: {}. Fix the enrollment and restart the agent.", deviceId(), problem);
     board.problem(problem);
-    board.status(ConnectionStatus.REJECTED);
+    board.status(LinkStatus.REJECTED);
     outbox.close("the controller rejected this agent: " + problem);
     return commonHandlers().onAnyMessage(this::ignoreLeftover).build();
   }
@@ -617,7 +632,7 @@ final class DeviceAgentBehavior {
 
   private Behavior<Command> onPostStop() {
     saveCache(clock.instant());
-    board.status(ConnectionStatus.STOPPED);
+    board.status(LinkStatus.STOPPED);
     outbox.close("the agent stopped before the controller answered");
     return closeStream();
   }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.fleetcontrol.agent.link.ControllerAddress;
+import io.fleetcontrol.agent.link.ReconnectBackoff;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Map;

@@ -9,6 +9,12 @@ import io.fleetcontrol.agent.FakeAgentService.ConnectSeen;
 import io.fleetcontrol.agent.FakeAgentService.EnrollSeen;
 import io.fleetcontrol.agent.FakeAgentService.RequestSeen;
 import io.fleetcontrol.agent.FakeAgentService.Seen;
+import io.fleetcontrol.agent.link.AgentClients;
+import io.fleetcontrol.agent.link.LinkStatus;
+import io.fleetcontrol.agent.link.ReconnectBackoff;
+import io.fleetcontrol.agent.telemetry.FixedTelemetry;
+import io.fleetcontrol.agent.telemetry.TelemetrySample;
+import io.fleetcontrol.agent.telemetry.TelemetrySource;
 import io.fleetcontrol.proto.v1.AgentServiceClient;
 import io.fleetcontrol.proto.v1.ConnectRequest;
 import io.fleetcontrol.proto.v1.EnrollRequest;
@@ -84,11 +90,11 @@ class DeviceAgentTest {
     assertEquals("Bearer cred-1", connect.authorization());
 
     ConnectRequest ack = nextRequest(ConnectRequest::hasPolicyAck);
-    assertEquals(7, ack.getPolicyAck().getPolicyVersion());
+    assertEquals(7, ack.getPolicyAck().getPolicy().getVersion());
     assertFalse(ack.getRequestId().isEmpty(), "an ack carries a request id the controller echoes");
 
     assertEquals(7L, agent.whenPolicyApplied(7).toCompletableFuture().get(10, TimeUnit.SECONDS));
-    assertEquals(ConnectionStatus.CONNECTED, agent.status());
+    assertEquals(LinkStatus.CONNECTED, agent.status());
     assertEquals(1, agent.policyUpdatesReceived());
   }
 
@@ -104,7 +110,7 @@ class DeviceAgentTest {
       beats.add(nextRequest(ConnectRequest::hasHeartbeat).getHeartbeat());
     }
     for (Heartbeat beat : beats) {
-      assertEquals(7, beat.getAppliedPolicyVersion());
+      assertEquals(7, beat.getAppliedPolicy().getVersion());
       assertEquals("9.9.9-test", beat.getAgentVersion());
       assertEquals(55, beat.getTelemetry().getBatteryPercent());
     }
@@ -133,7 +139,7 @@ class DeviceAgentTest {
     }
 
     fake.requestHeartbeat();
-    assertEquals(7, nextRequest(ConnectRequest::hasHeartbeat).getHeartbeat().getAppliedPolicyVersion());
+    assertEquals(7, nextRequest(ConnectRequest::hasHeartbeat).getHeartbeat().getAppliedPolicy().getVersion());
   }
 
   @Test
@@ -144,8 +150,8 @@ class DeviceAgentTest {
 
     fake.pushPolicy(policy(8));
 
-    assertEquals(8, nextRequest(r -> r.hasPolicyAck() && r.getPolicyAck().getPolicyVersion() == 8)
-        .getPolicyAck().getPolicyVersion());
+    assertEquals(8, nextRequest(r -> r.hasPolicyAck() && r.getPolicyAck().getPolicy().getVersion() == 8)
+        .getPolicyAck().getPolicy().getVersion());
     agent.whenPolicyApplied(8).toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertEquals(2, agent.policyUpdatesReceived());
   }
@@ -162,9 +168,9 @@ class DeviceAgentTest {
 
     ConnectSeen again = nextSeen(ConnectSeen.class);
     assertEquals("Bearer cred-1", again.authorization());
-    assertEquals(3, nextRequest(ConnectRequest::hasPolicyAck).getPolicyAck().getPolicyVersion());
+    assertEquals(3, nextRequest(ConnectRequest::hasPolicyAck).getPolicyAck().getPolicy().getVersion());
     Eventually.await(WAIT, agent::toString, () -> agent.policyUpdatesReceived() == 2);
-    assertEquals(ConnectionStatus.CONNECTED, agent.status());
+    assertEquals(LinkStatus.CONNECTED, agent.status());
     assertTrue(agent.lastProblem().contains("UNAVAILABLE"), agent.lastProblem());
     assertEquals(1, fake.enrollCount());
   }
@@ -190,7 +196,7 @@ class DeviceAgentTest {
     seen.expectMessageClass(EnrollSeen.class, WAIT);
     assertEquals("Bearer cred-2", seen.expectMessageClass(ConnectSeen.class, WAIT).authorization());
     agent.whenPolicyApplied(4).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    assertEquals(ConnectionStatus.CONNECTED, agent.status());
+    assertEquals(LinkStatus.CONNECTED, agent.status());
   }
 
   @Test
@@ -199,7 +205,7 @@ class DeviceAgentTest {
     fake.refuseNextConnects(Integer.MAX_VALUE, Status.UNAUTHENTICATED);
     DeviceAgent agent = start(settings(TOKEN));
 
-    Eventually.await(WAIT, agent::toString, () -> agent.status() == ConnectionStatus.REJECTED);
+    Eventually.await(WAIT, agent::toString, () -> agent.status() == LinkStatus.REJECTED);
     assertEquals(4, fake.enrollCount(), "the first, one at once, two more after backoff: not a loop");
     assertTrue(agent.lastProblem().contains("UNAUTHENTICATED"), agent.lastProblem());
   }
@@ -209,7 +215,7 @@ class DeviceAgentTest {
     fake.refuseNextConnects(Integer.MAX_VALUE, Status.PERMISSION_DENIED);
     DeviceAgent agent = start(settings(TOKEN));
 
-    Eventually.await(WAIT, agent::toString, () -> agent.status() == ConnectionStatus.REJECTED);
+    Eventually.await(WAIT, agent::toString, () -> agent.status() == LinkStatus.REJECTED);
     assertEquals(1, fake.enrollCount());
     assertTrue(agent.lastProblem().contains("PERMISSION_DENIED"), agent.lastProblem());
   }
@@ -218,7 +224,7 @@ class DeviceAgentTest {
   void givesUpOnAWrongEnrollmentToken() {
     DeviceAgent agent = start(settings("not-the-token"));
 
-    Eventually.await(WAIT, agent::toString, () -> agent.status() == ConnectionStatus.REJECTED);
+    Eventually.await(WAIT, agent::toString, () -> agent.status() == LinkStatus.REJECTED);
     assertEquals(1, fake.enrollCount());
     assertTrue(agent.lastProblem().contains("UNAUTHENTICATED"), agent.lastProblem());
   }

@@ -15,6 +15,16 @@ import com.google.protobuf.Timestamp;
 import io.fleetcontrol.agent.FakeAgentService.ConnectSeen;
 import io.fleetcontrol.agent.FakeAgentService.RequestSeen;
 import io.fleetcontrol.agent.FakeAgentService.Seen;
+import io.fleetcontrol.agent.link.AgentClients;
+import io.fleetcontrol.agent.link.LinkStatus;
+import io.fleetcontrol.agent.link.ReconnectBackoff;
+import io.fleetcontrol.agent.state.ActivePause;
+import io.fleetcontrol.agent.state.EmployeeControls;
+import io.fleetcontrol.agent.state.RequestOutcome;
+import io.fleetcontrol.agent.state.RequestUnansweredException;
+import io.fleetcontrol.agent.telemetry.FixedTelemetry;
+import io.fleetcontrol.agent.telemetry.TelemetrySample;
+import io.fleetcontrol.agent.telemetry.TelemetrySource;
 import io.fleetcontrol.proto.v1.AgentServiceClient;
 import io.fleetcontrol.proto.v1.ConnectRequest;
 import io.fleetcontrol.proto.v1.Exemption;
@@ -168,7 +178,7 @@ class EmployeeRequestsTest {
     agent.stop();
 
     assertTrue(awaitFailure(pending).getMessage().contains("stopped"));
-    Eventually.await(WAIT, agent::toString, () -> agent.status() == ConnectionStatus.STOPPED);
+    Eventually.await(WAIT, agent::toString, () -> agent.status() == LinkStatus.STOPPED);
     assertTrue(awaitFailure(agent.requestResume()).getMessage().contains("stopped"));
   }
 

@@ -7,13 +7,13 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** Polls a condition until it holds or the deadline passes; for state that has no probe to wait on. */
-final class Eventually {
+public final class Eventually {
 
   private static final long POLL_MILLIS = 20;
 
   private Eventually() {}
 
-  static void await(Duration timeout, Supplier<String> whatWeWaitFor, BooleanSupplier condition) {
+  public static void await(Duration timeout, Supplier<String> whatWeWaitFor, BooleanSupplier condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

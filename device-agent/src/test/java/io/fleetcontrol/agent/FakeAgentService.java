@@ -1,5 +1,6 @@
 package io.fleetcontrol.agent;
 
+import io.fleetcontrol.agent.link.ControllerStream;
 import io.fleetcontrol.proto.v1.AgentServicePowerApi;
 import io.fleetcontrol.proto.v1.ConnectRequest;
 import io.fleetcontrol.proto.v1.ConnectResponse;
@@ -34,15 +35,15 @@ import org.apache.pekko.stream.javadsl.Source;
  * wait for the test to answer them. Tests steer it (refuse, fail streams, push, answer) and read
  * what it saw, either as events or as per-device totals.
  */
-final class FakeAgentService implements AgentServicePowerApi {
+public final class FakeAgentService implements AgentServicePowerApi {
 
-  sealed interface Seen {}
+  public sealed interface Seen {}
 
   record EnrollSeen(EnrollRequest request) implements Seen {}
 
   record ConnectSeen(String deviceId, String authorization) implements Seen {}
 
-  record RequestSeen(String deviceId, ConnectRequest request, Instant receivedAt) implements Seen {}
+  public record RequestSeen(String deviceId, ConnectRequest request, Instant receivedAt) implements Seen {}
 
   private final ActorSystem<?> system;
   private final String enrollmentToken;
@@ -59,7 +60,7 @@ final class FakeAgentService implements AgentServicePowerApi {
   private volatile PauseUpdate pause = PauseUpdate.newBuilder().setPausesLeftToday(3).build();
   private volatile ExemptionUpdate exemptions = ExemptionUpdate.getDefaultInstance();
 
-  FakeAgentService(ActorSystem<?> system, String enrollmentToken, Consumer<Seen> observer) {
+  public FakeAgentService(ActorSystem<?> system, String enrollmentToken, Consumer<Seen> observer) {
     this.system = system;
     this.enrollmentToken = enrollmentToken;
     this.observer = observer;
@@ -67,7 +68,7 @@ final class FakeAgentService implements AgentServicePowerApi {
 
   // --- steering ---
 
-  void assignPolicy(Policy newPolicy) {
+  public void assignPolicy(Policy newPolicy) {
     policy = newPolicy;
   }
 
@@ -134,11 +135,11 @@ final class FakeAgentService implements AgentServicePowerApi {
     return enrollCount.get();
   }
 
-  Map<String, EnrollRequest> enrollments() {
+  public Map<String, EnrollRequest> enrollments() {
     return Map.copyOf(enrollments);
   }
 
-  Map<String, Long> ackedVersions() {
+  public Map<String, Long> ackedVersions() {
     return Map.copyOf(ackedVersions);
   }
 
@@ -193,7 +194,7 @@ final class FakeAgentService implements AgentServicePowerApi {
   private void onRequest(String deviceId, ConnectRequest request, BoundedSourceQueue<ConnectResponse> toAgent) {
     observer.accept(new RequestSeen(deviceId, request, Instant.now()));
     if (request.hasPolicyAck()) {
-      ackedVersions.put(deviceId, request.getPolicyAck().getPolicyVersion());
+      ackedVersions.put(deviceId, request.getPolicyAck().getPolicy().getVersion());
       toAgent.offer(
           ConnectResponse.newBuilder()
               .setRequestAck(RequestAck.newBuilder().setRequestId(request.getRequestId()).setAccepted(true))

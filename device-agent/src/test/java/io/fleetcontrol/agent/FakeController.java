@@ -2,6 +2,7 @@ package io.fleetcontrol.agent;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.fleetcontrol.agent.link.ControllerAddress;
 import io.fleetcontrol.proto.v1.AgentServicePowerApiHandlerFactory;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -9,10 +10,10 @@ import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
 /** Serves a {@link FakeAgentService} over HTTP/2 on a free local port. */
-final class FakeController implements AutoCloseable {
+public final class FakeController implements AutoCloseable {
 
   /** Without HTTP/2 the server answers HTTP/1.1 and gRPC clients fail on the first frame. */
-  static final Config TEST_CONFIG =
+  public static final Config TEST_CONFIG =
       ConfigFactory.parseString(
               """
               pekko.http.server.enable-http2 = on
@@ -31,7 +32,7 @@ final class FakeController implements AutoCloseable {
     this.binding = binding;
   }
 
-  static FakeController start(ActorSystem<?> system, FakeAgentService service) throws Exception {
+  public static FakeController start(ActorSystem<?> system, FakeAgentService service) throws Exception {
     ServerBinding binding =
         Http.get(system)
             .newServerAt("127.0.0.1", 0)
@@ -41,7 +42,7 @@ final class FakeController implements AutoCloseable {
     return new FakeController(service, binding);
   }
 
-  ControllerAddress address() {
+  public ControllerAddress address() {
     return new ControllerAddress("127.0.0.1", binding.localAddress().getPort(), false);
   }
 

@@ -1,6 +1,10 @@
 package io.fleetcontrol.agent;
 
 import io.fleetcontrol.policy.DeviceIdentity;
+import io.fleetcontrol.agent.link.AgentClients;
+import io.fleetcontrol.agent.localapi.LocalApi;
+import io.fleetcontrol.agent.telemetry.FixedTelemetry;
+import io.fleetcontrol.agent.telemetry.UploadMeter;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.proto.agent.v1.CaptureGateServiceClient;
 import io.fleetcontrol.proto.v1.AgentServiceClient;
@@ -19,7 +23,7 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * A real agent enrolled with a fake controller on policy "default" v5, serving its local API on a
  * loopback port, with a capture-tool client and the API's token: what tests of the local API need.
  */
-final class LiveLocalAgent implements AutoCloseable {
+public final class LiveLocalAgent implements AutoCloseable {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -27,8 +31,8 @@ final class LiveLocalAgent implements AutoCloseable {
   final AgentServiceClient agentClient;
   final DeviceAgent agent;
   final ServerBinding localApi;
-  final CaptureGateServiceClient gate;
-  final String token;
+  public final CaptureGateServiceClient gate;
+  public final String token;
 
   private LiveLocalAgent(FakeController controller, AgentServiceClient agentClient, DeviceAgent agent,
       ServerBinding localApi, CaptureGateServiceClient gate, String token) {
@@ -40,7 +44,7 @@ final class LiveLocalAgent implements AutoCloseable {
     this.token = token;
   }
 
-  static LiveLocalAgent start(ActorTestKit testKit, String deviceId, Path stateDir) throws Exception {
+  public static LiveLocalAgent start(ActorTestKit testKit, String deviceId, Path stateDir) throws Exception {
     FakeAgentService fake = new FakeAgentService(testKit.system(), "enroll-me", testKit.<FakeAgentService.Seen>createTestProbe().ref()::tell);
     fake.assignPolicy(PolicyWire.toProto(Policy.starter("default", 5)));
     FakeController controller = FakeController.start(testKit.system(), fake);
@@ -61,7 +65,7 @@ final class LiveLocalAgent implements AutoCloseable {
     return new LiveLocalAgent(controller, agentClient, agent, localApi, gate, token);
   }
 
-  int port() {
+  public int port() {
     return localApi.localAddress().getPort();
   }
 

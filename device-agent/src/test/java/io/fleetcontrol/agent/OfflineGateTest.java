@@ -9,6 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fleetcontrol.agent.FakeAgentService.ConnectSeen;
 import io.fleetcontrol.agent.FakeAgentService.RequestSeen;
 import io.fleetcontrol.agent.FakeAgentService.Seen;
+import io.fleetcontrol.agent.link.AgentClients;
+import io.fleetcontrol.agent.link.AgentWire;
+import io.fleetcontrol.agent.link.LinkStatus;
+import io.fleetcontrol.agent.link.ReconnectBackoff;
+import io.fleetcontrol.agent.state.RequestOutcome;
+import io.fleetcontrol.agent.telemetry.FixedTelemetry;
+import io.fleetcontrol.agent.telemetry.UploadMeter;
 import io.fleetcontrol.policy.CaptureKind;
 import io.fleetcontrol.policy.CaptureRequest;
 import io.fleetcontrol.policy.CaptureState;
@@ -91,7 +98,7 @@ class OfflineGateTest {
     assertTrue(agent.gate().check(EXCEL_KEYS).allowed());
 
     goOffline();
-    Eventually.await(WAIT, () -> "the agent to notice it is offline", () -> agent.status() != ConnectionStatus.CONNECTED);
+    Eventually.await(WAIT, () -> "the agent to notice it is offline", () -> agent.status() != LinkStatus.CONNECTED);
 
     assertTrue(agent.gate().check(EXCEL_KEYS).allowed(), "offline, within the policy's offline limit");
     assertFalse(agent.gate().check(CaptureRequest.onSite(CaptureKind.CLICKS, "mail.google.com")).allowed());
@@ -107,7 +114,7 @@ class OfflineGateTest {
     DeviceAgent second = start();
     assertEquals(5, second.gate().policyVersion(), "restored from disk");
     assertTrue(second.gate().check(EXCEL_KEYS).allowed());
-    assertNotEquals(ConnectionStatus.CONNECTED, second.status());
+    assertNotEquals(LinkStatus.CONNECTED, second.status());
   }
 
   @Test
@@ -133,7 +140,7 @@ class OfflineGateTest {
     DeviceAgent first = start();
     await(first.whenPolicyApplied(5));
     goOffline();
-    Eventually.await(WAIT, () -> "the agent to notice it is offline", () -> first.status() != ConnectionStatus.CONNECTED);
+    Eventually.await(WAIT, () -> "the agent to notice it is offline", () -> first.status() != LinkStatus.CONNECTED);
 
     Instant asked = Instant.now();
     first.requestPause(Duration.ofMinutes(20));
@@ -183,7 +190,7 @@ class OfflineGateTest {
     stop(first);
 
     DeviceAgent second = start();
-    Eventually.await(WAIT, () -> "the restarted agent to connect", () -> second.status() == ConnectionStatus.CONNECTED);
+    Eventually.await(WAIT, () -> "the restarted agent to connect", () -> second.status() == LinkStatus.CONNECTED);
     assertEquals(1, fake.enrollCount(), "no new enrollment, so no rotated credential");
     stop(second);
 
@@ -211,7 +218,7 @@ class OfflineGateTest {
 
   private void stop(DeviceAgent agent) throws Exception {
     agent.stop();
-    Eventually.await(WAIT, () -> "the agent to stop", () -> agent.status() == ConnectionStatus.STOPPED);
+    Eventually.await(WAIT, () -> "the agent to stop", () -> agent.status() == LinkStatus.STOPPED);
     agents.remove(agent);
   }
 

@@ -1,10 +1,36 @@
 package io.fleetcontrol.controller;
 
 import com.typesafe.config.Config;
+import io.fleetcontrol.controller.admin.AuditAdmin;
+import io.fleetcontrol.controller.admin.DeviceAdmin;
+import io.fleetcontrol.controller.admin.EnrollmentTokenAdmin;
+import io.fleetcontrol.controller.admin.ExemptionAdmin;
+import io.fleetcontrol.controller.admin.FleetAdmin;
+import io.fleetcontrol.controller.admin.PolicyAdmin;
+import io.fleetcontrol.controller.agent.AgentEnrollment;
+import io.fleetcontrol.controller.agent.AgentLimits;
+import io.fleetcontrol.controller.agent.AgentStreams;
+import io.fleetcontrol.controller.cluster.EntityRefs;
+import io.fleetcontrol.controller.cluster.StreamsAfterNodeLoss;
+import io.fleetcontrol.controller.grpc.AdminServiceImpl;
+import io.fleetcontrol.controller.grpc.AgentServiceImpl;
+import io.fleetcontrol.controller.grpc.ControllerServer;
+import io.fleetcontrol.controller.grpc.PageTokens;
+import io.fleetcontrol.controller.readside.AuditTrail;
+import io.fleetcontrol.controller.readside.DeviceDirectory;
+import io.fleetcontrol.controller.readside.DeviceDirectoryProjection;
+import io.fleetcontrol.controller.readside.FleetView;
+import io.fleetcontrol.controller.readside.KnownDevices;
+import io.fleetcontrol.controller.readside.PresenceWriter;
+import io.fleetcontrol.controller.rollout.RolloutAdmin;
+import io.fleetcontrol.controller.rollout.RolloutRunner;
+import io.fleetcontrol.controller.security.AdminTokens;
+import io.fleetcontrol.controller.security.ControllerSecurity;
+import io.fleetcontrol.controller.security.SignedSecrets;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.enrollment.EnrollmentToken;
 import io.fleetcontrol.policy.Policy;
-import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -90,6 +116,7 @@ public final class FleetController implements AutoCloseable {
     DeviceEntity.init(system, presence, clock);
     PolicyCatalog.init(system, clock);
     EnrollmentToken.init(system, clock);
+    var entities = EntityRefs.sharded(system);
     seedDefaultPolicy(system, fleet.getString("default-policy-name"), askTimeout);
     // In the background (on an upgraded deployment it reads every exemption once), and before the
     // projection moves exemptions, so a row it moves is never put back where it was.
@@ -102,32 +129,29 @@ public final class FleetController implements AutoCloseable {
           DeviceDirectoryProjection.init(system, directory, audit);
         });
     PolicyRollouts.init(system,
-        new RolloutRunner(system, directory, askTimeout, fleet.getInt("rollout.assignments-per-second")), clock);
+        new RolloutRunner(system, directory, entities, askTimeout, fleet.getInt("rollout.assignments-per-second")),
+        clock);
     wakeRollouts(system, askTimeout);
 
-    var agents =
-        new AgentServiceImpl(
-            system,
-            credentials,
-            audit,
-            fleet.getString("default-policy-name"),
-            askTimeout,
-            AgentServiceImpl.Limits.fromConfig(fleet.getConfig("limits")),
-            clock);
-    system.systemActorOf(StreamsAfterNodeLoss.create(agents::announceOpenStreams, removalMargin(system)),
+    var limits = AgentLimits.fromConfig(fleet.getConfig("limits"));
+    var streams = new AgentStreams(system, credentials, askTimeout, limits, clock);
+    var agents = new AgentServiceImpl(
+        new AgentEnrollment(system, credentials, audit, fleet.getString("default-policy-name"), askTimeout, limits, clock),
+        streams);
+    system.systemActorOf(StreamsAfterNodeLoss.create(streams::announceOpenStreams, removalMargin(system)),
         "streams-after-node-loss", Props.empty());
-    var admin =
-        new AdminServiceImpl(
-            system,
-            admins,
-            directory,
-            fleetView,
-            audit,
-            new PageTokens(readSide.getString("page-token-secret")),
-            enrollmentTokens,
-            new KnownDevices(directory, session, system.settings().config().getConfig("pekko.persistence.cassandra.journal")),
-            askTimeout,
-            clock);
+    var knownDevices = new KnownDevices(directory, KnownDevices.cassandraJournal(session,
+        system.settings().config().getConfig("pekko.persistence.cassandra.journal")));
+    var pageTokens = new PageTokens(readSide.getString("page-token-secret"));
+    var policies = new PolicyAdmin(system, entities, directory, knownDevices, askTimeout);
+    var admin = new AdminServiceImpl(admins, new AdminServiceImpl.Facades(
+        new FleetAdmin(fleetView, pageTokens, askTimeout, clock),
+        new DeviceAdmin(entities, knownDevices, audit, fleetView, askTimeout, clock),
+        new ExemptionAdmin(entities, knownDevices, directory, pageTokens, askTimeout, clock),
+        new AuditAdmin(audit, pageTokens),
+        policies,
+        new RolloutAdmin(entities, policies, askTimeout),
+        enrollmentTokens));
     return ControllerServer.start(
             fleet.getString("grpc.interface"), fleet.getInt("grpc.port"), tls, system, agents, admin)
         .toCompletableFuture()

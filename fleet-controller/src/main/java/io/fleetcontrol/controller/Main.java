@@ -1,6 +1,7 @@
 package io.fleetcontrol.controller;
 
 import com.typesafe.config.ConfigFactory;
+import io.fleetcontrol.controller.security.ControllerSecurity;
 
 /** Starts one controller node from application.conf (and -D / environment overrides). */
 public final class Main {

@@ -1,8 +1,5 @@
 package io.fleetcontrol.fleetctl;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetcontrol.proto.v1.AdminServiceClient;
 import io.fleetcontrol.proto.v1.AuditEvent;
 import io.fleetcontrol.proto.v1.ListAuditEventsRequest;
@@ -65,18 +62,8 @@ final class AuditCommand {
           }
           table.print(fleetctl.out(), "");
         } else {
-          ObjectNode out = JsonNodeFactory.instance.objectNode();
-          ArrayNode array = out.putArray("events");
-          for (AuditEvent e : events) {
-            array.addObject()
-                .put("event_time", Views.isoTime(e.hasEventTime(), e.getEventTime()))
-                .put("actor", e.getActor())
-                .put("action", e.getAction())
-                .put("device_id", e.getDeviceId())
-                .put("detail", e.getDetail());
-          }
-          out.put("count", events.size());
-          StructuredOutput.print(fleetctl.out(), format, out);
+          StructuredOutput.print(fleetctl.out(), format,
+              ListAuditEventsResponse.newBuilder().addAllEvents(events).build());
         }
       });
     }

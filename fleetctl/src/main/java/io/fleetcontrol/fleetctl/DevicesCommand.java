@@ -1,8 +1,8 @@
 package io.fleetcontrol.fleetctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Message;
 import io.fleetcontrol.proto.v1.AdminServiceClient;
 import io.fleetcontrol.proto.v1.AuditEvent;
 import io.fleetcontrol.proto.v1.CaptureState;
@@ -12,7 +12,10 @@ import io.fleetcontrol.proto.v1.GetDeviceResponse;
 import io.fleetcontrol.proto.v1.ListDevicesRequest;
 import io.fleetcontrol.proto.v1.ListDevicesResponse;
 import io.fleetcontrol.proto.v1.ResetDeviceRequest;
+import io.fleetcontrol.proto.v1.ResetDeviceResponse;
 import io.fleetcontrol.proto.v1.RevokeDeviceRequest;
+import io.fleetcontrol.proto.v1.RevokeDeviceResponse;
+import io.fleetcontrol.wire.WireTime;
 import io.grpc.Status;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -99,7 +102,8 @@ final class DevicesCommand {
         if (format == OutputFormat.table) {
           printTable(fleetctl.out(), devices, Instant.now());
         } else {
-          StructuredOutput.print(fleetctl.out(), format, Views.deviceList(devices));
+          // One response holding every page's devices.
+          StructuredOutput.print(fleetctl.out(), format, ListDevicesResponse.newBuilder().addAllDevices(devices).build());
         }
       });
     }
@@ -117,7 +121,7 @@ final class DevicesCommand {
               option + " must be a duration ago (24h, 7d) or an ISO time (2026-11-22T09:00:00Z), got '" + value + "'");
         }
       }
-      return com.google.protobuf.Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+      return WireTime.toProto(at);
     }
 
     /** Checks what picocli cannot, as usage errors (exit 2) before anything is sent. */
@@ -198,7 +202,7 @@ final class DevicesCommand {
             StateNames.of(device.getConnectionState()),
             StateNames.of(device.getCaptureState()),
             Views.policy(device),
-            device.hasLastSeenTime() ? RelativeTime.ago(Views.instant(device.getLastSeenTime()), now) : "-");
+            device.hasLastSeenTime() ? RelativeTime.ago(WireTime.fromProto(device.getLastSeenTime()), now) : "-");
       }
       table.print(out, "");
     }
@@ -220,12 +224,12 @@ final class DevicesCommand {
       if (format == OutputFormat.table) {
         printTable(fleetctl.out(), response, Instant.now());
       } else {
-        StructuredOutput.print(fleetctl.out(), format, Views.deviceWithHistory(response));
+        StructuredOutput.print(fleetctl.out(), format, response);
       }
       return ExitCodes.OK;
     }
 
-    /** "key: value" lines, the same keys as -o json, then the history as a table. */
+    /** "key: value" lines named as the proto's fields, then the history as a table. */
     private static void printTable(PrintWriter out, GetDeviceResponse response, Instant now) {
       Device device = response.getDevice();
       ObjectNode fields = Views.device(device);
@@ -236,7 +240,7 @@ final class DevicesCommand {
       for (Map.Entry<String, JsonNode> field : fields.properties()) {
         String value = text(field.getValue());
         if (field.getKey().equals("last_seen_time") && device.hasLastSeenTime()) {
-          value += " (" + RelativeTime.ago(Views.instant(device.getLastSeenTime()), now) + ")";
+          value += " (" + RelativeTime.ago(WireTime.fromProto(device.getLastSeenTime()), now) + ")";
         }
         out.printf("%-" + width + "s %s%n", field.getKey() + ":", value);
       }
@@ -264,7 +268,7 @@ final class DevicesCommand {
   }
 
   /** An admin's decision about one device's identity: the id, a reason for the audit trail, one line out. */
-  abstract static class IdentityDecision implements Callable<Integer> {
+  abstract static class IdentityDecision<R extends Message> implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin HelpOption help;
 
@@ -274,8 +278,11 @@ final class DevicesCommand {
     @Option(names = "--reason", paramLabel = "TEXT", defaultValue = "", description = "Why, for the audit trail.")
     String reason;
 
-    /** Sends the decision; returns the device id the controller answered with. */
-    abstract String send(AdminConnection connection);
+    /** Sends the decision; returns the controller's answer, which -o json|yaml prints. */
+    abstract R send(AdminConnection connection);
+
+    /** The device the answer names. */
+    abstract String decided(R response);
 
     /** What happened, after "device X ". */
     abstract String done();
@@ -283,22 +290,25 @@ final class DevicesCommand {
     @Override
     public Integer call() {
       Fleetctl fleetctl = Fleetctl.of(spec);
-      String decided = send(fleetctl.connection());
+      R response = send(fleetctl.connection());
       if (fleetctl.options().output == OutputFormat.table) {
-        fleetctl.out().println("device " + decided + " " + done());
+        fleetctl.out().println("device " + decided(response) + " " + done());
       } else {
-        StructuredOutput.print(fleetctl.out(), fleetctl.options().output,
-            JsonNodeFactory.instance.objectNode().put("device_id", decided));
+        StructuredOutput.print(fleetctl.out(), fleetctl.options().output, response);
       }
       return ExitCodes.OK;
     }
   }
 
   @Command(name = "reset", description = "Let a device enroll again, e.g. a reinstalled laptop; its old credential is refused.")
-  static final class Reset extends IdentityDecision {
-    String send(AdminConnection c) {
+  static final class Reset extends IdentityDecision<ResetDeviceResponse> {
+    ResetDeviceResponse send(AdminConnection c) {
       return c.call(AdminServiceClient::resetDevice,
-          ResetDeviceRequest.newBuilder().setDeviceId(deviceId).setReason(reason).build()).getDeviceId();
+          ResetDeviceRequest.newBuilder().setDeviceId(deviceId).setReason(reason).build());
+    }
+
+    String decided(ResetDeviceResponse response) {
+      return response.getDeviceId();
     }
 
     String done() {
@@ -307,10 +317,14 @@ final class DevicesCommand {
   }
 
   @Command(name = "revoke", description = "Cut a device off: its stream is closed and its credential refused.")
-  static final class Revoke extends IdentityDecision {
-    String send(AdminConnection c) {
+  static final class Revoke extends IdentityDecision<RevokeDeviceResponse> {
+    RevokeDeviceResponse send(AdminConnection c) {
       return c.call(AdminServiceClient::revokeDevice,
-          RevokeDeviceRequest.newBuilder().setDeviceId(deviceId).setReason(reason).build()).getDeviceId();
+          RevokeDeviceRequest.newBuilder().setDeviceId(deviceId).setReason(reason).build());
+    }
+
+    String decided(RevokeDeviceResponse response) {
+      return response.getDeviceId();
     }
 
     String done() {

@@ -1,8 +1,5 @@
 package io.fleetcontrol.fleetctl;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetcontrol.proto.v1.AdminServiceClient;
 import io.fleetcontrol.proto.v1.CreateEnrollmentTokenRequest;
 import io.fleetcontrol.proto.v1.CreateEnrollmentTokenResponse;
@@ -74,10 +71,7 @@ final class EnrollTokensCommand {
       if (format == OutputFormat.table) {
         printCreated(fleetctl.out(), response);
       } else {
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.set("enrollment_token", view(response.getEnrollmentToken(), Instant.now()));
-        node.put("secret_token", response.getSecretToken());
-        StructuredOutput.print(fleetctl.out(), format, node);
+        StructuredOutput.print(fleetctl.out(), format, response);
       }
       return ExitCodes.OK;
     }
@@ -148,11 +142,8 @@ final class EnrollTokensCommand {
           }
           table.print(fleetctl.out(), "");
         } else {
-          ObjectNode node = JsonNodeFactory.instance.objectNode();
-          ArrayNode array = node.putArray("enrollment_tokens");
-          tokens.forEach(t -> array.add(view(t, now)));
-          node.put("count", tokens.size());
-          StructuredOutput.print(fleetctl.out(), format, node);
+          StructuredOutput.print(fleetctl.out(), format,
+              ListEnrollmentTokensResponse.newBuilder().addAllEnrollmentTokens(tokens).build());
         }
       });
     }
@@ -189,7 +180,7 @@ final class EnrollTokensCommand {
         fleetctl.out().printf("enrollment token %s revoked after %d of %d uses%n",
             token.getTokenId(), token.getUsed(), token.getMaxUses());
       } else {
-        StructuredOutput.print(fleetctl.out(), format, view(token, Instant.now()));
+        StructuredOutput.print(fleetctl.out(), format, token);
       }
       return ExitCodes.OK;
     }
@@ -210,24 +201,6 @@ final class EnrollTokensCommand {
       return "used_up";
     }
     return "active";
-  }
-
-  /** The token as -o json|yaml prints it: its fields, times as ISO-8601, and its state. */
-  static ObjectNode view(EnrollmentToken t, Instant now) {
-    ObjectNode node = JsonNodeFactory.instance.objectNode();
-    node.put("token_id", t.getTokenId());
-    node.put("max_uses", t.getMaxUses());
-    node.put("used", t.getUsed());
-    node.put("create_time", Views.isoTime(t.hasCreateTime(), t.getCreateTime()));
-    node.put("expire_time", Views.isoTime(t.hasExpireTime(), t.getExpireTime()));
-    ObjectNode labels = node.putObject("labels");
-    new TreeMap<>(t.getLabelsMap()).forEach(labels::put);
-    node.put("jurisdiction", t.getJurisdiction().isEmpty() ? null : t.getJurisdiction());
-    node.put("created_by", t.getCreatedBy());
-    node.put("revoked", t.getRevoked());
-    node.put("revoked_by", t.getRevokedBy().isEmpty() ? null : t.getRevokedBy());
-    node.put("state", state(t, now));
-    return node;
   }
 
   /** "team=sales,os=mac" sorted by key, with no spaces so the table splits on them. */

@@ -1,8 +1,5 @@
 package io.fleetcontrol.fleetctl;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Timestamp;
 import io.fleetcontrol.proto.v1.AdminServiceClient;
 import io.fleetcontrol.proto.v1.ApproveExemptionRequest;
@@ -12,6 +9,7 @@ import io.fleetcontrol.proto.v1.ExemptionStatus;
 import io.fleetcontrol.proto.v1.ListExemptionsRequest;
 import io.fleetcontrol.proto.v1.ListExemptionsResponse;
 import io.fleetcontrol.proto.v1.RevokeExemptionRequest;
+import io.fleetcontrol.wire.WireTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -104,33 +102,13 @@ final class ExemptionsCommand {
       fleetctl.out().printf("%s %s/%s: %s%s%n", verb, e.getDeviceId(), e.getExemptionId(),
           StateNames.of(e.getStatus()), until);
     } else {
-      StructuredOutput.print(fleetctl.out(), format, view(e));
+      StructuredOutput.print(fleetctl.out(), format, e);
     }
-  }
-
-  static ObjectNode view(Exemption e) {
-    ObjectNode node = JsonNodeFactory.instance.objectNode();
-    node.put("device_id", e.getDeviceId());
-    node.put("exemption_id", e.getExemptionId());
-    node.put("scope", StateNames.of(e.getScope()));
-    node.put("reason", StateNames.of(e.getReason()));
-    node.put("comment", e.getComment());
-    node.put("status", StateNames.of(e.getStatus()));
-    node.put("request_time", Views.isoTime(e.hasRequestTime(), e.getRequestTime()));
-    node.put("expire_time", Views.isoTime(e.hasExpireTime(), e.getExpireTime()));
-    node.put("decided_by", e.getDecidedBy().isEmpty() ? null : e.getDecidedBy());
-    node.put("decision_reason", e.getDecisionReason().isEmpty() ? null : e.getDecisionReason());
-    node.put("decide_time", Views.isoTime(e.hasDecideTime(), e.getDecideTime()));
-    return node;
   }
 
   /** To the second: a table has no room for nanoseconds. */
   private static String time(Timestamp t) {
-    return Views.instant(t).truncatedTo(ChronoUnit.SECONDS).toString();
-  }
-
-  private static Timestamp timestamp(Instant instant) {
-    return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+    return WireTime.fromProto(t).truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
   @Command(name = "list", description = "List exemptions, oldest request first, following pages.")
@@ -176,11 +154,7 @@ final class ExemptionsCommand {
         }
         table.print(fleetctl.out(), "");
       } else {
-        ObjectNode out = JsonNodeFactory.instance.objectNode();
-        ArrayNode array = out.putArray("exemptions");
-        all.forEach(e -> array.add(view(e)));
-        out.put("count", all.size());
-        StructuredOutput.print(fleetctl.out(), format, out);
+        StructuredOutput.print(fleetctl.out(), format, ListExemptionsResponse.newBuilder().addAllExemptions(all).build());
       }
     }
 
@@ -214,7 +188,7 @@ final class ExemptionsCommand {
       Fleetctl fleetctl = Fleetctl.of(spec);
       Exemption e = fleetctl.connection().call(AdminServiceClient::approveExemption, ApproveExemptionRequest.newBuilder()
           .setDeviceId(target.deviceId()).setExemptionId(target.exemptionId())
-          .setExpireTime(timestamp(expiry))
+          .setExpireTime(WireTime.toProto(expiry))
           .build()).getExemption();
       printDecision(fleetctl, "approved", e);
       return ExitCodes.OK;

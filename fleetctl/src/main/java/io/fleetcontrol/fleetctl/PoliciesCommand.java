@@ -13,6 +13,7 @@ import io.fleetcontrol.proto.v1.ListPoliciesRequest;
 import io.fleetcontrol.proto.v1.ListPoliciesResponse;
 import io.fleetcontrol.proto.v1.Policy;
 import io.fleetcontrol.proto.v1.UpdatePolicyRequest;
+import io.fleetcontrol.wire.WireTime;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
@@ -51,7 +52,7 @@ final class PoliciesCommand {
   /** The file as a proto; any problem with it is a usage error (exit 2) naming the key and line. */
   static Policy readFile(CommandSpec spec, Path file) {
     try {
-      return PolicyFile.read(file).toProto();
+      return PolicyFileMapping.toProto(PolicyFileYaml.read(file));
     } catch (PolicyFile.FileError e) {
       throw new ParameterException(spec.commandLine(), e.describe(file));
     }
@@ -79,8 +80,8 @@ final class PoliciesCommand {
     OutputFormat format = fleetctl.options().output;
     switch (format) {
       case table -> fleetctl.out().println(sentence);
-      case yaml -> fleetctl.out().print(PolicyFile.of(stored).toYaml());
-      case json -> StructuredOutput.print(fleetctl.out(), format, PolicyFile.of(stored).toTree());
+      case yaml -> fleetctl.out().print(PolicyFileYaml.write(PolicyFileMapping.fromProto(stored)));
+      case json -> StructuredOutput.print(fleetctl.out(), format, PolicyFileYaml.tree(PolicyFileMapping.fromProto(stored)));
     }
   }
 
@@ -161,8 +162,8 @@ final class PoliciesCommand {
       OutputFormat format = fleetctl.options().output;
       switch (format) {
         case table -> PolicyWords.print(fleetctl.out(), policy);
-        case yaml -> fleetctl.out().print(PolicyFile.of(policy).toYaml());
-        case json -> StructuredOutput.print(fleetctl.out(), format, PolicyFile.of(policy).toTree());
+        case yaml -> fleetctl.out().print(PolicyFileYaml.write(PolicyFileMapping.fromProto(policy)));
+        case json -> StructuredOutput.print(fleetctl.out(), format, PolicyFileYaml.tree(PolicyFileMapping.fromProto(policy)));
       }
       return ExitCodes.OK;
     }
@@ -182,17 +183,13 @@ final class PoliciesCommand {
         Table table = new Table("NAME", "VERSION", "CREATED", "KINDS", "ALLOW", "DENY", "WHERE", "DESCRIPTION");
         for (Policy p : policies) {
           table.row(p.getName(), String.valueOf(p.getVersion()),
-              p.hasCreateTime() ? Views.instant(p.getCreateTime()).toString() : "-",
+              p.hasCreateTime() ? WireTime.fromProto(p.getCreateTime()).toString() : "-",
               String.valueOf(p.getCaptureKindsCount()), String.valueOf(p.getAllowlistCount()),
               String.valueOf(p.getDenylistCount()), String.join(",", p.getJurisdictionsList()), p.getDescription());
         }
         table.print(fleetctl.out(), "");
       } else {
-        ObjectNode list = JsonNodeFactory.instance.objectNode();
-        ArrayNode array = list.putArray("policies");
-        policies.forEach(p -> array.add(PolicyFile.of(p).toTree()));
-        list.put("count", policies.size());
-        StructuredOutput.print(fleetctl.out(), format, list);
+        StructuredOutput.print(fleetctl.out(), format, ListPoliciesResponse.newBuilder().addAllPolicies(policies).build());
       }
       return ExitCodes.OK;
     }
@@ -236,17 +233,17 @@ final class PoliciesCommand {
       Side right;
       if (file != null) {
         // Through the proto, so the file reads as the server would store it; comments and layout do not count.
-        PolicyFile draft = PolicyFile.of(readFile(spec, file));
+        PolicyFile draft = PolicyFileMapping.fromProto(readFile(spec, file));
         Policy latest = fetch(fleetctl, name, 0);
-        left = new Side(name + " v" + latest.getVersion(), PolicyFile.of(latest));
+        left = new Side(name + " v" + latest.getVersion(), PolicyFileMapping.fromProto(latest));
         right = new Side(file.toString(), draft);
       } else {
         long older = version(spec, "--from", from);
         long newer = version(spec, "--to", to);
         Policy a = fetch(fleetctl, name, older);
         Policy b = fetch(fleetctl, name, newer);
-        left = new Side(name + " v" + a.getVersion(), PolicyFile.of(a));
-        right = new Side(name + " v" + b.getVersion(), PolicyFile.of(b));
+        left = new Side(name + " v" + a.getVersion(), PolicyFileMapping.fromProto(a));
+        right = new Side(name + " v" + b.getVersion(), PolicyFileMapping.fromProto(b));
       }
       List<String> hunks = LineDiff.unified(left.lines(), right.lines(), LineDiff.CONTEXT);
       PrintWriter out = fleetctl.out();
@@ -272,7 +269,7 @@ final class PoliciesCommand {
     /** One side of the diff; versions differ by definition, so they are not compared. */
     private record Side(String label, PolicyFile policy) {
       List<String> lines() {
-        return policy.withoutVersion().toYaml().lines().toList();
+        return PolicyFileYaml.write(policy.withoutVersion()).lines().toList();
       }
     }
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.fleetcontrol.proto.v1.CaptureKind;
 import io.fleetcontrol.proto.v1.MeteredNetworkAction;
+import io.fleetcontrol.wire.WireTime;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -45,11 +46,11 @@ final class PolicyValues {
     }
 
     static Span of(com.google.protobuf.Duration d) {
-      return new Span(Duration.ofSeconds(d.getSeconds(), d.getNanos()));
+      return new Span(WireTime.fromProto(d));
     }
 
     com.google.protobuf.Duration toProto() {
-      return com.google.protobuf.Duration.newBuilder().setSeconds(value.getSeconds()).setNanos(value.getNano()).build();
+      return WireTime.toProto(value);
     }
 
     @JsonValue

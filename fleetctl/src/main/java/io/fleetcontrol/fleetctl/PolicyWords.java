@@ -6,6 +6,7 @@ import io.fleetcontrol.proto.v1.BandwidthRules;
 import io.fleetcontrol.proto.v1.CaptureKind;
 import io.fleetcontrol.proto.v1.Policy;
 import io.fleetcontrol.proto.v1.TargetRule;
+import io.fleetcontrol.wire.WireTime;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ final class PolicyWords {
   private PolicyWords() {}
 
   static void print(PrintWriter out, Policy p) {
-    String created = p.hasCreateTime() ? ", created " + Views.instant(p.getCreateTime()).toString() : "";
+    String created = p.hasCreateTime() ? ", created " + WireTime.fromProto(p.getCreateTime()).toString() : "";
     out.println("policy " + p.getName() + " v" + p.getVersion() + created);
     if (!p.getDescription().isEmpty()) {
       line(out, "description:", p.getDescription());

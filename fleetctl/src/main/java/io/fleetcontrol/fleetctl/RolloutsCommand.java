@@ -1,13 +1,11 @@
 package io.fleetcontrol.fleetctl;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetcontrol.proto.v1.AbortRolloutRequest;
 import io.fleetcontrol.proto.v1.AdminServiceClient;
 import io.fleetcontrol.proto.v1.DeviceSelector;
 import io.fleetcontrol.proto.v1.GetRolloutRequest;
 import io.fleetcontrol.proto.v1.ListRolloutsRequest;
+import io.fleetcontrol.proto.v1.ListRolloutsResponse;
 import io.fleetcontrol.proto.v1.PauseRolloutRequest;
 import io.fleetcontrol.proto.v1.ResumeRolloutRequest;
 import io.fleetcontrol.proto.v1.RollbackRolloutRequest;
@@ -238,11 +236,8 @@ final class RolloutsCommand {
         }
         table.print(fleetctl.out(), "");
       } else {
-        ObjectNode out = JsonNodeFactory.instance.objectNode();
-        ArrayNode array = out.putArray("rollouts");
-        all.forEach(r -> array.add(view(r)));
-        out.put("count", all.size());
-        StructuredOutput.print(fleetctl.out(), fleetctl.options().output, out);
+        StructuredOutput.print(fleetctl.out(), fleetctl.options().output,
+            ListRolloutsResponse.newBuilder().addAllRollouts(all).build());
       }
       return ExitCodes.OK;
     }
@@ -294,7 +289,7 @@ final class RolloutsCommand {
   static void print(Fleetctl fleetctl, String verb, Rollout r) {
     OutputFormat format = fleetctl.options().output;
     if (format != OutputFormat.table) {
-      StructuredOutput.print(fleetctl.out(), format, view(r));
+      StructuredOutput.print(fleetctl.out(), format, r);
       return;
     }
     PrintWriter out = fleetctl.out();
@@ -306,27 +301,5 @@ final class RolloutsCommand {
           (w.getDeviceCount() > 0 ? w.getAckedCount() + "/" + w.getDeviceCount() + " acked  " : "") + w.getGateMessage());
     }
     out.flush();
-  }
-
-  static ObjectNode view(Rollout r) {
-    ObjectNode node = JsonNodeFactory.instance.objectNode();
-    node.put("rollout_id", r.getRolloutId());
-    node.put("policy_name", r.getPolicyName());
-    node.put("policy_version", r.getPolicyVersion());
-    node.put("status", state(r));
-    node.put("status_message", r.getStatusMessage());
-    node.put("current_wave", r.getCurrentWave() + 1);
-    ArrayNode waves = node.putArray("waves");
-    for (RolloutWave w : r.getWavesList()) {
-      ObjectNode wave = waves.addObject();
-      wave.put("percent", w.getPercent());
-      wave.put("state", w.getState());
-      wave.put("devices", w.getDeviceCount());
-      wave.put("acked", w.getAckedCount());
-      wave.put("gate_message", w.getGateMessage());
-    }
-    node.put("create_time", Views.isoTime(r.hasCreateTime(), r.getCreateTime()));
-    node.put("update_time", Views.isoTime(r.hasUpdateTime(), r.getUpdateTime()));
-    return node;
   }
 }

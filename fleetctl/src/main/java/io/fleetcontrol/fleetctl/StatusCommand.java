@@ -26,7 +26,7 @@ final class StatusCommand implements Callable<Integer> {
       if (format == OutputFormat.table) {
         printTable(fleetctl.out(), summary);
       } else {
-        StructuredOutput.print(fleetctl.out(), format, Views.summary(summary));
+        StructuredOutput.print(fleetctl.out(), format, summary);
       }
     });
   }

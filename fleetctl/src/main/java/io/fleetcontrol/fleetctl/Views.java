@@ -5,40 +5,19 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Timestamp;
-import io.fleetcontrol.proto.v1.AuditEvent;
 import io.fleetcontrol.proto.v1.Device;
-import io.fleetcontrol.proto.v1.GetDeviceResponse;
-import io.fleetcontrol.proto.v1.GetFleetSummaryResponse;
-import java.time.Instant;
-import java.util.List;
+import io.fleetcontrol.wire.WireTime;
 import java.util.Map;
 
 /**
- * Proto messages as the objects {@code -o json|yaml} prints: snake_case keys, int64 as numbers
- * (protobuf's JsonFormat would quote them), states as the CLI's short words, times as ISO-8601.
+ * A device as {@code devices get} lists it in a terminal, one "key: value" line each: the proto's
+ * field names, states as the CLI's short words, times as ISO-8601. {@code -o json|yaml} print the
+ * whole message instead ({@link StructuredOutput}).
  */
 final class Views {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private Views() {}
-
-  static ObjectNode summary(GetFleetSummaryResponse summary) {
-    ObjectNode node = NODES.objectNode();
-    node.put("total", summary.getTotal());
-    node.put("online", summary.getOnline());
-    node.put("stale", summary.getStale());
-    node.put("offline", summary.getOffline());
-    node.set("by_capture_state", counts(Counts.sorted(summary.getByCaptureStateMap(),
-        key -> StateNames.shortName(key, StateNames.CAPTURE_PREFIX))));
-    ArrayNode byPolicy = node.putArray("by_applied_policy");
-    summary.getByAppliedPolicyList().forEach(count -> byPolicy.addObject()
-        .put("policy_name", count.getPolicy().getPolicyName())
-        .put("version", count.getPolicy().getVersion())
-        .put("devices", count.getDevices()));
-    node.set("by_jurisdiction", counts(Counts.sorted(summary.getByJurisdictionMap())));
-    node.set("by_label", counts(Counts.sorted(summary.getByLabelMap())));
-    return node;
-  }
 
   static ObjectNode device(Device device) {
     ObjectNode node = NODES.objectNode();
@@ -70,36 +49,9 @@ final class Views {
     return node;
   }
 
-  /** {@code {"devices": [...], "count": N}}. */
-  static ObjectNode deviceList(List<Device> devices) {
-    ObjectNode node = NODES.objectNode();
-    ArrayNode array = node.putArray("devices");
-    devices.forEach(device -> array.add(device(device)));
-    node.put("count", devices.size());
-    return node;
-  }
-
-  /** The device object plus its "history" array. */
-  static ObjectNode deviceWithHistory(GetDeviceResponse response) {
-    ObjectNode node = device(response.getDevice());
-    ArrayNode array = node.putArray("history");
-    for (AuditEvent event : response.getHistoryList()) {
-      array.addObject()
-          .put("event_time", isoTime(event.hasEventTime(), event.getEventTime()))
-          .put("actor", event.getActor())
-          .put("action", event.getAction())
-          .put("detail", event.getDetail());
-    }
-    return node;
-  }
-
-  static Instant instant(Timestamp timestamp) {
-    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
-  }
-
-  /** Null (JSON null) when the field is unset, rather than 1970-01-01. */
+  /** Null (printed as "-") when the field is unset, rather than 1970-01-01. */
   static String isoTime(boolean present, Timestamp timestamp) {
-    return present ? instant(timestamp).toString() : null;
+    return present ? WireTime.fromProto(timestamp).toString() : null;
   }
 
   /** "engineering v3", or "none". */
@@ -112,11 +64,5 @@ final class Views {
     String applied = policy(device.getAppliedPolicy());
     String target = policy(device.getTargetPolicy());
     return applied.equals(target) ? applied : applied + " -> " + target;
-  }
-
-  private static ObjectNode counts(Map<String, Long> counts) {
-    ObjectNode node = NODES.objectNode();
-    counts.forEach(node::put);
-    return node;
   }
 }

@@ -104,8 +104,7 @@ class EnrollTokensCommandTest {
     assertTrue(token.get("max_uses").isNumber());
     assertEquals(2, token.get("max_uses").asInt());
     assertEquals(0, token.get("used").asInt());
-    assertEquals("active", token.get("state").asText());
-    assertTrue(token.get("jurisdiction").isNull());
+    assertEquals("", token.get("jurisdiction").asText(), "an empty string is printed");
     assertTrue(Instant.parse(token.get("expire_time").asText()).isAfter(Instant.now()));
   }
 
@@ -160,7 +159,7 @@ class EnrollTokensCommandTest {
 
     assertEquals(0, result.exitCode(), result.err());
     JsonNode out = JSON.readTree(result.out());
-    assertEquals(4, out.get("count").asInt());
+    assertEquals(4, out.get("enrollment_tokens").size());
     JsonNode active = out.get("enrollment_tokens").get(0);
     assertEquals("et-active", active.get("token_id").asText());
     assertEquals("sales", active.get("labels").get("team").asText());
@@ -170,7 +169,6 @@ class EnrollTokensCommandTest {
     JsonNode revoked = out.get("enrollment_tokens").get(2);
     assertTrue(revoked.get("revoked").asBoolean());
     assertEquals(FakeAdminService.CREATED_BY, revoked.get("revoked_by").asText());
-    assertEquals("revoked", revoked.get("state").asText());
   }
 
   @Test
@@ -205,7 +203,6 @@ class EnrollTokensCommandTest {
     JsonNode token = JSON.readTree(result.out());
     assertEquals("et-usedup", token.get("token_id").asText());
     assertTrue(token.get("revoked").asBoolean());
-    assertEquals("revoked", token.get("state").asText());
   }
 
   @Test

@@ -34,6 +34,7 @@ import io.fleetcontrol.proto.v1.RevokeExemptionRequest;
 import io.fleetcontrol.proto.v1.RevokeExemptionResponse;
 import io.fleetcontrol.proto.v1.UpdatePolicyRequest;
 import io.fleetcontrol.proto.v1.UpdatePolicyResponse;
+import io.fleetcontrol.wire.WireTime;
 import io.grpc.Status;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,7 +55,8 @@ final class FakeAdminService extends UnimplementedAdminService {
       .putByCaptureState("CAPTURE_STATE_ACTIVE", 8)
       .putByCaptureState("CAPTURE_STATE_NO_POLICY", 3)
       .putByCaptureState("CAPTURE_STATE_PAUSED", 1)
-      .putByPolicyVersion("2", 5).putByPolicyVersion("10", 4).putByPolicyVersion("0", 3)
+      .addByAppliedPolicy(count("", 0, 3)).addByAppliedPolicy(count("default", 2, 5))
+      .addByAppliedPolicy(count("engineering", 10, 4))
       .putByJurisdiction("DE", 7).putByJurisdiction("FR", 5)
       .putByLabel("team=sales", 6)
       .build();
@@ -327,12 +329,39 @@ final class FakeAdminService extends UnimplementedAdminService {
           Status.NOT_FOUND.withDescription("device \"" + in.getDeviceId() + "\" is not enrolled")));
     }
     return CompletableFuture.completedFuture(GetDeviceResponse.newBuilder()
-        .setDevice(DEVICES.get(0).toBuilder().setIdentityState(io.fleetcontrol.proto.v1.IdentityState.IDENTITY_STATE_REVOKED))
+        .setDevice(KNOWN_DEVICE)
         .addHistory(AuditEvent.newBuilder()
             .setEventTime(timestamp(Instant.parse("2025-01-02T03:04:05Z")))
             .setActor("system").setAction("device.enrolled").setDeviceId(KNOWN_ID)
             .setDetail("enrolled with a bootstrap token"))
         .build());
+  }
+
+  /** dev-01 as GetDevice tells it: every field of Device set, messages and optional ones included. */
+  static final Device KNOWN_DEVICE = DEVICES.get(0).toBuilder()
+      .setIdentityState(io.fleetcontrol.proto.v1.IdentityState.IDENTITY_STATE_REVOKED)
+      .setTimeZone("Europe/Berlin")
+      .setActivePause(io.fleetcontrol.proto.v1.Pause.newBuilder()
+          .setStartTime(timestamp(Instant.parse("2026-11-22T09:00:00Z")))
+          .setEndTime(timestamp(Instant.parse("2026-11-22T09:30:00Z"))))
+      .addExemptions(Exemption.newBuilder().setExemptionId("ex-1").setDeviceId(KNOWN_ID)
+          .setScope(ExemptionScope.EXEMPTION_SCOPE_NO_SCREENSHOTS).setReason(ExemptionReason.EXEMPTION_REASON_BANDWIDTH)
+          .setStatus(ExemptionStatus.EXEMPTION_STATUS_REQUESTED)
+          .setRequestTime(timestamp(Instant.parse("2026-11-21T09:00:00Z"))))
+      .setLatestTelemetry(io.fleetcontrol.proto.v1.Telemetry.newBuilder()
+          .setBatteryPercent(80).setBatteryKnown(true).setUploadedBytesDelta(4_096).setAgentRssBytes(50_000_000L))
+      .setHealth(io.fleetcontrol.proto.v1.DeviceHealth.newBuilder()
+          .setSamplesLastHour(60).setBatteryDrainPercentPerHour(4.5).setUploadedBytesPerHour(1_000_000L))
+      .setPausesTakenToday(2)
+      .build();
+
+  private static io.fleetcontrol.proto.v1.PolicyVersion version(String name, long number) {
+    return io.fleetcontrol.proto.v1.PolicyVersion.newBuilder().setPolicyName(name).setVersion(number).build();
+  }
+
+  private static io.fleetcontrol.proto.v1.PolicyVersionCount count(String name, long number, long devices) {
+    return io.fleetcontrol.proto.v1.PolicyVersionCount.newBuilder()
+        .setPolicy(version(name, number)).setDevices(devices).build();
   }
 
   /** dev-05 has never been seen, to show how a missing timestamp prints. */
@@ -344,9 +373,8 @@ final class FakeAdminService extends UnimplementedAdminService {
         .putLabels("team", "sales")
         .setAgentVersion("1.4." + n)
         .setEnrollTime(timestamp(Instant.parse("2025-01-02T03:04:05Z")))
-        .setPolicyName("default")
-        .setTargetPolicyVersion(2)
-        .setAppliedPolicyVersion(n == 3 ? 1 : 2)
+        .setTargetPolicy(version("default", 2))
+        .setAppliedPolicy(version("default", n == 3 ? 1 : 2))
         .setConnectionState(n == 4 ? ConnectionState.CONNECTION_STATE_STALE : ConnectionState.CONNECTION_STATE_ONLINE)
         .setCaptureState(n == 3 ? CaptureState.CAPTURE_STATE_NO_POLICY : CaptureState.CAPTURE_STATE_ACTIVE)
         .setCaptureStateReason(n == 3 ? "waiting for policy" : "");
@@ -357,7 +385,7 @@ final class FakeAdminService extends UnimplementedAdminService {
   }
 
   private static Timestamp timestamp(Instant instant) {
-    return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+    return WireTime.toProto(instant);
   }
 
   // --- rollouts: a rollout that is running on the first look and has succeeded on the third ---

@@ -1,19 +1,25 @@
 package io.fleetcontrol.fleetctl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.google.protobuf.util.JsonFormat;
 import io.fleetcontrol.proto.v1.CaptureState;
 import io.fleetcontrol.proto.v1.ConnectionState;
+import io.fleetcontrol.proto.v1.Device;
+import io.fleetcontrol.proto.v1.GetDeviceResponse;
 import io.fleetcontrol.proto.v1.ListDevicesRequest;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,7 +60,8 @@ class FleetctlTest {
     assertTrue(status.get("online").isNumber(), result.out());
     assertEquals(FakeAdminService.SUMMARY.getOnline(), status.get("online").asLong());
     assertEquals(FakeAdminService.SUMMARY.getTotal(), status.get("total").asLong());
-    assertEquals(8, status.get("by_capture_state").get("active").asLong());
+    assertTrue(status.get("by_capture_state").get("CAPTURE_STATE_ACTIVE").isNumber(), result.out());
+    assertEquals(8, status.get("by_capture_state").get("CAPTURE_STATE_ACTIVE").asLong());
     assertEquals(4, status.get("by_policy_version").get("10").asLong());
     assertEquals(7, status.get("by_jurisdiction").get("DE").asLong());
     assertEquals(6, status.get("by_label").get("team=sales").asLong());
@@ -110,17 +117,18 @@ class FleetctlTest {
 
     assertEquals(0, result.exitCode(), result.err());
     JsonNode list = JSON.readTree(result.out());
-    assertEquals(FakeAdminService.DEVICES.size(), list.get("count").asInt());
+    assertEquals(FakeAdminService.DEVICES.size(), list.get("devices").size());
+    assertEquals("", list.get("next_page_token").asText(), "one response holding every page");
     List<String> ids = new ArrayList<>();
     list.get("devices").forEach(device -> ids.add(device.get("device_id").asText()));
     assertEquals(List.of("dev-01", "dev-02", "dev-03", "dev-04", "dev-05"), ids);
     JsonNode stale = list.get("devices").get(3);
-    assertEquals("stale", stale.get("connection_state").asText());
-    assertEquals("active", stale.get("capture_state").asText());
-    assertTrue(stale.get("applied_policy_version").isNumber());
+    assertEquals("CONNECTION_STATE_STALE", stale.get("connection_state").asText());
+    assertEquals("CAPTURE_STATE_ACTIVE", stale.get("capture_state").asText());
+    assertTrue(stale.get("applied_policy_version").isNumber(), "int64 as a number, not proto3's quoted string");
     assertEquals("sales", stale.get("labels").get("team").asText());
     assertEquals("2025-01-02T03:04:05Z", stale.get("enroll_time").asText());
-    assertTrue(list.get("devices").get(4).get("last_seen_time").isNull());
+    assertFalse(list.get("devices").get(4).has("last_seen_time"), "an unset time is left out");
   }
 
   @Test
@@ -128,7 +136,7 @@ class FleetctlTest {
     CliResult result = fleetctl("devices", "list", "--page-size", "2", "--limit", "3", "-o", "json");
 
     assertEquals(0, result.exitCode(), result.err());
-    assertEquals(3, JSON.readTree(result.out()).get("count").asInt());
+    assertEquals(3, JSON.readTree(result.out()).get("devices").size());
     assertEquals(2, server.service.listRequests.size());
     assertEquals(1, server.service.listRequests.get(1).getPageSize(), "asks only for what is still missing");
   }
@@ -136,13 +144,14 @@ class FleetctlTest {
   @Test
   void devicesListSendsTheFilters() {
     CliResult result = fleetctl("devices", "list", "--connection-state", "stale", "--capture-state", "no-policy",
-        "--policy-version", "2", "--jurisdiction", "de", "--label", "team=sales", "--label", "os=mac");
+        "--policy", "default", "--policy-version", "2", "--jurisdiction", "de", "--label", "team=sales", "--label", "os=mac");
 
     assertEquals(0, result.exitCode(), result.err());
     ListDevicesRequest sent = server.service.listRequests.get(0);
     assertEquals(ConnectionState.CONNECTION_STATE_STALE, sent.getConnectionState());
     assertEquals(CaptureState.CAPTURE_STATE_NO_POLICY, sent.getCaptureState());
-    assertEquals(2, sent.getAppliedPolicyVersion());
+    assertEquals("default", sent.getAppliedPolicy().getPolicyName());
+    assertEquals(2, sent.getAppliedPolicy().getVersion());
     assertEquals("DE", sent.getJurisdiction());
     assertEquals(List.of("team=sales", "os=mac"), sent.getLabelsList());
     assertEquals(100, sent.getPageSize());
@@ -154,16 +163,54 @@ class FleetctlTest {
     CliResult table = fleetctl("devices", "get", FakeAdminService.KNOWN_ID);
 
     assertEquals(0, json.exitCode(), json.err());
-    JsonNode device = JSON.readTree(json.out());
+    JsonNode response = JSON.readTree(json.out());
+    JsonNode device = response.get("device");
     assertEquals(FakeAdminService.KNOWN_ID, device.get("device_id").asText());
-    assertEquals("device.enrolled", device.get("history").get(0).get("action").asText());
-    assertEquals("revoked", device.get("identity_state").asText());
+    assertEquals("device.enrolled", response.get("history").get(0).get("action").asText());
+    assertEquals("IDENTITY_STATE_REVOKED", device.get("identity_state").asText());
     assertEquals(0, table.exitCode(), table.err());
     assertTrue(table.out().matches("(?s).*identity_state: +revoked.*"), table.out());
     assertTrue(table.out().contains("owner:"), table.out());
     assertTrue(table.out().contains("labels:"), table.out());
     assertTrue(table.out().contains("team=sales"), table.out());
     assertTrue(table.out().contains("device.enrolled"), table.out());
+  }
+
+  @Test
+  void devicesGetJsonCarriesEveryFieldOfTheDeviceProto() throws Exception {
+    CliResult result = fleetctl("devices", "get", FakeAdminService.KNOWN_ID, "-o", "json");
+
+    assertEquals(0, result.exitCode(), result.err());
+    JsonNode device = JSON.readTree(result.out()).get("device");
+    Set<String> printed = new TreeSet<>();
+    device.fieldNames().forEachRemaining(printed::add);
+    Set<String> declared = new TreeSet<>();
+    Device.getDescriptor().getFields().forEach(field -> declared.add(field.getName()));
+    assertEquals(declared, printed);
+    // What the hand-written copy used to drop, with its values.
+    assertEquals("2026-11-22T09:30:00Z", device.get("active_pause").get("end_time").asText());
+    assertEquals("ex-1", device.get("exemptions").get(0).get("exemption_id").asText());
+    assertEquals(50_000_000L, device.get("latest_telemetry").get("agent_rss_bytes").asLong());
+    assertEquals(4.5, device.get("health").get("battery_drain_percent_per_hour").asDouble());
+    assertEquals(2, device.get("pauses_taken_today").asInt());
+  }
+
+  @Test
+  void devicesGetJsonReadsBackToTheSameMessage() throws Exception {
+    CliResult result = fleetctl("devices", "get", FakeAdminService.KNOWN_ID, "-o", "json");
+
+    GetDeviceResponse.Builder parsed = GetDeviceResponse.newBuilder();
+    JsonFormat.parser().merge(result.out(), parsed);
+    assertEquals(FakeAdminService.KNOWN_DEVICE, parsed.getDevice());
+  }
+
+  @Test
+  void devicesGetYamlIsTheSameTree() throws Exception {
+    CliResult json = fleetctl("devices", "get", FakeAdminService.KNOWN_ID, "-o", "json");
+    CliResult yaml = fleetctl("devices", "get", FakeAdminService.KNOWN_ID, "-o", "yaml");
+
+    assertEquals(0, yaml.exitCode(), yaml.err());
+    assertEquals(JSON.readTree(json.out()), new YAMLMapper().readTree(yaml.out()));
   }
 
   @Test

@@ -51,7 +51,7 @@ class PoliciesCommandTest {
   }
 
   private static Policy example() {
-    return PolicyFile.read(PolicyFileTest.EXAMPLE).toProto();
+    return PolicyFileMapping.toProto(PolicyFileYaml.read(PolicyFileTest.EXAMPLE));
   }
 
   /** The example stored as v1, and as v2 with 5 pauses a day. */
@@ -320,8 +320,9 @@ class PoliciesCommandTest {
     assertTrue(lines.get(1).matches("engineering\\s+2\\s+\\S+Z\\s+5\\s+15\\s+9\\s+US\\s+Work apps.*"), lines.get(1));
     assertTrue(lines.get(3).matches("support\\s+1\\s+.*US,CA\\s+-"), lines.get(3));
     JsonNode list = JSON.readTree(json.out());
-    assertEquals(3, list.get("count").asInt());
+    assertEquals(3, list.get("policies").size());
     assertEquals("sales", list.get("policies").get(1).get("name").asText());
+    assertEquals("US", list.get("policies").get(2).get("jurisdictions").get(0).asText());
   }
 
   // ---- diff ----

@@ -22,7 +22,7 @@ class PolicyFileTest {
   static final Path EXAMPLE = Path.of("examples/policy.yaml");
 
   private static Policy parse(String yaml) {
-    return PolicyFile.parse(yaml).toProto();
+    return PolicyFileMapping.toProto(PolicyFileYaml.parse(yaml));
   }
 
   /** The message a bad file gets, as "LINE: message" (or "-: message" without a line). */
@@ -33,7 +33,7 @@ class PolicyFileTest {
 
   @Test
   void theExampleFileReadsAsWritten() {
-    Policy p = PolicyFile.read(EXAMPLE).toProto();
+    Policy p = PolicyFileMapping.toProto(PolicyFileYaml.read(EXAMPLE));
 
     assertEquals("engineering", p.getName());
     assertEquals(0, p.getVersion(), "the server assigns versions");
@@ -69,13 +69,13 @@ class PolicyFileTest {
 
   @Test
   void theExampleRoundTripsThroughItsYaml() {
-    Policy fromFile = PolicyFile.read(EXAMPLE).toProto();
+    Policy fromFile = PolicyFileMapping.toProto(PolicyFileYaml.read(EXAMPLE));
 
-    String yaml = PolicyFile.of(fromFile).toYaml();
+    String yaml = PolicyFileYaml.write(PolicyFileMapping.fromProto(fromFile));
     Policy back = parse(yaml);
 
     assertEquals(fromFile, back, yaml);
-    assertEquals(yaml, PolicyFile.of(back).toYaml(), "writing is stable");
+    assertEquals(yaml, PolicyFileYaml.write(PolicyFileMapping.fromProto(back)), "writing is stable");
     assertTrue(yaml.contains("daily_upload_cap: 500MB"), yaml);
     assertTrue(yaml.contains("upload_rate_limit: 2MB/s"), yaml);
     assertTrue(yaml.contains("max_pause: 30m"), yaml);
@@ -86,12 +86,12 @@ class PolicyFileTest {
 
   @Test
   void aStoredPolicyPrintsWithItsVersionAndReadsBackWithoutIt() {
-    Policy stored = PolicyFile.read(EXAMPLE).toProto().toBuilder()
+    Policy stored = PolicyFileMapping.toProto(PolicyFileYaml.read(EXAMPLE)).toBuilder()
         .setVersion(4)
         .setCreateTime(Timestamp.newBuilder().setSeconds(1_800_000_000L))
         .build();
 
-    String yaml = PolicyFile.of(stored).toYaml();
+    String yaml = PolicyFileYaml.write(PolicyFileMapping.fromProto(stored));
 
     assertTrue(yaml.contains("version: 4"), yaml);
     assertEquals(stored.toBuilder().clearVersion().clearCreateTime().build(), parse(yaml));
@@ -110,7 +110,7 @@ class PolicyFileTest {
     assertFalse(p.hasBattery());
     assertFalse(p.hasOfflineLimit());
     assertEquals(MeteredNetworkAction.METERED_NETWORK_ACTION_UNSPECIFIED, p.getBandwidth().getMeteredNetworkAction());
-    String yaml = PolicyFile.of(p).toYaml();
+    String yaml = PolicyFileYaml.write(PolicyFileMapping.fromProto(p));
     assertFalse(yaml.contains("max_pause"), yaml);
     assertFalse(yaml.contains("schedule"), yaml);
     assertFalse(yaml.contains("metered_network"), yaml);
@@ -155,7 +155,7 @@ class PolicyFileTest {
     assertEquals(text, String.valueOf(PolicyValues.Bytes.format(bytes, "")));
     Policy p = Policy.newBuilder().setName("x")
         .setBandwidth(io.fleetcontrol.proto.v1.BandwidthRules.newBuilder().setDailyUploadCapBytes(bytes)).build();
-    assertEquals(p, parse(PolicyFile.of(p).toYaml()), "reads back");
+    assertEquals(p, parse(PolicyFileYaml.write(PolicyFileMapping.fromProto(p))), "reads back");
   }
 
   @ParameterizedTest(name = "{0} = {1}s + {2}ns")
@@ -180,7 +180,7 @@ class PolicyFileTest {
     assertEquals(List.of(CaptureKind.CAPTURE_KIND_POINTER, CaptureKind.CAPTURE_KIND_CLICKS,
         CaptureKind.CAPTURE_KIND_KEYSTROKES, CaptureKind.CAPTURE_KIND_MENU_SELECTIONS,
         CaptureKind.CAPTURE_KIND_CLIPBOARD, CaptureKind.CAPTURE_KIND_SCREENSHOTS), p.getCaptureKindsList());
-    assertTrue(PolicyFile.of(p).toYaml().contains("- menu_selections"));
+    assertTrue(PolicyFileYaml.write(PolicyFileMapping.fromProto(p)).contains("- menu_selections"));
     assertEquals(List.of(CaptureKind.CAPTURE_KIND_MENU_SELECTIONS),
         parse("name: x\ncapture_kinds: [Menu-Selections]\n").getCaptureKindsList(), "as people may type it");
   }
@@ -193,7 +193,7 @@ class PolicyFileTest {
     assertEquals("08:00", p.getSchedule().getStartLocalTime(), "8:00 is read as 08:00");
     assertEquals("18:30", p.getSchedule().getEndLocalTime());
     assertEquals(List.of(1, 7), parse("name: x\nschedule: {days: [Monday, SUN]}\n").getSchedule().getDaysList());
-    assertTrue(PolicyFile.of(p).toYaml().contains("- sun"));
+    assertTrue(PolicyFileYaml.write(PolicyFileMapping.fromProto(p)).contains("- sun"));
     assertEquals("08:00:30", parse("name: x\nschedule: {start: '08:00:30'}\n").getSchedule().getStartLocalTime(),
         "seconds, as the server may print them back");
   }
@@ -205,7 +205,7 @@ class PolicyFileTest {
       String word = action.name().substring("METERED_NETWORK_ACTION_".length()).toLowerCase();
       Policy p = parse("name: x\nbandwidth: {metered_network: " + word + "}\n");
       assertEquals(action, p.getBandwidth().getMeteredNetworkAction());
-      assertTrue(PolicyFile.of(p).toYaml().contains("metered_network: " + word));
+      assertTrue(PolicyFileYaml.write(PolicyFileMapping.fromProto(p)).contains("metered_network: " + word));
     }
   }
 
@@ -255,14 +255,14 @@ class PolicyFileTest {
   void anEmptyOrMissingFileIsNamed() {
     assertEquals("-: the file is empty; it needs at least a name", problem("\n"));
     PolicyFile.FileError missing = assertThrows(PolicyFile.FileError.class,
-        () -> PolicyFile.read(Path.of("no/such/policy.yaml")));
+        () -> PolicyFileYaml.read(Path.of("no/such/policy.yaml")));
     assertEquals("no/such/policy.yaml: no such file", missing.describe(Path.of("no/such/policy.yaml")));
   }
 
   @Test
   void theVersionKeyIsAcceptedAndIgnored() {
     assertEquals(0, parse("name: x\nversion: 7\n").getVersion());
-    assertNull(PolicyFile.parse("name: x\nversion: 7\n").withoutVersion().version());
+    assertNull(PolicyFileYaml.parse("name: x\nversion: 7\n").withoutVersion().version());
   }
 
   @Test

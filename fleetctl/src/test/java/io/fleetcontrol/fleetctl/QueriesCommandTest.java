@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fleetcontrol.wire.WireTime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -72,8 +73,8 @@ class QueriesCommandTest {
     assertEquals(0, result.exitCode(), result.err());
     var sent = server.service.listRequests.get(0);
     long dayAgo = before.minus(Duration.ofHours(24)).getEpochSecond();
-    assertTrue(Math.abs(sent.getLastSeenBefore().getSeconds() - dayAgo) < 60, sent.toString());
-    assertEquals(Instant.parse("2026-11-01T09:00:00Z").getEpochSecond(), sent.getLastSeenAfter().getSeconds());
+    assertTrue(Math.abs(WireTime.fromProto(sent.getLastSeenBefore()).getEpochSecond() - dayAgo) < 60, sent.toString());
+    assertEquals(Instant.parse("2026-11-01T09:00:00Z"), WireTime.fromProto(sent.getLastSeenAfter()));
 
     CliResult bad = CliResult.against(server, "devices", "list", "--seen-before", "yesterday");
     assertEquals(ExitCodes.USAGE, bad.exitCode());
@@ -96,7 +97,7 @@ class QueriesCommandTest {
     CliResult json = CliResult.against(server, "audit", "list", "--device", "dev-02", "-o", "json");
     assertEquals(0, json.exitCode(), json.err());
     JsonNode out = new ObjectMapper().readTree(json.out());
-    assertEquals(5, out.get("count").asInt());
+    assertEquals(5, out.get("events").size());
     assertEquals("dev-02", server.service.auditRequests.get(0).getDeviceId());
     assertEquals("pause.started", out.get("events").get(0).get("action").asText());
   }

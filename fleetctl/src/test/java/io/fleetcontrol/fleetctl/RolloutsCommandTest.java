@@ -85,7 +85,7 @@ class RolloutsCommandTest {
     assertEquals("default", server.service.sent(ListRolloutsRequest.class).get(0).getPolicyName());
 
     CliResult paused = CliResult.against(server, "rollouts", "pause", "default-1", "-o", "json");
-    assertTrue(paused.out().contains("\"status\" : \"paused\""), paused.out());
+    assertTrue(paused.out().contains("\"status\" : \"ROLLOUT_STATUS_PAUSED\""), paused.out());
     assertEquals("default-1", server.service.sent(PauseRolloutRequest.class).get(0).getRolloutId());
   }
 }

@@ -77,10 +77,11 @@ class TerminalTextTest {
 
     assertEquals(0, result.exitCode(), result.err());
     assertNoTerminalControls(result.out());
-    JsonNode device = new ObjectMapper().readTree(result.out());
+    JsonNode response = new ObjectMapper().readTree(result.out());
+    JsonNode device = response.get("device");
     assertEquals(FakeAdminService.HOSTILE_TEXT, device.get("owner").asText());
     assertEquals(FakeAdminService.HOSTILE_TEXT, device.get("labels").get("team").asText());
-    assertEquals(FakeAdminService.HOSTILE_TEXT, device.get("history").get(0).get("detail").asText());
+    assertEquals(FakeAdminService.HOSTILE_TEXT, response.get("history").get(0).get("detail").asText());
   }
 
   @Test

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fleetcontrol.agent.AgentClients;
+import io.fleetcontrol.agent.link.AgentClients;
 import io.fleetcontrol.agent.AgentSettings;
-import io.fleetcontrol.agent.FleetSimulator;
-import io.fleetcontrol.agent.SimulatorSettings;
+import io.fleetcontrol.agent.simulator.FleetSimulator;
+import io.fleetcontrol.agent.simulator.SimulatorSettings;
 import io.fleetcontrol.proto.v1.AgentServiceClient;
 import io.fleetcontrol.proto.v1.ConnectRequest;
 import io.fleetcontrol.proto.v1.EnrollRequest;
@@ -127,7 +127,7 @@ class AbuseIntegrationTest {
       try {
         String credential = enroll(client, "abuse-agent-1");
         try (RawAgentStream stream = new RawAgentStream(client, harness.clientSystem, "abuse-agent-1", credential)) {
-          long version = stream.applyPolicy();
+          var version = stream.applyPolicy();
           Duration served = Duration.ofNanos(System.nanoTime() - started);
           record("real agent under " + (IDLE_TCP_CONNECTIONS + IDLE_HTTP2_CONNECTIONS)
               + " idle connections: enrolled, connected, got policy v" + version + " and its ack answered in "
@@ -225,14 +225,14 @@ class AbuseIntegrationTest {
           enroll(beating, "idle-beating-1"));
       RawAgentStream silent = new RawAgentStream(quiet, harness.clientSystem, "idle-quiet-1",
           enroll(quiet, "idle-quiet-1"));
-      long version = heartbeating.applyPolicy();
+      var version = heartbeating.applyPolicy();
       silent.applyPolicy();
 
       // Over two idle-timeouts: one stream heartbeats every 2 s, the other sends nothing at all.
       for (int i = 0; i < 8; i++) {
         heartbeating.send(ConnectRequest.newBuilder().setHeartbeat(Heartbeat.newBuilder()
             .setSendTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(java.time.Instant.now().getEpochSecond()))
-            .setAppliedPolicyVersion(version)));
+            .setAppliedPolicy(version)));
         Thread.sleep(2_000);
       }
       Duration open = Duration.ofNanos(System.nanoTime() - opened);
@@ -247,7 +247,7 @@ class AbuseIntegrationTest {
 
       for (RawAgentStream stream : List.of(heartbeating, silent)) {
         assertFalse(stream.ended.toCompletableFuture().isDone(), "a Connect stream outlives two idle-timeouts");
-        String id = stream.send(ConnectRequest.newBuilder().setPolicyAck(PolicyAck.newBuilder().setPolicyVersion(version)));
+        String id = stream.send(ConnectRequest.newBuilder().setPolicyAck(PolicyAck.newBuilder().setPolicy(version)));
         assertEquals(id, stream.ackOf(id).getRequestAck().getRequestId(), "and still answers");
       }
       record("idle-timeout 6 s, pings after 4 s of quiet: a bare TCP and a stream-less HTTP/2 connection closed after "

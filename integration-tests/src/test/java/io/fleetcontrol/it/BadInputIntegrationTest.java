@@ -156,7 +156,7 @@ class BadInputIntegrationTest {
     ConnectRequest badAck =
         ConnectRequest.newBuilder()
             .setRequestId("r1")
-            .setPolicyAck(PolicyAck.newBuilder().setPolicyVersion(99))
+            .setPolicyAck(PolicyAck.newBuilder().setPolicy(io.fleetcontrol.proto.v1.PolicyVersion.newBuilder().setPolicyName("default").setVersion(99)))
             .build();
     ConnectResponse answer =
         harness.agentClient.connect()
@@ -177,7 +177,7 @@ class BadInputIntegrationTest {
             .toCompletableFuture()
             .get(15, TimeUnit.SECONDS)
             .getDevice();
-    assertEquals(0, device.getAppliedPolicyVersion());
+    assertEquals(0, device.getAppliedPolicy().getVersion());
   }
 
   @Test

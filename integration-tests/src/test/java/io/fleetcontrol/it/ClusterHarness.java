@@ -1,7 +1,7 @@
 package io.fleetcontrol.it;
 
 import com.typesafe.config.ConfigFactory;
-import io.fleetcontrol.agent.ControllerAddress;
+import io.fleetcontrol.agent.link.ControllerAddress;
 import io.fleetcontrol.proto.v1.AdminServiceClient;
 import java.io.File;
 import java.io.IOException;

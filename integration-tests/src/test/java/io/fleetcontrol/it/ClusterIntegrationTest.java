@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetcontrol.agent.AgentSettings;
-import io.fleetcontrol.agent.ConnectionStatus;
+import io.fleetcontrol.agent.link.LinkStatus;
 import io.fleetcontrol.agent.DeviceAgent;
 import io.fleetcontrol.policy.ExemptionReason;
 import io.fleetcontrol.policy.ExemptionScope;
-import io.fleetcontrol.agent.FleetSimulator;
-import io.fleetcontrol.agent.RequestOutcome;
-import io.fleetcontrol.agent.SimulatorSettings;
+import io.fleetcontrol.agent.simulator.FleetSimulator;
+import io.fleetcontrol.agent.state.RequestOutcome;
+import io.fleetcontrol.agent.simulator.SimulatorSettings;
 import io.fleetcontrol.proto.v1.AdminServiceClient;
 import io.fleetcontrol.proto.v1.ApproveExemptionRequest;
 import io.fleetcontrol.proto.v1.Device;
@@ -256,7 +256,7 @@ class ClusterIntegrationTest {
       }
       for (var before : appliedBeforeKill.entrySet()) {
         if (before.getValue() == v2) {
-          assertEquals(v2, getDevice(admin, before.getKey()).getAppliedPolicyVersion(),
+          assertEquals(v2, getDevice(admin, before.getKey()).getAppliedPolicy().getVersion(),
               before.getKey() + " had acked v" + v2 + " before the kill");
         }
       }
@@ -306,7 +306,7 @@ class ClusterIntegrationTest {
         assertTrue(outcome.accepted(), agent.deviceId() + " paused during the hand-off: " + outcome);
         assertTrue(getDevice(admin, agent.deviceId()).hasActivePause(), agent.deviceId() + " has its pause");
       }
-      assertTrue(fleet.agents().stream().noneMatch(a -> a.status() == ConnectionStatus.REJECTED),
+      assertTrue(fleet.agents().stream().noneMatch(a -> a.status() == LinkStatus.REJECTED),
           "no agent gave up");
       fleet.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
       assertTrue(recovery.heard().compareTo(Duration.ofSeconds(30)) <= 0, "agents back after the kill: " + recovery);

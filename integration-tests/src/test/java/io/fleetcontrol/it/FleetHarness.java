@@ -2,7 +2,7 @@ package io.fleetcontrol.it;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.fleetcontrol.agent.ControllerAddress;
+import io.fleetcontrol.agent.link.ControllerAddress;
 import io.fleetcontrol.controller.FleetController;
 import io.fleetcontrol.proto.v1.CreateEnrollmentTokenRequest;
 import io.fleetcontrol.proto.v1.AdminServiceClient;

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.protobuf.Timestamp;
 import io.fleetcontrol.agent.AgentSettings;
-import io.fleetcontrol.agent.ControllerAddress;
+import io.fleetcontrol.agent.link.ControllerAddress;
 import io.fleetcontrol.agent.DeviceAgent;
-import io.fleetcontrol.agent.FleetSimulator;
-import io.fleetcontrol.agent.SimulatorSettings;
+import io.fleetcontrol.agent.simulator.FleetSimulator;
+import io.fleetcontrol.agent.simulator.SimulatorSettings;
 import io.fleetcontrol.proto.v1.ApproveExemptionRequest;
 import io.fleetcontrol.proto.v1.AssignPolicyRequest;
 import io.fleetcontrol.proto.v1.AuditEvent;
@@ -201,8 +201,9 @@ class FleetQueriesIntegrationTest {
       assertEquals(AGENTS, summary.getTotal());
       assertEquals(quiet.size(), summary.getOffline(), summary.toString());
       assertEquals(AGENTS - quiet.size(), summary.getOnline(), summary.toString());
-      assertEquals(Map.of("1", (long) AGENTS - onNewVersion.size(), Long.toString(newVersion), (long) onNewVersion.size()),
-          summary.getByPolicyVersionMap());
+      assertEquals(List.of("default v1 " + (AGENTS - onNewVersion.size()), "default v" + newVersion + " " + onNewVersion.size()),
+          summary.getByAppliedPolicyList().stream()
+              .map(c -> c.getPolicy().getPolicyName() + " v" + c.getPolicy().getVersion() + " " + c.getDevices()).toList());
       assertEquals((long) paused.size(), summary.getByCaptureStateMap().get("CAPTURE_STATE_PAUSED"), summary.toString());
       assertEquals(identities().values().stream().filter(j -> j.equals("DE")).count(),
           summary.getByJurisdictionMap().get("DE"));
@@ -224,8 +225,8 @@ class FleetQueriesIntegrationTest {
     assertFilter(ListDevicesRequest.newBuilder().setConnectionState(ConnectionState.CONNECTION_STATE_STALE), Set.of());
     assertFilter(ListDevicesRequest.newBuilder().setCaptureState(CaptureState.CAPTURE_STATE_PAUSED), paused);
     assertFilter(ListDevicesRequest.newBuilder().setCaptureState(CaptureState.CAPTURE_STATE_REGION_BLOCKED), germany);
-    assertFilter(ListDevicesRequest.newBuilder().setAppliedPolicyVersion(newVersion), onNewVersion);
-    assertFilter(ListDevicesRequest.newBuilder().setAppliedPolicyVersion(1),
+    assertFilter(ListDevicesRequest.newBuilder().setAppliedPolicy(defaultPolicy(newVersion)), onNewVersion);
+    assertFilter(ListDevicesRequest.newBuilder().setAppliedPolicy(defaultPolicy(1)),
         all.stream().filter(id -> !onNewVersion.contains(id)).collect(Collectors.toSet()));
     assertFilter(ListDevicesRequest.newBuilder().setJurisdiction("DE"), germany);
     Set<String> engInNyc = fleet.agents().stream()
@@ -239,7 +240,16 @@ class FleetQueriesIntegrationTest {
         all.stream().filter(notQuiet).collect(Collectors.toSet()));
     // Filters combine: paused and on v1 is every paused device (none of them got the new version).
     assertFilter(ListDevicesRequest.newBuilder().setCaptureState(CaptureState.CAPTURE_STATE_PAUSED)
-        .setAppliedPolicyVersion(1).setJurisdiction("US"), paused);
+        .setAppliedPolicy(defaultPolicy(1)).setJurisdiction("US"), paused);
+    // Another policy's version 1 is not the default policy's.
+    assertFilter(ListDevicesRequest.newBuilder().setAppliedPolicy(io.fleetcontrol.proto.v1.PolicyVersion.newBuilder()
+        .setPolicyName("engineering").setVersion(1)), Set.of());
+    assertFilter(ListDevicesRequest.newBuilder().setAppliedPolicy(io.fleetcontrol.proto.v1.PolicyVersion.newBuilder()
+        .setPolicyName("default")), all);
+  }
+
+  private static io.fleetcontrol.proto.v1.PolicyVersion defaultPolicy(long version) {
+    return io.fleetcontrol.proto.v1.PolicyVersion.newBuilder().setPolicyName("default").setVersion(version).build();
   }
 
   @Test

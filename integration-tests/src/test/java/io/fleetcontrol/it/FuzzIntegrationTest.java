@@ -10,15 +10,15 @@ import com.google.protobuf.Descriptors.ServiceDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.TextFormat;
-import io.fleetcontrol.agent.AgentClients;
+import io.fleetcontrol.agent.link.AgentClients;
 import io.fleetcontrol.agent.AgentSettings;
-import io.fleetcontrol.agent.ConnectionStatus;
+import io.fleetcontrol.agent.link.LinkStatus;
 import io.fleetcontrol.agent.DeviceAgent;
 import io.fleetcontrol.policy.DeviceIdentity;
-import io.fleetcontrol.agent.FixedTelemetry;
-import io.fleetcontrol.agent.LocalApi;
-import io.fleetcontrol.agent.ReconnectBackoff;
-import io.fleetcontrol.agent.UploadMeter;
+import io.fleetcontrol.agent.telemetry.FixedTelemetry;
+import io.fleetcontrol.agent.localapi.LocalApi;
+import io.fleetcontrol.agent.link.ReconnectBackoff;
+import io.fleetcontrol.agent.telemetry.UploadMeter;
 import io.fleetcontrol.proto.agent.v1.LocalAgentProto;
 import io.fleetcontrol.proto.v1.AdminServiceProto;
 import io.fleetcontrol.proto.v1.AgentServiceProto;
@@ -247,13 +247,13 @@ class FuzzIntegrationTest {
     }
     afterwards.addAll(checkPolicies(policiesBefore, calls));
     afterwards.addAll(checkAudit(auditBefore, quietAudit(), calls));
-    if (laptop.status() != ConnectionStatus.CONNECTED) {
+    if (laptop.status() != LinkStatus.CONNECTED) {
       afterwards.add("not serving after the fuzz: the laptop's agent is " + laptop.status() + " (" + laptop.lastProblem() + ")");
     }
     DeviceAgent fresh = startAgent("fuzz-after", Files.createDirectories(stateDir.resolve("after")));
     try {
       Eventually.within(Duration.ofSeconds(30), () -> {
-        assertEquals(ConnectionStatus.CONNECTED, fresh.status(), "a new agent could not connect after the fuzz");
+        assertEquals(LinkStatus.CONNECTED, fresh.status(), "a new agent could not connect after the fuzz");
         assertTrue(fresh.appliedPolicyVersion() > 0, "a new agent got no policy after the fuzz");
       });
     } catch (AssertionError e) {

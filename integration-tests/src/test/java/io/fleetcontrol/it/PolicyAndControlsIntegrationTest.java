@@ -199,10 +199,10 @@ class PolicyAndControlsIntegrationTest {
         .setSelector(DeviceSelector.newBuilder().addDeviceIds("berlin-1"))
         .build());
     try (RawAgentStream stream = new RawAgentStream(harness.agentClient, harness.clientSystem, "berlin-1", credential)) {
-      assertEquals(1, stream.applyPolicy());
+      assertEquals(1, stream.applyPolicy().getVersion());
     }
     Device berlin = device("berlin-1");
-    assertEquals("everything-everywhere", berlin.getPolicyName());
+    assertEquals("everything-everywhere", berlin.getTargetPolicy().getPolicyName());
     assertEquals(CaptureState.CAPTURE_STATE_REGION_BLOCKED, berlin.getCaptureState());
     assertTrue(berlin.getCaptureStateReason().contains("DE"), berlin.getCaptureStateReason());
   }
@@ -302,7 +302,7 @@ class PolicyAndControlsIntegrationTest {
       String[] assigned = fleetctl("policies", "assign", "engineering", "--label", "team=controls");
       assertEquals("0", assigned[0], assigned[2]);
       assertTrue(assigned[1].matches("(?s)assigned engineering v2 to [1-9][0-9]* devices?.*"), assigned[1]);
-      assertEquals(2, device("cli-1").getTargetPolicyVersion());
+      assertEquals(2, device("cli-1").getTargetPolicy().getVersion());
     });
 
     try (RawAgentStream stream = new RawAgentStream(harness.agentClient, harness.clientSystem, "cli-1", credential)) {
@@ -315,7 +315,10 @@ class PolicyAndControlsIntegrationTest {
     }
     Eventually.within(Duration.ofSeconds(30), () -> {
       String[] listed = fleetctl("exemptions", "list", "--status", "requested", "--device", "cli-1", "-o", "json");
-      assertTrue(listed[1].contains("\"count\" : 1"), listed[1]);
+      // -o json is the response message in proto3 JSON: JsonFormat reads it back.
+      var response = io.fleetcontrol.proto.v1.ListExemptionsResponse.newBuilder();
+      com.google.protobuf.util.JsonFormat.parser().merge(listed[1], response);
+      assertEquals(1, response.getExemptionsCount(), listed[1]);
     });
     String[] approved = fleetctl("exemptions", "approve", "cli-1/ex-1", "--until", "7d");
     assertEquals("0", approved[0], approved[2]);
@@ -358,16 +361,16 @@ class PolicyAndControlsIntegrationTest {
         .withEnrollmentToken(harness.enrollmentToken)
         .withIdentity(new io.fleetcontrol.policy.DeviceIdentity(
             "laptop-cli", "ada@example.com", "US", java.util.Map.of("team", "controls"), "test", "America/New_York"))
-        .withBackoff(new io.fleetcontrol.agent.ReconnectBackoff(
+        .withBackoff(new io.fleetcontrol.agent.link.ReconnectBackoff(
             Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(30)));
-    var client = io.fleetcontrol.agent.AgentClients.create(harness.clientSystem, settings.controller());
+    var client = io.fleetcontrol.agent.link.AgentClients.create(harness.clientSystem, settings.controller());
     var excel = io.fleetcontrol.policy.CaptureRequest.inApp(
         io.fleetcontrol.policy.CaptureKind.KEYSTROKES, "com.microsoft.Excel");
 
     var first = startAgent(settings, client, stateDir);
     await(first.whenPolicyApplied(1));
-    var localApi = await(io.fleetcontrol.agent.LocalApi.start(harness.clientSystem, first, "127.0.0.1", 0,
-        io.fleetcontrol.agent.LocalApi.writeNewToken(stateDir.resolve("local-api.token"))));
+    var localApi = await(io.fleetcontrol.agent.localapi.LocalApi.start(harness.clientSystem, first, "127.0.0.1", 0,
+        io.fleetcontrol.agent.localapi.LocalApi.writeNewToken(stateDir.resolve("local-api.token"))));
     String[] status = agentCli(stateDir, localApi.localAddress().getPort(), "status");
     assertTrue(status[0].contains("Capture: ON"), status[0]);
     assertTrue(status[0].contains("Policy: default version 1"), status[0]);
@@ -376,7 +379,7 @@ class PolicyAndControlsIntegrationTest {
     harness.stopController();
     try {
       Eventually.within(Duration.ofSeconds(20), () -> assertFalse(
-          first.status() == io.fleetcontrol.agent.ConnectionStatus.CONNECTED, "agent still connected"));
+          first.status() == io.fleetcontrol.agent.link.LinkStatus.CONNECTED, "agent still connected"));
       Instant asked = Instant.now();
       String[] paused = agentCli(stateDir, localApi.localAddress().getPort(), "pause", "20m");
       assertTrue(paused[0].startsWith("Paused until"), paused[0] + paused[1]);
@@ -388,7 +391,7 @@ class PolicyAndControlsIntegrationTest {
       await(localApi.unbind());
       first.stop();
       Eventually.within(Duration.ofSeconds(10), () -> assertEquals(
-          io.fleetcontrol.agent.ConnectionStatus.STOPPED, first.status()));
+          io.fleetcontrol.agent.link.LinkStatus.STOPPED, first.status()));
 
       var second = startAgent(settings, client, stateDir);
       assertEquals(io.fleetcontrol.policy.CaptureState.PAUSED, second.gate().check(excel).state(),
@@ -408,7 +411,7 @@ class PolicyAndControlsIntegrationTest {
       second.stop();
       // Stopping writes the cache in the state directory; JUnit deletes that directory next.
       Eventually.within(Duration.ofSeconds(10), () -> assertEquals(
-          io.fleetcontrol.agent.ConnectionStatus.STOPPED, second.status()));
+          io.fleetcontrol.agent.link.LinkStatus.STOPPED, second.status()));
     } finally {
       if (harness.controllerSystem() == null) {
         harness.startController();
@@ -420,7 +423,7 @@ class PolicyAndControlsIntegrationTest {
   private static io.fleetcontrol.agent.DeviceAgent startAgent(io.fleetcontrol.agent.AgentSettings settings,
       AgentServiceClient client, java.nio.file.Path stateDir) {
     return io.fleetcontrol.agent.DeviceAgent.start(harness.clientSystem, settings, client,
-        io.fleetcontrol.agent.FixedTelemetry.unknown(), new io.fleetcontrol.agent.UploadMeter(),
+        io.fleetcontrol.agent.telemetry.FixedTelemetry.unknown(), new io.fleetcontrol.agent.telemetry.UploadMeter(),
         stateDir.resolve("cache.bin"), java.time.Clock.systemUTC());
   }
 
@@ -430,7 +433,7 @@ class PolicyAndControlsIntegrationTest {
     line.addAll(java.util.List.of("--state-dir", stateDir.toString(), "--local-port", String.valueOf(port)));
     var out = new java.io.StringWriter();
     var err = new java.io.StringWriter();
-    int code = io.fleetcontrol.agent.AgentMain.run(line.toArray(String[]::new),
+    int code = io.fleetcontrol.agent.cli.AgentMain.run(line.toArray(String[]::new),
         new java.io.PrintWriter(out), new java.io.PrintWriter(err));
     assertEquals(0, code, "fleet-agent " + String.join(" ", args) + ": " + err);
     return new String[] {out.toString(), err.toString()};

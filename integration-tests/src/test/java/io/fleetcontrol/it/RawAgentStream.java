@@ -78,9 +78,11 @@ final class RawAgentStream implements AutoCloseable {
   }
 
   /** Waits for the pushed policy and acks it, as an agent does. */
-  long applyPolicy() throws InterruptedException {
-    long version = next(ConnectResponse::hasPolicyUpdate, Duration.ofSeconds(15)).getPolicyUpdate().getPolicy().getVersion();
-    String id = send(ConnectRequest.newBuilder().setPolicyAck(PolicyAck.newBuilder().setPolicyVersion(version)));
+  io.fleetcontrol.proto.v1.PolicyVersion applyPolicy() throws InterruptedException {
+    var policy = next(ConnectResponse::hasPolicyUpdate, Duration.ofSeconds(15)).getPolicyUpdate().getPolicy();
+    var version = io.fleetcontrol.proto.v1.PolicyVersion.newBuilder()
+        .setPolicyName(policy.getName()).setVersion(policy.getVersion()).build();
+    String id = send(ConnectRequest.newBuilder().setPolicyAck(PolicyAck.newBuilder().setPolicy(version)));
     ConnectResponse ack = ackOf(id);
     if (!ack.getRequestAck().getAccepted()) {
       throw new AssertionError("policy ack refused: " + ack.getRequestAck().getMessage());

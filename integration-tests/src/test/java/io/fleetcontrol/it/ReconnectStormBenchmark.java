@@ -1,10 +1,10 @@
 package io.fleetcontrol.it;
 
 import io.fleetcontrol.agent.AgentSettings;
-import io.fleetcontrol.agent.ControllerAddress;
+import io.fleetcontrol.agent.link.ControllerAddress;
 import io.fleetcontrol.agent.DeviceAgent;
-import io.fleetcontrol.agent.FleetSimulator;
-import io.fleetcontrol.agent.SimulatorSettings;
+import io.fleetcontrol.agent.simulator.FleetSimulator;
+import io.fleetcontrol.agent.simulator.SimulatorSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.fleetcontrol.it;
 
 import io.fleetcontrol.agent.AgentSettings;
-import io.fleetcontrol.agent.ControllerAddress;
-import io.fleetcontrol.agent.FleetSimulator;
-import io.fleetcontrol.agent.SimulatorSettings;
+import io.fleetcontrol.agent.link.ControllerAddress;
+import io.fleetcontrol.agent.simulator.FleetSimulator;
+import io.fleetcontrol.agent.simulator.SimulatorSettings;
 import io.fleetcontrol.proto.v1.DeviceSelector;
 import io.fleetcontrol.proto.v1.GetPolicyRequest;
 import io.fleetcontrol.proto.v1.GetRolloutRequest;

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetcontrol.agent.AgentSettings;
-import io.fleetcontrol.agent.ControllerAddress;
-import io.fleetcontrol.agent.FaultSwitches;
-import io.fleetcontrol.agent.FleetSimulator;
-import io.fleetcontrol.agent.SimulatorSettings;
+import io.fleetcontrol.agent.link.ControllerAddress;
+import io.fleetcontrol.agent.simulator.FaultSwitches;
+import io.fleetcontrol.agent.simulator.FleetSimulator;
+import io.fleetcontrol.agent.simulator.SimulatorSettings;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.proto.v1.*;
 import io.grpc.Status;

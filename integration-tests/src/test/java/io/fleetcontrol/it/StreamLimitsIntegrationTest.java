@@ -98,12 +98,12 @@ class StreamLimitsIntegrationTest {
   void aDeviceFloodingItsStreamWithRequestsIsRefusedNamingTheLimitAndTheStreamStaysUp() throws Exception {
     String credential = credentials.get("flooder-1");
     try (RawAgentStream stream = new RawAgentStream(harness.agentClient, harness.clientSystem, "flooder-1", credential)) {
-      long version = stream.applyPolicy();
+      var version = stream.applyPolicy();
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 30; i++) {
         // Notice acks of the applied policy: harmless, each one a request the entity answers.
         ids.add(stream.send(ConnectRequest.newBuilder()
-            .setNoticeAcknowledgement(NoticeAcknowledgement.newBuilder().setPolicyVersion(version))));
+            .setNoticeAcknowledgement(NoticeAcknowledgement.newBuilder().setPolicy(version))));
       }
       int limited = 0;
       String limitMessage = null;
@@ -133,20 +133,21 @@ class StreamLimitsIntegrationTest {
   void aDeviceDoesNotGetANewAllowanceByReconnectingAndCannotReconnectInALoop() throws Exception {
     String credential = credentials.get("reconnector-1");
     try (RawAgentStream first = new RawAgentStream(harness.agentClient, harness.clientSystem, "reconnector-1", credential)) {
-      long version = first.applyPolicy();
+      var version = first.applyPolicy();
       for (int i = 0; i < 15; i++) {
         first.ackOf(first.send(ConnectRequest.newBuilder()
-            .setNoticeAcknowledgement(NoticeAcknowledgement.newBuilder().setPolicyVersion(version))));
+            .setNoticeAcknowledgement(NoticeAcknowledgement.newBuilder().setPolicy(version))));
       }
     }
     try (RawAgentStream second = new RawAgentStream(harness.agentClient, harness.clientSystem, "reconnector-1", credential)) {
-      long version = second.next(ConnectResponse::hasPolicyUpdate, Duration.ofSeconds(15)).getPolicyUpdate()
-          .getPolicy().getVersion();
+      var policy = second.next(ConnectResponse::hasPolicyUpdate, Duration.ofSeconds(15)).getPolicyUpdate().getPolicy();
+      var version = io.fleetcontrol.proto.v1.PolicyVersion.newBuilder()
+          .setPolicyName(policy.getName()).setVersion(policy.getVersion()).build();
       // A fresh allowance would take all five; the spent one has refilled a token every 3 s at most.
       int refused = 0;
       for (int i = 0; i < 5; i++) {
         ConnectResponse ack = second.ackOf(second.send(ConnectRequest.newBuilder()
-            .setNoticeAcknowledgement(NoticeAcknowledgement.newBuilder().setPolicyVersion(version))));
+            .setNoticeAcknowledgement(NoticeAcknowledgement.newBuilder().setPolicy(version))));
         if (!ack.getRequestAck().getAccepted() && ack.getRequestAck().getMessage().contains("fleet.limits.stream-requests")) {
           refused++;
         }

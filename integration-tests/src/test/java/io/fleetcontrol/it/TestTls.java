@@ -1,6 +1,6 @@
 package io.fleetcontrol.it;
 
-import io.fleetcontrol.agent.ControllerAddress;
+import io.fleetcontrol.agent.link.ControllerAddress;
 import io.fleetcontrol.tls.PemFiles;
 import java.io.IOException;
 import java.nio.file.Files;

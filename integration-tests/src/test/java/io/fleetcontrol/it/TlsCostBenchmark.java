@@ -1,8 +1,8 @@
 package io.fleetcontrol.it;
 
 import io.fleetcontrol.agent.AgentSettings;
-import io.fleetcontrol.agent.FleetSimulator;
-import io.fleetcontrol.agent.SimulatorSettings;
+import io.fleetcontrol.agent.simulator.FleetSimulator;
+import io.fleetcontrol.agent.simulator.SimulatorSettings;
 import io.fleetcontrol.proto.v1.EnrollRequest;
 import io.fleetcontrol.proto.v1.GetFleetSummaryRequest;
 import java.lang.management.ManagementFactory;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetcontrol.agent.AgentSettings;
-import io.fleetcontrol.agent.ControllerAddress;
-import io.fleetcontrol.agent.FleetSimulator;
-import io.fleetcontrol.agent.SimulatorSettings;
+import io.fleetcontrol.agent.link.ControllerAddress;
+import io.fleetcontrol.agent.simulator.FleetSimulator;
+import io.fleetcontrol.agent.simulator.SimulatorSettings;
 import io.fleetcontrol.proto.v1.Device;
 import io.fleetcontrol.proto.v1.GetDeviceRequest;
 import io.fleetcontrol.proto.v1.GetDeviceResponse;
@@ -18,6 +18,7 @@ import io.fleetcontrol.proto.v1.ListDevicesRequest;
 import io.fleetcontrol.proto.v1.ListDevicesResponse;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -102,7 +103,9 @@ class WalkingSkeletonIntegrationTest {
       GetFleetSummaryResponse s = summary();
       assertEquals(AGENTS, s.getTotal(), "enrolled devices in the read side");
       assertEquals(AGENTS, s.getOnline(), "online devices");
-      assertEquals(Map.of("1", (long) AGENTS), s.getByPolicyVersionMap(), "applied policy versions");
+      assertEquals(List.of("default v1 " + AGENTS), s.getByAppliedPolicyList().stream()
+          .map(c -> c.getPolicy().getPolicyName() + " v" + c.getPolicy().getVersion() + " " + c.getDevices()).toList(),
+          "applied policy versions");
     });
     assertEquals(Map.of(1L, AGENTS), fleet.appliedVersionCounts());
     GetFleetSummaryResponse s = summary();
@@ -171,7 +174,7 @@ class WalkingSkeletonIntegrationTest {
   @Order(4)
   void factsComeBackFromCassandraAfterAControllerRestart() throws Exception {
     Device before = device(simId(7));
-    assertEquals(1, before.getAppliedPolicyVersion());
+    assertEquals(1, before.getAppliedPolicy().getVersion());
     assertTrue(before.hasEnrollTime());
 
     harness.restartController();
@@ -180,11 +183,11 @@ class WalkingSkeletonIntegrationTest {
     Device after = device(simId(7));
     assertEquals(before.getOwner(), after.getOwner());
     assertEquals(before.getEnrollTime(), after.getEnrollTime());
-    assertEquals(1, after.getAppliedPolicyVersion());
-    assertEquals(1, after.getTargetPolicyVersion());
+    assertEquals(1, after.getAppliedPolicy().getVersion());
+    assertEquals(1, after.getTargetPolicy().getVersion());
     for (int n = 1; n <= AGENTS; n++) {
       Device d = device(simId(n));
-      assertEquals(1, d.getAppliedPolicyVersion(), d.getDeviceId());
+      assertEquals(1, d.getAppliedPolicy().getVersion(), d.getDeviceId());
       assertFalse(d.getOwner().isEmpty(), d.getDeviceId());
     }
     // And the agents find the new node by themselves.

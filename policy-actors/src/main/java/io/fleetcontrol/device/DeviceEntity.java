@@ -7,6 +7,7 @@ import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.policy.ExemptionStatus;
 import io.fleetcontrol.policy.ExemptionReason;
 import io.fleetcontrol.policy.ExemptionScope;
+import io.fleetcontrol.refusal.Refusal;
 import io.fleetcontrol.policy.CaptureDecision;
 import io.fleetcontrol.policy.Decision;
 import io.fleetcontrol.policy.DeviceConditions;
@@ -14,6 +15,7 @@ import io.fleetcontrol.policy.DeviceTelemetry;
 import io.fleetcontrol.policy.Exemption;
 import io.fleetcontrol.policy.HealthRollup;
 import io.fleetcontrol.policy.PauseCheck;
+import io.fleetcontrol.policy.PauseWindow;
 import io.fleetcontrol.policy.PauseQuota;
 import io.fleetcontrol.policy.PauseRules;
 import io.fleetcontrol.policy.Policy;
@@ -457,14 +459,8 @@ public final class DeviceEntity
   private final Clock clock;
   private final TimerScheduler<Command> timers;
 
-  // In memory only: what the open stream reports between facts.
-  private ActorRef<AgentPush> connection;
-  /**
-   * The stream an attach replaced, closed once the new one proves itself with a heartbeat. Not at
-   * once: in a cluster an attach whose ask already timed out can arrive late, from a stream the
-   * agent gave up, and must not cut off the live one.
-   */
-  private ActorRef<AgentPush> replacedConnection;
+  // In memory only: where to push, and what the open stream reports between facts.
+  private final DeviceStreams streams;
   private Instant lastSeen;
   private DeviceTelemetry latestTelemetry = DeviceTelemetry.UNKNOWN;
   private HealthRollup health = HealthRollup.EMPTY;
@@ -484,6 +480,7 @@ public final class DeviceEntity
     this.presence = presence;
     this.clock = clock;
     this.timers = timers;
+    this.streams = new DeviceStreams(deviceId);
   }
 
   @Override
@@ -597,11 +594,15 @@ public final class DeviceEntity
   }
 
   private <T> ReplyEffect<Event, State> notEnrolled(ActorRef<StatusReply<T>> replyTo) {
-    return Effect().reply(replyTo, StatusReply.error("device " + deviceId + " is not enrolled"));
+    return Effect().reply(replyTo, new Refusal.NotFound("device " + deviceId + " is not enrolled").reply());
   }
 
   private <T> ReplyEffect<Event, State> refuse(ActorRef<StatusReply<T>> replyTo, String why) {
-    return Effect().reply(replyTo, StatusReply.error(why));
+    return refuse(replyTo, new Refusal.Conflict(why));
+  }
+
+  private <T> ReplyEffect<Event, State> refuse(ActorRef<StatusReply<T>> replyTo, Refusal refusal) {
+    return Effect().reply(replyTo, refusal.reply());
   }
 
   // -- enrollment and streams --
@@ -666,14 +667,14 @@ public final class DeviceEntity
     return Effect()
         .persist(new DeviceReenrolled(deviceId, identity, cmd.credentialHash(), cmd.enrollmentIdHash(), tokenId,
             clock.instant()))
-        .thenRun(s -> closeConnection())
+        .thenRun(s -> streams.supersede())
         .thenReply(cmd.replyTo(), s -> StatusReply.success(new EnrollOutcome.Enrolled(false)));
   }
 
   private ReplyEffect<Event, State> onReset(State state, ResetDevice cmd) {
     return Effect()
         .persist(new DeviceReset(deviceId, cmd.by(), cmd.reason(), clock.instant()))
-        .thenRun(s -> revokeConnection("an admin reset device " + deviceId + "; its credential is no longer valid"))
+        .thenRun(s -> streams.withdraw("an admin reset device " + deviceId + "; its credential is no longer valid"))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
   }
 
@@ -683,18 +684,15 @@ public final class DeviceEntity
     }
     return Effect()
         .persist(new DeviceRevoked(deviceId, cmd.by(), cmd.reason(), clock.instant()))
-        .thenRun(s -> revokeConnection("an admin revoked device " + deviceId))
+        .thenRun(s -> streams.withdraw("an admin revoked device " + deviceId))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
   }
 
   private ReplyEffect<Event, State> onAttach(State state, AttachConnection cmd) {
     if (!state.credential().matches(cmd.credentialHash())) {
-      return refuse(cmd.replyTo(), "the credential is not valid for device " + deviceId);
+      return refuse(cmd.replyTo(), new Refusal.Unauthenticated("the credential is not valid for device " + deviceId));
     }
-    if (connection != null && !connection.equals(cmd.connection())) {
-      replacedConnection = connection;
-    }
-    connection = cmd.connection();
+    streams.attach(cmd.connection());
     lastSeen = clock.instant();
     reportPresence(state);
     // A fresh stream learns everything the device should know.
@@ -709,32 +707,24 @@ public final class DeviceEntity
       cmd.connection().tell(new AgentPush.CredentialWithdrawn(deviceId, "the credential of device " + deviceId + " is no longer valid"));
       return Effect().noReply();
     }
-    if (!cmd.connection().equals(connection)) {
+    if (!streams.isCurrent(cmd.connection())) {
       adopt(state, cmd.connection());
       // What the device said while this entity was away is lost; ask for it now.
-      connection.tell(new AgentPush.HeartbeatWanted(deviceId));
+      streams.push(new AgentPush.HeartbeatWanted(deviceId));
     }
     return Effect().noReply();
   }
 
   /** Push to {@code stream} from now on, and tell it everything, as on attach: a push may have gone astray. */
   private void adopt(State state, ActorRef<AgentPush> stream) {
-    if (stream.equals(replacedConnection)) {
-      replacedConnection = null;
-    }
-    connection = stream;
+    streams.adopt(stream);
     pushPolicy(state);
     pushPause(state);
     pushExemptions(state);
   }
 
   private ReplyEffect<Event, State> onDetach(State state, DetachConnection cmd) {
-    if (cmd.connection().equals(connection)) {
-      connection = null;
-    }
-    if (cmd.connection().equals(replacedConnection)) {
-      replacedConnection = null;
-    }
+    streams.detach(cmd.connection());
     return Effect().noReply();
   }
 
@@ -748,15 +738,14 @@ public final class DeviceEntity
     if (!state.credential().isActive()) {
       return Effect().noReply();
     }
-    if (cmd.connection() != null && !cmd.connection().equals(connection)) {
+    if (cmd.connection() != null && !streams.isCurrent(cmd.connection())) {
       // The agent speaks through this stream now, and pushes go where it speaks. Either this entity
       // started after the stream attached (its node went down) or a late attach from a stream the
       // agent gave up took its place.
       adopt(state, cmd.connection());
-    } else if (cmd.connection() != null && replacedConnection != null) {
+    } else if (cmd.connection() != null) {
       // The newest stream is alive: the one it replaced can go.
-      replacedConnection.tell(new AgentPush.Superseded(deviceId));
-      replacedConnection = null;
+      streams.currentIsAlive();
     }
     lastSeen = cmd.receivedAt();
     latestTelemetry = cmd.telemetry();
@@ -782,12 +771,7 @@ public final class DeviceEntity
     if (policy == null) {
       return stale;
     }
-    long daily = policy.bandwidth().dailyUploadCapBytes();
-    long monthly = policy.bandwidth().monthlyUploadCapBytes();
-    boolean crossedDaily = daily > 0 && before.bytesToday() < daily && liveUploads.bytesToday() >= daily;
-    boolean crossedMonthly =
-        monthly > 0 && before.bytesThisMonth() < monthly && liveUploads.bytesThisMonth() >= monthly;
-    return stale || crossedDaily || crossedMonthly;
+    return stale || liveUploads.crossedACapSince(before, policy.bandwidth());
   }
 
   // -- policy --
@@ -858,24 +842,16 @@ public final class DeviceEntity
       return Effect().reply(cmd.replyTo(), StatusReply.success(summary(state)));
     }
     Instant now = clock.instant();
-    if (state.pauseActive()) {
-      return refuse(cmd.replyTo(), "capture is already paused until " + state.pauseEnd());
-    }
-    // A pause made offline starts when the employee asked, but never in the future and never
-    // so far back that it would already be over.
-    Instant start = cmd.requestTime() == null || cmd.requestTime().isAfter(now) ? now : cmd.requestTime();
-    Optional<String> refusal =
-        PauseCheck.refusal(state.pauseRules(), state.pauseQuota(), cmd.duration(), start, state.zone());
+    // Today's count is that of the day the employee asked (a pause made offline counts then).
+    Instant asked = PauseWindow.askedStart(cmd.requestTime(), now);
+    Optional<PauseCheck.Refusal> refusal = PauseCheck.check(state.pauseRules(),
+        state.pauseQuota().pausesLeft(state.pauseRules(), asked, state.zone()), state.pauseEnd(), cmd.duration());
     if (refusal.isPresent()) {
-      return refuse(cmd.replyTo(), refusal.get());
+      return refuse(cmd.replyTo(), refusal.get().message());
     }
-    Instant end = start.plus(cmd.duration());
-    if (!end.isAfter(now)) {
-      start = now;
-      end = now.plus(cmd.duration());
-    }
+    PauseWindow window = PauseWindow.of(cmd.requestTime(), cmd.duration(), now);
     return Effect()
-        .persist(new PauseStarted(deviceId, start, end, cmd.requestId()))
+        .persist(new PauseStarted(deviceId, window.start(), window.end(), cmd.requestId()))
         .thenRun(s -> {
           schedule(PAUSE_TIMER, new PauseTimerFired(), s.pauseEnd());
           pushPause(s);
@@ -943,7 +919,7 @@ public final class DeviceEntity
 
   private ReplyEffect<Event, State> onApproveExemption(State state, ApproveExemption cmd) {
     Instant now = clock.instant();
-    Optional<String> refusal = decidable(state, cmd.exemptionId());
+    Optional<Refusal> refusal = decidable(state, cmd.exemptionId());
     if (refusal.isPresent()) {
       return refuse(cmd.replyTo(), refusal.get());
     }
@@ -964,7 +940,7 @@ public final class DeviceEntity
   }
 
   private ReplyEffect<Event, State> onDenyExemption(State state, DenyExemption cmd) {
-    Optional<String> refusal = decidable(state, cmd.exemptionId());
+    Optional<Refusal> refusal = decidable(state, cmd.exemptionId());
     if (refusal.isPresent()) {
       return refuse(cmd.replyTo(), refusal.get());
     }
@@ -1013,63 +989,40 @@ public final class DeviceEntity
   }
 
   /** Only a requested exemption can be approved or denied, once. */
-  private Optional<String> decidable(State state, String exemptionId) {
+  private Optional<Refusal> decidable(State state, String exemptionId) {
     Optional<ExemptionRecord> exemption = state.exemption(exemptionId);
     if (exemption.isEmpty()) {
       return Optional.of(unknownExemption(exemptionId));
     }
     if (exemption.get().status() != ExemptionStatus.REQUESTED) {
-      return Optional.of("exemption " + exemptionId + " was already decided (it is "
-          + exemption.get().status() + ")");
+      return Optional.of(new Refusal.Conflict("exemption " + exemptionId + " was already decided (it is "
+          + exemption.get().status() + ")"));
     }
     return Optional.empty();
   }
 
-  private String unknownExemption(String exemptionId) {
-    return "device " + deviceId + " has no exemption " + exemptionId;
+  private Refusal unknownExemption(String exemptionId) {
+    return new Refusal.NotFound("device " + deviceId + " has no exemption " + exemptionId);
   }
 
   // -- pushes and views --
 
   private void pushPolicy(State state) {
-    if (connection != null && state.targetPolicy() != null) {
-      connection.tell(new AgentPush.PolicyChanged(deviceId, state.targetPolicy()));
+    if (state.targetPolicy() != null) {
+      streams.push(new AgentPush.PolicyChanged(deviceId, state.targetPolicy()));
     }
   }
 
   private void pushPause(State state) {
-    if (connection != null) {
-      connection.tell(new AgentPush.PauseChanged(deviceId, state.pauseStart(), state.pauseEnd(),
-          pausesLeftToday(state)));
-    }
+    streams.push(new AgentPush.PauseChanged(deviceId, state.pauseStart(), state.pauseEnd(), pausesLeftToday(state)));
   }
 
   private void pushExemptions(State state) {
-    if (connection != null) {
-      connection.tell(new AgentPush.ExemptionsChanged(deviceId, state.exemptions()));
-    }
+    streams.push(new AgentPush.ExemptionsChanged(deviceId, state.exemptions()));
   }
 
   private PausesLeft pausesLeftToday(State state) {
     return state.pauseQuota().pausesLeft(state.pauseRules(), clock.instant(), state.zone());
-  }
-
-  private void closeConnection() {
-    if (connection != null) {
-      connection.tell(new AgentPush.Superseded(deviceId));
-      connection = null;
-    }
-  }
-
-  /** The open stream (and one it replaced) ends now, with {@code why} for the agent. */
-  private void revokeConnection(String why) {
-    for (ActorRef<AgentPush> stream : java.util.Arrays.asList(connection, replacedConnection)) {
-      if (stream != null) {
-        stream.tell(new AgentPush.CredentialWithdrawn(deviceId, why));
-      }
-    }
-    connection = null;
-    replacedConnection = null;
   }
 
   private void reportPresence(State state) {

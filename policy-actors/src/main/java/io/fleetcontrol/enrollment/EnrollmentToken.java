@@ -1,5 +1,6 @@
 package io.fleetcontrol.enrollment;
 
+import io.fleetcontrol.refusal.Refusal;
 import io.fleetcontrol.serialization.CborSerializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -193,7 +194,7 @@ public final class EnrollmentToken
         .onCommand(Get.class, (s, cmd) -> unknown(cmd.replyTo()));
     builder.forState(State::exists)
         .onCommand(Create.class, (s, cmd) ->
-            Effect().reply(cmd.replyTo(), StatusReply.error("enrollment token " + tokenId + " already exists")))
+            Effect().reply(cmd.replyTo(), new Refusal.AlreadyExists("enrollment token " + tokenId + " already exists").reply()))
         .onCommand(Spend.class, this::onSpend)
         .onCommand(Refund.class, this::onRefund)
         .onCommand(Revoke.class, this::onRevoke)
@@ -202,7 +203,7 @@ public final class EnrollmentToken
   }
 
   private ReplyEffect<Event, State> unknown(ActorRef<StatusReply<View>> replyTo) {
-    return Effect().reply(replyTo, StatusReply.error("enrollment token " + tokenId + " does not exist"));
+    return Effect().reply(replyTo, new Refusal.NotFound("enrollment token " + tokenId + " does not exist").reply());
   }
 
   private ReplyEffect<Event, State> onCreate(State state, Create cmd) {

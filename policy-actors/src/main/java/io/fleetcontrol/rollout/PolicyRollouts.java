@@ -1,5 +1,6 @@
 package io.fleetcontrol.rollout;
 
+import io.fleetcontrol.refusal.Refusal;
 import io.fleetcontrol.policy.rollout.RolloutGates;
 import io.fleetcontrol.serialization.CborSerializable;
 import java.time.Clock;
@@ -193,10 +194,14 @@ public final class PolicyRollouts
    * without waiting for a message, and a running rollout carries on with its wave there.
    */
   public static void init(ActorSystem<?> system, RolloutExecutor executor, Clock clock) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-            ctx -> Behaviors.setup(context -> new PolicyRollouts(ctx.getEntityId(), executor, clock, context)))
+    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), executor, clock))
         .withSettings(org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings.create(system)
             .withRememberEntities(true)));
+  }
+
+  /** The rollouts of one policy; {@code policyName} is the entity id. */
+  public static Behavior<Command> create(String policyName, RolloutExecutor executor, Clock clock) {
+    return Behaviors.setup(context -> new PolicyRollouts(policyName, executor, clock, context));
   }
 
   public static EntityRef<Command> ref(ActorSystem<?> system, String policyName) {
@@ -265,7 +270,7 @@ public final class PolicyRollouts
         .onCommand(Start.class, this::onStart)
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.find(cmd.rolloutId())
             .map(r -> StatusReply.success(view(r)))
-            .orElseGet(() -> StatusReply.error(unknown(cmd.rolloutId())))))
+            .orElseGet(() -> new Refusal.NotFound(unknown(cmd.rolloutId())).reply())))
         .onCommand(ListAll.class, (state, cmd) ->
             Effect().reply(cmd.replyTo(),
                 StatusReply.success(new Views(state.rollouts().stream().map(this::view).toList()))))
@@ -290,9 +295,9 @@ public final class PolicyRollouts
   private ReplyEffect<Event, State> onStart(State state, Start cmd) {
     Optional<Rollout> active = state.active();
     if (active.isPresent()) {
-      return Effect().reply(cmd.replyTo(), StatusReply.error("rollout " + active.get().rolloutId() + " of policy "
+      return Effect().reply(cmd.replyTo(), new Refusal.Conflict("rollout " + active.get().rolloutId() + " of policy "
           + policyName + " is still " + active.get().status().name().toLowerCase(java.util.Locale.ROOT)
-          + "; abort it or let it finish before starting another"));
+          + "; abort it or let it finish before starting another").reply());
     }
     Instant now = clock.instant();
     String id = policyName + "-" + (state.rollouts().size() + 1);
@@ -405,10 +410,11 @@ public final class PolicyRollouts
 
   private ReplyEffect<Event, State> refuse(Optional<Rollout> rollout, String id,
       ActorRef<StatusReply<Rollout>> replyTo, String neededWords) {
-    return Effect().reply(replyTo, StatusReply.error(rollout.isEmpty()
-        ? unknown(id)
-        : "rollout " + id + " is " + rollout.get().status().name().toLowerCase(java.util.Locale.ROOT)
-            + ", not " + neededWords));
+    Refusal refusal = rollout.isEmpty()
+        ? new Refusal.NotFound(unknown(id))
+        : new Refusal.Conflict("rollout " + id + " is "
+            + rollout.get().status().name().toLowerCase(java.util.Locale.ROOT) + ", not " + neededWords);
+    return Effect().reply(replyTo, refusal.reply());
   }
 
   private String unknown(String id) {

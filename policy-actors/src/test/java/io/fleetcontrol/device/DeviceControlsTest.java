@@ -55,10 +55,10 @@ class DeviceControlsTest {
         DeviceEntity.create("laptop-9", PresenceDirectory.NONE, clock));
     Policy policy = withPause(Policy.starter("default", 1), new PauseRules(Duration.ofMinutes(30), 2));
     kit.<StatusReply<EnrollOutcome>>runCommand(r -> new DeviceEntity.Enroll(IDENTITY, "enrollment-1", HASH, null, "et-1", policy, r));
-    summary(r -> new DeviceEntity.AckPolicy(1, r));
+    summary(r -> new DeviceEntity.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 1), r));
     stream = testKit.createTestProbe();
     summary(r -> new DeviceEntity.AttachConnection(HASH, stream.ref(), r));
-    kit.runCommand(new DeviceEntity.Heartbeat(START, DeviceTelemetry.UNKNOWN, 1, "0.1.0"));
+    kit.runCommand(new DeviceEntity.Heartbeat(START, DeviceTelemetry.UNKNOWN, new io.fleetcontrol.policy.PolicyVersion("default", 1), "0.1.0"));
     stream.receiveSeveralMessages(3); // policy, pause state, exemptions on attach
   }
 
@@ -254,10 +254,10 @@ class DeviceControlsTest {
 
   @Test
   void noticeAcknowledgementIsJournaledOncePerVersion() {
-    var first = summary(r -> new DeviceEntity.AcknowledgeNotice(1, r));
+    var first = summary(r -> new DeviceEntity.AcknowledgeNotice(new io.fleetcontrol.policy.PolicyVersion("default", 1), r));
     assertEquals(1, first.events().size());
-    assertTrue(summary(r -> new DeviceEntity.AcknowledgeNotice(1, r)).events().isEmpty());
-    assertTrue(summary(r -> new DeviceEntity.AcknowledgeNotice(5, r)).reply().isError());
+    assertTrue(summary(r -> new DeviceEntity.AcknowledgeNotice(new io.fleetcontrol.policy.PolicyVersion("default", 1), r)).events().isEmpty());
+    assertTrue(summary(r -> new DeviceEntity.AcknowledgeNotice(new io.fleetcontrol.policy.PolicyVersion("default", 5), r)).reply().isError());
   }
 
   @Test
@@ -266,13 +266,13 @@ class DeviceControlsTest {
     int journaled = 0;
     for (int i = 0; i < 30; i++) {
       clock.advance(Duration.ofSeconds(10));
-      journaled += kit.runCommand(new DeviceEntity.Heartbeat(clock.instant(), telemetry, 1, "0.1.0")).events().size();
+      journaled += kit.runCommand(new DeviceEntity.Heartbeat(clock.instant(), telemetry, new io.fleetcontrol.policy.PolicyVersion("default", 1), "0.1.0")).events().size();
     }
     assertEquals(0, journaled, "five minutes of heartbeats journal nothing");
     assertEquals(30_000, current().uploadedBytesToday());
     for (int i = 0; i < 40; i++) {
       clock.advance(Duration.ofSeconds(10));
-      journaled += kit.runCommand(new DeviceEntity.Heartbeat(clock.instant(), telemetry, 1, "0.1.0")).events().size();
+      journaled += kit.runCommand(new DeviceEntity.Heartbeat(clock.instant(), telemetry, new io.fleetcontrol.policy.PolicyVersion("default", 1), "0.1.0")).events().size();
     }
     assertEquals(1, journaled, "one roll-up after ten minutes");
     kit.restart();
@@ -339,7 +339,7 @@ class DeviceControlsTest {
       clock.advance(Duration.ofMinutes(1));
       kit.runCommand(new DeviceEntity.Heartbeat(clock.instant(),
           new DeviceTelemetry(true, 90 - minute, false, false, 500_000, 0.5, 60_000_000, minute == 5 ? 1 : 0),
-          1, "0.1.0"));
+          new io.fleetcontrol.policy.PolicyVersion("default", 1), "0.1.0"));
     }
     summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(5), null, r));
     DeviceSummary now = current();
@@ -362,7 +362,7 @@ class DeviceControlsTest {
 
     var reverted = summary(r -> new DeviceEntity.RevertPolicy("default", 2, r));
     assertEquals(1, reverted.events().size());
-    assertEquals(1, reverted.reply().getValue().targetPolicyVersion());
+    assertEquals(1, reverted.reply().getValue().targetPolicy().version());
     assertEquals(1, stream.expectMessageClass(AgentPush.PolicyChanged.class).policy().version());
 
     assertTrue(summary(r -> new DeviceEntity.RevertPolicy("default", 2, r)).events().isEmpty(),

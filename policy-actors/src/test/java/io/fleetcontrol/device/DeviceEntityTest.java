@@ -79,7 +79,7 @@ class DeviceEntityTest {
     var result = ask(DeviceEntity.GetSummary::new);
     assertTrue(result.reply().isError());
     assertEquals("device laptop-1 is not enrolled", result.reply().getError().getMessage());
-    var ack = ask(replyTo -> new DeviceEntity.AckPolicy(1, replyTo));
+    var ack = ask(replyTo -> new DeviceEntity.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 1), replyTo));
     assertTrue(ack.reply().isError());
     assertTrue(ack.events().isEmpty());
   }
@@ -92,8 +92,8 @@ class DeviceEntityTest {
     assertTrue(result.events().get(1) instanceof DeviceEntity.PolicyAssigned);
     assertEquals(new EnrollOutcome.Enrolled(false), result.reply().getValue());
     DeviceSummary summary = ask(DeviceEntity.GetSummary::new).reply().getValue();
-    assertEquals(1, summary.targetPolicyVersion());
-    assertEquals(0, summary.appliedPolicyVersion());
+    assertEquals(1, summary.targetPolicy().version());
+    assertEquals(0, summary.appliedPolicy().version());
     assertEquals(CaptureState.NO_POLICY, summary.captureState());
     assertEquals(NOW, result.state().enrollTime());
   }
@@ -121,13 +121,13 @@ class DeviceEntityTest {
     stream.receiveSeveralMessages(2); // pause and exemptions as on every attach
 
     kit.restart(); // as on another node after the first one died: memory (the stream) is gone
-    kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, 0, "0.1.0",
+    kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, io.fleetcontrol.policy.PolicyVersion.NONE, "0.1.0",
         stream.ref(), SECRET_HASH));
     assertEquals(1, stream.expectMessageClass(AgentPush.PolicyChanged.class).policy().version(),
         "the stream hears the policy again");
     stream.receiveSeveralMessages(2);
 
-    kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, 0, "0.1.0",
+    kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, io.fleetcontrol.policy.PolicyVersion.NONE, "0.1.0",
         stream.ref(), SECRET_HASH));
     stream.expectNoMessage(java.time.Duration.ofMillis(200));
   }
@@ -143,13 +143,13 @@ class DeviceEntityTest {
     var pushed = stream.expectMessageClass(AgentPush.PolicyChanged.class);
     assertEquals(1, pushed.policy().version());
 
-    var ack = ask(replyTo -> new DeviceEntity.AckPolicy(1, replyTo));
+    var ack = ask(replyTo -> new DeviceEntity.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 1), replyTo));
     assertEquals(1, ack.events().size());
-    assertEquals(1, ack.reply().getValue().appliedPolicyVersion());
+    assertEquals(1, ack.reply().getValue().appliedPolicy().version());
     assertEquals(CaptureState.ACTIVE, ack.reply().getValue().captureState());
     assertEquals(CaptureState.ACTIVE, presence.get("laptop-1"));
 
-    var again = ask(replyTo -> new DeviceEntity.AckPolicy(1, replyTo));
+    var again = ask(replyTo -> new DeviceEntity.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 1), replyTo));
     assertTrue(again.events().isEmpty(), "a repeated ack is not journaled again");
     assertTrue(again.reply().isSuccess());
   }
@@ -157,7 +157,7 @@ class DeviceEntityTest {
   @Test
   void ackOfAVersionThatIsNotTheTargetIsRefused() {
     enroll(SECRET_HASH);
-    var ack = ask(replyTo -> new DeviceEntity.AckPolicy(7, replyTo));
+    var ack = ask(replyTo -> new DeviceEntity.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 7), replyTo));
     assertTrue(ack.reply().isError());
     assertTrue(ack.reply().getError().getMessage().contains("target is 1"));
     assertTrue(ack.events().isEmpty());
@@ -168,7 +168,7 @@ class DeviceEntityTest {
     enroll(SECRET_HASH);
     var telemetry = new DeviceTelemetry(true, 80, false, false, 1024, 1.5, 50_000_000, 0);
     for (int i = 0; i < 10; i++) {
-      var result = kit.runCommand(new DeviceEntity.Heartbeat(NOW.plusSeconds(i), telemetry, 0, "0.1.0"));
+      var result = kit.runCommand(new DeviceEntity.Heartbeat(NOW.plusSeconds(i), telemetry, io.fleetcontrol.policy.PolicyVersion.NONE, "0.1.0"));
       assertTrue(result.events().isEmpty());
     }
     var summary = ask(DeviceEntity.GetSummary::new).reply().getValue();
@@ -243,7 +243,7 @@ class DeviceEntityTest {
   }
 
   private void heartbeatThrough(TestProbe<AgentPush> stream) {
-    kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, 0, "0.1.0",
+    kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, io.fleetcontrol.policy.PolicyVersion.NONE, "0.1.0",
         stream.ref(), SECRET_HASH));
   }
 
@@ -338,7 +338,7 @@ class DeviceEntityTest {
 
     ask(r -> new DeviceEntity.RevokeDevice("ops", "stolen", r));
     stream.expectMessageClass(AgentPush.CredentialWithdrawn.class);
-    kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, 1, "0.1.0",
+    kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, new io.fleetcontrol.policy.PolicyVersion("default", 1), "0.1.0",
         stream.ref(), SECRET_HASH));
     stream.expectMessageClass(AgentPush.CredentialWithdrawn.class); // a heartbeat in flight does not bring the stream back
     kit.restart();
@@ -354,12 +354,12 @@ class DeviceEntityTest {
   @Test
   void recoveryRestoresEnrollmentAndAppliedVersion() {
     enroll(SECRET_HASH);
-    ask(r -> new DeviceEntity.AckPolicy(1, r));
+    ask(r -> new DeviceEntity.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 1), r));
     kit.restart();
     var summary = ask(DeviceEntity.GetSummary::new).reply().getValue();
     assertEquals("ana@example.com", summary.identity().owner());
-    assertEquals(1, summary.appliedPolicyVersion());
-    assertEquals(1, summary.targetPolicyVersion());
+    assertEquals(1, summary.appliedPolicy().version());
+    assertEquals(1, summary.targetPolicy().version());
     assertEquals(NOW, summary.enrollTime());
   }
 

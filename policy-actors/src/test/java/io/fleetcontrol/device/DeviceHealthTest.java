@@ -44,7 +44,7 @@ class DeviceHealthTest {
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
         DeviceEntity.create("laptop-7", PresenceDirectory.NONE, clock));
     kit.<StatusReply<EnrollOutcome>>runCommand(r -> new DeviceEntity.Enroll(IDENTITY, "enrollment-1", HASH, null, "et-1", Policy.starter("default", 1), r));
-    ask(r -> new DeviceEntity.AckPolicy(1, r));
+    ask(r -> new DeviceEntity.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 1), r));
   }
 
   private StatusReply<DeviceSummary> ask(Function<ActorRef<StatusReply<DeviceSummary>>, DeviceEntity.Command> command) {
@@ -61,7 +61,7 @@ class DeviceHealthTest {
     for (int minute = 1; minute <= minutes; minute++) {
       clock.advance(Duration.ofMinutes(1));
       var telemetry = new DeviceTelemetry(true, 95 - minute, false, false, 100_000, 2.0, 80_000_000, 0);
-      for (DeviceEntity.Event e : kit.runCommand(new DeviceEntity.Heartbeat(clock.instant(), telemetry, 1, "0.1.0"))
+      for (DeviceEntity.Event e : kit.runCommand(new DeviceEntity.Heartbeat(clock.instant(), telemetry, new io.fleetcontrol.policy.PolicyVersion("default", 1), "0.1.0"))
           .events()) {
         assertTrue(e instanceof DeviceEntity.UploadsRolledUp, "a heartbeat journals only upload roll-ups: " + e);
         journaled++;

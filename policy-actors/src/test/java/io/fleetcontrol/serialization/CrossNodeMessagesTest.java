@@ -9,7 +9,7 @@ import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.policy.Exemption;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policy.rollout.RolloutGates;
-import io.fleetcontrol.policyregistry.PolicyCatalog;
+import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.time.Instant;
 import java.util.List;
@@ -67,7 +67,11 @@ class CrossNodeMessagesTest {
             new io.fleetcontrol.enrollment.EnrollmentToken.Refused(io.fleetcontrol.enrollment.EnrollmentToken.Reason.USED_UP))),
         StatusReply.success(new io.fleetcontrol.enrollment.EnrollmentToken.View("et-0123456789ab",
             new io.fleetcontrol.enrollment.EnrollmentToken.Terms(5, T, Map.of(), ""), 2, T, "ops", false, null)),
-        StatusReply.error("device d1 is not enrolled"));
+        StatusReply.error("device d1 is not enrolled"),
+        new io.fleetcontrol.refusal.Refusal.NotFound("device d1 is not enrolled").reply(),
+        new io.fleetcontrol.refusal.Refusal.AlreadyExists("policy p already exists").reply(),
+        new io.fleetcontrol.refusal.Refusal.Conflict("capture is not paused").reply(),
+        new io.fleetcontrol.refusal.Refusal.Unauthenticated("the credential is not valid for device d1").reply());
     Serialization serialization = SerializationExtension.get(testKit.system());
     for (Object reply : replies) {
       byte[] bytes = serialization.serialize(reply).get();

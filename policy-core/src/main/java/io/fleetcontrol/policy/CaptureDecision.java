@@ -16,25 +16,19 @@ import java.time.Instant;
  * </ol>
  *
  * <p>Callers that decide often on one policy (the agent's gate) hold the {@link CompiledPolicy}
- * from {@link #compile}; the static methods are convenience wrappers that reuse the last one
- * compiled when they are handed the same {@code Policy} instance again.
+ * from {@link #compile}; the static methods decide once and keep nothing (no state is shared
+ * between callers: the capture state alone needs no index, so they cost no more than that).
  */
 public final class CaptureDecision {
 
-  // Identity, not equals: hashing a 200-entry policy would cost more than the decision.
-  private static volatile CompiledPolicy lastCompiled;
-
   private CaptureDecision() {}
 
-  /** The policy's lists indexed for fast decisions (built lazily, on the first request). */
+  /**
+   * The policy's lists indexed for fast decisions (built lazily, on the first request). A new one
+   * each call: the caller keeps it as long as it decides on this policy.
+   */
   public static CompiledPolicy compile(Policy policy) {
-    CompiledPolicy last = lastCompiled;
-    if (last != null && last.policy() == policy) {
-      return last;
-    }
-    CompiledPolicy compiled = new CompiledPolicy(policy);
-    lastCompiled = compiled;
-    return compiled;
+    return new CompiledPolicy(policy);
   }
 
   /** The device's capture state: the decision without a request. {@code policy} may be null. */

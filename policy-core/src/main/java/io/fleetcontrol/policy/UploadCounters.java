@@ -51,4 +51,16 @@ public record UploadCounters(LocalDate localDay, long bytesToday, YearMonth loca
     long sum = a + b;
     return sum < a ? Long.MAX_VALUE : sum;
   }
+
+  /**
+   * Whether counting from {@code before} to these counters crossed the daily or the monthly cap of
+   * {@code bandwidth} (a cap of 0 is none): the moment capture changes state, so it is journaled at once.
+   */
+  public boolean crossedACapSince(UploadCounters before, BandwidthRules bandwidth) {
+    long daily = bandwidth.dailyUploadCapBytes();
+    long monthly = bandwidth.monthlyUploadCapBytes();
+    boolean crossedDaily = daily > 0 && before.bytesToday < daily && bytesToday >= daily;
+    boolean crossedMonthly = monthly > 0 && before.bytesThisMonth < monthly && bytesThisMonth >= monthly;
+    return crossedDaily || crossedMonthly;
+  }
 }

@@ -309,9 +309,17 @@ class CaptureDecisionTest {
     }
 
     @Test
-    void theSamePolicyInstanceIsCompiledOnce() {
-      Policy p = policy().build();
-      assertSame(CaptureDecision.compile(p), CaptureDecision.compile(p));
+    void aCompiledPolicyKeepsItsOwnPolicyWhateverIsCompiledAfterIt() {
+      // Was a process-wide "last compiled" cache: two callers deciding in turn on two policies
+      // shared one slot. Each compiled policy is now its own, so neither sees the other's.
+      Policy first = policy().build();
+      Policy second = Policy.starter("other", 9);
+      CompiledPolicy compiledFirst = CaptureDecision.compile(first);
+      CompiledPolicy compiledSecond = CaptureDecision.compile(second);
+      assertSame(first, compiledFirst.policy());
+      assertSame(second, compiledSecond.policy());
+      DeviceConditions d = device().build();
+      assertEquals(CaptureDecision.decide(first, d, NOW, CLICK_IN_EXCEL), compiledFirst.decide(d, NOW, CLICK_IN_EXCEL));
     }
 
     @Test

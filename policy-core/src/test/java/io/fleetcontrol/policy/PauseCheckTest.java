@@ -52,4 +52,41 @@ class PauseCheckTest {
     PauseQuota yesterday = new PauseQuota(NOW.atZone(ZONE).toLocalDate().minusDays(1), 3);
     assertEquals(Optional.empty(), refusal(THIRTY_MINUTES_THREE_A_DAY, yesterday, Duration.ofMinutes(5)));
   }
+
+  private static final PausesLeft TWO = new PausesLeft(2);
+
+  @Test
+  void aPauseInForceRefusesAnotherAfterTheLengthIsChecked() {
+    Instant until = NOW.plusSeconds(600);
+    assertEquals(Optional.of(new PauseCheck.Refusal(PauseCheck.Rule.ALREADY_PAUSED,
+        "capture is already paused until " + until)),
+        PauseCheck.check(THIRTY_MINUTES_THREE_A_DAY, TWO, until, Duration.ofMinutes(5)));
+    assertEquals(PauseCheck.Rule.TOO_LONG,
+        PauseCheck.check(THIRTY_MINUTES_THREE_A_DAY, TWO, until, Duration.ofHours(2)).orElseThrow().rule());
+  }
+
+  @Test
+  void withoutAPolicyOnlyTheSignOfTheLengthAndAPauseInForceAreChecked() {
+    assertEquals(Optional.empty(), PauseCheck.check(null, PausesLeft.NONE, null, Duration.ofDays(3)));
+    assertEquals(PauseCheck.Rule.NOT_POSITIVE, PauseCheck.check(null, null, null, Duration.ZERO).orElseThrow().rule());
+    assertEquals(PauseCheck.Rule.ALREADY_PAUSED,
+        PauseCheck.check(null, null, NOW, Duration.ofMinutes(1)).orElseThrow().rule());
+  }
+
+  @Test
+  void anUnknownCountIsLeftToTheController() {
+    assertEquals(Optional.empty(), PauseCheck.check(THIRTY_MINUTES_THREE_A_DAY, null, null, Duration.ofMinutes(5)));
+    assertEquals(new PauseCheck.Refusal(PauseCheck.Rule.NONE_LEFT, "no pauses left today (3 a day)"),
+        PauseCheck.check(THIRTY_MINUTES_THREE_A_DAY, PausesLeft.NONE, null, Duration.ofMinutes(5)).orElseThrow());
+    assertEquals(Optional.empty(),
+        PauseCheck.check(THIRTY_MINUTES_THREE_A_DAY, PausesLeft.UNLIMITED, null, Duration.ofMinutes(5)));
+  }
+
+  @Test
+  void onlyTheLengthMakesABadRequest() {
+    assertEquals(true, PauseCheck.Rule.NOT_POSITIVE.badRequest());
+    assertEquals(true, PauseCheck.Rule.TOO_LONG.badRequest());
+    assertEquals(false, PauseCheck.Rule.ALREADY_PAUSED.badRequest());
+    assertEquals(false, PauseCheck.Rule.NONE_LEFT.badRequest());
+  }
 }

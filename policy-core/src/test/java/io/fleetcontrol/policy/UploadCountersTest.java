@@ -83,4 +83,28 @@ class UploadCountersTest {
         .add(1, at("2026-11-23T12:00:01Z"), NEW_YORK);
     assertEquals(Long.MAX_VALUE, full.bytesToday());
   }
+
+  private static final BandwidthRules CAPS = new BandwidthRules(100, 1000, BandwidthRules.MeteredNetworkAction.ALLOW, 0);
+
+  private static UploadCounters counted(long today, long month) {
+    return new UploadCounters(LocalDate.of(2026, 12, 1), today, YearMonth.of(2026, 12), month);
+  }
+
+  @Test
+  void reachingTheDailyOrMonthlyCapCrossesIt() {
+    assertEquals(true, counted(100, 500).crossedACapSince(counted(99, 499), CAPS));
+    assertEquals(true, counted(50, 1000).crossedACapSince(counted(40, 990), CAPS));
+  }
+
+  @Test
+  void stayingBelowOrAlreadyAboveACapCrossesNothing() {
+    assertEquals(false, counted(99, 500).crossedACapSince(counted(10, 400), CAPS));
+    assertEquals(false, counted(150, 600).crossedACapSince(counted(120, 580), CAPS), "the daily cap was crossed before");
+    assertEquals(false, counted(10, 1200).crossedACapSince(counted(5, 1100), CAPS), "the monthly cap was crossed before");
+  }
+
+  @Test
+  void aCapOfZeroIsNoCap() {
+    assertEquals(false, counted(1_000_000, 9_000_000).crossedACapSince(counted(0, 0), BandwidthRules.UNLIMITED));
+  }
 }

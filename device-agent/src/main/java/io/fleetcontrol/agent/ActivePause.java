@@ -1,6 +1,0 @@
-package io.fleetcontrol.agent;
-
-import java.time.Instant;
-
-/** A pause the controller says is in force: no capture from {@code start} until {@code end}. */
-public record ActivePause(Instant start, Instant end) {}

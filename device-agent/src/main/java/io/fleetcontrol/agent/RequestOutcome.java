@@ -1,8 +1,0 @@
-package io.fleetcontrol.agent;
-
-/**
- * The controller's answer to an employee's request, given once the fact is persisted.
- *
- * @param message why it was refused, in plain words; empty when accepted
- */
-public record RequestOutcome(boolean accepted, String message) {}

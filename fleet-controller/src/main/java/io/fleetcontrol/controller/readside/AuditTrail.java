@@ -1,0 +1,219 @@
+package io.fleetcontrol.controller.readside;
+
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import io.fleetcontrol.controller.readside.AuditEntries.AuditEntry;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
+
+/**
+ * The audit trail in Cassandra, shaped for its two questions: "what happened lately" (one
+ * partition per UTC day, newest first) and "what happened to this device" (one partition per
+ * device, newest first). A small table lists the days that have entries, so a listing walks back
+ * through them without guessing. Rows are keyed by the event's persistence id and sequence number,
+ * so the at-least-once projection writing an event twice changes nothing. The Cassandra {@link AuditStore}.
+ */
+public final class AuditTrail implements AuditStore {
+
+  private static final String COLUMNS = "event_time, event_id, actor, action, device_id, detail";
+  private static final int CHUNK = 500;
+  /** Day partitions one page of a listing without a device reads at most. */
+  static final int MAX_DAYS_PER_PAGE = 31;
+  /** Rows one page reads at most, matching its action filter or not. */
+  static final int MAX_ROWS_SCANNED_PER_PAGE = 10 * CHUNK;
+
+  private final CassandraSession session;
+  private final String keyspace;
+  private final java.util.Set<String> daysRecorded = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  public AuditTrail(CassandraSession session, String keyspace) {
+    this.session = session;
+    this.keyspace = keyspace;
+  }
+
+  public CompletionStage<Done> createTables() {
+    String entries = "event_time timestamp, event_id text, actor text, action text, device_id text, detail text, ";
+    return session
+        .executeDDL("CREATE TABLE IF NOT EXISTS " + keyspace + ".audit_by_day (day text, " + entries
+            + "PRIMARY KEY ((day), event_time, event_id)) WITH CLUSTERING ORDER BY (event_time DESC, event_id DESC)")
+        .thenCompose(done -> session.executeDDL("CREATE TABLE IF NOT EXISTS " + keyspace + ".audit_by_device "
+            + "(device_id text, " + entries.replace("device_id text, ", "")
+            + "PRIMARY KEY ((device_id), event_time, event_id)) WITH CLUSTERING ORDER BY (event_time DESC, event_id DESC)"))
+        .thenCompose(done -> session.executeDDL("CREATE TABLE IF NOT EXISTS " + keyspace + ".audit_days "
+            + "(bucket int, day text, PRIMARY KEY ((bucket), day)) WITH CLUSTERING ORDER BY (day DESC)"));
+  }
+
+  @Override
+  public CompletionStage<Done> record(AuditEntry e) {
+    String day = day(e.time());
+    CompletionStage<Done> byDay = session.executeWrite(
+        "INSERT INTO " + keyspace + ".audit_by_day (day, " + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)",
+        day, e.time(), e.eventId(), e.actor(), e.action(), e.deviceId(), e.detail());
+    // One row per day; this node writes it once, not with every entry.
+    CompletionStage<Done> days = daysRecorded.contains(day)
+        ? CompletableFuture.completedFuture(Done.getInstance())
+        : session.executeWrite("INSERT INTO " + keyspace + ".audit_days (bucket, day) VALUES (0, ?)", day)
+            .thenApply(done -> {
+              daysRecorded.add(day);
+              return done;
+            });
+    CompletionStage<Done> byDevice = e.deviceId().isEmpty()
+        ? CompletableFuture.completedFuture(Done.getInstance())
+        : session.executeWrite(
+            "INSERT INTO " + keyspace + ".audit_by_device (device_id, " + COLUMNS.replace(", device_id", "")
+                + ") VALUES (?, ?, ?, ?, ?, ?)",
+            e.deviceId(), e.time(), e.eventId(), e.actor(), e.action(), e.detail());
+    return byDay.thenCombine(days, (a, b) -> a).thenCombine(byDevice, (a, b) -> a);
+  }
+
+  /** One device's latest {@code limit} entries, oldest first. */
+  @Override
+  public CompletionStage<List<AuditEntry>> history(String deviceId, int limit) {
+    return session
+        .selectAll(SimpleStatement.newInstance("SELECT " + COLUMNS.replace(", device_id", "")
+            + " FROM " + keyspace + ".audit_by_device WHERE device_id = ? LIMIT ?", deviceId, limit))
+        .thenApply(rows -> {
+          List<AuditEntry> newestFirst = rows.stream().map(row -> entry(row, deviceId)).toList();
+          List<AuditEntry> oldestFirst = new ArrayList<>(newestFirst);
+          java.util.Collections.reverse(oldestFirst);
+          return oldestFirst;
+        });
+  }
+
+  /**
+   * Entries newest first, after {@code after} (null: from the newest), of one device or of all
+   * (deviceId null), with the given action or any (action null).
+   *
+   * <p>One page is bounded: it reads at most {@link #MAX_DAYS_PER_PAGE} day partitions and at most
+   * {@link #MAX_ROWS_SCANNED_PER_PAGE} rows (an action filter may match few of them). Where it stops
+   * for a bound it returns what it found, perhaps nothing, with a cursor where the scan stopped, so
+   * the next page carries on from there; only a scan that reached the oldest entry ends the listing.
+   */
+  @Override
+  public CompletionStage<Listing> list(String deviceId, String action, Cursor after, int pageSize) {
+    Scan scan = new Scan(action, pageSize);
+    if (deviceId != null) {
+      return scan.fill(deviceRead(deviceId), after).thenApply(stop -> scan.listing(stop, null));
+    }
+    String fromDay = after == null ? null : day(after.time());
+    String select = "SELECT day FROM " + keyspace + ".audit_days WHERE bucket = 0";
+    // One day more than a page may read, to know whether older days remain past the bound.
+    SimpleStatement days = fromDay == null
+        ? SimpleStatement.newInstance(select + " LIMIT ?", MAX_DAYS_PER_PAGE + 1)
+        : SimpleStatement.newInstance(select + " AND day <= ? LIMIT ?", fromDay, MAX_DAYS_PER_PAGE + 1);
+    return session.selectAll(days)
+        .thenCompose(rows -> fillDays(rows.stream().map(r -> r.getString("day")).toList(), 0, after, scan));
+  }
+
+  private CompletionStage<Listing> fillDays(List<String> days, int index, Cursor after, Scan scan) {
+    if (index >= days.size()) {
+      return CompletableFuture.completedFuture(scan.listing(Stop.EXHAUSTED, null));
+    }
+    String day = days.get(index);
+    if (index == MAX_DAYS_PER_PAGE) {
+      // The day window of this page is used up: the next page starts with this day's newest entry.
+      return CompletableFuture.completedFuture(scan.listing(Stop.EXHAUSTED, Cursor.wholeDay(day)));
+    }
+    Cursor within = after != null && !after.wholeDay() && day.equals(day(after.time())) ? after : null;
+    return scan.fill(dayRead(day), within).thenCompose(stop -> stop == Stop.EXHAUSTED
+        ? fillDays(days, index + 1, null, scan)
+        : CompletableFuture.completedFuture(scan.listing(stop, null)));
+  }
+
+  /** Why a partition's read stopped. */
+  private enum Stop { PAGE_FULL, BUDGET_SPENT, EXHAUSTED }
+
+  /** One page's scan: the matching entries, the rows read so far and the last one read. */
+  private static final class Scan {
+    private final String action;
+    private final int pageSize;
+    private final List<AuditEntry> page = new ArrayList<>();
+    private int rowsScanned;
+    private Cursor lastRead;
+
+    Scan(String action, int pageSize) {
+      this.action = action;
+      this.pageSize = pageSize;
+    }
+
+    /** Reads a partition newest first in chunks until the page is full, the budget spent, or it runs out. */
+    CompletionStage<Stop> fill(PartitionRead read, Cursor after) {
+      int chunkSize = Math.min(CHUNK, MAX_ROWS_SCANNED_PER_PAGE - rowsScanned);
+      if (chunkSize <= 0) {
+        return CompletableFuture.completedFuture(Stop.BUDGET_SPENT);
+      }
+      return read.chunk(after, chunkSize).thenCompose(chunk -> {
+        for (AuditEntry entry : chunk) {
+          if (action == null || action.equals(entry.action())) {
+            if (page.size() == pageSize) {
+              return CompletableFuture.completedFuture(Stop.PAGE_FULL);
+            }
+            page.add(entry);
+          }
+          rowsScanned++;
+          lastRead = new Cursor(entry.time(), entry.eventId());
+        }
+        if (chunk.size() < chunkSize) {
+          return CompletableFuture.completedFuture(Stop.EXHAUSTED);
+        }
+        return fill(read, lastRead);
+      });
+    }
+
+    /** The page, and where the next one starts: {@code wholeDay} when the day window ran out. */
+    Listing listing(Stop stop, Cursor wholeDay) {
+      Cursor next = switch (stop) {
+        case PAGE_FULL -> last(page);
+        case BUDGET_SPENT -> lastRead;
+        case EXHAUSTED -> wholeDay;
+      };
+      return new Listing(List.copyOf(page), next);
+    }
+  }
+
+  private interface PartitionRead {
+    CompletionStage<List<AuditEntry>> chunk(Cursor after, int limit);
+  }
+
+  private PartitionRead deviceRead(String deviceId) {
+    String select = "SELECT " + COLUMNS.replace(", device_id", "") + " FROM " + keyspace
+        + ".audit_by_device WHERE device_id = ?";
+    return (after, limit) -> session
+        .selectAll(after == null
+            ? SimpleStatement.newInstance(select + " LIMIT ?", deviceId, limit)
+            : SimpleStatement.newInstance(select + " AND (event_time, event_id) < (?, ?) LIMIT ?", deviceId,
+                after.time(), after.eventId(), limit))
+        .thenApply(rows -> rows.stream().map(row -> entry(row, deviceId)).toList());
+  }
+
+  private PartitionRead dayRead(String day) {
+    String select = "SELECT " + COLUMNS + " FROM " + keyspace + ".audit_by_day WHERE day = ?";
+    return (after, limit) -> session
+        .selectAll(after == null
+            ? SimpleStatement.newInstance(select + " LIMIT ?", day, limit)
+            : SimpleStatement.newInstance(select + " AND (event_time, event_id) < (?, ?) LIMIT ?", day,
+                after.time(), after.eventId(), limit))
+        .thenApply(rows -> rows.stream().map(row -> entry(row, row.getString("device_id"))).toList());
+  }
+
+  private static Cursor last(List<AuditEntry> page) {
+    AuditEntry last = page.get(page.size() - 1);
+    return new Cursor(last.time(), last.eventId());
+  }
+
+  private static AuditEntry entry(Row row, String deviceId) {
+    return new AuditEntry(row.getInstant("event_time"), row.getString("event_id"), row.getString("actor"),
+        row.getString("action"), deviceId == null ? "" : deviceId, row.getString("detail"));
+  }
+
+  static String day(Instant time) {
+    return LocalDate.ofInstant(time, ZoneOffset.UTC).toString();
+  }
+}

@@ -1,0 +1,140 @@
+package io.fleetcontrol.controller.readside;
+
+import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.enrollment.EnrollmentToken;
+import io.fleetcontrol.policy.PolicyVersion;
+import io.fleetcontrol.catalog.PolicyCatalog;
+import io.fleetcontrol.catalog.PolicyCatalog;
+import io.fleetcontrol.rollout.PolicyRollouts;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.projection.ProjectionBehavior;
+import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.cassandra.javadsl.CassandraProjection;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
+import org.apache.pekko.projection.javadsl.AtLeastOnceProjection;
+import org.apache.pekko.projection.javadsl.Handler;
+import org.apache.pekko.projection.javadsl.SourceProvider;
+
+/**
+ * Keeps the read side ({@link DeviceStore}, {@link ExemptionStore}, {@link AuditStore}) up to date from device events (one
+ * projection per device tag), and the audit trail from policy and rollout events (one projection
+ * each). At least once, with idempotent writes.
+ */
+public final class DeviceDirectoryProjection {
+
+  private DeviceDirectoryProjection() {}
+
+  public static void init(ActorSystem<?> system, DeviceDirectory directory, AuditStore audit) {
+    ShardedDaemonProcess.get(system)
+        .init(
+            ProjectionBehavior.Command.class,
+            "device-directory",
+            DeviceEntity.TAGS.size(),
+            index -> ProjectionBehavior.create(projection(system, directory, audit, DeviceEntity.TAGS.get(index))),
+            ProjectionBehavior.stopMessage());
+    List<String> adminTags = List.of(PolicyCatalog.TAG, PolicyRollouts.TAG, EnrollmentToken.TAG);
+    ShardedDaemonProcess.get(system)
+        .init(
+            ProjectionBehavior.Command.class,
+            "admin-audit",
+            adminTags.size(),
+            index -> ProjectionBehavior.create(CassandraProjection.atLeastOnce(
+                ProjectionId.of("admin-audit", adminTags.get(index)),
+                EventSourcedProvider.<Object>eventsByTag(system, CassandraReadJournal.Identifier(), adminTags.get(index)),
+                () -> new AdminAuditHandler(audit))),
+            ProjectionBehavior.stopMessage());
+  }
+
+  private static AtLeastOnceProjection<Offset, EventEnvelope<DeviceEntity.Event>> projection(
+      ActorSystem<?> system, DeviceDirectory directory, AuditStore audit, String tag) {
+    SourceProvider<Offset, EventEnvelope<DeviceEntity.Event>> source =
+        EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
+    return CassandraProjection.atLeastOnce(
+        ProjectionId.of("device-directory", tag), source, () -> new DirectoryHandler(directory, directory, audit));
+  }
+
+  /** Policy versions and rollout decisions into the audit trail. */
+  static final class AdminAuditHandler extends Handler<EventEnvelope<Object>> {
+    private final AuditStore audit;
+
+    AdminAuditHandler(AuditStore audit) {
+      this.audit = audit;
+    }
+
+    @Override
+    public CompletionStage<Done> process(EventEnvelope<Object> envelope) {
+      String id = AuditEntries.eventId(envelope.persistenceId(), envelope.sequenceNr());
+      Optional<AuditEntries.AuditEntry> entry = Optional.empty();
+      if (envelope.event() instanceof PolicyCatalog.Event e) {
+        entry = AuditEntries.of(id, e);
+      } else if (envelope.event() instanceof PolicyRollouts.Event e) {
+        entry = AuditEntries.of(id, e);
+      } else if (envelope.event() instanceof EnrollmentToken.Event e) {
+        entry = AuditEntries.of(id, e);
+      }
+      return entry.map(audit::record).orElse(CompletableFuture.completedFuture(Done.getInstance()));
+    }
+  }
+
+  /** Idempotent writes: replaying an event after a crash sets the same columns again. */
+  static final class DirectoryHandler extends Handler<EventEnvelope<DeviceEntity.Event>> {
+    private final DeviceStore devices;
+    private final ExemptionStore exemptions;
+    private final AuditStore audit;
+
+    DirectoryHandler(DeviceStore devices, ExemptionStore exemptions, AuditStore audit) {
+      this.devices = devices;
+      this.exemptions = exemptions;
+      this.audit = audit;
+    }
+
+    @Override
+    public CompletionStage<Done> process(EventEnvelope<DeviceEntity.Event> envelope) {
+      CompletionStage<Done> trail = AuditEntries
+          .of(AuditEntries.eventId(envelope.persistenceId(), envelope.sequenceNr()), envelope.event())
+          .map(audit::record)
+          .orElse(CompletableFuture.completedFuture(Done.getInstance()));
+      return directoryWrite(envelope.event()).thenCombine(trail, (a, b) -> a);
+    }
+
+    private CompletionStage<Done> directoryWrite(DeviceEntity.Event event) {
+      if (event instanceof DeviceEntity.DeviceEnrolled e) {
+        return devices.recordEnrollment(e.identity(), e.enrollTime());
+      } else if (event instanceof DeviceEntity.DeviceReenrolled e) {
+        return devices.recordIdentity(e.identity());
+      } else if (event instanceof DeviceEntity.PolicyAssigned e) {
+        return devices.updateTarget(e.deviceId(), e.policy().name(), e.policy().version());
+      } else if (event instanceof DeviceEntity.PolicyApplied e) {
+        // Events from before the name was kept carry none; the row then shows the number alone.
+        return devices.updateApplied(e.deviceId(), new PolicyVersion(e.policyName(), e.version()));
+      } else if (event instanceof DeviceEntity.ExemptionRequested e) {
+        return exemptions.recordExemptionRequest(e.deviceId(), e.exemptionId(), e.scope().name(),
+            e.reason().name(), e.comment(), e.requestTime());
+      } else if (event instanceof DeviceEntity.ExemptionApproved e) {
+        return exemptions.recordExemptionDecision(e.deviceId(), e.exemptionId(), "APPROVED",
+            e.expireTime(), e.approver(), null, e.decideTime());
+      } else if (event instanceof DeviceEntity.ExemptionDenied e) {
+        return exemptions.recordExemptionDecision(e.deviceId(), e.exemptionId(), "DENIED", null,
+            e.approver(), e.reason(), e.decideTime());
+      } else if (event instanceof DeviceEntity.ExemptionRevoked e) {
+        // As the entity records it: the revoker, the reason and the time are the decision now.
+        return exemptions.recordExemptionRevocation(e.deviceId(), e.exemptionId(), e.revokedBy(), e.reason(),
+            e.revokeTime());
+      } else if (event instanceof DeviceEntity.ExemptionExpired e) {
+        return exemptions.recordExemptionStatus(e.deviceId(), e.exemptionId(), "EXPIRED");
+      }
+      // Pauses reach the directory as capture state, through PresenceWriter; notices and upload
+      // roll-ups are in the audit trail or nowhere.
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+  }
+}

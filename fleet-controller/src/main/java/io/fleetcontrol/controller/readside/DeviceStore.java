@@ -1,0 +1,77 @@
+package io.fleetcontrol.controller.readside;
+
+import io.fleetcontrol.policy.PolicyVersion;
+import io.fleetcontrol.policy.DeviceIdentity;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.apache.pekko.Done;
+
+/**
+ * The read side's enrolled devices, one row each. The projection writes the facts, {@link
+ * PresenceWriter} the last word heard; {@link FleetView}, the admin facades and rollouts read.
+ * Every write stamps {@code updatedAt}, so {@link #changedSince} finds the rows that changed.
+ * {@link DeviceDirectory} keeps it in Cassandra; tests use an in-memory one, and one contract
+ * test suite runs against both.
+ */
+public interface DeviceStore {
+
+  /** A device as the read side has it; fields not yet written are null (0 for versions). */
+  record Entry(
+      String deviceId,
+      String owner,
+      String jurisdiction,
+      Map<String, String> labels,
+      String agentVersion,
+      String timeZone,
+      Instant enrollTime,
+      PolicyVersion targetPolicy,
+      PolicyVersion appliedPolicy,
+      Instant lastSeen,
+      String captureState,
+      String captureReason,
+      Instant updatedAt) {}
+
+  /** Rows one step of {@link #forEach} reads. */
+  int SCAN_PAGE = 1000;
+
+  CompletionStage<Done> recordEnrollment(DeviceIdentity identity, Instant enrollTime);
+
+  /** A re-enrollment may change what the agent declares; the first enrollment time stays. */
+  CompletionStage<Done> recordIdentity(DeviceIdentity identity);
+
+  CompletionStage<Done> updateTarget(String deviceId, String policyName, long version);
+
+  CompletionStage<Done> updateApplied(String deviceId, PolicyVersion applied);
+
+  CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, String captureState, String reason);
+
+  /** Whether there is a row for this device (one written by presence alone counts too). */
+  CompletionStage<Boolean> hasDevice(String deviceId);
+
+  /** Rows written at or after {@code since}. */
+  CompletionStage<List<Entry>> changedSince(Instant since);
+
+  /**
+   * At most {@code limit} devices after {@code afterDeviceId} (null: from the start), in the
+   * store's own stable order; paging on with the last id of a page visits every row once.
+   */
+  CompletionStage<List<Entry>> page(String afterDeviceId, int limit);
+
+  /** Every device, page by page. */
+  default CompletionStage<Done> forEach(Consumer<Entry> each) {
+    return forEachAfter(this, null, each);
+  }
+
+  private static CompletionStage<Done> forEachAfter(DeviceStore store, String after, Consumer<Entry> each) {
+    return store.page(after, SCAN_PAGE).thenCompose(batch -> {
+      batch.forEach(each);
+      return batch.size() < SCAN_PAGE
+          ? CompletableFuture.completedFuture(Done.getInstance())
+          : forEachAfter(store, batch.get(batch.size() - 1).deviceId(), each);
+    });
+  }
+}

@@ -1,0 +1,136 @@
+package io.fleetcontrol.controller.readside;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetcontrol.controller.readside.AuditEntries.AuditEntry;
+import io.fleetcontrol.controller.readside.ExemptionStore.ExemptionRow;
+import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.policy.DeviceIdentity;
+import io.fleetcontrol.policy.ExemptionRecord;
+import io.fleetcontrol.policy.Exemption;
+import io.fleetcontrol.policy.Policy;
+import io.fleetcontrol.catalog.PolicyCatalog;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.junit.jupiter.api.Test;
+
+/** The projection's handlers, fed journaled events, write what the read side shows. */
+class DeviceDirectoryProjectionTest {
+
+  private static final Instant T0 = Instant.parse("2025-03-10T09:00:00Z");
+  private static final String ID = "laptop-1";
+
+  private final TestClock clock = new TestClock(T0);
+  private final InMemoryDeviceStore devices = new InMemoryDeviceStore(clock);
+  private final InMemoryExemptionStore exemptions = new InMemoryExemptionStore();
+  private final InMemoryAuditStore audit = new InMemoryAuditStore();
+  private final DeviceDirectoryProjection.DirectoryHandler handler =
+      new DeviceDirectoryProjection.DirectoryHandler(devices, exemptions, audit);
+  private long sequenceNr;
+
+  private void feed(DeviceEntity.Event event) throws Exception {
+    feedAt(++sequenceNr, event);
+  }
+
+  private void feedAt(long seq, DeviceEntity.Event event) throws Exception {
+    handler.process(EventEnvelope.create(Offset.sequence(seq), "Device|" + ID, seq, event, 0L))
+        .toCompletableFuture().get();
+  }
+
+  private ExemptionRow exemption(String exemptionId) {
+    return exemptions.exemptionsOfDevice(ID, null, 100).toCompletableFuture().join().stream()
+        .filter(r -> r.exemptionId().equals(exemptionId)).findFirst().orElseThrow();
+  }
+
+  private List<AuditEntry> history() {
+    return audit.history(ID, 100).toCompletableFuture().join();
+  }
+
+  private DeviceStore.Entry entry() {
+    List<DeviceStore.Entry> all = new ArrayList<>();
+    devices.forEach(all::add).toCompletableFuture().join();
+    return all.stream().filter(e -> e.deviceId().equals(ID)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void anEnrollmentAndAPolicyReachTheDirectoryAndTheTrail() throws Exception {
+    var identity = new DeviceIdentity(ID, "ada", "DE", Map.of("team", "core"), "1.0.0", "Europe/Berlin");
+    feed(new DeviceEntity.DeviceEnrolled(ID, identity, "cred", "enr", "et-000000000001", T0));
+    Policy policy = Policy.starter("engineering", 4);
+    feed(new DeviceEntity.PolicyAssigned(ID, policy, T0.plusSeconds(5), "alice"));
+    feed(new DeviceEntity.PolicyApplied(ID, 4, T0.plusSeconds(9), "engineering"));
+
+    DeviceStore.Entry e = entry();
+    assertEquals("ada", e.owner());
+    assertEquals(T0, e.enrollTime());
+    assertEquals(new io.fleetcontrol.policy.PolicyVersion("engineering", 4), e.targetPolicy());
+    assertEquals(new io.fleetcontrol.policy.PolicyVersion("engineering", 4), e.appliedPolicy(), "the applied version keeps its policy's name");
+    assertEquals(List.of("device.enrolled", "policy.assigned", "policy.applied"),
+        history().stream().map(AuditEntry::action).toList());
+    assertEquals("alice", history().get(1).actor());
+  }
+
+  @Test
+  void aRevokedExemptionShowsTheRevokerAsTheEntityRecordsIt() throws Exception {
+    feed(new DeviceEntity.ExemptionRequested(ID, "ex-1", io.fleetcontrol.policy.ExemptionScope.values()[0],
+        io.fleetcontrol.policy.ExemptionReason.values()[0], "surgery", T0, "req-1"));
+    Instant expiry = T0.plusSeconds(86_400);
+    feed(new DeviceEntity.ExemptionApproved(ID, "ex-1", expiry, "alice", T0.plusSeconds(60)));
+    assertEquals("alice", exemption("ex-1").decidedBy());
+
+    feed(new DeviceEntity.ExemptionRevoked(ID, "ex-1", "back at work", "bob", T0.plusSeconds(120)));
+
+    ExemptionRow revoked = exemption("ex-1");
+    assertEquals("REVOKED", revoked.status());
+    assertEquals("bob", revoked.decidedBy());
+    assertEquals("back at work", revoked.decisionReason());
+    assertEquals(T0.plusSeconds(120), revoked.decideTime());
+    assertEquals(expiry, revoked.expireTime());
+    assertEquals("surgery", revoked.comment());
+    assertEquals("bob", history().get(2).actor());
+  }
+
+  @Test
+  void aDenialAndAnExpiryKeepTheirDecisions() throws Exception {
+    feed(new DeviceEntity.ExemptionRequested(ID, "ex-1", io.fleetcontrol.policy.ExemptionScope.values()[0],
+        io.fleetcontrol.policy.ExemptionReason.values()[0], "", T0, "req-1"));
+    feed(new DeviceEntity.ExemptionDenied(ID, "ex-1", "not for this", "carol", T0.plusSeconds(30)));
+    assertEquals("DENIED", exemption("ex-1").status());
+    assertEquals("not for this", exemption("ex-1").decisionReason());
+
+    feed(new DeviceEntity.ExemptionRequested(ID, "ex-2", io.fleetcontrol.policy.ExemptionScope.values()[0],
+        io.fleetcontrol.policy.ExemptionReason.values()[0], "", T0.plusSeconds(40), "req-2"));
+    feed(new DeviceEntity.ExemptionApproved(ID, "ex-2", T0.plusSeconds(600), "alice", T0.plusSeconds(50)));
+    feed(new DeviceEntity.ExemptionExpired(ID, "ex-2", T0.plusSeconds(600)));
+    assertEquals("EXPIRED", exemption("ex-2").status());
+    assertEquals("alice", exemption("ex-2").decidedBy());
+    assertEquals(List.of("ex-2"), exemptions.exemptionsOfMonth("EXPIRED", "2025-03", null, 10)
+        .toCompletableFuture().join().stream().map(ExemptionRow::exemptionId).toList());
+  }
+
+  @Test
+  void anEventProjectedTwiceIsInTheTrailOnce() throws Exception {
+    var identity = new DeviceIdentity(ID, "ada", "DE", Map.of(), "1.0.0", "UTC");
+    feedAt(1, new DeviceEntity.DeviceEnrolled(ID, identity, "cred", "enr", null, T0));
+    feedAt(1, new DeviceEntity.DeviceEnrolled(ID, identity, "cred", "enr", null, T0));
+    assertEquals(1, history().size());
+    assertTrue(devices.hasDevice(ID).toCompletableFuture().join());
+  }
+
+  @Test
+  void aNewPolicyVersionIsAuditedByItsAuthor() throws Exception {
+    var admin = new DeviceDirectoryProjection.AdminAuditHandler(audit);
+    Policy policy = Policy.starter("engineering", 1);
+    admin.process(EventEnvelope.create(Offset.sequence(1), "PolicyCatalog|catalog", 1,
+        (Object) new PolicyCatalog.PolicyVersionCreated(policy, "alice", T0), 0L)).toCompletableFuture().get();
+    var listing = audit.list(null, "policy.created", null, 10).toCompletableFuture().join();
+    assertEquals(1, listing.entries().size());
+    assertEquals("alice", listing.entries().get(0).actor());
+    assertEquals("engineering v1", listing.entries().get(0).detail());
+  }
+}

@@ -1,0 +1,88 @@
+package io.fleetcontrol.controller.readside;
+
+import io.fleetcontrol.policy.DeviceIdentity;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.UnaryOperator;
+import org.apache.pekko.Done;
+
+/** {@link DeviceStore} in memory, for unit tests; {@link ReadSideStoreContract} holds it to the Cassandra one's word. */
+public final class InMemoryDeviceStore implements DeviceStore {
+
+  private final NavigableMap<String, Entry> rows = new ConcurrentSkipListMap<>();
+  private final Clock clock;
+
+  public InMemoryDeviceStore(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public CompletionStage<Done> recordEnrollment(DeviceIdentity identity, Instant enrollTime) {
+    return update(identity.deviceId(), e -> new Entry(e.deviceId(), identity.owner(), identity.jurisdiction(),
+        Map.copyOf(identity.labels()), identity.agentVersion(), identity.timeZone(), enrollTime, 
+        e.targetPolicy(), e.appliedPolicy(), e.lastSeen(), e.captureState(), e.captureReason(), now()));
+  }
+
+  @Override
+  public CompletionStage<Done> recordIdentity(DeviceIdentity identity) {
+    return update(identity.deviceId(), e -> new Entry(e.deviceId(), identity.owner(), identity.jurisdiction(),
+        Map.copyOf(identity.labels()), identity.agentVersion(), identity.timeZone(), e.enrollTime(), 
+        e.targetPolicy(), e.appliedPolicy(), e.lastSeen(), e.captureState(), e.captureReason(), now()));
+  }
+
+  @Override
+  public CompletionStage<Done> updateTarget(String deviceId, String policyName, long version) {
+    return update(deviceId, e -> new Entry(e.deviceId(), e.owner(), e.jurisdiction(), e.labels(), e.agentVersion(),
+        e.timeZone(), e.enrollTime(), new io.fleetcontrol.policy.PolicyVersion(policyName, version), e.appliedPolicy(), e.lastSeen(), e.captureState(),
+        e.captureReason(), now()));
+  }
+
+  @Override
+  public CompletionStage<Done> updateApplied(String deviceId, io.fleetcontrol.policy.PolicyVersion applied) {
+    return update(deviceId, e -> new Entry(e.deviceId(), e.owner(), e.jurisdiction(), e.labels(), e.agentVersion(),
+        e.timeZone(), e.enrollTime(), e.targetPolicy(), applied, e.lastSeen(), e.captureState(),
+        e.captureReason(), now()));
+  }
+
+  @Override
+  public CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, String captureState, String reason) {
+    return update(deviceId, e -> new Entry(e.deviceId(), e.owner(), e.jurisdiction(), e.labels(), e.agentVersion(),
+        e.timeZone(), e.enrollTime(), e.targetPolicy(), e.appliedPolicy(), lastSeen,
+        captureState, reason, now()));
+  }
+
+  @Override
+  public CompletionStage<Boolean> hasDevice(String deviceId) {
+    return CompletableFuture.completedFuture(rows.containsKey(deviceId));
+  }
+
+  @Override
+  public CompletionStage<List<Entry>> changedSince(Instant since) {
+    return CompletableFuture.completedFuture(rows.values().stream()
+        .filter(e -> e.updatedAt() != null && !e.updatedAt().isBefore(since)).toList());
+  }
+
+  @Override
+  public CompletionStage<List<Entry>> page(String afterDeviceId, int limit) {
+    var from = afterDeviceId == null ? rows : rows.tailMap(afterDeviceId, false);
+    return CompletableFuture.completedFuture(from.values().stream().limit(limit).toList());
+  }
+
+  /** Like a Cassandra UPDATE: the row is made if it is not there, with the other fields empty. */
+  private CompletionStage<Done> update(String deviceId, UnaryOperator<Entry> change) {
+    rows.compute(deviceId, (id, old) -> change.apply(old != null ? old
+        : new Entry(id, null, null, Map.of(), null, null, null, io.fleetcontrol.policy.PolicyVersion.NONE, io.fleetcontrol.policy.PolicyVersion.NONE, null, null, null, null)));
+    return CompletableFuture.completedFuture(Done.getInstance());
+  }
+
+  /** Cassandra keeps milliseconds; so does this, so both stores answer alike. */
+  private Instant now() {
+    return Instant.ofEpochMilli(clock.millis());
+  }
+}
