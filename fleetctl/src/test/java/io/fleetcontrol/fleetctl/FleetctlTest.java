@@ -62,7 +62,10 @@ class FleetctlTest {
     assertEquals(FakeAdminService.SUMMARY.getTotal(), status.get("total").asLong());
     assertTrue(status.get("by_capture_state").get("CAPTURE_STATE_ACTIVE").isNumber(), result.out());
     assertEquals(8, status.get("by_capture_state").get("CAPTURE_STATE_ACTIVE").asLong());
-    assertEquals(4, status.get("by_policy_version").get("10").asLong());
+    JsonNode engineering = status.get("by_applied_policy").get(2);
+    assertEquals("engineering", engineering.get("policy").get("policy_name").asText(), result.out());
+    assertEquals(10, engineering.get("policy").get("version").asLong());
+    assertEquals(4, engineering.get("devices").asLong());
     assertEquals(7, status.get("by_jurisdiction").get("DE").asLong());
     assertEquals(6, status.get("by_label").get("team=sales").asLong());
     assertEquals("", result.err());
@@ -75,7 +78,7 @@ class FleetctlTest {
     assertEquals(0, result.exitCode(), result.err());
     JsonNode status = new YAMLMapper().readTree(result.out());
     assertEquals(FakeAdminService.SUMMARY.getOnline(), status.get("online").asLong());
-    assertTrue(status.get("by_policy_version").has("2"), result.out());
+    assertEquals("default", status.get("by_applied_policy").get(1).get("policy").get("policy_name").asText(), result.out());
   }
 
   @Test
@@ -85,7 +88,7 @@ class FleetctlTest {
     assertEquals(0, result.exitCode(), result.err());
     assertTrue(result.out().contains("12 total, 9 online, 2 stale, 1 offline"), result.out());
     assertTrue(result.out().contains("active 8, no_policy 3, paused 1"), result.out());
-    assertTrue(result.out().contains("v0 3, v2 5, v10 4"), result.out());
+    assertTrue(result.out().contains("Policy:        none 3, default v2 5, engineering v10 4"), result.out());
     assertTrue(result.out().contains("DE 7, FR 5"), result.out());
   }
 
@@ -106,7 +109,7 @@ class FleetctlTest {
     }
     // Seen 30 s before the fake was built: on a busy machine a minute may have passed by now.
     String dev03 = lines.stream().filter(line -> line.startsWith("dev-03")).findFirst().orElseThrow();
-    assertTrue(dev03.matches("dev-03\\s+owner3@example.com\\s+DE\\s+online\\s+no_policy\\s+1/2\\s+\\d+[sm] ago"), dev03);
+    assertTrue(dev03.matches("dev-03\\s+owner3@example.com\\s+DE\\s+online\\s+no_policy\\s+default v1 -> default v2\\s+\\d+[sm] ago"), dev03);
     String dev05 = lines.stream().filter(line -> line.startsWith("dev-05")).findFirst().orElseThrow();
     assertTrue(dev05.endsWith(" -"), "never seen prints '-': " + dev05);
   }
@@ -125,7 +128,8 @@ class FleetctlTest {
     JsonNode stale = list.get("devices").get(3);
     assertEquals("CONNECTION_STATE_STALE", stale.get("connection_state").asText());
     assertEquals("CAPTURE_STATE_ACTIVE", stale.get("capture_state").asText());
-    assertTrue(stale.get("applied_policy_version").isNumber(), "int64 as a number, not proto3's quoted string");
+    assertTrue(stale.get("applied_policy").get("version").isNumber(), "int64 as a number, not proto3's quoted string");
+    assertEquals("default", stale.get("applied_policy").get("policy_name").asText());
     assertEquals("sales", stale.get("labels").get("team").asText());
     assertEquals("2025-01-02T03:04:05Z", stale.get("enroll_time").asText());
     assertFalse(list.get("devices").get(4).has("last_seen_time"), "an unset time is left out");

@@ -159,8 +159,17 @@ class DeviceEntityTest {
     enroll(SECRET_HASH);
     var ack = ask(replyTo -> new DeviceEntity.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 7), replyTo));
     assertTrue(ack.reply().isError());
-    assertTrue(ack.reply().getError().getMessage().contains("target is 1"));
+    assertTrue(ack.reply().getError().getMessage().contains("target is default v1"), ack.reply().getError().getMessage());
     assertTrue(ack.events().isEmpty());
+  }
+
+  @Test
+  void anAckOfAnotherPolicysSameVersionNumberIsRefused() {
+    enroll(SECRET_HASH);
+    var ack = ask(replyTo -> new DeviceEntity.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("engineering", 1), replyTo));
+    assertTrue(ack.reply().isError(), "engineering v1 is not default v1");
+    assertTrue(ack.events().isEmpty());
+    assertEquals(0, ask(DeviceEntity.GetSummary::new).reply().getValue().appliedPolicy().version());
   }
 
   @Test
