@@ -21,6 +21,7 @@ import io.fleetcontrol.controller.readside.DeviceDirectory;
 import io.fleetcontrol.controller.readside.DeviceDirectoryProjection;
 import io.fleetcontrol.controller.readside.FleetView;
 import io.fleetcontrol.controller.readside.KnownDevices;
+import io.fleetcontrol.controller.readside.ConnectionRules;
 import io.fleetcontrol.controller.readside.PresenceWriter;
 import io.fleetcontrol.controller.rollout.RolloutAdmin;
 import io.fleetcontrol.controller.rollout.RolloutRunner;
@@ -109,9 +110,11 @@ public final class FleetController implements AutoCloseable {
         .orTimeout(STARTUP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
         .join();
 
-    var presence = PresenceWriter.start(system, directory, readSide.getDuration("presence-flush-interval"));
-    var fleetView = new FleetView(directory, clock, fleet.getDuration("connection.stale-after"),
-        fleet.getDuration("connection.offline-after"), readSide.getDuration("refresh-overlap"));
+    var connectionRules = new ConnectionRules(fleet.getDuration("connection.stale-after"),
+        fleet.getDuration("connection.offline-after"), readSide.getDuration("presence-keep-alive"));
+    var presence = PresenceWriter.start(system, directory, clock, readSide.getDuration("presence-flush-interval"),
+        connectionRules.keepAlive(), connectionRules.staleAfter());
+    var fleetView = new FleetView(directory, clock, connectionRules, readSide.getDuration("refresh-overlap"));
     fleetView.start(system, readSide.getDuration("refresh-interval"), readSide.getDuration("full-reload-interval"));
     DeviceEntity.init(system, presence, clock);
     PolicyCatalog.init(system, clock);

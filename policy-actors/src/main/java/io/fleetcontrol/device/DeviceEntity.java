@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -100,6 +101,7 @@ public final class DeviceEntity
           readings.recovered(state, clock.instant());
           timers.rearm(state);
         })
+        .onSignal(PostStop.instance(), state -> presence.forget(deviceId))
         .build();
   }
 

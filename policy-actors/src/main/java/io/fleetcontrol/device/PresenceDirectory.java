@@ -11,5 +11,8 @@ public interface PresenceDirectory {
 
   void heard(String deviceId, Instant at, Decision decision);
 
+  /** The device's entity stopped on this node (moved, passivated, shut down): what it heard is no longer news. */
+  default void forget(String deviceId) {}
+
   PresenceDirectory NONE = (deviceId, at, decision) -> {};
 }

@@ -59,8 +59,7 @@ public final class DeviceAdmin {
     CompletionStage<DeviceSummary> summary = knownDevices.require(deviceId).thenCompose(known -> devices.device(deviceId)
         .<DeviceSummary>askWithStatus(DeviceCommand.GetSummary::new, askTimeout));
     return summary.thenCombine(audit.history(deviceId, HISTORY_LENGTH), (found, history) -> {
-          ConnectionState connection = ConnectionState.of(found.lastSeen(), clock.instant(),
-              fleet.staleAfter(), fleet.offlineAfter());
+          ConnectionState connection = fleet.rules().state(found.lastSeen(), null, clock.instant());
           Device device = ProtoMapping.toProto(found, connection);
           if (!caller.may(AdminTokens.Permission.READ_EMPLOYEE_TEXT)) {
             var redacted = device.toBuilder().clearExemptions();

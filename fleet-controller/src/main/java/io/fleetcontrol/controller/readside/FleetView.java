@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * {@code refreshInterval} with the rows whose {@code updated_at} is newer than the previous
  * refresh (minus an overlap for writes still in flight), through the storage-attached index on
  * that column. A full reload every {@code fullReloadInterval} catches anything a refresh missed.
- * Connection state is computed at query time from the age of {@code last_seen}.
+ * Connection state is computed at query time from the age of {@code last_seen} ({@link ConnectionRules}).
  */
 public final class FleetView {
 
@@ -43,8 +43,7 @@ public final class FleetView {
   private final NavigableMap<String, DeviceStore.Entry> byDeviceId = new ConcurrentSkipListMap<>();
   private final DeviceStore directory;
   private final Clock clock;
-  private final Duration staleAfter;
-  private final Duration offlineAfter;
+  private final ConnectionRules rules;
   private final Duration overlap;
   private final CompletableFuture<Void> loaded = new CompletableFuture<>();
   private final AtomicBoolean refreshing = new AtomicBoolean();
@@ -52,11 +51,10 @@ public final class FleetView {
   private volatile Instant refreshedFrom;
   private volatile Instant lastFullLoad;
 
-  public FleetView(DeviceStore directory, Clock clock, Duration staleAfter, Duration offlineAfter, Duration overlap) {
+  public FleetView(DeviceStore directory, Clock clock, ConnectionRules rules, Duration overlap) {
     this.directory = directory;
     this.clock = clock;
-    this.staleAfter = staleAfter;
-    this.offlineAfter = offlineAfter;
+    this.rules = rules;
     this.overlap = overlap;
   }
 
@@ -83,12 +81,8 @@ public final class FleetView {
     return loaded;
   }
 
-  public Duration staleAfter() {
-    return staleAfter;
-  }
-
-  public Duration offlineAfter() {
-    return offlineAfter;
+  public ConnectionRules rules() {
+    return rules;
   }
 
   CompletionStage<Void> fullLoad() {
@@ -185,6 +179,6 @@ public final class FleetView {
         capture = null; // written by a newer version; shown as unspecified
       }
     }
-    return new Row(entry, ConnectionState.of(entry.lastSeen(), now, staleAfter, offlineAfter), capture);
+    return new Row(entry, rules.state(entry.lastSeen(), entry.live(), now), capture);
   }
 }

@@ -2,11 +2,14 @@ package io.fleetcontrol.controller.readside;
 
 import io.fleetcontrol.device.PresenceDirectory;
 import io.fleetcontrol.policy.Decision;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -16,56 +19,110 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries what device entities hear (last heartbeat, capture state and why) to the read side.
- * Heartbeats are not journaled; instead each flush writes the latest word from every device heard
- * since the previous flush, one small row update each. A device heartbeating every 10 s is
- * written every 10 s, so connection state in queries is right to within a flush interval, and a
- * device that stops heartbeating turns stale and offline by the age of its last row. A write that
- * fails is kept for the next flush unless a newer word arrived meanwhile.
+ * Carries what this node's device entities hear (last heartbeat, capture state and why) to the read
+ * side, without a write per heartbeat. A device's row is written when its word changes (capture state
+ * or reason), when it is first heard on this node, and otherwise once per {@code keepAlive}; such a
+ * row is <em>live</em>: this node vouches that the device is heard, and writes its true last heartbeat
+ * as soon as it has been silent for {@code staleAfter}. So queries see a silent device turn stale as
+ * before, while a device that keeps heartbeating unchanged costs one small write per keep-alive, not
+ * one per heartbeat. If this node dies, its live rows stop being vouched for after {@code keepAlive}
+ * (see {@link ConnectionRules}). Writes go out every flush interval, the latest word per device; a
+ * write that fails is kept for the next flush unless a newer word arrived meanwhile.
  */
 public final class PresenceWriter implements PresenceDirectory {
 
   private static final Logger log = LoggerFactory.getLogger(PresenceWriter.class);
   private static final int WRITES_IN_FLIGHT = 32;
 
-  record Heard(Instant lastSeen, String captureState, String reason) {}
+  /** A row as written: {@code live} while this node watches the device. */
+  record Word(Instant lastSeen, boolean live, String captureState, String reason) {
 
-  private final Map<String, Heard> pending = new ConcurrentHashMap<>();
+    boolean sameState(Word other) {
+      return other != null && live == other.live && captureState.equals(other.captureState)
+          && java.util.Objects.equals(reason, other.reason);
+    }
+  }
+
+  /** One device heard on this node: when it was last heard, and the word last queued for its row. */
+  private static final class Watch {
+    volatile Instant lastHeard;
+    volatile Word queued;
+  }
+
+  private final Map<String, Watch> watched = new ConcurrentHashMap<>();
+  private final Map<String, Word> pending = new ConcurrentHashMap<>();
   private final AtomicBoolean flushing = new AtomicBoolean();
   private final ActorSystem<?> system;
   private final DeviceStore directory;
+  private final Clock clock;
+  private final Duration keepAlive;
+  private final Duration staleAfter;
 
-  private PresenceWriter(ActorSystem<?> system, DeviceStore directory) {
+  PresenceWriter(ActorSystem<?> system, DeviceStore directory, Clock clock, Duration keepAlive, Duration staleAfter) {
     this.system = system;
     this.directory = directory;
+    this.clock = clock;
+    this.keepAlive = keepAlive;
+    this.staleAfter = staleAfter;
   }
 
-  public static PresenceWriter start(ActorSystem<?> system, DeviceStore directory, Duration flushInterval) {
-    PresenceWriter writer = new PresenceWriter(system, directory);
+  public static PresenceWriter start(ActorSystem<?> system, DeviceStore directory, Clock clock,
+      Duration flushInterval, Duration keepAlive, Duration staleAfter) {
+    PresenceWriter writer = new PresenceWriter(system, directory, clock, keepAlive, staleAfter);
     system.scheduler().scheduleWithFixedDelay(flushInterval, flushInterval, writer::flush, system.executionContext());
     return writer;
   }
 
   @Override
   public void heard(String deviceId, Instant at, Decision decision) {
-    pending.put(deviceId, new Heard(at, decision.state().name(), decision.reason()));
+    Watch watch = watched.computeIfAbsent(deviceId, id -> new Watch());
+    watch.lastHeard = at;
+    Word word = new Word(at, true, decision.state().name(), decision.reason());
+    Word queued = watch.queued;
+    boolean due = !word.sameState(queued) || Duration.between(queued.lastSeen(), at).compareTo(keepAlive) >= 0;
+    if (due) {
+      watch.queued = word;
+      pending.put(deviceId, word);
+    }
   }
 
-  private void flush() {
-    if (pending.isEmpty() || !flushing.compareAndSet(false, true)) {
-      return; // the previous flush is still writing; this one's words wait for the next
-    }
-    List<Map.Entry<String, Heard>> batch = new ArrayList<>(pending.size());
-    for (String deviceId : pending.keySet()) {
-      Heard heard = pending.remove(deviceId);
-      if (heard != null) {
-        batch.add(Map.entry(deviceId, heard));
+  /** The entity stopped on this node (moved, passivated, shut down): its row is no longer ours to write. */
+  @Override
+  public void forget(String deviceId) {
+    watched.remove(deviceId);
+  }
+
+  /** Devices silent for {@code staleAfter}: their rows get their true last heartbeat and stop being live. */
+  private void sweepSilent(Instant now) {
+    for (Map.Entry<String, Watch> each : watched.entrySet()) {
+      Watch watch = each.getValue();
+      Word queued = watch.queued;
+      Instant lastHeard = watch.lastHeard;
+      if (queued != null && lastHeard != null && Duration.between(lastHeard, now).compareTo(staleAfter) >= 0) {
+        pending.put(each.getKey(), new Word(lastHeard, false, queued.captureState(), queued.reason()));
+        // Heard again, it is written afresh as live; until then there is nothing more to say.
+        watched.remove(each.getKey(), watch);
       }
     }
-    Source.from(batch)
+  }
+
+  /** Writes what is pending; package-private so tests can flush on their own clock. */
+  CompletionStage<Integer> flush() {
+    sweepSilent(clock.instant());
+    if (pending.isEmpty() || !flushing.compareAndSet(false, true)) {
+      return CompletableFuture.completedFuture(0); // the previous flush is still writing; these wait
+    }
+    List<Map.Entry<String, Word>> batch = new ArrayList<>(pending.size());
+    for (String deviceId : pending.keySet()) {
+      Word word = pending.remove(deviceId);
+      if (word != null) {
+        batch.add(Map.entry(deviceId, word));
+      }
+    }
+    return Source.from(batch)
         .mapAsyncUnordered(WRITES_IN_FLIGHT, each -> directory
-            .recordPresence(each.getKey(), each.getValue().lastSeen(), each.getValue().captureState(),
-                each.getValue().reason())
+            .recordPresence(each.getKey(), each.getValue().lastSeen(), each.getValue().live(),
+                each.getValue().captureState(), each.getValue().reason())
             .handle((done, failure) -> {
               if (failure != null) {
                 pending.putIfAbsent(each.getKey(), each.getValue());
@@ -79,6 +136,7 @@ public final class PresenceWriter implements PresenceDirectory {
             log.warn("Presence flush: {} of {} writes failed, kept for the next flush{}", failed, batch.size(),
                 failure == null ? "" : " (" + failure + ")");
           }
-        });
+        })
+        .thenApply(failed -> batch.size() - failed);
   }
 }

@@ -20,10 +20,11 @@ class FleetViewTest {
   private static final Instant T0 = Instant.parse("2025-03-10T09:00:00Z");
   private static final Duration STALE = Duration.ofSeconds(30);
   private static final Duration OFFLINE = Duration.ofSeconds(120);
+  private static final Duration KEEP_ALIVE = Duration.ofSeconds(120);
 
   private final TestClock clock = new TestClock(T0);
   private final InMemoryDeviceStore store = new InMemoryDeviceStore(clock);
-  private final FleetView view = new FleetView(store, clock, STALE, OFFLINE, Duration.ofSeconds(5));
+  private final FleetView view = new FleetView(store, clock, new ConnectionRules(STALE, OFFLINE, KEEP_ALIVE), Duration.ofSeconds(5));
 
   private void enroll(String id, String jurisdiction) {
     store.recordEnrollment(new DeviceIdentity(id, "ada", jurisdiction, Map.of("team", id), "1.0.0", "UTC"), T0)
@@ -37,7 +38,7 @@ class FleetViewTest {
   @Test
   void theFirstLoadHasEnrolledDevicesOnlyAndCompletesLoaded() {
     enroll("a", "DE");
-    store.recordPresence("ghost", T0, "CAPTURING", "policy").toCompletableFuture().join();
+    store.recordPresence("ghost", T0, false, "CAPTURING", "policy").toCompletableFuture().join();
     assertFalse(view.loaded().toCompletableFuture().isDone());
     view.fullLoad().toCompletableFuture().join();
     assertTrue(view.loaded().toCompletableFuture().isDone());
@@ -47,7 +48,7 @@ class FleetViewTest {
   @Test
   void connectionStateComesFromTheAgeOfLastSeenAtQueryTime() {
     enroll("a", "DE");
-    store.recordPresence("a", T0, "ACTIVE", "policy").toCompletableFuture().join();
+    store.recordPresence("a", T0, false, "ACTIVE", "policy").toCompletableFuture().join();
     enroll("never", "DE");
     view.fullLoad().toCompletableFuture().join();
 
@@ -58,6 +59,19 @@ class FleetViewTest {
     clock.advance(OFFLINE);
     assertEquals(ConnectionState.OFFLINE, view.all().get(0).connection());
     assertNull(view.all().get(1).captureState());
+  }
+
+  @Test
+  void aLiveRowIsOnlineForTheKeepAliveAndThenItsAgeSpeaks() {
+    enroll("a", "DE");
+    store.recordPresence("a", T0, true, "ACTIVE", "policy").toCompletableFuture().join();
+    view.fullLoad().toCompletableFuture().join();
+    clock.advance(KEEP_ALIVE.plus(STALE).minusSeconds(1));
+    assertEquals(ConnectionState.ONLINE, view.all().get(0).connection(), "its node vouches for it");
+    clock.advance(Duration.ofSeconds(2));
+    assertEquals(ConnectionState.STALE, view.all().get(0).connection(), "its node stopped vouching: gone");
+    clock.advance(OFFLINE);
+    assertEquals(ConnectionState.OFFLINE, view.all().get(0).connection());
   }
 
   @Test

@@ -26,34 +26,34 @@ public final class InMemoryDeviceStore implements DeviceStore {
   public CompletionStage<Done> recordEnrollment(DeviceIdentity identity, Instant enrollTime) {
     return update(identity.deviceId(), e -> new Entry(e.deviceId(), identity.owner(), identity.jurisdiction(),
         Map.copyOf(identity.labels()), identity.agentVersion(), identity.timeZone(), enrollTime, 
-        e.targetPolicy(), e.appliedPolicy(), e.lastSeen(), e.captureState(), e.captureReason(), now()));
+        e.targetPolicy(), e.appliedPolicy(), e.lastSeen(), e.live(), e.captureState(), e.captureReason(), now()));
   }
 
   @Override
   public CompletionStage<Done> recordIdentity(DeviceIdentity identity) {
     return update(identity.deviceId(), e -> new Entry(e.deviceId(), identity.owner(), identity.jurisdiction(),
         Map.copyOf(identity.labels()), identity.agentVersion(), identity.timeZone(), e.enrollTime(), 
-        e.targetPolicy(), e.appliedPolicy(), e.lastSeen(), e.captureState(), e.captureReason(), now()));
+        e.targetPolicy(), e.appliedPolicy(), e.lastSeen(), e.live(), e.captureState(), e.captureReason(), now()));
   }
 
   @Override
   public CompletionStage<Done> updateTarget(String deviceId, String policyName, long version) {
     return update(deviceId, e -> new Entry(e.deviceId(), e.owner(), e.jurisdiction(), e.labels(), e.agentVersion(),
-        e.timeZone(), e.enrollTime(), new io.fleetcontrol.policy.PolicyVersion(policyName, version), e.appliedPolicy(), e.lastSeen(), e.captureState(),
+        e.timeZone(), e.enrollTime(), new io.fleetcontrol.policy.PolicyVersion(policyName, version), e.appliedPolicy(), e.lastSeen(), e.live(), e.captureState(),
         e.captureReason(), now()));
   }
 
   @Override
   public CompletionStage<Done> updateApplied(String deviceId, io.fleetcontrol.policy.PolicyVersion applied) {
     return update(deviceId, e -> new Entry(e.deviceId(), e.owner(), e.jurisdiction(), e.labels(), e.agentVersion(),
-        e.timeZone(), e.enrollTime(), e.targetPolicy(), applied, e.lastSeen(), e.captureState(),
+        e.timeZone(), e.enrollTime(), e.targetPolicy(), applied, e.lastSeen(), e.live(), e.captureState(),
         e.captureReason(), now()));
   }
 
   @Override
-  public CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, String captureState, String reason) {
+  public CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, boolean live, String captureState, String reason) {
     return update(deviceId, e -> new Entry(e.deviceId(), e.owner(), e.jurisdiction(), e.labels(), e.agentVersion(),
-        e.timeZone(), e.enrollTime(), e.targetPolicy(), e.appliedPolicy(), lastSeen,
+        e.timeZone(), e.enrollTime(), e.targetPolicy(), e.appliedPolicy(), lastSeen, live,
         captureState, reason, now()));
   }
 
@@ -77,7 +77,7 @@ public final class InMemoryDeviceStore implements DeviceStore {
   /** Like a Cassandra UPDATE: the row is made if it is not there, with the other fields empty. */
   private CompletionStage<Done> update(String deviceId, UnaryOperator<Entry> change) {
     rows.compute(deviceId, (id, old) -> change.apply(old != null ? old
-        : new Entry(id, null, null, Map.of(), null, null, null, io.fleetcontrol.policy.PolicyVersion.NONE, io.fleetcontrol.policy.PolicyVersion.NONE, null, null, null, null)));
+        : new Entry(id, null, null, Map.of(), null, null, null, io.fleetcontrol.policy.PolicyVersion.NONE, io.fleetcontrol.policy.PolicyVersion.NONE, null, null, null, null, null)));
     return CompletableFuture.completedFuture(Done.getInstance());
   }
 

@@ -1,6 +1,7 @@
 package io.fleetcontrol.controller.readside;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.typesafe.config.ConfigFactory;
 import io.fleetcontrol.policy.CaptureState;
@@ -13,19 +14,24 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-/** What device entities hear reaches the directory at the next flush: the latest word per device. */
+/** The presence writer on its own clock: one flush per simulated second, as the node runs it. */
 class PresenceWriterTest {
 
   private static final ActorTestKit kit =
       ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = local"));
   private static final Instant T0 = Instant.parse("2025-03-10T09:00:00Z");
+  private static final Duration KEEP_ALIVE = Duration.ofSeconds(120);
+  private static final Duration STALE = Duration.ofSeconds(35);
+  private static final Decision ALLOWED = Decision.allow("policy");
 
   @AfterAll
   static void stop() {
     kit.shutdownTestKit();
   }
 
-  private final InMemoryDeviceStore store = new InMemoryDeviceStore(new TestClock(T0));
+  private final TestClock clock = new TestClock(T0);
+  private final InMemoryDeviceStore store = new InMemoryDeviceStore(clock);
+  private final PresenceWriter writer = new PresenceWriter(kit.system(), store, clock, KEEP_ALIVE, STALE);
 
   private DeviceStore.Entry row(String id) {
     List<DeviceStore.Entry> all = new ArrayList<>();
@@ -33,21 +39,74 @@ class PresenceWriterTest {
     return all.stream().filter(e -> e.deviceId().equals(id)).findFirst().orElse(null);
   }
 
+  private int flush() {
+    return writer.flush().toCompletableFuture().join();
+  }
+
+  /** {@code seconds} of a device heartbeating every 10 s (if {@code heartbeating}), flushing every second. */
+  private int run(String deviceId, int seconds, boolean heartbeating) {
+    int writes = 0;
+    for (int s = 0; s < seconds; s++) {
+      clock.advance(Duration.ofSeconds(1));
+      if (heartbeating && s % 10 == 0) {
+        writer.heard(deviceId, clock.instant(), ALLOWED);
+      }
+      writes += flush();
+    }
+    return writes;
+  }
+
   @Test
   void theLatestWordOfEachDeviceIsWritten() {
-    PresenceWriter writer = PresenceWriter.start(kit.system(), store, Duration.ofMillis(50));
-    writer.heard("a", T0, Decision.allow("policy"));
+    writer.heard("a", T0, ALLOWED);
     writer.heard("a", T0.plusSeconds(10), Decision.deny(CaptureState.PAUSED, Decision.Rule.values()[0], "paused"));
-    writer.heard("b", T0.plusSeconds(3), Decision.allow("policy"));
+    writer.heard("b", T0.plusSeconds(3), ALLOWED);
+    assertEquals(2, flush());
+    assertEquals(T0.plusSeconds(10), row("a").lastSeen());
+    assertEquals("PAUSED", row("a").captureState());
+    assertEquals("paused", row("a").captureReason());
+    assertEquals(Boolean.TRUE, row("a").live());
+    assertEquals(T0.plusSeconds(3), row("b").lastSeen());
+  }
 
-    var probe = kit.createTestProbe();
-    probe.awaitAssert(Duration.ofSeconds(5), () -> {
-      var a = row("a");
-      assertEquals(T0.plusSeconds(10), a == null ? null : a.lastSeen());
-      assertEquals("PAUSED", a.captureState());
-      assertEquals("paused", a.captureReason());
-      assertEquals(T0.plusSeconds(3), row("b") == null ? null : row("b").lastSeen());
-      return null;
-    });
+  @Test
+  void anUnchangedDeviceIsWrittenOncePerKeepAliveNotPerHeartbeat() {
+    // Ten minutes of heartbeats every 10 s: 60 heartbeats, five keep-alives.
+    int writes = run("a", 600, true);
+    assertEquals(5, writes);
+    assertEquals(Boolean.TRUE, row("a").live());
+  }
+
+  @Test
+  void aChangedDecisionIsWrittenAtTheNextFlush() {
+    run("a", 30, true);
+    writer.heard("a", clock.instant(), Decision.deny(CaptureState.PAUSED, Decision.Rule.values()[0], "paused"));
+    assertEquals(1, flush());
+    assertEquals("PAUSED", row("a").captureState());
+    assertEquals(clock.instant(), row("a").lastSeen());
+  }
+
+  @Test
+  void aDeviceFallenSilentIsWrittenWithItsTrueLastHeartbeatAndNoLongerLive() {
+    run("a", 301, true); // the last heartbeat at 301 s; the row was last written at 241 s
+    Instant lastHeartbeat = T0.plusSeconds(301);
+    assertEquals(T0.plusSeconds(241), row("a").lastSeen());
+    int writes = run("a", 40, false);
+    assertEquals(1, writes, "one write when it has been silent for stale-after");
+    assertEquals(lastHeartbeat, row("a").lastSeen());
+    assertEquals(Boolean.FALSE, row("a").live());
+    assertEquals(0, run("a", 120, false), "nothing more to say about a silent device");
+    writer.heard("a", clock.instant(), ALLOWED);
+    assertEquals(1, flush(), "heard again, it is live again at once");
+    assertEquals(Boolean.TRUE, row("a").live());
+  }
+
+  @Test
+  void aDeviceWhoseEntityLeftThisNodeIsNotWrittenAsSilent() {
+    run("a", 20, true);
+    writer.forget("a");
+    assertEquals(0, run("a", 60, false), "another node hears it now");
+    assertEquals(Boolean.TRUE, row("a").live());
+    assertNull(row("b"));
   }
 }
