@@ -9,6 +9,7 @@ import io.fleetcontrol.agent.simulator.FaultSwitches;
 import io.fleetcontrol.agent.simulator.FleetSimulator;
 import io.fleetcontrol.agent.simulator.SimulatorSettings;
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceEvent;
 import io.fleetcontrol.proto.v1.*;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -200,7 +201,7 @@ class RolloutIntegrationTest {
     CassandraReadJournal journal = PersistenceQuery.get(harness.controllerSystem())
         .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
     return journal.currentEventsByPersistenceId("Device|" + deviceId, 0, Long.MAX_VALUE)
-        .filter(e -> e.event() instanceof DeviceEntity.PolicyAssigned a
+        .filter(e -> e.event() instanceof DeviceEvent.PolicyAssigned a
             && a.policy().name().equals("default") && a.policy().version() == version)
         .runWith(Sink.fold(0L, (count, e) -> count + 1), harness.controllerSystem())
         .toCompletableFuture()

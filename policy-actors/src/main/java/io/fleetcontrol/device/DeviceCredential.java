@@ -35,6 +35,25 @@ public record DeviceCredential(String credentialHash, String enrollmentIdHash, S
         enrollmentIdHash.getBytes(StandardCharsets.US_ASCII), otherEnrollmentIdHash.getBytes(StandardCharsets.US_ASCII));
   }
 
+  /**
+   * A credential just issued. Events written before agents had enrollment ids carry none: such a
+   * device is as if reset, and its agent's next enrollment with a token takes the id again.
+   */
+  static DeviceCredential issued(String credentialHash, String enrollmentIdHash) {
+    return new DeviceCredential(credentialHash, enrollmentIdHash,
+        credentialHash == null || enrollmentIdHash == null ? Status.RESET : Status.ACTIVE);
+  }
+
+  /** How the service hashes a secret (a credential's nonce, an agent's enrollment id) before it reaches an entity or the journal. */
+  public static String hashSecret(String secret) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
   DeviceCredential with(Status next) {
     return new DeviceCredential(credentialHash, enrollmentIdHash, next);
   }

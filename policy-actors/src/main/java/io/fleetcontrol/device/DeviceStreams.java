@@ -46,6 +46,26 @@ final class DeviceStreams {
     }
   }
 
+  /**
+   * The agent spoke through {@code stream}, and pushes go where it speaks. Returns true when that is
+   * not the stream known (this entity started after the stream attached, as after its node went down,
+   * or a late attach from a stream the agent gave up took its place): it must be told everything.
+   * Otherwise the newest stream proved alive and the one it replaced can go.
+   */
+  boolean spokeThrough(ActorRef<AgentPush> stream) {
+    if (!isCurrent(stream)) {
+      adopt(stream);
+      return true;
+    }
+    currentIsAlive();
+    return false;
+  }
+
+  /** Tells one stream, opened with a credential no longer the device's, that it must not come back. */
+  void refuse(ActorRef<AgentPush> stream) {
+    stream.tell(new AgentPush.CredentialWithdrawn(deviceId, "the credential of device " + deviceId + " is no longer valid"));
+  }
+
   /** A stream ended; forget it. */
   void detach(ActorRef<AgentPush> stream) {
     if (stream.equals(current)) {

@@ -40,7 +40,7 @@ class DeviceControlsTest {
       "laptop-9", "bo@example.com", "US", Map.of(), "0.1.0", "America/New_York");
 
   private MutableClock clock;
-  private EventSourcedBehaviorTestKit<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State> kit;
+  private EventSourcedBehaviorTestKit<DeviceCommand, DeviceEvent, DeviceState> kit;
   private TestProbe<AgentPush> stream;
 
   @AfterAll
@@ -54,11 +54,11 @@ class DeviceControlsTest {
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
         DeviceEntity.create("laptop-9", PresenceDirectory.NONE, clock));
     Policy policy = withPause(Policy.starter("default", 1), new PauseRules(Duration.ofMinutes(30), 2));
-    kit.<StatusReply<EnrollOutcome>>runCommand(r -> new DeviceEntity.Enroll(IDENTITY, "enrollment-1", HASH, null, "et-1", policy, r));
-    summary(r -> new DeviceEntity.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 1), r));
+    kit.<StatusReply<EnrollOutcome>>runCommand(r -> new DeviceCommand.Enroll(IDENTITY, "enrollment-1", HASH, null, "et-1", policy, r));
+    summary(r -> new DeviceCommand.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 1), r));
     stream = testKit.createTestProbe();
-    summary(r -> new DeviceEntity.AttachConnection(HASH, stream.ref(), r));
-    kit.runCommand(new DeviceEntity.Heartbeat(START, DeviceTelemetry.UNKNOWN, new io.fleetcontrol.policy.PolicyVersion("default", 1), "0.1.0"));
+    summary(r -> new DeviceCommand.AttachConnection(HASH, stream.ref(), r));
+    kit.runCommand(new DeviceCommand.Heartbeat(START, DeviceTelemetry.UNKNOWN, new io.fleetcontrol.policy.PolicyVersion("default", 1), "0.1.0", null, null));
     stream.receiveSeveralMessages(3); // policy, pause state, exemptions on attach
   }
 
@@ -68,25 +68,25 @@ class DeviceControlsTest {
         p.noticeText());
   }
 
-  private CommandResultWithReply<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State, StatusReply<DeviceSummary>>
-      summary(Function<ActorRef<StatusReply<DeviceSummary>>, DeviceEntity.Command> command) {
+  private CommandResultWithReply<DeviceCommand, DeviceEvent, DeviceState, StatusReply<DeviceSummary>>
+      summary(Function<ActorRef<StatusReply<DeviceSummary>>, DeviceCommand> command) {
     return kit.runCommand(command);
   }
 
-  private CommandResultWithReply<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State, StatusReply<ExemptionRecord>>
-      exemption(Function<ActorRef<StatusReply<ExemptionRecord>>, DeviceEntity.Command> command) {
+  private CommandResultWithReply<DeviceCommand, DeviceEvent, DeviceState, StatusReply<ExemptionRecord>>
+      exemption(Function<ActorRef<StatusReply<ExemptionRecord>>, DeviceCommand> command) {
     return kit.runCommand(command);
   }
 
   private DeviceSummary current() {
-    return summary(DeviceEntity.GetSummary::new).reply().getValue();
+    return summary(DeviceCommand.GetSummary::new).reply().getValue();
   }
 
   // ---- pause ----
 
   @Test
   void pauseStartsIsPushedAndEndsOnTimeByItsTimer() {
-    var result = summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(20), null, r));
+    var result = summary(r -> new DeviceCommand.StartPause(null, Duration.ofMinutes(20), null, r));
     assertTrue(result.reply().isSuccess());
     assertEquals(START.plus(Duration.ofMinutes(20)), result.reply().getValue().pauseEnd());
     assertEquals(CaptureState.PAUSED, result.reply().getValue().captureState());
@@ -95,25 +95,25 @@ class DeviceControlsTest {
     assertEquals(START.plus(Duration.ofMinutes(20)), pushed.pauseEnd());
 
     // The timer fires early (clock not there yet): nothing ends.
-    assertTrue(kit.runCommand(new DeviceEntity.PauseTimerFired()).events().isEmpty());
+    assertTrue(kit.runCommand(new DeviceCommand.PauseTimerFired()).events().isEmpty());
     clock.advance(Duration.ofMinutes(20));
-    var ended = kit.runCommand(new DeviceEntity.PauseTimerFired());
+    var ended = kit.runCommand(new DeviceCommand.PauseTimerFired());
     assertEquals(1, ended.events().size());
-    assertTrue(ended.events().get(0) instanceof DeviceEntity.PauseEnded e && !e.byEmployee());
+    assertTrue(ended.events().get(0) instanceof DeviceEvent.PauseEnded e && !e.byEmployee());
     assertNull(stream.expectMessageClass(AgentPush.PauseChanged.class).pauseEnd());
     assertEquals(CaptureState.ACTIVE, current().captureState());
   }
 
   @Test
   void pauseRefusalsChangeNothing() {
-    var tooLong = summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(31), null, r));
+    var tooLong = summary(r -> new DeviceCommand.StartPause(null, Duration.ofMinutes(31), null, r));
     assertTrue(tooLong.reply().isError());
     assertTrue(tooLong.reply().getError().getMessage().contains("30 minutes"), tooLong.reply().getError().getMessage());
     assertTrue(tooLong.events().isEmpty());
-    assertTrue(summary(r -> new DeviceEntity.StartPause(Duration.ZERO, null, r)).reply().isError());
+    assertTrue(summary(r -> new DeviceCommand.StartPause(null, Duration.ZERO, null, r)).reply().isError());
 
-    summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(5), null, r));
-    var whilePaused = summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(5), null, r));
+    summary(r -> new DeviceCommand.StartPause(null, Duration.ofMinutes(5), null, r));
+    var whilePaused = summary(r -> new DeviceCommand.StartPause(null, Duration.ofMinutes(5), null, r));
     assertTrue(whilePaused.reply().isError());
     assertTrue(whilePaused.events().isEmpty());
   }
@@ -121,44 +121,44 @@ class DeviceControlsTest {
   @Test
   void dailyQuotaOfPausesIsCountedInTheDevicesOwnDay() {
     for (int i = 0; i < 2; i++) {
-      summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(1), null, r));
-      assertTrue(summary(DeviceEntity.EndPause::new).reply().isSuccess());
+      summary(r -> new DeviceCommand.StartPause(null, Duration.ofMinutes(1), null, r));
+      assertTrue(summary(r -> new DeviceCommand.EndPause(null, r)).reply().isSuccess());
     }
-    var third = summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(1), null, r));
+    var third = summary(r -> new DeviceCommand.StartPause(null, Duration.ofMinutes(1), null, r));
     assertTrue(third.reply().isError());
     assertTrue(third.events().isEmpty());
     // 14 hours later it is past midnight in New York: a new day, new pauses.
     clock.advance(Duration.ofHours(14));
-    assertTrue(summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(1), null, r)).reply().isSuccess());
+    assertTrue(summary(r -> new DeviceCommand.StartPause(null, Duration.ofMinutes(1), null, r)).reply().isSuccess());
   }
 
   @Test
   void resumeByHandEndsThePauseAndResumingWhenNotPausedIsRefused() {
-    assertTrue(summary(DeviceEntity.EndPause::new).reply().isError());
-    summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(10), null, r));
-    var resumed = summary(DeviceEntity.EndPause::new);
-    assertTrue(resumed.events().get(0) instanceof DeviceEntity.PauseEnded e && e.byEmployee());
+    assertTrue(summary(r -> new DeviceCommand.EndPause(null, r)).reply().isError());
+    summary(r -> new DeviceCommand.StartPause(null, Duration.ofMinutes(10), null, r));
+    var resumed = summary(r -> new DeviceCommand.EndPause(null, r));
+    assertTrue(resumed.events().get(0) instanceof DeviceEvent.PauseEnded e && e.byEmployee());
     assertNull(resumed.reply().getValue().pauseEnd());
   }
 
   @Test
   void aPauseMadeOfflineStartsWhenTheEmployeeAsked() {
     Instant asked = START.minus(Duration.ofMinutes(10));
-    var result = summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(30), asked, r));
+    var result = summary(r -> new DeviceCommand.StartPause(null, Duration.ofMinutes(30), asked, r));
     assertEquals(asked.plus(Duration.ofMinutes(30)), result.reply().getValue().pauseEnd());
   }
 
   @Test
   void aPauseThatEndedWhileTheEntityWasDownEndsAtRecovery() throws Exception {
-    summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(10), null, r));
+    summary(r -> new DeviceCommand.StartPause(null, Duration.ofMinutes(10), null, r));
     clock.advance(Duration.ofMinutes(15));
     kit.restart();
     // The timer set at recovery fires at once; the pause ends as a journaled fact.
-    awaitState(s -> s.pauseEnd() == null);
+    awaitState(s -> s.pause().end() == null);
     assertNull(current().pauseEnd());
   }
 
-  private void awaitState(java.util.function.Predicate<DeviceEntity.State> condition) throws InterruptedException {
+  private void awaitState(java.util.function.Predicate<DeviceState> condition) throws InterruptedException {
     for (int i = 0; i < 50 && !condition.test(kit.getState()); i++) {
       Thread.sleep(50);
     }
@@ -168,7 +168,7 @@ class DeviceControlsTest {
   // ---- exemptions ----
 
   private String requestFull() {
-    var requested = exemption(r -> new DeviceEntity.RequestExemption(ExemptionScope.FULL,
+    var requested = exemption(r -> new DeviceCommand.RequestExemption(null, ExemptionScope.FULL,
         ExemptionReason.SENSITIVE_WORK, "medical appointment booking", null, r));
     assertTrue(requested.reply().isSuccess());
     assertEquals(ExemptionStatus.REQUESTED, requested.reply().getValue().status());
@@ -179,15 +179,15 @@ class DeviceControlsTest {
   @Test
   void approvedExemptionMakesTheDeviceExemptUntilItExpiresByItself() {
     String id = requestFull();
-    var approved = exemption(r -> new DeviceEntity.ApproveExemption(id, START.plus(Duration.ofHours(2)), "hr-ana", r));
+    var approved = exemption(r -> new DeviceCommand.ApproveExemption(id, START.plus(Duration.ofHours(2)), "hr-ana", r));
     assertEquals(ExemptionStatus.APPROVED, approved.reply().getValue().status());
     assertEquals("hr-ana", approved.reply().getValue().decidedBy());
     assertEquals(CaptureState.EXEMPT, current().captureState());
     stream.expectMessageClass(AgentPush.ExemptionsChanged.class);
 
     clock.advance(Duration.ofHours(2));
-    var expired = kit.runCommand(new DeviceEntity.ExemptionTimerFired(id));
-    assertTrue(expired.events().get(0) instanceof DeviceEntity.ExemptionExpired);
+    var expired = kit.runCommand(new DeviceCommand.ExemptionTimerFired(id));
+    assertTrue(expired.events().get(0) instanceof DeviceEvent.ExemptionExpired);
     assertEquals(ExemptionStatus.EXPIRED, current().exemptions().get(0).status());
     assertEquals(CaptureState.ACTIVE, current().captureState());
   }
@@ -195,10 +195,10 @@ class DeviceControlsTest {
   @Test
   void denialCarriesWhoAndWhyAndADecisionCannotBeMadeTwice() {
     String id = requestFull();
-    var denied = exemption(r -> new DeviceEntity.DenyExemption(id, "not sensitive work", "hr-ana", r));
+    var denied = exemption(r -> new DeviceCommand.DenyExemption(id, "not sensitive work", "hr-ana", r));
     assertEquals(ExemptionStatus.DENIED, denied.reply().getValue().status());
     assertEquals("not sensitive work", denied.reply().getValue().decisionReason());
-    var again = exemption(r -> new DeviceEntity.ApproveExemption(id, START.plusSeconds(60), "hr-bo", r));
+    var again = exemption(r -> new DeviceCommand.ApproveExemption(id, START.plusSeconds(60), "hr-bo", r));
     assertTrue(again.reply().isError());
     assertTrue(again.events().isEmpty());
   }
@@ -207,10 +207,10 @@ class DeviceControlsTest {
   void anExemptionLongerThanPekkosLongestTimerIsApprovedAndAnEarlyTimerOnlyReArms() {
     String id = requestFull();
     // 300 days is past Pekko's ~248-day timer limit: the entity must not fail scheduling it.
-    var approved = exemption(r -> new DeviceEntity.ApproveExemption(id, START.plus(Duration.ofDays(300)), "hr-ana", r));
+    var approved = exemption(r -> new DeviceCommand.ApproveExemption(id, START.plus(Duration.ofDays(300)), "hr-ana", r));
     assertEquals(ExemptionStatus.APPROVED, approved.reply().getValue().status());
     clock.advance(Duration.ofDays(1));
-    var early = kit.runCommand(new DeviceEntity.ExemptionTimerFired(id));
+    var early = kit.runCommand(new DeviceCommand.ExemptionTimerFired(id));
     assertTrue(early.events().isEmpty(), "a day in, the timer re-arms and nothing expires");
     assertEquals(CaptureState.EXEMPT, current().captureState());
   }
@@ -218,24 +218,24 @@ class DeviceControlsTest {
   @Test
   void revokeEndsAnExemptionInForceAndOnlyThat() {
     String id = requestFull();
-    assertTrue(exemption(r -> new DeviceEntity.RevokeExemption(id, "x", "hr", r)).reply().isError());
-    exemption(r -> new DeviceEntity.ApproveExemption(id, START.plus(Duration.ofDays(1)), "hr-ana", r));
-    var revoked = exemption(r -> new DeviceEntity.RevokeExemption(id, "project finished", "hr-ana", r));
+    assertTrue(exemption(r -> new DeviceCommand.RevokeExemption(id, "x", "hr", r)).reply().isError());
+    exemption(r -> new DeviceCommand.ApproveExemption(id, START.plus(Duration.ofDays(1)), "hr-ana", r));
+    var revoked = exemption(r -> new DeviceCommand.RevokeExemption(id, "project finished", "hr-ana", r));
     assertEquals(ExemptionStatus.REVOKED, revoked.reply().getValue().status());
     assertEquals(CaptureState.ACTIVE, current().captureState());
   }
 
   @Test
   void exemptionRefusals() {
-    assertTrue(exemption(r -> new DeviceEntity.ApproveExemption("ex-9", START.plusSeconds(60), "hr", r)).reply().isError());
+    assertTrue(exemption(r -> new DeviceCommand.ApproveExemption("ex-9", START.plusSeconds(60), "hr", r)).reply().isError());
     String id = requestFull();
-    var past = exemption(r -> new DeviceEntity.ApproveExemption(id, START.minusSeconds(1), "hr", r));
+    var past = exemption(r -> new DeviceCommand.ApproveExemption(id, START.minusSeconds(1), "hr", r));
     assertTrue(past.reply().isError());
     assertTrue(past.events().isEmpty());
-    var duplicate = exemption(r -> new DeviceEntity.RequestExemption(ExemptionScope.FULL,
+    var duplicate = exemption(r -> new DeviceCommand.RequestExemption(null, ExemptionScope.FULL,
         ExemptionReason.OTHER, "again", null, r));
     assertTrue(duplicate.reply().isError());
-    var partial = exemption(r -> new DeviceEntity.RequestExemption(ExemptionScope.NO_SCREENSHOTS,
+    var partial = exemption(r -> new DeviceCommand.RequestExemption(null, ExemptionScope.NO_SCREENSHOTS,
         ExemptionReason.BANDWIDTH, "home quota", null, r));
     assertTrue(partial.reply().isSuccess());
     assertEquals("ex-2", partial.reply().getValue().exemptionId());
@@ -244,20 +244,20 @@ class DeviceControlsTest {
   @Test
   void anExemptionThatExpiredWhileTheEntityWasDownExpiresAtRecovery() throws Exception {
     String id = requestFull();
-    exemption(r -> new DeviceEntity.ApproveExemption(id, START.plus(Duration.ofMinutes(5)), "hr", r));
+    exemption(r -> new DeviceCommand.ApproveExemption(id, START.plus(Duration.ofMinutes(5)), "hr", r));
     clock.advance(Duration.ofMinutes(6));
     kit.restart();
-    awaitState(s -> s.exemptions().get(0).status() == ExemptionStatus.EXPIRED);
+    awaitState(s -> s.exemptions().all().get(0).status() == ExemptionStatus.EXPIRED);
   }
 
   // ---- notice and uploads ----
 
   @Test
   void noticeAcknowledgementIsJournaledOncePerVersion() {
-    var first = summary(r -> new DeviceEntity.AcknowledgeNotice(new io.fleetcontrol.policy.PolicyVersion("default", 1), r));
+    var first = summary(r -> new DeviceCommand.AcknowledgeNotice(null, new io.fleetcontrol.policy.PolicyVersion("default", 1), r));
     assertEquals(1, first.events().size());
-    assertTrue(summary(r -> new DeviceEntity.AcknowledgeNotice(new io.fleetcontrol.policy.PolicyVersion("default", 1), r)).events().isEmpty());
-    assertTrue(summary(r -> new DeviceEntity.AcknowledgeNotice(new io.fleetcontrol.policy.PolicyVersion("default", 5), r)).reply().isError());
+    assertTrue(summary(r -> new DeviceCommand.AcknowledgeNotice(null, new io.fleetcontrol.policy.PolicyVersion("default", 1), r)).events().isEmpty());
+    assertTrue(summary(r -> new DeviceCommand.AcknowledgeNotice(null, new io.fleetcontrol.policy.PolicyVersion("default", 5), r)).reply().isError());
   }
 
   @Test
@@ -266,13 +266,13 @@ class DeviceControlsTest {
     int journaled = 0;
     for (int i = 0; i < 30; i++) {
       clock.advance(Duration.ofSeconds(10));
-      journaled += kit.runCommand(new DeviceEntity.Heartbeat(clock.instant(), telemetry, new io.fleetcontrol.policy.PolicyVersion("default", 1), "0.1.0")).events().size();
+      journaled += kit.runCommand(new DeviceCommand.Heartbeat(clock.instant(), telemetry, new io.fleetcontrol.policy.PolicyVersion("default", 1), "0.1.0", null, null)).events().size();
     }
     assertEquals(0, journaled, "five minutes of heartbeats journal nothing");
     assertEquals(30_000, current().uploadedBytesToday());
     for (int i = 0; i < 40; i++) {
       clock.advance(Duration.ofSeconds(10));
-      journaled += kit.runCommand(new DeviceEntity.Heartbeat(clock.instant(), telemetry, new io.fleetcontrol.policy.PolicyVersion("default", 1), "0.1.0")).events().size();
+      journaled += kit.runCommand(new DeviceCommand.Heartbeat(clock.instant(), telemetry, new io.fleetcontrol.policy.PolicyVersion("default", 1), "0.1.0", null, null)).events().size();
     }
     assertEquals(1, journaled, "one roll-up after ten minutes");
     kit.restart();
@@ -283,26 +283,26 @@ class DeviceControlsTest {
 
   @Test
   void aPauseSentAgainWithTheSameIdIsAnsweredAndNotTakenTwice() {
-    var first = summary(r -> new DeviceEntity.StartPause("req-1", Duration.ofMinutes(20), null, r));
+    var first = summary(r -> new DeviceCommand.StartPause("req-1", Duration.ofMinutes(20), null, r));
     assertEquals(1, first.events().size());
-    var again = summary(r -> new DeviceEntity.StartPause("req-1", Duration.ofMinutes(20), null, r));
+    var again = summary(r -> new DeviceCommand.StartPause("req-1", Duration.ofMinutes(20), null, r));
     assertTrue(again.reply().isSuccess(), "the same request is answered as taken, not as 'already paused'");
     assertTrue(again.events().isEmpty());
     assertEquals(1, again.reply().getValue().pausesLeftToday().count(), "one pause counted, not two");
 
-    var another = summary(r -> new DeviceEntity.StartPause("req-2", Duration.ofMinutes(20), null, r));
+    var another = summary(r -> new DeviceCommand.StartPause("req-2", Duration.ofMinutes(20), null, r));
     assertTrue(another.reply().isError(), "a different request is a second pause, refused while paused");
 
-    var resumed = summary(r -> new DeviceEntity.EndPause("req-3", r));
+    var resumed = summary(r -> new DeviceCommand.EndPause("req-3", r));
     assertEquals(1, resumed.events().size());
-    assertTrue(summary(r -> new DeviceEntity.EndPause("req-3", r)).reply().isSuccess());
+    assertTrue(summary(r -> new DeviceCommand.EndPause("req-3", r)).reply().isSuccess());
   }
 
   @Test
   void anExemptionSentAgainReturnsTheOneItCreated() {
-    var first = exemption(r -> new DeviceEntity.RequestExemption("req-x", ExemptionScope.NO_SCREENSHOTS,
+    var first = exemption(r -> new DeviceCommand.RequestExemption("req-x", ExemptionScope.NO_SCREENSHOTS,
         ExemptionReason.SENSITIVE_WORK, "payroll", START, r));
-    var again = exemption(r -> new DeviceEntity.RequestExemption("req-x", ExemptionScope.NO_SCREENSHOTS,
+    var again = exemption(r -> new DeviceCommand.RequestExemption("req-x", ExemptionScope.NO_SCREENSHOTS,
         ExemptionReason.SENSITIVE_WORK, "payroll", START, r));
     assertTrue(again.events().isEmpty());
     assertEquals(first.reply().getValue().exemptionId(), again.reply().getValue().exemptionId());
@@ -311,24 +311,24 @@ class DeviceControlsTest {
 
   @Test
   void requestIdsSurviveARestartAndOnlyTheLast64AreKept() {
-    summary(r -> new DeviceEntity.StartPause("kept", Duration.ofMinutes(5), null, r));
+    summary(r -> new DeviceCommand.StartPause("kept", Duration.ofMinutes(5), null, r));
     kit.restart();
-    assertTrue(summary(r -> new DeviceEntity.StartPause("kept", Duration.ofMinutes(5), null, r)).events().isEmpty(),
+    assertTrue(summary(r -> new DeviceCommand.StartPause("kept", Duration.ofMinutes(5), null, r)).events().isEmpty(),
         "remembered after recovery");
 
-    summary(r -> new DeviceEntity.EndPause("kept-end", r));
+    summary(r -> new DeviceCommand.EndPause("kept-end", r));
     // 32 more pauses, each started and ended by request: 64 newer ids (two pauses a day allowed).
-    for (int i = 0; i < DeviceEntity.State.REMEMBERED_REQUESTS / 2; i++) {
+    for (int i = 0; i < DeviceState.TakenRequests.REMEMBERED / 2; i++) {
       clock.advance(Duration.ofHours(12).plusMinutes(1));
       String n = String.valueOf(i);
-      assertTrue(summary(r -> new DeviceEntity.StartPause("start-" + n, Duration.ofMinutes(5), null, r))
+      assertTrue(summary(r -> new DeviceCommand.StartPause("start-" + n, Duration.ofMinutes(5), null, r))
           .reply().isSuccess());
-      assertTrue(summary(r -> new DeviceEntity.EndPause("end-" + n, r)).reply().isSuccess());
+      assertTrue(summary(r -> new DeviceCommand.EndPause("end-" + n, r)).reply().isSuccess());
     }
-    assertEquals(DeviceEntity.State.REMEMBERED_REQUESTS, kit.getState().recentRequests().size());
-    assertTrue(kit.getState().taken("kept").isEmpty(), "the oldest are forgotten");
-    assertTrue(kit.getState().taken("kept-end").isEmpty());
-    assertTrue(kit.getState().taken("end-31").isPresent());
+    assertEquals(DeviceState.TakenRequests.REMEMBERED, kit.getState().taken().recent().size());
+    assertTrue(kit.getState().taken().find("kept").isEmpty(), "the oldest are forgotten");
+    assertTrue(kit.getState().taken().find("kept-end").isEmpty());
+    assertTrue(kit.getState().taken().find("end-31").isPresent());
   }
 
   // ---- health roll-up ----
@@ -337,11 +337,11 @@ class DeviceControlsTest {
   void heartbeatsRollUpIntoTheDevicesHealthAndPausesAreCounted() {
     for (int minute = 1; minute <= 20; minute++) {
       clock.advance(Duration.ofMinutes(1));
-      kit.runCommand(new DeviceEntity.Heartbeat(clock.instant(),
+      kit.runCommand(new DeviceCommand.Heartbeat(clock.instant(),
           new DeviceTelemetry(true, 90 - minute, false, false, 500_000, 0.5, 60_000_000, minute == 5 ? 1 : 0),
-          new io.fleetcontrol.policy.PolicyVersion("default", 1), "0.1.0"));
+          new io.fleetcontrol.policy.PolicyVersion("default", 1), "0.1.0", null, null));
     }
-    summary(r -> new DeviceEntity.StartPause(Duration.ofMinutes(5), null, r));
+    summary(r -> new DeviceCommand.StartPause(null, Duration.ofMinutes(5), null, r));
     DeviceSummary now = current();
     assertEquals(21, now.health().samples(), "the setUp heartbeat and twenty more");
     assertEquals(60.0, now.health().batteryDrainPercentPerHour(), 0.5, "1 % a minute unplugged");
@@ -355,20 +355,20 @@ class DeviceControlsTest {
 
   @Test
   void aRevertPutsTheDeviceBackOnThePolicyItHadAndOnlyOnce() {
-    Policy v1 = kit.getState().targetPolicy();
+    Policy v1 = kit.getState().policies().target();
     Policy v2 = v1.withVersion(2);
-    summary(r -> new DeviceEntity.AssignPolicy(v2, "ops", r));
+    summary(r -> new DeviceCommand.AssignPolicy(v2, "ops", r));
     stream.expectMessageClass(AgentPush.PolicyChanged.class);
 
-    var reverted = summary(r -> new DeviceEntity.RevertPolicy("default", 2, r));
+    var reverted = summary(r -> new DeviceCommand.RevertPolicy("default", 2, r));
     assertEquals(1, reverted.events().size());
     assertEquals(1, reverted.reply().getValue().targetPolicy().version());
     assertEquals(1, stream.expectMessageClass(AgentPush.PolicyChanged.class).policy().version());
 
-    assertTrue(summary(r -> new DeviceEntity.RevertPolicy("default", 2, r)).events().isEmpty(),
+    assertTrue(summary(r -> new DeviceCommand.RevertPolicy("default", 2, r)).events().isEmpty(),
         "no longer on v2: nothing to revert, so a repeated rollback moves nobody");
-    assertTrue(summary(r -> new DeviceEntity.RevertPolicy("other", 1, r)).events().isEmpty());
+    assertTrue(summary(r -> new DeviceCommand.RevertPolicy("other", 1, r)).events().isEmpty());
     kit.restart();
-    assertEquals(v2, kit.getState().previousPolicy(), "the one before is known after recovery too");
+    assertEquals(v2, kit.getState().policies().previous(), "the one before is known after recovery too");
   }
 }

@@ -2,6 +2,7 @@ package io.fleetcontrol.device;
 
 import io.fleetcontrol.policy.DeviceIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -11,6 +12,8 @@ import io.fleetcontrol.policy.Policy;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import io.fleetcontrol.refusal.Refusal;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -32,13 +35,13 @@ class DeviceEntityTest {
 
   private static final Instant NOW = Instant.parse("2026-11-22T15:00:00Z");
   private static final String SECRET_HASH = "nonce-a";
-  private static final String ENROLLMENT = DeviceEntity.hashSecret("enrollment-a");
+  private static final String ENROLLMENT = DeviceCredential.hashSecret("enrollment-a");
   private static final DeviceIdentity IDENTITY =
       new DeviceIdentity("laptop-1", "ana@example.com", "US", Map.of("team", "tax"), "0.1.0",
           "America/New_York");
 
   private final Map<String, CaptureState> presence = new ConcurrentHashMap<>();
-  private EventSourcedBehaviorTestKit<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State>
+  private EventSourcedBehaviorTestKit<DeviceCommand, DeviceEvent, DeviceState>
       kit;
 
   @AfterAll
@@ -55,47 +58,62 @@ class DeviceEntityTest {
             DeviceEntity.create("laptop-1", directory, Clock.fixed(NOW, ZoneOffset.UTC)));
   }
 
-  private CommandResultWithReply<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State,
+  private CommandResultWithReply<DeviceCommand, DeviceEvent, DeviceState,
           StatusReply<EnrollOutcome>>
       enroll(String nonce) {
     return enroll(ENROLLMENT, nonce, null);
   }
 
-  private CommandResultWithReply<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State,
+  private CommandResultWithReply<DeviceCommand, DeviceEvent, DeviceState,
           StatusReply<EnrollOutcome>>
       enroll(String enrollmentIdHash, String nonce, String presentedNonce) {
-    return kit.runCommand(replyTo -> new DeviceEntity.Enroll(
+    return kit.runCommand(replyTo -> new DeviceCommand.Enroll(
         IDENTITY, enrollmentIdHash, nonce, presentedNonce, "et-1", Policy.starter("default", 1), replyTo));
   }
 
-  private CommandResultWithReply<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State,
+  private CommandResultWithReply<DeviceCommand, DeviceEvent, DeviceState,
           StatusReply<DeviceSummary>>
-      ask(Function<ActorRef<StatusReply<DeviceSummary>>, DeviceEntity.Command> command) {
+      ask(Function<ActorRef<StatusReply<DeviceSummary>>, DeviceCommand> command) {
     return kit.runCommand(command);
   }
 
   @Test
   void unknownDeviceRefusesEverythingButEnrollAndChangesNothing() {
-    var result = ask(DeviceEntity.GetSummary::new);
+    var result = ask(DeviceCommand.GetSummary::new);
     assertTrue(result.reply().isError());
     assertEquals("device laptop-1 is not enrolled", result.reply().getError().getMessage());
-    var ack = ask(replyTo -> new DeviceEntity.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 1), replyTo));
+    var ack = ask(replyTo -> new DeviceCommand.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 1), replyTo));
     assertTrue(ack.reply().isError());
     assertTrue(ack.events().isEmpty());
+    // Every request is answered NotFound (the edge makes it NOT_FOUND); the rest are dropped unanswered.
+    List<Function<ActorRef<StatusReply<DeviceSummary>>, DeviceCommand>> requests = List.of(
+        r -> new DeviceCommand.StartPause("r1", java.time.Duration.ofMinutes(5), null, r),
+        r -> new DeviceCommand.EndPause("r2", r),
+        r -> new DeviceCommand.ResetDevice("ops", "new laptop", r),
+        r -> new DeviceCommand.AttachConnection(SECRET_HASH, testKit.<AgentPush>createTestProbe().ref(), r));
+    for (var request : requests) {
+      var refused = ask(request);
+      assertTrue(refused.events().isEmpty());
+      assertInstanceOf(Refusal.NotFound.class, Refusal.of(refused.reply().getError()).orElseThrow());
+    }
+    assertTrue(kit.runCommand(new DeviceCommand.Heartbeat(NOW, DeviceTelemetry.UNKNOWN,
+        io.fleetcontrol.policy.PolicyVersion.NONE, "0.1.0", null, null)).events().isEmpty());
+    assertTrue(kit.runCommand(new DeviceCommand.PauseTimerFired()).events().isEmpty());
+    assertTrue(presence.isEmpty(), "an unknown device is never reported present");
   }
 
   @Test
   void enrollmentPersistsIdentityAndAssignsTheInitialPolicy() {
     var result = enroll(SECRET_HASH);
     assertEquals(2, result.events().size());
-    assertTrue(result.events().get(0) instanceof DeviceEntity.DeviceEnrolled);
-    assertTrue(result.events().get(1) instanceof DeviceEntity.PolicyAssigned);
+    assertTrue(result.events().get(0) instanceof DeviceEvent.DeviceEnrolled);
+    assertTrue(result.events().get(1) instanceof DeviceEvent.PolicyAssigned);
     assertEquals(new EnrollOutcome.Enrolled(false), result.reply().getValue());
-    DeviceSummary summary = ask(DeviceEntity.GetSummary::new).reply().getValue();
+    DeviceSummary summary = ask(DeviceCommand.GetSummary::new).reply().getValue();
     assertEquals(1, summary.targetPolicy().version());
     assertEquals(0, summary.appliedPolicy().version());
     assertEquals(CaptureState.NO_POLICY, summary.captureState());
-    assertEquals(NOW, result.state().enrollTime());
+    assertEquals(NOW, result.state().enrollment().enrollTime());
   }
 
   @Test
@@ -105,7 +123,7 @@ class DeviceEntityTest {
     var result =
         ask(
             replyTo ->
-                new DeviceEntity.AttachConnection(
+                new DeviceCommand.AttachConnection(
                     "nonce-other", stream.ref(), replyTo));
     assertTrue(result.reply().isError());
     assertTrue(result.events().isEmpty());
@@ -116,18 +134,18 @@ class DeviceEntityTest {
   void anEntityStartedAfterItsStreamAttachedAdoptsTheStreamFromItsHeartbeats() {
     enroll(SECRET_HASH);
     TestProbe<AgentPush> stream = testKit.createTestProbe();
-    ask(replyTo -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), replyTo));
+    ask(replyTo -> new DeviceCommand.AttachConnection(SECRET_HASH, stream.ref(), replyTo));
     stream.expectMessageClass(AgentPush.PolicyChanged.class);
     stream.receiveSeveralMessages(2); // pause and exemptions as on every attach
 
     kit.restart(); // as on another node after the first one died: memory (the stream) is gone
-    kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, io.fleetcontrol.policy.PolicyVersion.NONE, "0.1.0",
+    kit.runCommand(new DeviceCommand.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, io.fleetcontrol.policy.PolicyVersion.NONE, "0.1.0",
         stream.ref(), SECRET_HASH));
     assertEquals(1, stream.expectMessageClass(AgentPush.PolicyChanged.class).policy().version(),
         "the stream hears the policy again");
     stream.receiveSeveralMessages(2);
 
-    kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, io.fleetcontrol.policy.PolicyVersion.NONE, "0.1.0",
+    kit.runCommand(new DeviceCommand.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, io.fleetcontrol.policy.PolicyVersion.NONE, "0.1.0",
         stream.ref(), SECRET_HASH));
     stream.expectNoMessage(java.time.Duration.ofMillis(200));
   }
@@ -138,18 +156,18 @@ class DeviceEntityTest {
     TestProbe<AgentPush> stream = testKit.createTestProbe();
     var attach =
         ask(
-            replyTo -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), replyTo));
+            replyTo -> new DeviceCommand.AttachConnection(SECRET_HASH, stream.ref(), replyTo));
     assertTrue(attach.reply().isSuccess());
     var pushed = stream.expectMessageClass(AgentPush.PolicyChanged.class);
     assertEquals(1, pushed.policy().version());
 
-    var ack = ask(replyTo -> new DeviceEntity.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 1), replyTo));
+    var ack = ask(replyTo -> new DeviceCommand.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 1), replyTo));
     assertEquals(1, ack.events().size());
     assertEquals(1, ack.reply().getValue().appliedPolicy().version());
     assertEquals(CaptureState.ACTIVE, ack.reply().getValue().captureState());
     assertEquals(CaptureState.ACTIVE, presence.get("laptop-1"));
 
-    var again = ask(replyTo -> new DeviceEntity.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 1), replyTo));
+    var again = ask(replyTo -> new DeviceCommand.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 1), replyTo));
     assertTrue(again.events().isEmpty(), "a repeated ack is not journaled again");
     assertTrue(again.reply().isSuccess());
   }
@@ -157,7 +175,7 @@ class DeviceEntityTest {
   @Test
   void ackOfAVersionThatIsNotTheTargetIsRefused() {
     enroll(SECRET_HASH);
-    var ack = ask(replyTo -> new DeviceEntity.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 7), replyTo));
+    var ack = ask(replyTo -> new DeviceCommand.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 7), replyTo));
     assertTrue(ack.reply().isError());
     assertTrue(ack.reply().getError().getMessage().contains("target is default v1"), ack.reply().getError().getMessage());
     assertTrue(ack.events().isEmpty());
@@ -166,10 +184,10 @@ class DeviceEntityTest {
   @Test
   void anAckOfAnotherPolicysSameVersionNumberIsRefused() {
     enroll(SECRET_HASH);
-    var ack = ask(replyTo -> new DeviceEntity.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("engineering", 1), replyTo));
+    var ack = ask(replyTo -> new DeviceCommand.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("engineering", 1), replyTo));
     assertTrue(ack.reply().isError(), "engineering v1 is not default v1");
     assertTrue(ack.events().isEmpty());
-    assertEquals(0, ask(DeviceEntity.GetSummary::new).reply().getValue().appliedPolicy().version());
+    assertEquals(0, ask(DeviceCommand.GetSummary::new).reply().getValue().appliedPolicy().version());
   }
 
   @Test
@@ -177,10 +195,10 @@ class DeviceEntityTest {
     enroll(SECRET_HASH);
     var telemetry = new DeviceTelemetry(true, 80, false, false, 1024, 1.5, 50_000_000, 0);
     for (int i = 0; i < 10; i++) {
-      var result = kit.runCommand(new DeviceEntity.Heartbeat(NOW.plusSeconds(i), telemetry, io.fleetcontrol.policy.PolicyVersion.NONE, "0.1.0"));
+      var result = kit.runCommand(new DeviceCommand.Heartbeat(NOW.plusSeconds(i), telemetry, io.fleetcontrol.policy.PolicyVersion.NONE, "0.1.0", null, null));
       assertTrue(result.events().isEmpty());
     }
-    var summary = ask(DeviceEntity.GetSummary::new).reply().getValue();
+    var summary = ask(DeviceCommand.GetSummary::new).reply().getValue();
     assertEquals(NOW.plusSeconds(9), summary.lastSeen());
     assertEquals(80, summary.latestTelemetry().batteryPercent());
   }
@@ -190,15 +208,15 @@ class DeviceEntityTest {
     enroll(SECRET_HASH);
     TestProbe<AgentPush> first = testKit.createTestProbe();
     TestProbe<AgentPush> second = testKit.createTestProbe();
-    ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, first.ref(), r));
+    ask(r -> new DeviceCommand.AttachConnection(SECRET_HASH, first.ref(), r));
     expectAttachPushes(first);
-    ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, second.ref(), r));
+    ask(r -> new DeviceCommand.AttachConnection(SECRET_HASH, second.ref(), r));
     expectAttachPushes(second);
     first.expectNoMessage(java.time.Duration.ofMillis(100));
     heartbeatThrough(second);
     first.expectMessageClass(AgentPush.Superseded.class);
 
-    var assign = ask(r -> new DeviceEntity.AssignPolicy(Policy.starter("default", 2), "ops", r));
+    var assign = ask(r -> new DeviceCommand.AssignPolicy(Policy.starter("default", 2), "ops", r));
     assertEquals(1, assign.events().size());
     assertEquals(2, second.expectMessageClass(AgentPush.PolicyChanged.class).policy().version());
     first.expectNoMessage();
@@ -214,19 +232,19 @@ class DeviceEntityTest {
     enroll(SECRET_HASH);
     TestProbe<AgentPush> live = testKit.createTestProbe();
     TestProbe<AgentPush> abandoned = testKit.createTestProbe();
-    ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, live.ref(), r));
+    ask(r -> new DeviceCommand.AttachConnection(SECRET_HASH, live.ref(), r));
     expectAttachPushes(live);
     heartbeatThrough(live);
 
-    ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, abandoned.ref(), r));
-    kit.runCommand(new DeviceEntity.DetachConnection(abandoned.ref()));
+    ask(r -> new DeviceCommand.AttachConnection(SECRET_HASH, abandoned.ref(), r));
+    kit.runCommand(new DeviceCommand.DetachConnection(abandoned.ref()));
     live.expectNoMessage(java.time.Duration.ofMillis(100)); // not Superseded
     heartbeatThrough(live);
     // The late attach's pushes went to the abandoned stream; the live one hears everything again.
     expectAttachPushes(live);
     live.expectNoMessage(java.time.Duration.ofMillis(100));
 
-    ask(r -> new DeviceEntity.AssignPolicy(Policy.starter("default", 2), "ops", r));
+    ask(r -> new DeviceCommand.AssignPolicy(Policy.starter("default", 2), "ops", r));
     assertEquals(2, live.expectMessageClass(AgentPush.PolicyChanged.class).policy().version());
   }
 
@@ -239,20 +257,20 @@ class DeviceEntityTest {
   void anAnnouncedStreamIsAdoptedAndAskedForAHeartbeatOnce() {
     enroll(SECRET_HASH);
     TestProbe<AgentPush> stream = testKit.createTestProbe();
-    ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r));
+    ask(r -> new DeviceCommand.AttachConnection(SECRET_HASH, stream.ref(), r));
     expectAttachPushes(stream);
 
     kit.restart();
-    kit.runCommand(new DeviceEntity.StreamStillOpen(stream.ref(), SECRET_HASH));
+    kit.runCommand(new DeviceCommand.StreamStillOpen(stream.ref(), SECRET_HASH));
     expectAttachPushes(stream);
     stream.expectMessageClass(AgentPush.HeartbeatWanted.class);
 
-    kit.runCommand(new DeviceEntity.StreamStillOpen(stream.ref(), SECRET_HASH));
+    kit.runCommand(new DeviceCommand.StreamStillOpen(stream.ref(), SECRET_HASH));
     stream.expectNoMessage(java.time.Duration.ofMillis(200));
   }
 
   private void heartbeatThrough(TestProbe<AgentPush> stream) {
-    kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, io.fleetcontrol.policy.PolicyVersion.NONE, "0.1.0",
+    kit.runCommand(new DeviceCommand.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, io.fleetcontrol.policy.PolicyVersion.NONE, "0.1.0",
         stream.ref(), SECRET_HASH));
   }
 
@@ -276,96 +294,96 @@ class DeviceEntityTest {
     enroll(SECRET_HASH);
     var underNewKey = enroll(ENROLLMENT, "hash-under-the-new-key", null);
     assertEquals(new EnrollOutcome.Enrolled(false), underNewKey.reply().getValue());
-    assertTrue(underNewKey.events().get(0) instanceof DeviceEntity.DeviceReenrolled);
+    assertTrue(underNewKey.events().get(0) instanceof DeviceEvent.DeviceReenrolled);
     TestProbe<AgentPush> stream = testKit.createTestProbe();
-    assertTrue(ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isError());
-    assertTrue(ask(r -> new DeviceEntity.AttachConnection("hash-under-the-new-key", stream.ref(), r)).reply().isSuccess());
+    assertTrue(ask(r -> new DeviceCommand.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isError());
+    assertTrue(ask(r -> new DeviceCommand.AttachConnection("hash-under-the-new-key", stream.ref(), r)).reply().isSuccess());
   }
 
   @Test
   void anotherEnrollmentOfALiveIdIsRefusedAndTheLiveStreamKeepsGoing() {
     enroll(SECRET_HASH);
     TestProbe<AgentPush> stream = testKit.createTestProbe();
-    ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r));
+    ask(r -> new DeviceCommand.AttachConnection(SECRET_HASH, stream.ref(), r));
     expectAttachPushes(stream);
 
-    var takeover = enroll(DeviceEntity.hashSecret("attacker"), "nonce-attacker", null);
+    var takeover = enroll(DeviceCredential.hashSecret("attacker"), "nonce-attacker", null);
     assertEquals(new EnrollOutcome.AlreadyEnrolled(), takeover.reply().getValue());
     assertTrue(takeover.events().isEmpty());
     stream.expectNoMessage(java.time.Duration.ofMillis(200));
-    var proofWithTheWrongNonce = enroll(DeviceEntity.hashSecret("attacker"), "nonce-attacker", "nonce-guess");
+    var proofWithTheWrongNonce = enroll(DeviceCredential.hashSecret("attacker"), "nonce-attacker", "nonce-guess");
     assertEquals(new EnrollOutcome.AlreadyEnrolled(), proofWithTheWrongNonce.reply().getValue());
-    assertTrue(ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isSuccess());
+    assertTrue(ask(r -> new DeviceCommand.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isSuccess());
   }
 
   @Test
   void aRekeyWithTheCurrentCredentialRotatesIt() {
     enroll(SECRET_HASH);
     DeviceIdentity elsewhere = new DeviceIdentity("laptop-1", "ana@example.com", "FR", Map.of(), "0.2.0", "UTC");
-    var rekey = kit.<StatusReply<EnrollOutcome>>runCommand(replyTo -> new DeviceEntity.Enroll(
-        elsewhere, DeviceEntity.hashSecret("enrollment-b"), "nonce-b", SECRET_HASH, null, null, replyTo));
+    var rekey = kit.<StatusReply<EnrollOutcome>>runCommand(replyTo -> new DeviceCommand.Enroll(
+        elsewhere, DeviceCredential.hashSecret("enrollment-b"), "nonce-b", SECRET_HASH, null, null, replyTo));
     assertEquals(new EnrollOutcome.Enrolled(false), rekey.reply().getValue());
     assertEquals("US", rekey.state().identity().jurisdiction(), "a re-key keeps who the device is");
     assertEquals(Map.of("team", "tax"), rekey.state().identity().labels());
     assertEquals("0.2.0", rekey.state().identity().agentVersion());
-    assertTrue(rekey.events().get(0) instanceof DeviceEntity.DeviceReenrolled);
+    assertTrue(rekey.events().get(0) instanceof DeviceEvent.DeviceReenrolled);
     TestProbe<AgentPush> stream = testKit.createTestProbe();
-    assertTrue(ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isError());
-    assertTrue(ask(r -> new DeviceEntity.AttachConnection("nonce-b", stream.ref(), r)).reply().isSuccess());
+    assertTrue(ask(r -> new DeviceCommand.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isError());
+    assertTrue(ask(r -> new DeviceCommand.AttachConnection("nonce-b", stream.ref(), r)).reply().isSuccess());
   }
 
   @Test
   void aResetClosesTheStreamRefusesTheOldCredentialAndTakesTheNextEnrollment() {
     enroll(SECRET_HASH);
     TestProbe<AgentPush> stream = testKit.createTestProbe();
-    ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r));
+    ask(r -> new DeviceCommand.AttachConnection(SECRET_HASH, stream.ref(), r));
     expectAttachPushes(stream);
 
-    var reset = ask(r -> new DeviceEntity.ResetDevice("ops", "new laptop", r));
-    assertTrue(reset.events().get(0) instanceof DeviceEntity.DeviceReset);
+    var reset = ask(r -> new DeviceCommand.ResetDevice("ops", "new laptop", r));
+    assertTrue(reset.events().get(0) instanceof DeviceEvent.DeviceReset);
     stream.expectMessageClass(AgentPush.CredentialWithdrawn.class);
-    assertTrue(ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isError());
+    assertTrue(ask(r -> new DeviceCommand.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isError());
 
     assertEquals(new EnrollOutcome.Retired(), enroll(ENROLLMENT, "nonce-x", null).reply().getValue(),
         "the enrollment the admin reset away does not bring the old laptop back");
-    var rekeyWithTheOldCredential = kit.<StatusReply<EnrollOutcome>>runCommand(replyTo -> new DeviceEntity.Enroll(
-        IDENTITY, DeviceEntity.hashSecret("thief"), "nonce-y", SECRET_HASH, null, null, replyTo));
+    var rekeyWithTheOldCredential = kit.<StatusReply<EnrollOutcome>>runCommand(replyTo -> new DeviceCommand.Enroll(
+        IDENTITY, DeviceCredential.hashSecret("thief"), "nonce-y", SECRET_HASH, null, null, replyTo));
     assertEquals(new EnrollOutcome.AlreadyEnrolled(), rekeyWithTheOldCredential.reply().getValue(),
         "a reset credential proves nothing");
-    var fresh = enroll(DeviceEntity.hashSecret("enrollment-new-laptop"), "nonce-c", null);
+    var fresh = enroll(DeviceCredential.hashSecret("enrollment-new-laptop"), "nonce-c", null);
     assertEquals(new EnrollOutcome.Enrolled(false), fresh.reply().getValue());
     kit.restart();
-    assertTrue(ask(r -> new DeviceEntity.AttachConnection("nonce-c", stream.ref(), r)).reply().isSuccess());
+    assertTrue(ask(r -> new DeviceCommand.AttachConnection("nonce-c", stream.ref(), r)).reply().isSuccess());
   }
 
   @Test
   void aRevokedDeviceLosesItsStreamAndCannotEnrollUntilReset() {
     enroll(SECRET_HASH);
     TestProbe<AgentPush> stream = testKit.createTestProbe();
-    ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r));
+    ask(r -> new DeviceCommand.AttachConnection(SECRET_HASH, stream.ref(), r));
     expectAttachPushes(stream);
 
-    ask(r -> new DeviceEntity.RevokeDevice("ops", "stolen", r));
+    ask(r -> new DeviceCommand.RevokeDevice("ops", "stolen", r));
     stream.expectMessageClass(AgentPush.CredentialWithdrawn.class);
-    kit.runCommand(new DeviceEntity.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, new io.fleetcontrol.policy.PolicyVersion("default", 1), "0.1.0",
+    kit.runCommand(new DeviceCommand.Heartbeat(NOW, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN, new io.fleetcontrol.policy.PolicyVersion("default", 1), "0.1.0",
         stream.ref(), SECRET_HASH));
     stream.expectMessageClass(AgentPush.CredentialWithdrawn.class); // a heartbeat in flight does not bring the stream back
     kit.restart();
-    assertTrue(ask(r -> new DeviceEntity.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isError());
+    assertTrue(ask(r -> new DeviceCommand.AttachConnection(SECRET_HASH, stream.ref(), r)).reply().isError());
     assertEquals(new EnrollOutcome.Revoked(), enroll(ENROLLMENT, "nonce-d", null).reply().getValue());
     assertEquals(new EnrollOutcome.Revoked(), enroll(ENROLLMENT, "nonce-d", SECRET_HASH).reply().getValue());
 
-    ask(r -> new DeviceEntity.ResetDevice("ops", "returned", r));
-    var reinstalled = enroll(DeviceEntity.hashSecret("enrollment-reinstalled"), "nonce-d", null);
+    ask(r -> new DeviceCommand.ResetDevice("ops", "returned", r));
+    var reinstalled = enroll(DeviceCredential.hashSecret("enrollment-reinstalled"), "nonce-d", null);
     assertEquals(new EnrollOutcome.Enrolled(false), reinstalled.reply().getValue());
   }
 
   @Test
   void recoveryRestoresEnrollmentAndAppliedVersion() {
     enroll(SECRET_HASH);
-    ask(r -> new DeviceEntity.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 1), r));
+    ask(r -> new DeviceCommand.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 1), r));
     kit.restart();
-    var summary = ask(DeviceEntity.GetSummary::new).reply().getValue();
+    var summary = ask(DeviceCommand.GetSummary::new).reply().getValue();
     assertEquals("ana@example.com", summary.identity().owner());
     assertEquals(1, summary.appliedPolicy().version());
     assertEquals(1, summary.targetPolicy().version());
@@ -375,8 +393,8 @@ class DeviceEntityTest {
   @Test
   void timersWaitAtMostADaySoAYearLongExemptionDoesNotOverflowPekkosTimers() {
     java.time.Instant now = java.time.Instant.parse("2026-12-01T00:00:00Z");
-    assertEquals(java.time.Duration.ofDays(1), DeviceEntity.timerDelay(now, now.plus(java.time.Duration.ofDays(365))));
-    assertEquals(java.time.Duration.ofMinutes(30), DeviceEntity.timerDelay(now, now.plus(java.time.Duration.ofMinutes(30))));
-    assertEquals(java.time.Duration.ZERO, DeviceEntity.timerDelay(now, now.minusSeconds(5)));
+    assertEquals(java.time.Duration.ofDays(1), DeviceTimers.delay(now, now.plus(java.time.Duration.ofDays(365))));
+    assertEquals(java.time.Duration.ofMinutes(30), DeviceTimers.delay(now, now.plus(java.time.Duration.ofMinutes(30))));
+    assertEquals(java.time.Duration.ZERO, DeviceTimers.delay(now, now.minusSeconds(5)));
   }
 }

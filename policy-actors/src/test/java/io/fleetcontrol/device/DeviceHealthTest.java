@@ -31,7 +31,7 @@ class DeviceHealthTest {
       "laptop-7", "cy@example.com", "US", Map.of(), "0.1.0", "America/New_York");
 
   private MutableClock clock;
-  private EventSourcedBehaviorTestKit<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State> kit;
+  private EventSourcedBehaviorTestKit<DeviceCommand, DeviceEvent, DeviceState> kit;
 
   @AfterAll
   static void shutdown() {
@@ -43,16 +43,16 @@ class DeviceHealthTest {
     clock = new MutableClock(START);
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
         DeviceEntity.create("laptop-7", PresenceDirectory.NONE, clock));
-    kit.<StatusReply<EnrollOutcome>>runCommand(r -> new DeviceEntity.Enroll(IDENTITY, "enrollment-1", HASH, null, "et-1", Policy.starter("default", 1), r));
-    ask(r -> new DeviceEntity.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 1), r));
+    kit.<StatusReply<EnrollOutcome>>runCommand(r -> new DeviceCommand.Enroll(IDENTITY, "enrollment-1", HASH, null, "et-1", Policy.starter("default", 1), r));
+    ask(r -> new DeviceCommand.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 1), r));
   }
 
-  private StatusReply<DeviceSummary> ask(Function<ActorRef<StatusReply<DeviceSummary>>, DeviceEntity.Command> command) {
+  private StatusReply<DeviceSummary> ask(Function<ActorRef<StatusReply<DeviceSummary>>, DeviceCommand> command) {
     return kit.<StatusReply<DeviceSummary>>runCommand(command).reply();
   }
 
   private DeviceSummary current() {
-    return ask(DeviceEntity.GetSummary::new).getValue();
+    return ask(DeviceCommand.GetSummary::new).getValue();
   }
 
   /** One heartbeat a minute on battery, losing one percent each; returns the events they journaled. */
@@ -61,9 +61,9 @@ class DeviceHealthTest {
     for (int minute = 1; minute <= minutes; minute++) {
       clock.advance(Duration.ofMinutes(1));
       var telemetry = new DeviceTelemetry(true, 95 - minute, false, false, 100_000, 2.0, 80_000_000, 0);
-      for (DeviceEntity.Event e : kit.runCommand(new DeviceEntity.Heartbeat(clock.instant(), telemetry, new io.fleetcontrol.policy.PolicyVersion("default", 1), "0.1.0"))
+      for (DeviceEvent e : kit.runCommand(new DeviceCommand.Heartbeat(clock.instant(), telemetry, new io.fleetcontrol.policy.PolicyVersion("default", 1), "0.1.0", null, null))
           .events()) {
-        assertTrue(e instanceof DeviceEntity.UploadsRolledUp, "a heartbeat journals only upload roll-ups: " + e);
+        assertTrue(e instanceof DeviceEvent.UploadsRolledUp, "a heartbeat journals only upload roll-ups: " + e);
         journaled++;
       }
     }
@@ -90,7 +90,7 @@ class DeviceHealthTest {
   @Test
   void healthStartsAfreshAfterARestartWhilePausesTakenAreKept() {
     beatEveryMinute(5);
-    assertTrue(ask(r -> new DeviceEntity.StartPause(Duration.ofMinutes(5), null, r)).isSuccess());
+    assertTrue(ask(r -> new DeviceCommand.StartPause(null, Duration.ofMinutes(5), null, r)).isSuccess());
     kit.restart();
     DeviceSummary recovered = current();
     assertEquals(0, recovered.health().samples(), "heartbeats were never journaled");

@@ -1,5 +1,6 @@
 package io.fleetcontrol.serialization;
 
+import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.policy.ExemptionStatus;
 import io.fleetcontrol.policy.ExemptionReason;
 import io.fleetcontrol.policy.ExemptionScope;
@@ -55,7 +56,7 @@ class CrossNodeMessagesTest {
             ExemptionStatus.REQUESTED, T, null, null, null, null),
         StatusReply.success(policy),
         new io.fleetcontrol.device.AgentPush.HeartbeatWanted("d1"),
-        new io.fleetcontrol.device.DeviceEntity.StreamStillOpen(testKit.createTestProbe(
+        new io.fleetcontrol.device.DeviceCommand.StreamStillOpen(testKit.createTestProbe(
             io.fleetcontrol.device.AgentPush.class).ref(), "nonce"),
         new io.fleetcontrol.device.AgentPush.CredentialWithdrawn("d1", "an admin revoked device d1"),
         StatusReply.success(new io.fleetcontrol.device.EnrollOutcome.Enrolled(true)),

@@ -10,6 +10,7 @@ import io.fleetcontrol.controller.readside.KnownDevices;
 import io.fleetcontrol.controller.security.AdminTokens;
 import io.fleetcontrol.device.ConnectionState;
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.proto.v1.Device;
 import io.fleetcontrol.proto.v1.GetDeviceRequest;
@@ -56,7 +57,7 @@ public final class DeviceAdmin {
   public CompletionStage<GetDeviceResponse> get(GetDeviceRequest in, AdminTokens.Caller caller) {
     String deviceId = InputRules.deviceId("device_id", in.getDeviceId());
     CompletionStage<DeviceSummary> summary = knownDevices.require(deviceId).thenCompose(known -> devices.device(deviceId)
-        .<DeviceSummary>askWithStatus(DeviceEntity.GetSummary::new, askTimeout));
+        .<DeviceSummary>askWithStatus(DeviceCommand.GetSummary::new, askTimeout));
     return summary.thenCombine(audit.history(deviceId, HISTORY_LENGTH), (found, history) -> {
           ConnectionState connection = ConnectionState.of(found.lastSeen(), clock.instant(),
               fleet.staleAfter(), fleet.offlineAfter());
@@ -79,19 +80,19 @@ public final class DeviceAdmin {
   public CompletionStage<ResetDeviceResponse> reset(ResetDeviceRequest in, String by) {
     String deviceId = InputRules.deviceId("device_id", in.getDeviceId());
     String reason = InputRules.reason(in.getReason());
-    return decide(deviceId, "reset", replyTo -> new DeviceEntity.ResetDevice(by, reason, replyTo))
+    return decide(deviceId, "reset", replyTo -> new DeviceCommand.ResetDevice(by, reason, replyTo))
         .thenApply(summary -> ResetDeviceResponse.newBuilder().setDeviceId(deviceId).build());
   }
 
   public CompletionStage<RevokeDeviceResponse> revoke(RevokeDeviceRequest in, String by) {
     String deviceId = InputRules.deviceId("device_id", in.getDeviceId());
     String reason = InputRules.reason(in.getReason());
-    return decide(deviceId, "revoke", replyTo -> new DeviceEntity.RevokeDevice(by, reason, replyTo))
+    return decide(deviceId, "revoke", replyTo -> new DeviceCommand.RevokeDevice(by, reason, replyTo))
         .thenApply(summary -> RevokeDeviceResponse.newBuilder().setDeviceId(deviceId).build());
   }
 
   private CompletionStage<DeviceSummary> decide(String deviceId, String what,
-      Function<ActorRef<StatusReply<DeviceSummary>>, DeviceEntity.Command> command) {
+      Function<ActorRef<StatusReply<DeviceSummary>>, DeviceCommand> command) {
     return knownDevices.require(deviceId)
         .thenCompose(known -> devices.device(deviceId).<DeviceSummary>askWithStatus(command::apply, askTimeout))
         .exceptionally(failure -> {

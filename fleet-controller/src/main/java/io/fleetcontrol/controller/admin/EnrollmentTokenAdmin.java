@@ -6,6 +6,7 @@ import io.fleetcontrol.controller.grpc.PageTokens;
 import io.fleetcontrol.controller.grpc.ProtoMapping;
 import io.fleetcontrol.controller.security.SignedSecrets;
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceCredential;
 import io.fleetcontrol.enrollment.EnrollmentToken;
 import io.fleetcontrol.proto.v1.CreateEnrollmentTokenRequest;
 import io.fleetcontrol.proto.v1.CreateEnrollmentTokenResponse;
@@ -78,7 +79,7 @@ public final class EnrollmentTokenAdmin {
     // The id is listed first: a token that exists is always listed (an id without a token is skipped).
     return session.executeWrite("INSERT INTO " + table + " (bucket, token_id) VALUES (0, ?)", tokenId)
         .thenCompose(done -> EnrollmentToken.ref(system, tokenId).<EnrollmentToken.View>askWithStatus(
-            replyTo -> new EnrollmentToken.Create(terms, DeviceEntity.hashSecret(token), by, replyTo), askTimeout))
+            replyTo -> new EnrollmentToken.Create(terms, DeviceCredential.hashSecret(token), by, replyTo), askTimeout))
         .handle((view, failure) -> {
           if (failure != null) {
             throw GrpcErrors.fromAsk("create enrollment token", failure);

@@ -11,6 +11,7 @@ import io.fleetcontrol.controller.readside.ExemptionStore;
 import io.fleetcontrol.controller.readside.KnownDevices;
 import io.fleetcontrol.controller.security.AdminTokens;
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.proto.v1.ApproveExemptionRequest;
 import io.fleetcontrol.proto.v1.ApproveExemptionResponse;
@@ -99,7 +100,7 @@ public final class ExemptionAdmin {
     // Pekko's timers and common sense both end here: a longer exemption is approved again next year.
     Instant expiry = InputRules.timeAhead("expire_time", in.getExpireTime(), clock.instant(), MAX_EXEMPTION, "one year");
     return decide(in.getDeviceId(), in.getExemptionId(), (id, replyTo) ->
-            new DeviceEntity.ApproveExemption(id, expiry, by, replyTo))
+            new DeviceCommand.ApproveExemption(id, expiry, by, replyTo))
         .thenApply(e -> ApproveExemptionResponse.newBuilder().setExemption(e).build());
   }
 
@@ -109,20 +110,20 @@ public final class ExemptionAdmin {
     }
     String reason = InputRules.reason(in.getReason());
     return decide(in.getDeviceId(), in.getExemptionId(), (id, replyTo) ->
-            new DeviceEntity.DenyExemption(id, reason, by, replyTo))
+            new DeviceCommand.DenyExemption(id, reason, by, replyTo))
         .thenApply(e -> DenyExemptionResponse.newBuilder().setExemption(e).build());
   }
 
   public CompletionStage<RevokeExemptionResponse> revoke(RevokeExemptionRequest in, String by) {
     String reason = InputRules.reason(in.getReason());
     return decide(in.getDeviceId(), in.getExemptionId(), (id, replyTo) ->
-            new DeviceEntity.RevokeExemption(id, reason, by, replyTo))
+            new DeviceCommand.RevokeExemption(id, reason, by, replyTo))
         .thenApply(e -> RevokeExemptionResponse.newBuilder().setExemption(e).build());
   }
 
   /** Sends a decision to the device's entity and maps its answer and refusals. */
   private CompletionStage<Exemption> decide(String deviceIdIn, String exemptionId,
-      BiFunction<String, ActorRef<StatusReply<ExemptionRecord>>, DeviceEntity.Command> command) {
+      BiFunction<String, ActorRef<StatusReply<ExemptionRecord>>, DeviceCommand> command) {
     String deviceId = InputRules.deviceId("device_id", deviceIdIn);
     if (exemptionId.isEmpty() || exemptionId.length() > 64) {
       throw InputRules.invalid("exemption_id is required (at most 64 characters)");

@@ -7,6 +7,7 @@ import io.fleetcontrol.controller.grpc.PageTokens;
 import io.fleetcontrol.controller.readside.DeviceStore;
 import io.fleetcontrol.controller.readside.KnownDevices;
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policy.PolicyValidator;
@@ -204,7 +205,7 @@ public final class PolicyAdmin {
   private CompletionStage<Long> assignEach(Policy policy, List<String> ids, String by) {
     return Source.from(ids)
         .mapAsyncUnordered(ASSIGN_PARALLELISM, id -> entities.device(id)
-            .<DeviceSummary>askWithStatus(replyTo -> new DeviceEntity.AssignPolicy(policy, by, replyTo), askTimeout))
+            .<DeviceSummary>askWithStatus(replyTo -> new DeviceCommand.AssignPolicy(policy, by, replyTo), askTimeout))
         .runWith(Sink.fold(0L, (count, summary) -> count + 1), system)
         .exceptionally(failure -> {
           throw new GrpcServiceException(Status.UNAVAILABLE.withDescription(

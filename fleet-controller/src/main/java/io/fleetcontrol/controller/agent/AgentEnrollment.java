@@ -7,6 +7,8 @@ import io.fleetcontrol.controller.readside.AuditStore;
 import io.fleetcontrol.controller.security.SignedSecrets;
 import io.fleetcontrol.refusal.Refusal;
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceCredential;
+import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.policy.DeviceIdentity;
 import io.fleetcontrol.device.EnrollOutcome;
 import io.fleetcontrol.enrollment.EnrollmentToken;
@@ -66,7 +68,7 @@ public final class AgentEnrollment {
       limitEnrollsFrom(peer);
       String deviceId = InputRules.deviceId("device_id", in.getDeviceId());
       String enrollmentId = InputRules.enrollmentId(in.getEnrollmentId());
-      String enrollmentIdHash = DeviceEntity.hashSecret(enrollmentId);
+      String enrollmentIdHash = DeviceCredential.hashSecret(enrollmentId);
       String nonce = credentials.nonceFor(deviceId, enrollmentId);
       DeviceIdentity declared =
           new DeviceIdentity(
@@ -79,12 +81,12 @@ public final class AgentEnrollment {
       if (presented.isPresent()) {
         String presentedNonce = credentials.nonceOf(deviceId, presented.get()).orElseThrow(() -> new GrpcServiceException(
             Status.UNAUTHENTICATED.withDescription("the credential presented for a re-key of " + deviceId + " is not valid")));
-        return enrollDevice(declared, enrollmentIdHash, nonce, DeviceEntity.hashSecret(presentedNonce), null, peer);
+        return enrollDevice(declared, enrollmentIdHash, nonce, DeviceCredential.hashSecret(presentedNonce), null, peer);
       }
       String tokenId = tokenIdOf(in.getEnrollmentToken());
       return tokenSpends
           .spend(tokenId, new EnrollmentToken.SpendRequest(
-              DeviceEntity.hashSecret(in.getEnrollmentToken()), deviceId, enrollmentIdHash))
+              DeviceCredential.hashSecret(in.getEnrollmentToken()), deviceId, enrollmentIdHash))
           .exceptionally(failure -> {
             throw GrpcErrors.fromAsk("enroll " + deviceId, failure);
           })
@@ -119,10 +121,10 @@ public final class AgentEnrollment {
   private CompletionStage<EnrollResponse> enrollDevice(DeviceIdentity identity, String enrollmentIdHash, String nonce,
       String presentedCredentialHash, String tokenId, String peer) {
     String deviceId = identity.deviceId();
-    String credentialHash = DeviceEntity.hashSecret(nonce);
+    String credentialHash = DeviceCredential.hashSecret(nonce);
     return initialPolicy()
         .thenCompose(policy -> entity(deviceId).<EnrollOutcome>askWithStatus(
-            replyTo -> new DeviceEntity.Enroll(identity, enrollmentIdHash, credentialHash, presentedCredentialHash,
+            replyTo -> new DeviceCommand.Enroll(identity, enrollmentIdHash, credentialHash, presentedCredentialHash,
                 tokenId, policy, replyTo),
             askTimeout))
         .handle((outcome, failure) -> {
@@ -205,7 +207,7 @@ public final class AgentEnrollment {
         });
   }
 
-  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<DeviceEntity.Command> entity(String deviceId) {
+  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<DeviceCommand> entity(String deviceId) {
     return sharding.entityRefFor(DeviceEntity.ENTITY_KEY, deviceId);
   }
 }

@@ -7,6 +7,7 @@ import io.fleetcontrol.controller.grpc.ProtoMapping;
 import io.fleetcontrol.controller.grpc.RateLimit;
 import io.fleetcontrol.device.AgentPush;
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.proto.v1.ConnectRequest;
 import io.fleetcontrol.proto.v1.ConnectResponse;
@@ -33,8 +34,8 @@ final class AgentStream {
   private static final Logger log = LoggerFactory.getLogger(AgentStream.class);
 
   private final String deviceId;
-  private final EntityRef<DeviceEntity.Command> device;
-  /** Where this stream takes pushes; every heartbeat carries it (see DeviceEntity.Heartbeat). */
+  private final EntityRef<DeviceCommand> device;
+  /** Where this stream takes pushes; every heartbeat carries it (see DeviceCommand.Heartbeat). */
   private final ActorRef<AgentPush> connection;
   /** The credential the stream opened with: the entity takes its heartbeats only while it is the device's. */
   private final String credentialHash;
@@ -55,7 +56,7 @@ final class AgentStream {
   /** {@code heartbeats}, {@code requests}: the device's buckets, kept across its streams. */
   AgentStream(
       String deviceId,
-      EntityRef<DeviceEntity.Command> device,
+      EntityRef<DeviceCommand> device,
       ActorRef<AgentPush> connection,
       String credentialHash,
       BoundedSourceQueue<ConnectResponse> acks,
@@ -149,7 +150,7 @@ final class AgentStream {
           return;
         }
         device.tell(
-            new DeviceEntity.Heartbeat(
+            new DeviceCommand.Heartbeat(
                 clock.instant(),
                 TelemetryWire.fromProto(hb.getTelemetry()),
                 PolicyVersionWire.fromProto(hb.getAppliedPolicy()),
@@ -160,7 +161,7 @@ final class AgentStream {
       case POLICY_ACK ->
           device
               .<DeviceSummary>askWithStatus(
-                  replyTo -> new DeviceEntity.AckPolicy(PolicyVersionWire.fromProto(request.getPolicyAck().getPolicy()), replyTo),
+                  replyTo -> new DeviceCommand.AckPolicy(PolicyVersionWire.fromProto(request.getPolicyAck().getPolicy()), replyTo),
                   askTimeout)
               .whenComplete((summary, failure) -> answer(request.getRequestId(), failure));
       case PAUSE_REQUEST -> {
@@ -168,9 +169,9 @@ final class AgentStream {
         Duration duration = InputRules.duration("pause_request.duration", pause.getDuration());
         Instant asked = pause.hasRequestTime()
             ? InputRules.time("pause_request.request_time", pause.getRequestTime()) : null;
-        ask(request, replyTo -> new DeviceEntity.StartPause(request.getRequestId(), duration, asked, replyTo));
+        ask(request, replyTo -> new DeviceCommand.StartPause(request.getRequestId(), duration, asked, replyTo));
       }
-      case RESUME_REQUEST -> ask(request, replyTo -> new DeviceEntity.EndPause(request.getRequestId(), replyTo));
+      case RESUME_REQUEST -> ask(request, replyTo -> new DeviceCommand.EndPause(request.getRequestId(), replyTo));
       case EXEMPTION_REQUEST -> {
         var exemption = request.getExemptionRequest();
         try {
@@ -181,7 +182,7 @@ final class AgentStream {
               ? InputRules.time("exemption_request.request_time", exemption.getRequestTime()) : null;
           device
               .<io.fleetcontrol.policy.ExemptionRecord>askWithStatus(
-                  replyTo -> new DeviceEntity.RequestExemption(
+                  replyTo -> new DeviceCommand.RequestExemption(
                       request.getRequestId(), scope, reason, comment, asked, replyTo),
                   askTimeout)
               .whenComplete((record, failure) -> answer(request.getRequestId(), failure));
@@ -190,7 +191,7 @@ final class AgentStream {
         }
       }
       case NOTICE_ACKNOWLEDGEMENT ->
-          ask(request, replyTo -> new DeviceEntity.AcknowledgeNotice(
+          ask(request, replyTo -> new DeviceCommand.AcknowledgeNotice(
               request.getRequestId(), PolicyVersionWire.fromProto(request.getNoticeAcknowledgement().getPolicy()), replyTo));
       case MESSAGE_NOT_SET ->
           answer(request.getRequestId(), new IllegalArgumentException("the message is empty"));
@@ -200,7 +201,7 @@ final class AgentStream {
   /** A request the entity answers once the fact is persisted; the agent gets the outcome. */
   private void ask(
       ConnectRequest request,
-      java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<org.apache.pekko.pattern.StatusReply<DeviceSummary>>, DeviceEntity.Command> command) {
+      java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<org.apache.pekko.pattern.StatusReply<DeviceSummary>>, DeviceCommand> command) {
     device.askWithStatus(command::apply, askTimeout)
         .whenComplete((summary, failure) -> answer(request.getRequestId(), failure));
   }

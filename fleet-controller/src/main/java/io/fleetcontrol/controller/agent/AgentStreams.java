@@ -8,6 +8,8 @@ import io.fleetcontrol.controller.grpc.RateLimit;
 import io.fleetcontrol.controller.security.SignedSecrets;
 import io.fleetcontrol.device.AgentPush;
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceCredential;
+import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.proto.v1.ConnectRequest;
 import io.fleetcontrol.proto.v1.ConnectResponse;
@@ -64,7 +66,7 @@ public final class AgentStreams {
   private final RateLimit.PerKey connectsByDevice;
 
   /** A stream attached on this node: its device, the credential it opened with, and its handler. */
-  private record OpenStream(EntityRef<DeviceEntity.Command> device, String credentialHash, AgentStream handler) {}
+  private record OpenStream(EntityRef<DeviceCommand> device, String credentialHash, AgentStream handler) {}
 
   public AgentStreams(ActorSystem<?> system, SignedSecrets credentials, Duration askTimeout, AgentLimits limits,
       Clock clock) {
@@ -92,7 +94,7 @@ public final class AgentStreams {
     try {
       String nonce = credentials.nonceOf(deviceId, credential).orElseThrow(() -> new GrpcServiceException(
           Status.UNAUTHENTICATED.withDescription("the device credential of " + deviceId + " is not valid")));
-      credentialHash = DeviceEntity.hashSecret(nonce);
+      credentialHash = DeviceCredential.hashSecret(nonce);
       // After the credential is checked, so made-up ids cannot fill the table; before the entity is asked.
       if (!connectsByDevice.tryTake(deviceId)) {
         throw new GrpcServiceException(Status.RESOURCE_EXHAUSTED.withDescription("device " + deviceId
@@ -125,13 +127,13 @@ public final class AgentStreams {
     Pair<BoundedSourceQueue<ConnectResponse>, Source<ConnectResponse, NotUsed>> acks =
         Source.<ConnectResponse>queue(ACK_BUFFER).preMaterialize(system);
     ActorRef<AgentPush> connection = pushes.first();
-    EntityRef<DeviceEntity.Command> device = sharding.entityRefFor(DeviceEntity.ENTITY_KEY, deviceId);
+    EntityRef<DeviceCommand> device = sharding.entityRefFor(DeviceEntity.ENTITY_KEY, deviceId);
 
     CompletionStage<Source<ConnectResponse, NotUsed>> attached =
         device
             .<DeviceSummary>askWithStatus(
                 replyTo ->
-                    new DeviceEntity.AttachConnection(credentialHash, connection, replyTo),
+                    new DeviceCommand.AttachConnection(credentialHash, connection, replyTo),
                 askTimeout)
             .handle(
                 (summary, failure) -> {
@@ -146,7 +148,7 @@ public final class AgentStreams {
                       .whenComplete(
                           (done, error) -> {
                             openStreams.remove(connection);
-                            device.tell(new DeviceEntity.DetachConnection(connection));
+                            device.tell(new DeviceCommand.DetachConnection(connection));
                             if (GrpcErrors.cause(error) instanceof com.google.protobuf.InvalidProtocolBufferException bad) {
                               // The agent sent bytes that are no ConnectRequest: it hears why its stream ends.
                               failQuietly(acks.first(), new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(
@@ -167,7 +169,7 @@ public final class AgentStreams {
   public void announceOpenStreams() {
     var streams = List.copyOf(openStreams.entrySet());
     streams.forEach(open -> open.getValue().device()
-        .tell(new DeviceEntity.StreamStillOpen(open.getKey(), open.getValue().credentialHash())));
+        .tell(new DeviceCommand.StreamStillOpen(open.getKey(), open.getValue().credentialHash())));
     log.info("Announced {} open agent streams to their devices", streams.size());
   }
 

@@ -1,6 +1,7 @@
 package io.fleetcontrol.controller.cluster;
 
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -14,7 +15,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  */
 public interface EntityRefs {
 
-  EntityRef<DeviceEntity.Command> device(String deviceId);
+  EntityRef<DeviceCommand> device(String deviceId);
 
   EntityRef<PolicyCatalog.Command> catalog();
 
@@ -24,7 +25,7 @@ public interface EntityRefs {
     ClusterSharding sharding = ClusterSharding.get(system);
     return new EntityRefs() {
       @Override
-      public EntityRef<DeviceEntity.Command> device(String deviceId) {
+      public EntityRef<DeviceCommand> device(String deviceId) {
         return sharding.entityRefFor(DeviceEntity.ENTITY_KEY, deviceId);
       }
 

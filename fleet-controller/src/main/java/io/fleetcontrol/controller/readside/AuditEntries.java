@@ -1,6 +1,7 @@
 package io.fleetcontrol.controller.readside;
 
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceEvent;
 import io.fleetcontrol.enrollment.EnrollmentToken;
 import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
@@ -31,53 +32,53 @@ public final class AuditEntries {
     return "device:" + deviceId;
   }
 
-  static Optional<AuditEntry> of(String eventId, DeviceEntity.Event event) {
-    if (event instanceof DeviceEntity.DeviceEnrolled e) {
+  static Optional<AuditEntry> of(String eventId, DeviceEvent event) {
+    if (event instanceof DeviceEvent.DeviceEnrolled e) {
       return entry(e.enrollTime(), eventId, deviceActor(e.deviceId()), "device.enrolled", e.deviceId(),
           "owner " + e.identity().owner() + ", in " + e.identity().jurisdiction() + ", agent "
               + e.identity().agentVersion() + withToken(e.tokenId()));
-    } else if (event instanceof DeviceEntity.DeviceReenrolled e) {
+    } else if (event instanceof DeviceEvent.DeviceReenrolled e) {
       return entry(e.reenrollTime(), eventId, deviceActor(e.deviceId()), "device.reenrolled", e.deviceId(),
           (e.tokenId() == null ? "a new credential (a re-key with the current one)" : "enrolled again after a reset")
               + ", agent " + e.identity().agentVersion() + withToken(e.tokenId()));
-    } else if (event instanceof DeviceEntity.DeviceReset e) {
+    } else if (event instanceof DeviceEvent.DeviceReset e) {
       return entry(e.resetTime(), eventId, e.by(), "device.reset", e.deviceId(),
           "may enroll again; the old credential is refused" + because(e.reason()));
-    } else if (event instanceof DeviceEntity.DeviceRevoked e) {
+    } else if (event instanceof DeviceEvent.DeviceRevoked e) {
       return entry(e.revokeTime(), eventId, e.by(), "device.revoked", e.deviceId(),
           "stream closed; credential and enrollments refused until a reset" + because(e.reason()));
-    } else if (event instanceof DeviceEntity.PolicyAssigned e) {
+    } else if (event instanceof DeviceEvent.PolicyAssigned e) {
       String by = e.assignedBy() == null ? SYSTEM : e.assignedBy();
       return entry(e.assignTime(), eventId, by, "policy.assigned", e.deviceId(),
           e.policy().name() + " v" + e.policy().version());
-    } else if (event instanceof DeviceEntity.PolicyApplied e) {
+    } else if (event instanceof DeviceEvent.PolicyApplied e) {
       return entry(e.applyTime(), eventId, deviceActor(e.deviceId()), "policy.applied", e.deviceId(),
           "the agent applied v" + e.version());
-    } else if (event instanceof DeviceEntity.NoticeAcknowledged e) {
+    } else if (event instanceof DeviceEvent.NoticeAcknowledged e) {
       return entry(e.acknowledgeTime(), eventId, deviceActor(e.deviceId()), "notice.acknowledged", e.deviceId(),
           "the employee acknowledged the notice of v" + e.version());
-    } else if (event instanceof DeviceEntity.PauseStarted e) {
+    } else if (event instanceof DeviceEvent.PauseStarted e) {
       return entry(e.start(), eventId, deviceActor(e.deviceId()), "pause.started", e.deviceId(),
           "the employee paused capture for " + minutes(Duration.between(e.start(), e.end())) + ", until " + e.end());
-    } else if (event instanceof DeviceEntity.PauseEnded e) {
+    } else if (event instanceof DeviceEvent.PauseEnded e) {
       return e.byEmployee()
           ? entry(e.endTime(), eventId, deviceActor(e.deviceId()), "pause.resumed", e.deviceId(),
               "the employee resumed capture")
           : entry(e.endTime(), eventId, SYSTEM, "pause.ended", e.deviceId(), "the pause ran out");
-    } else if (event instanceof DeviceEntity.ExemptionRequested e) {
+    } else if (event instanceof DeviceEvent.ExemptionRequested e) {
       return entry(e.requestTime(), eventId, deviceActor(e.deviceId()), "exemption.requested", e.deviceId(),
           // The employee's comment is free text only approvers read (ListExemptions), never the trail.
           e.exemptionId() + ": " + e.scope() + " for " + e.reason());
-    } else if (event instanceof DeviceEntity.ExemptionApproved e) {
+    } else if (event instanceof DeviceEvent.ExemptionApproved e) {
       return entry(e.decideTime(), eventId, e.approver(), "exemption.approved", e.deviceId(),
           e.exemptionId() + " until " + e.expireTime());
-    } else if (event instanceof DeviceEntity.ExemptionDenied e) {
+    } else if (event instanceof DeviceEvent.ExemptionDenied e) {
       return entry(e.decideTime(), eventId, e.approver(), "exemption.denied", e.deviceId(),
           e.exemptionId() + ": " + e.reason());
-    } else if (event instanceof DeviceEntity.ExemptionRevoked e) {
+    } else if (event instanceof DeviceEvent.ExemptionRevoked e) {
       return entry(e.revokeTime(), eventId, e.revokedBy(), "exemption.revoked", e.deviceId(),
           e.exemptionId() + (e.reason() == null || e.reason().isBlank() ? "" : ": " + e.reason()));
-    } else if (event instanceof DeviceEntity.ExemptionExpired e) {
+    } else if (event instanceof DeviceEvent.ExemptionExpired e) {
       return entry(e.expireTime(), eventId, SYSTEM, "exemption.expired", e.deviceId(), e.exemptionId() + " ran out");
     }
     return Optional.empty(); // upload roll-ups are counters, not decisions

@@ -1,6 +1,7 @@
 package io.fleetcontrol.controller.readside;
 
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceEvent;
 import io.fleetcontrol.enrollment.EnrollmentToken;
 import io.fleetcontrol.policy.PolicyVersion;
 import io.fleetcontrol.catalog.PolicyCatalog;
@@ -54,9 +55,9 @@ public final class DeviceDirectoryProjection {
             ProjectionBehavior.stopMessage());
   }
 
-  private static AtLeastOnceProjection<Offset, EventEnvelope<DeviceEntity.Event>> projection(
+  private static AtLeastOnceProjection<Offset, EventEnvelope<DeviceEvent>> projection(
       ActorSystem<?> system, DeviceDirectory directory, AuditStore audit, String tag) {
-    SourceProvider<Offset, EventEnvelope<DeviceEntity.Event>> source =
+    SourceProvider<Offset, EventEnvelope<DeviceEvent>> source =
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
     return CassandraProjection.atLeastOnce(
         ProjectionId.of("device-directory", tag), source, () -> new DirectoryHandler(directory, directory, audit));
@@ -86,7 +87,7 @@ public final class DeviceDirectoryProjection {
   }
 
   /** Idempotent writes: replaying an event after a crash sets the same columns again. */
-  static final class DirectoryHandler extends Handler<EventEnvelope<DeviceEntity.Event>> {
+  static final class DirectoryHandler extends Handler<EventEnvelope<DeviceEvent>> {
     private final DeviceStore devices;
     private final ExemptionStore exemptions;
     private final AuditStore audit;
@@ -98,7 +99,7 @@ public final class DeviceDirectoryProjection {
     }
 
     @Override
-    public CompletionStage<Done> process(EventEnvelope<DeviceEntity.Event> envelope) {
+    public CompletionStage<Done> process(EventEnvelope<DeviceEvent> envelope) {
       CompletionStage<Done> trail = AuditEntries
           .of(AuditEntries.eventId(envelope.persistenceId(), envelope.sequenceNr()), envelope.event())
           .map(audit::record)
@@ -106,30 +107,30 @@ public final class DeviceDirectoryProjection {
       return directoryWrite(envelope.event()).thenCombine(trail, (a, b) -> a);
     }
 
-    private CompletionStage<Done> directoryWrite(DeviceEntity.Event event) {
-      if (event instanceof DeviceEntity.DeviceEnrolled e) {
+    private CompletionStage<Done> directoryWrite(DeviceEvent event) {
+      if (event instanceof DeviceEvent.DeviceEnrolled e) {
         return devices.recordEnrollment(e.identity(), e.enrollTime());
-      } else if (event instanceof DeviceEntity.DeviceReenrolled e) {
+      } else if (event instanceof DeviceEvent.DeviceReenrolled e) {
         return devices.recordIdentity(e.identity());
-      } else if (event instanceof DeviceEntity.PolicyAssigned e) {
+      } else if (event instanceof DeviceEvent.PolicyAssigned e) {
         return devices.updateTarget(e.deviceId(), e.policy().name(), e.policy().version());
-      } else if (event instanceof DeviceEntity.PolicyApplied e) {
+      } else if (event instanceof DeviceEvent.PolicyApplied e) {
         // Events from before the name was kept carry none; the row then shows the number alone.
         return devices.updateApplied(e.deviceId(), new PolicyVersion(e.policyName(), e.version()));
-      } else if (event instanceof DeviceEntity.ExemptionRequested e) {
+      } else if (event instanceof DeviceEvent.ExemptionRequested e) {
         return exemptions.recordExemptionRequest(e.deviceId(), e.exemptionId(), e.scope().name(),
             e.reason().name(), e.comment(), e.requestTime());
-      } else if (event instanceof DeviceEntity.ExemptionApproved e) {
+      } else if (event instanceof DeviceEvent.ExemptionApproved e) {
         return exemptions.recordExemptionDecision(e.deviceId(), e.exemptionId(), "APPROVED",
             e.expireTime(), e.approver(), null, e.decideTime());
-      } else if (event instanceof DeviceEntity.ExemptionDenied e) {
+      } else if (event instanceof DeviceEvent.ExemptionDenied e) {
         return exemptions.recordExemptionDecision(e.deviceId(), e.exemptionId(), "DENIED", null,
             e.approver(), e.reason(), e.decideTime());
-      } else if (event instanceof DeviceEntity.ExemptionRevoked e) {
+      } else if (event instanceof DeviceEvent.ExemptionRevoked e) {
         // As the entity records it: the revoker, the reason and the time are the decision now.
         return exemptions.recordExemptionRevocation(e.deviceId(), e.exemptionId(), e.revokedBy(), e.reason(),
             e.revokeTime());
-      } else if (event instanceof DeviceEntity.ExemptionExpired e) {
+      } else if (event instanceof DeviceEvent.ExemptionExpired e) {
         return exemptions.recordExemptionStatus(e.deviceId(), e.exemptionId(), "EXPIRED");
       }
       // Pauses reach the directory as capture state, through PresenceWriter; notices and upload

@@ -4,6 +4,7 @@ import io.fleetcontrol.policy.PolicyVersion;
 import io.fleetcontrol.controller.cluster.EntityRefs;
 import io.fleetcontrol.controller.readside.DeviceStore;
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policy.rollout.RolloutPlan;
@@ -91,7 +92,7 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
             .filter(id -> plan.waveOf(rollout.rolloutId(), id) <= rollout.currentWave())
             .throttle(assignmentsPerSecond, Duration.ofSeconds(1))
             .mapAsyncUnordered(IN_FLIGHT, id -> device(id)
-                .<DeviceSummary>askWithStatus(r -> new DeviceEntity.RevertPolicy(spec.policyName(), spec.policyVersion(), r),
+                .<DeviceSummary>askWithStatus(r -> new DeviceCommand.RevertPolicy(spec.policyName(), spec.policyVersion(), r),
                     askTimeout)
                 .thenApply(summary -> onVersion(summary, spec) ? 0L : 1L)
                 .exceptionally(failure -> 0L))
@@ -179,7 +180,7 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
       assignedTotal.incrementAndGet();
       String by = "rollout " + rollout.rolloutId();
       return device(id)
-          .<DeviceSummary>askWithStatus(r -> new DeviceEntity.AssignPolicy(policy, by, r), askTimeout)
+          .<DeviceSummary>askWithStatus(r -> new DeviceCommand.AssignPolicy(policy, by, r), askTimeout)
           .handle((ok, failure) -> null);
     }
 
@@ -282,11 +283,11 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
   }
 
   private CompletionStage<Optional<DeviceSummary>> summary(String id) {
-    return device(id).<DeviceSummary>askWithStatus(DeviceEntity.GetSummary::new, askTimeout)
+    return device(id).<DeviceSummary>askWithStatus(DeviceCommand.GetSummary::new, askTimeout)
         .handle((s, failure) -> Optional.ofNullable(failure == null ? s : null));
   }
 
-  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<DeviceEntity.Command> device(String id) {
+  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<DeviceCommand> device(String id) {
     return entities.device(id);
   }
 

@@ -5,6 +5,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceCredential;
 import io.grpc.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,8 +75,8 @@ public final class AdminTokens {
 
   /** Token hashes of the dev profile's tokens ("dev-admin-token", ...): public, so dev mode only. */
   static final Set<String> DEV_TOKEN_HASHES = Set.of(
-      DeviceEntity.hashSecret("dev-admin-token"), DeviceEntity.hashSecret("dev-operator-token"),
-      DeviceEntity.hashSecret("dev-approver-token"), DeviceEntity.hashSecret("dev-viewer-token"));
+      DeviceCredential.hashSecret("dev-admin-token"), DeviceCredential.hashSecret("dev-operator-token"),
+      DeviceCredential.hashSecret("dev-approver-token"), DeviceCredential.hashSecret("dev-viewer-token"));
 
   /**
    * {@code fleet.admin-tokens} (a list), the file {@code fleet.admin-tokens-file} (its
@@ -159,7 +160,7 @@ public final class AdminTokens {
                         Status.UNAUTHENTICATED.withDescription(
                             "metadata authorization: Bearer <admin token> is required")));
     // Looked up by hash: the map never holds a token, and a lookup by hash leaks nothing of one.
-    Caller caller = callersByTokenHash.get(DeviceEntity.hashSecret(token));
+    Caller caller = callersByTokenHash.get(DeviceCredential.hashSecret(token));
     if (caller == null) {
       throw new GrpcServiceException(Status.UNAUTHENTICATED.withDescription("the admin token is not valid"));
     }

@@ -10,6 +10,7 @@ import io.fleetcontrol.controller.readside.AuditEntries.AuditEntry;
 import io.fleetcontrol.controller.security.AdminTokens;
 import io.fleetcontrol.device.DeviceCredential;
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.policy.DeviceIdentity;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.policy.ExemptionRecord;
@@ -65,7 +66,7 @@ class DeviceAdminTest {
     for (AdminTokens.Caller caller : List.of(AdminFixture.VIEWER, AdminFixture.APPROVER)) {
       CompletionStage<GetDeviceResponse> answer =
           admin.get(GetDeviceRequest.newBuilder().setDeviceId("a").build(), caller);
-      f.entities.deviceProbe("a").expectMessageClass(DeviceEntity.GetSummary.class).replyTo()
+      f.entities.deviceProbe("a").expectMessageClass(DeviceCommand.GetSummary.class).replyTo()
           .tell(StatusReply.success(summary("a")));
       GetDeviceResponse got = join(answer);
       assertEquals("ada", got.getDevice().getOwner());
@@ -82,7 +83,7 @@ class DeviceAdminTest {
     f.enroll("a");
     CompletionStage<?> answer = admin.reset(ResetDeviceRequest.newBuilder().setDeviceId("a").setReason("new laptop")
         .build(), "ida");
-    var reset = f.entities.deviceProbe("a").expectMessageClass(DeviceEntity.ResetDevice.class);
+    var reset = f.entities.deviceProbe("a").expectMessageClass(DeviceCommand.ResetDevice.class);
     assertEquals("ida", reset.by());
     assertEquals("new laptop", reset.reason());
     reset.replyTo().tell(new io.fleetcontrol.refusal.Refusal.NotFound("device a is not enrolled").reply());
@@ -94,7 +95,7 @@ class DeviceAdminTest {
   void aRevocationAnswersWithTheDeviceId() {
     f.enroll("a");
     var answer = admin.revoke(RevokeDeviceRequest.newBuilder().setDeviceId("a").build(), "ida");
-    var revoke = f.entities.deviceProbe("a").expectMessageClass(DeviceEntity.RevokeDevice.class);
+    var revoke = f.entities.deviceProbe("a").expectMessageClass(DeviceCommand.RevokeDevice.class);
     assertEquals("ida", revoke.by());
     revoke.replyTo().tell(StatusReply.success(null));
     assertEquals("a", join(answer).getDeviceId());

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Timestamp;
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.policy.Exemption;
 import io.fleetcontrol.proto.v1.ApproveExemptionRequest;
@@ -99,7 +100,7 @@ class ExemptionAdminTest {
     CompletionStage<ApproveExemptionResponse> answer = admin.approve(ApproveExemptionRequest.newBuilder()
         .setDeviceId("a").setExemptionId("ex-1").setExpireTime(in(Duration.ofDays(7))).build(), "alice");
 
-    var approve = f.entities.deviceProbe("a").expectMessageClass(DeviceEntity.ApproveExemption.class);
+    var approve = f.entities.deviceProbe("a").expectMessageClass(DeviceCommand.ApproveExemption.class);
     assertEquals("ex-1", approve.exemptionId());
     assertEquals("alice", approve.approver());
     assertEquals(AdminFixture.NOW.plus(Duration.ofDays(7)), approve.expireTime());
@@ -125,7 +126,7 @@ class ExemptionAdminTest {
     f.enroll("a");
     CompletionStage<?> answer = admin.revoke(RevokeExemptionRequest.newBuilder()
         .setDeviceId("a").setExemptionId("ex-9").setReason("done").build(), "bob");
-    var revoke = f.entities.deviceProbe("a").expectMessageClass(DeviceEntity.RevokeExemption.class);
+    var revoke = f.entities.deviceProbe("a").expectMessageClass(DeviceCommand.RevokeExemption.class);
     assertEquals("bob", revoke.revokedBy());
     revoke.replyTo().tell(new io.fleetcontrol.refusal.Refusal.NotFound("device a has no exemption ex-9").reply());
     assertRefused(Status.Code.NOT_FOUND, () -> answer);

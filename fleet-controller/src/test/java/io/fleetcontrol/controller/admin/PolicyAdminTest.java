@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.proto.v1.AssignPolicyRequest;
@@ -94,7 +95,7 @@ class PolicyAdminTest {
         .setSelector(DeviceSelector.newBuilder().setAll(true)).build(), "olga");
     f.entities.catalog.expectMessageClass(PolicyCatalog.GetPolicy.class).replyTo()
         .tell(StatusReply.success(Policy.starter("eng", 2)));
-    var assign = f.entities.deviceProbe("a").expectMessageClass(DeviceEntity.AssignPolicy.class);
+    var assign = f.entities.deviceProbe("a").expectMessageClass(DeviceCommand.AssignPolicy.class);
     assertEquals("olga", assign.by());
     assertEquals(2, assign.policy().version());
     assign.replyTo().tell(StatusReply.success(new io.fleetcontrol.device.DeviceSummary(

@@ -1,6 +1,7 @@
 package io.fleetcontrol.controller.cluster;
 
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.util.Map;
@@ -14,7 +15,7 @@ import org.apache.pekko.cluster.sharding.typed.testkit.javadsl.TestEntityRef;
 public final class ProbeEntities implements EntityRefs {
 
   private final ActorTestKit kit;
-  private final Map<String, TestProbe<DeviceEntity.Command>> devices = new ConcurrentHashMap<>();
+  private final Map<String, TestProbe<DeviceCommand>> devices = new ConcurrentHashMap<>();
   private final Map<String, TestProbe<PolicyRollouts.Command>> rollouts = new ConcurrentHashMap<>();
   public final TestProbe<PolicyCatalog.Command> catalog;
 
@@ -24,8 +25,8 @@ public final class ProbeEntities implements EntityRefs {
   }
 
   /** The probe standing in for this device's entity. */
-  public TestProbe<DeviceEntity.Command> deviceProbe(String deviceId) {
-    return devices.computeIfAbsent(deviceId, id -> kit.createTestProbe(DeviceEntity.Command.class));
+  public TestProbe<DeviceCommand> deviceProbe(String deviceId) {
+    return devices.computeIfAbsent(deviceId, id -> kit.createTestProbe(DeviceCommand.class));
   }
 
   public TestProbe<PolicyRollouts.Command> rolloutsProbe(String policyName) {
@@ -38,7 +39,7 @@ public final class ProbeEntities implements EntityRefs {
   }
 
   @Override
-  public EntityRef<DeviceEntity.Command> device(String deviceId) {
+  public EntityRef<DeviceCommand> device(String deviceId) {
     return TestEntityRef.of(DeviceEntity.ENTITY_KEY, deviceId, deviceProbe(deviceId).ref());
   }
 

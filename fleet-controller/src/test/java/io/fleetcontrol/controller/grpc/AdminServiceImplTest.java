@@ -22,6 +22,7 @@ import io.fleetcontrol.controller.rollout.RolloutAdmin;
 import io.fleetcontrol.controller.security.AdminTokens;
 import io.fleetcontrol.controller.security.SignedSecrets;
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceCredential;
 import io.fleetcontrol.proto.v1.*;
 import io.grpc.Status;
 import java.time.Duration;
@@ -61,7 +62,7 @@ class AdminServiceImplTest {
 
   AdminServiceImplTest() {
     var callers = new java.util.HashMap<String, AdminTokens.Caller>();
-    TOKENS.forEach((role, token) -> callers.put(DeviceEntity.hashSecret(token),
+    TOKENS.forEach((role, token) -> callers.put(DeviceCredential.hashSecret(token),
         new AdminTokens.Caller(role.name().toLowerCase(), role)));
     TestClock clock = new TestClock(Instant.parse("2025-03-10T09:00:00Z"));
     var devices = new InMemoryDeviceStore(clock);

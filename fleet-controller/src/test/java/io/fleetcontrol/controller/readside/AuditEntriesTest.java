@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceEvent;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policy.UploadCounters;
 import io.fleetcontrol.catalog.PolicyCatalog;
@@ -17,20 +18,20 @@ class AuditEntriesTest {
 
   @Test
   void employeeActionsNameTheDeviceAndAdminActionsTheAdmin() {
-    var pause = AuditEntries.of("Device|d1#7", (DeviceEntity.Event)
-        new DeviceEntity.PauseStarted("d1", T, T.plusSeconds(1800), "r1")).orElseThrow();
+    var pause = AuditEntries.of("Device|d1#7", (DeviceEvent)
+        new DeviceEvent.PauseStarted("d1", T, T.plusSeconds(1800), "r1")).orElseThrow();
     assertEquals("device:d1", pause.actor());
     assertEquals("pause.started", pause.action());
     assertEquals("d1", pause.deviceId());
     assertTrue(pause.detail().contains("30 min"), pause.detail());
 
-    var approved = AuditEntries.of("Device|d1#8", (DeviceEntity.Event)
-        new DeviceEntity.ExemptionApproved("d1", "ex-1", T.plusSeconds(3600), "alice", T)).orElseThrow();
+    var approved = AuditEntries.of("Device|d1#8", (DeviceEvent)
+        new DeviceEvent.ExemptionApproved("d1", "ex-1", T.plusSeconds(3600), "alice", T)).orElseThrow();
     assertEquals("alice", approved.actor());
     assertEquals("exemption.approved", approved.action());
 
-    var ranOut = AuditEntries.of("Device|d1#9", (DeviceEntity.Event)
-        new DeviceEntity.PauseEnded("d1", T, false, null)).orElseThrow();
+    var ranOut = AuditEntries.of("Device|d1#9", (DeviceEvent)
+        new DeviceEvent.PauseEnded("d1", T, false, null)).orElseThrow();
     assertEquals("system", ranOut.actor());
     assertEquals("pause.ended", ranOut.action());
   }
@@ -38,11 +39,11 @@ class AuditEntriesTest {
   @Test
   void assignmentsSayWhoAssignedAndOldEventsSaySystem() {
     Policy v2 = Policy.starter("default", 2);
-    var byRollout = AuditEntries.of("x#1", (DeviceEntity.Event)
-        new DeviceEntity.PolicyAssigned("d1", v2, T, "rollout default-1")).orElseThrow();
+    var byRollout = AuditEntries.of("x#1", (DeviceEvent)
+        new DeviceEvent.PolicyAssigned("d1", v2, T, "rollout default-1")).orElseThrow();
     assertEquals("rollout default-1", byRollout.actor());
     assertEquals("default v2", byRollout.detail());
-    var old = AuditEntries.of("x#2", (DeviceEntity.Event) new DeviceEntity.PolicyAssigned("d1", v2, T, null)).orElseThrow();
+    var old = AuditEntries.of("x#2", (DeviceEvent) new DeviceEvent.PolicyAssigned("d1", v2, T, null)).orElseThrow();
     assertEquals("system", old.actor());
   }
 
@@ -65,8 +66,8 @@ class AuditEntriesTest {
 
   @Test
   void countersAreNotAuditEvents() {
-    assertTrue(AuditEntries.of("x#3", (DeviceEntity.Event)
-        new DeviceEntity.UploadsRolledUp("d1", UploadCounters.EMPTY)).isEmpty());
+    assertTrue(AuditEntries.of("x#3", (DeviceEvent)
+        new DeviceEvent.UploadsRolledUp("d1", UploadCounters.EMPTY)).isEmpty());
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fleetcontrol.controller.readside.AuditEntries.AuditEntry;
 import io.fleetcontrol.controller.readside.ExemptionStore.ExemptionRow;
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceEvent;
 import io.fleetcontrol.policy.DeviceIdentity;
 import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.policy.Exemption;
@@ -33,11 +34,11 @@ class DeviceDirectoryProjectionTest {
       new DeviceDirectoryProjection.DirectoryHandler(devices, exemptions, audit);
   private long sequenceNr;
 
-  private void feed(DeviceEntity.Event event) throws Exception {
+  private void feed(DeviceEvent event) throws Exception {
     feedAt(++sequenceNr, event);
   }
 
-  private void feedAt(long seq, DeviceEntity.Event event) throws Exception {
+  private void feedAt(long seq, DeviceEvent event) throws Exception {
     handler.process(EventEnvelope.create(Offset.sequence(seq), "Device|" + ID, seq, event, 0L))
         .toCompletableFuture().get();
   }
@@ -60,10 +61,10 @@ class DeviceDirectoryProjectionTest {
   @Test
   void anEnrollmentAndAPolicyReachTheDirectoryAndTheTrail() throws Exception {
     var identity = new DeviceIdentity(ID, "ada", "DE", Map.of("team", "core"), "1.0.0", "Europe/Berlin");
-    feed(new DeviceEntity.DeviceEnrolled(ID, identity, "cred", "enr", "et-000000000001", T0));
+    feed(new DeviceEvent.DeviceEnrolled(ID, identity, "cred", "enr", "et-000000000001", T0));
     Policy policy = Policy.starter("engineering", 4);
-    feed(new DeviceEntity.PolicyAssigned(ID, policy, T0.plusSeconds(5), "alice"));
-    feed(new DeviceEntity.PolicyApplied(ID, 4, T0.plusSeconds(9), "engineering"));
+    feed(new DeviceEvent.PolicyAssigned(ID, policy, T0.plusSeconds(5), "alice"));
+    feed(new DeviceEvent.PolicyApplied(ID, 4, T0.plusSeconds(9), "engineering"));
 
     DeviceStore.Entry e = entry();
     assertEquals("ada", e.owner());
@@ -77,13 +78,13 @@ class DeviceDirectoryProjectionTest {
 
   @Test
   void aRevokedExemptionShowsTheRevokerAsTheEntityRecordsIt() throws Exception {
-    feed(new DeviceEntity.ExemptionRequested(ID, "ex-1", io.fleetcontrol.policy.ExemptionScope.values()[0],
+    feed(new DeviceEvent.ExemptionRequested(ID, "ex-1", io.fleetcontrol.policy.ExemptionScope.values()[0],
         io.fleetcontrol.policy.ExemptionReason.values()[0], "surgery", T0, "req-1"));
     Instant expiry = T0.plusSeconds(86_400);
-    feed(new DeviceEntity.ExemptionApproved(ID, "ex-1", expiry, "alice", T0.plusSeconds(60)));
+    feed(new DeviceEvent.ExemptionApproved(ID, "ex-1", expiry, "alice", T0.plusSeconds(60)));
     assertEquals("alice", exemption("ex-1").decidedBy());
 
-    feed(new DeviceEntity.ExemptionRevoked(ID, "ex-1", "back at work", "bob", T0.plusSeconds(120)));
+    feed(new DeviceEvent.ExemptionRevoked(ID, "ex-1", "back at work", "bob", T0.plusSeconds(120)));
 
     ExemptionRow revoked = exemption("ex-1");
     assertEquals("REVOKED", revoked.status());
@@ -97,16 +98,16 @@ class DeviceDirectoryProjectionTest {
 
   @Test
   void aDenialAndAnExpiryKeepTheirDecisions() throws Exception {
-    feed(new DeviceEntity.ExemptionRequested(ID, "ex-1", io.fleetcontrol.policy.ExemptionScope.values()[0],
+    feed(new DeviceEvent.ExemptionRequested(ID, "ex-1", io.fleetcontrol.policy.ExemptionScope.values()[0],
         io.fleetcontrol.policy.ExemptionReason.values()[0], "", T0, "req-1"));
-    feed(new DeviceEntity.ExemptionDenied(ID, "ex-1", "not for this", "carol", T0.plusSeconds(30)));
+    feed(new DeviceEvent.ExemptionDenied(ID, "ex-1", "not for this", "carol", T0.plusSeconds(30)));
     assertEquals("DENIED", exemption("ex-1").status());
     assertEquals("not for this", exemption("ex-1").decisionReason());
 
-    feed(new DeviceEntity.ExemptionRequested(ID, "ex-2", io.fleetcontrol.policy.ExemptionScope.values()[0],
+    feed(new DeviceEvent.ExemptionRequested(ID, "ex-2", io.fleetcontrol.policy.ExemptionScope.values()[0],
         io.fleetcontrol.policy.ExemptionReason.values()[0], "", T0.plusSeconds(40), "req-2"));
-    feed(new DeviceEntity.ExemptionApproved(ID, "ex-2", T0.plusSeconds(600), "alice", T0.plusSeconds(50)));
-    feed(new DeviceEntity.ExemptionExpired(ID, "ex-2", T0.plusSeconds(600)));
+    feed(new DeviceEvent.ExemptionApproved(ID, "ex-2", T0.plusSeconds(600), "alice", T0.plusSeconds(50)));
+    feed(new DeviceEvent.ExemptionExpired(ID, "ex-2", T0.plusSeconds(600)));
     assertEquals("EXPIRED", exemption("ex-2").status());
     assertEquals("alice", exemption("ex-2").decidedBy());
     assertEquals(List.of("ex-2"), exemptions.exemptionsOfMonth("EXPIRED", "2025-03", null, 10)
@@ -116,8 +117,8 @@ class DeviceDirectoryProjectionTest {
   @Test
   void anEventProjectedTwiceIsInTheTrailOnce() throws Exception {
     var identity = new DeviceIdentity(ID, "ada", "DE", Map.of(), "1.0.0", "UTC");
-    feedAt(1, new DeviceEntity.DeviceEnrolled(ID, identity, "cred", "enr", null, T0));
-    feedAt(1, new DeviceEntity.DeviceEnrolled(ID, identity, "cred", "enr", null, T0));
+    feedAt(1, new DeviceEvent.DeviceEnrolled(ID, identity, "cred", "enr", null, T0));
+    feedAt(1, new DeviceEvent.DeviceEnrolled(ID, identity, "cred", "enr", null, T0));
     assertEquals(1, history().size());
     assertTrue(devices.hasDevice(ID).toCompletableFuture().join());
   }

@@ -8,6 +8,7 @@ import io.fleetcontrol.controller.cluster.ProbeEntities;
 import io.fleetcontrol.controller.readside.InMemoryDeviceStore;
 import io.fleetcontrol.controller.readside.TestClock;
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.policy.DeviceIdentity;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.policy.Policy;
@@ -65,7 +66,7 @@ class RolloutRunnerTest {
   }
 
   private void answerSummary(String id, DeviceSummary summary) {
-    var ask = entities.deviceProbe(id).expectMessageClass(DeviceEntity.GetSummary.class, Duration.ofSeconds(5));
+    var ask = entities.deviceProbe(id).expectMessageClass(DeviceCommand.GetSummary.class, Duration.ofSeconds(5));
     ask.replyTo().tell(StatusReply.success(summary));
   }
 
@@ -77,7 +78,7 @@ class RolloutRunnerTest {
     answerCatalog();
 
     answerSummary("d1", on("d1", "default", 1, 1));
-    var assign = entities.deviceProbe("d1").expectMessageClass(DeviceEntity.AssignPolicy.class);
+    var assign = entities.deviceProbe("d1").expectMessageClass(DeviceCommand.AssignPolicy.class);
     assertEquals(v2, assign.policy());
     assertEquals("rollout eng-1", assign.by());
     assign.replyTo().tell(StatusReply.success(on("d1", "eng", 2, 1)));
@@ -122,7 +123,7 @@ class RolloutRunnerTest {
     enroll("d2", "core");
     runner.rollBack(rollout(new PolicyRollouts.Selector(true, Map.of(), List.of())));
     for (String id : List.of("d1", "d2")) {
-      var revert = entities.deviceProbe(id).expectMessageClass(DeviceEntity.RevertPolicy.class);
+      var revert = entities.deviceProbe(id).expectMessageClass(DeviceCommand.RevertPolicy.class);
       assertEquals("eng", revert.policyName());
       assertEquals(2, revert.fromVersion());
       // d2 stays on the version (the revert found nothing earlier to go back to): not counted.

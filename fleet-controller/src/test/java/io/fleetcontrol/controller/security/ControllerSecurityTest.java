@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.device.DeviceCredential;
 import io.grpc.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ class ControllerSecurityTest {
 
   private static final String KEY = "k".repeat(40);
   private static final String OTHER_KEY = "p".repeat(40);
-  private static final String OPS_HASH = DeviceEntity.hashSecret("ops-secret-token");
+  private static final String OPS_HASH = DeviceCredential.hashSecret("ops-secret-token");
 
   /** A production-shaped setup (no dev mode, keys of its own, an admin), changed by {@code overrides}. */
   private static Config config(Map<String, Object> overrides) {
@@ -102,7 +103,7 @@ class ControllerSecurityTest {
   void adminTokensComeFromTheFileAndTheEnvironmentFormat(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("admins.conf");
     Files.writeString(file, "admins = [ { name = \"hr-lead\", role = \"approver\", token-sha256 = \""
-        + DeviceEntity.hashSecret("hr-token") + "\" } ]\n");
+        + DeviceCredential.hashSecret("hr-token") + "\" } ]\n");
     Config fleet = config(Map.of("fleet.admin-tokens-file", file.toString())).getConfig("fleet");
     AdminTokens tokens = AdminTokens.fromConfig(fleet);
 
@@ -113,7 +114,7 @@ class ControllerSecurityTest {
         () -> tokens.require(bearer("hr-token"), AdminTokens.Permission.MANAGE_POLICIES));
     assertEquals(Status.Code.PERMISSION_DENIED, denied.getStatus().getCode());
     assertEquals(Status.Code.UNAUTHENTICATED, assertThrows(GrpcServiceException.class,
-        () -> tokens.require(bearer(DeviceEntity.hashSecret("hr-token")), AdminTokens.Permission.READ))
+        () -> tokens.require(bearer(DeviceCredential.hashSecret("hr-token")), AdminTokens.Permission.READ))
         .getStatus().getCode(), "the hash itself is not a token");
 
     IllegalArgumentException badRole = assertThrows(IllegalArgumentException.class, () -> AdminTokens.fromConfig(
