@@ -9,6 +9,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    useTheCommonPool();
     FleetController controller;
     try {
       controller = FleetController.start(ConfigFactory.load());
@@ -20,5 +21,17 @@ public final class Main {
     }
     controller.system().getWhenTerminated().toCompletableFuture().join();
     System.exit(0);
+  }
+
+  /**
+   * The Cassandra session's futures continue as {@code thenApplyAsync} on the common pool, and with a
+   * common-pool parallelism of 1 (the default on 2 cores) the JDK starts a new thread for every such
+   * task. Set before anything loads {@code CompletableFuture}; an explicit -D setting wins.
+   */
+  static void useTheCommonPool() {
+    String parallelism = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    if (System.getProperty(parallelism) == null) {
+      System.setProperty(parallelism, String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
+    }
   }
 }

@@ -27,6 +27,12 @@ public final class AgentMain implements Runnable {
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
+    // As in the controller's Main: with a common-pool parallelism of 1 (2 cores) every async
+    // continuation of a CompletableFuture gets a thread of its own; the simulator makes many.
+    if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+      System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
+          String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
+    }
     // Logging set up before any thread logs, so SLF4J has nothing to replay onto the employee's terminal.
     org.slf4j.LoggerFactory.getILoggerFactory();
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
