@@ -114,8 +114,8 @@ public final class ProtoMapping {
     if (entry.enrollTime() != null) {
       builder.setEnrollTime(toProto(entry.enrollTime()));
     }
-    if (entry.lastSeen() != null) {
-      builder.setLastSeenTime(toProto(entry.lastSeen()));
+    if (row.lastSeen() != null) {
+      builder.setLastSeenTime(toProto(row.lastSeen()));
     }
     if (row.captureState() != null) {
       builder.setCaptureState(toProto(row.captureState()));

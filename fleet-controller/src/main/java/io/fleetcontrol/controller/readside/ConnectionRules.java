@@ -14,6 +14,19 @@ import java.time.Instant;
  */
 public record ConnectionRules(Duration staleAfter, Duration offlineAfter, Duration keepAlive) {
 
+  /**
+   * The last heartbeat as far as the row can tell: its {@code last_seen}, or for a row its node still
+   * vouches for, no earlier than {@code staleAfter} ago (had the device been silent that long, the node
+   * would have written its true last heartbeat). A lower bound, to within a flush or two.
+   */
+  public Instant lastSeen(Instant lastSeen, Boolean live, Instant now) {
+    if (lastSeen == null || !Boolean.TRUE.equals(live) || state(lastSeen, live, now) != ConnectionState.ONLINE) {
+      return lastSeen;
+    }
+    Instant heardSince = now.minus(staleAfter);
+    return heardSince.isAfter(lastSeen) ? heardSince : lastSeen;
+  }
+
   /** {@code live}: null for rows written before rows were vouched for. */
   public ConnectionState state(Instant lastSeen, Boolean live, Instant now) {
     Instant vouchedUntil = Boolean.TRUE.equals(live) && lastSeen != null ? lastSeen.plus(keepAlive) : lastSeen;

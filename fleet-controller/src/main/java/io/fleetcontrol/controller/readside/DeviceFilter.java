@@ -56,10 +56,10 @@ public final class DeviceFilter {
       throw InputRules.invalid("last_seen_after must be before last_seen_before");
     }
     if (before != null) {
-      filter = filter.and(row -> row.entry().lastSeen() != null && row.entry().lastSeen().isBefore(before));
+      filter = filter.and(row -> row.lastSeen() != null && row.lastSeen().isBefore(before));
     }
     if (after != null) {
-      filter = filter.and(row -> row.entry().lastSeen() != null && row.entry().lastSeen().isAfter(after));
+      filter = filter.and(row -> row.lastSeen() != null && row.lastSeen().isAfter(after));
     }
     return filter;
   }

@@ -34,8 +34,11 @@ public final class FleetView {
 
   private static final Logger log = LoggerFactory.getLogger(FleetView.class);
 
-  /** One device as queries see it: its directory row and its connection state now. */
-  public record Row(DeviceStore.Entry entry, ConnectionState connection, CaptureState captureState) {}
+  /**
+   * One device as queries see it: its directory row, its connection state now, and its last heartbeat
+   * as far as the row tells ({@link ConnectionRules#lastSeen}: a live row's own is up to a keep-alive old).
+   */
+  public record Row(DeviceStore.Entry entry, ConnectionState connection, CaptureState captureState, Instant lastSeen) {}
 
   /** A page of matches in device-id order; {@code lastDeviceId} is null when nothing follows. */
   public record Page(List<Row> rows, String lastDeviceId, long totalMatching) {}
@@ -179,6 +182,7 @@ public final class FleetView {
         capture = null; // written by a newer version; shown as unspecified
       }
     }
-    return new Row(entry, rules.state(entry.lastSeen(), entry.live(), now), capture);
+    return new Row(entry, rules.state(entry.lastSeen(), entry.live(), now), capture,
+        rules.lastSeen(entry.lastSeen(), entry.live(), now));
   }
 }

@@ -66,10 +66,14 @@ class FleetViewTest {
     enroll("a", "DE");
     store.recordPresence("a", T0, true, "ACTIVE", "policy").toCompletableFuture().join();
     view.fullLoad().toCompletableFuture().join();
-    clock.advance(KEEP_ALIVE.plus(STALE).minusSeconds(1));
+    clock.advance(Duration.ofSeconds(60));
+    assertEquals(T0.plusSeconds(60).minus(STALE), view.all().get(0).lastSeen(),
+        "a vouched-for device was heard within stale-after, whatever its row's own last_seen");
+    clock.advance(KEEP_ALIVE.plus(STALE).minusSeconds(61));
     assertEquals(ConnectionState.ONLINE, view.all().get(0).connection(), "its node vouches for it");
     clock.advance(Duration.ofSeconds(2));
     assertEquals(ConnectionState.STALE, view.all().get(0).connection(), "its node stopped vouching: gone");
+    assertEquals(T0, view.all().get(0).lastSeen(), "no longer vouched for: the row's own");
     clock.advance(OFFLINE);
     assertEquals(ConnectionState.OFFLINE, view.all().get(0).connection());
   }
