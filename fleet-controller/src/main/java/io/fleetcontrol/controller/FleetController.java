@@ -113,8 +113,9 @@ public final class FleetController implements AutoCloseable {
     var connectionRules = new ConnectionRules(fleet.getDuration("connection.stale-after"),
         fleet.getDuration("connection.offline-after"), readSide.getDuration("presence-keep-alive"));
     var presence = PresenceWriter.start(system, directory, clock, readSide.getDuration("presence-flush-interval"),
-        connectionRules.keepAlive(), connectionRules.staleAfter());
-    var fleetView = new FleetView(directory, clock, connectionRules, readSide.getDuration("refresh-overlap"));
+        connectionRules.keepAlive(), connectionRules.staleAfter(), Cluster.get(system).selfMember().address().toString());
+    var fleetView = new FleetView(directory, clock, connectionRules, () -> liveNodes(system),
+        readSide.getDuration("refresh-overlap"));
     fleetView.start(system, readSide.getDuration("refresh-interval"), readSide.getDuration("full-reload-interval"));
     DeviceEntity.init(system, presence, clock);
     PolicyCatalog.init(system, clock);
@@ -163,6 +164,19 @@ public final class FleetController implements AutoCloseable {
   }
 
   /** How long sharding waits after a node is removed before placing its shards elsewhere. */
+  /** The members up and reachable now: the nodes whose presence rows the fleet view trusts. */
+  private static java.util.Set<String> liveNodes(ActorSystem<?> system) {
+    var state = Cluster.get(system).state();
+    var unreachable = state.getUnreachable();
+    var live = new java.util.HashSet<String>();
+    for (var member : state.getMembers()) {
+      if (member.status() == org.apache.pekko.cluster.MemberStatus.up() && !unreachable.contains(member)) {
+        live.add(member.address().toString());
+      }
+    }
+    return live;
+  }
+
   private static Duration removalMargin(ActorSystem<?> system) {
     return Duration.ofMillis(org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
         .downingProvider().downRemovalMargin().toMillis());

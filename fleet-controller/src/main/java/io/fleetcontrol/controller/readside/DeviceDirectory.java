@@ -27,7 +27,7 @@ public final class DeviceDirectory implements DeviceStore, ExemptionStore {
 
   private static final String COLUMNS =
       "device_id, owner, jurisdiction, labels, agent_version, time_zone, enroll_time, "
-          + "policy_name, target_policy_version, applied_policy_name, applied_policy_version, last_seen, live, capture_state, "
+          + "policy_name, target_policy_version, applied_policy_name, applied_policy_version, last_seen, live_on, capture_state, "
           + "capture_reason, updated_at";
 
   private final CassandraSession session;
@@ -60,8 +60,8 @@ public final class DeviceDirectory implements DeviceStore, ExemptionStore {
             + " ADD IF NOT EXISTS (last_seen timestamp, capture_state text, capture_reason text, updated_at timestamp)"))
         // A version is (policy, number): the applied one needs its policy's name beside it.
         .thenCompose(done -> session.executeDDL("ALTER TABLE " + devices + " ADD IF NOT EXISTS applied_policy_name text"))
-        // Presence rows vouched for by the node hearing the device (PresenceWriter) say so.
-        .thenCompose(done -> session.executeDDL("ALTER TABLE " + devices + " ADD IF NOT EXISTS live boolean"))
+        // Presence rows name the node that vouches for them (PresenceWriter).
+        .thenCompose(done -> session.executeDDL("ALTER TABLE " + devices + " ADD IF NOT EXISTS live_on text"))
         .thenCompose(done -> session.executeDDL("CREATE CUSTOM INDEX IF NOT EXISTS devices_updated_at ON "
             + devices + " (updated_at) USING 'StorageAttachedIndex'"))
         .thenCompose(done -> session.executeDDL(
@@ -278,12 +278,12 @@ public final class DeviceDirectory implements DeviceStore, ExemptionStore {
   }
 
   @Override
-  public CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, boolean live, String captureState,
+  public CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, String liveOn, String captureState,
       String reason) {
     return session.executeWrite(
-        "UPDATE " + keyspace + ".devices SET last_seen = ?, live = ?, capture_state = ?, capture_reason = ?, "
+        "UPDATE " + keyspace + ".devices SET last_seen = ?, live_on = ?, capture_state = ?, capture_reason = ?, "
             + "updated_at = ? WHERE device_id = ?",
-        lastSeen, live, captureState, reason, clock.instant(), deviceId);
+        lastSeen, liveOn, captureState, reason, clock.instant(), deviceId);
   }
 
   /** Rows written at or after {@code since}, found through the index on updated_at. */
@@ -321,7 +321,7 @@ public final class DeviceDirectory implements DeviceStore, ExemptionStore {
         new PolicyVersion(row.getString("policy_name"), row.getLong("target_policy_version")),
         new PolicyVersion(row.getString("applied_policy_name"), row.getLong("applied_policy_version")),
         row.getInstant("last_seen"),
-        row.isNull("live") ? null : row.getBoolean("live"),
+        row.getString("live_on"),
         row.getString("capture_state"),
         row.getString("capture_reason"),
         row.getInstant("updated_at"));

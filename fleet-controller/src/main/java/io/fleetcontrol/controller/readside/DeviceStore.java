@@ -19,7 +19,7 @@ import org.apache.pekko.Done;
  */
 public interface DeviceStore {
 
-  /** A device as the read side has it; fields not yet written are null (0 for versions; {@code live} null in older rows). */
+  /** A device as the read side has it; fields not yet written are null (0 for versions); {@code liveOn}: the node vouching for {@code lastSeen}, null when none ({@link PresenceWriter}). */
   record Entry(
       String deviceId,
       String owner,
@@ -31,7 +31,7 @@ public interface DeviceStore {
       PolicyVersion targetPolicy,
       PolicyVersion appliedPolicy,
       Instant lastSeen,
-      Boolean live,
+      String liveOn,
       String captureState,
       String captureReason,
       Instant updatedAt) {}
@@ -48,8 +48,8 @@ public interface DeviceStore {
 
   CompletionStage<Done> updateApplied(String deviceId, PolicyVersion applied);
 
-  /** {@code live}: the node writing it hears the device and will write again when it falls silent ({@link PresenceWriter}). */
-  CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, boolean live, String captureState, String reason);
+  /** {@code liveOn}: the node that hears the device and will write again when it falls silent; null: none ({@link PresenceWriter}). */
+  CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, String liveOn, String captureState, String reason);
 
   /** Whether there is a row for this device (one written by presence alone counts too). */
   CompletionStage<Boolean> hasDevice(String deviceId);

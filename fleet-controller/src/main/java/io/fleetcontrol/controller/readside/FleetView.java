@@ -13,7 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +49,7 @@ public final class FleetView {
   private final DeviceStore directory;
   private final Clock clock;
   private final ConnectionRules rules;
+  private final Supplier<Set<String>> liveNodesNow;
   private final Duration overlap;
   private final CompletableFuture<Void> loaded = new CompletableFuture<>();
   private final AtomicBoolean refreshing = new AtomicBoolean();
@@ -54,10 +57,13 @@ public final class FleetView {
   private volatile Instant refreshedFrom;
   private volatile Instant lastFullLoad;
 
-  public FleetView(DeviceStore directory, Clock clock, ConnectionRules rules, Duration overlap) {
+  /** {@code liveNodes}: the nodes up and reachable now, whose presence rows are to be trusted. */
+  public FleetView(DeviceStore directory, Clock clock, ConnectionRules rules, Supplier<Set<String>> liveNodes,
+      Duration overlap) {
     this.directory = directory;
     this.clock = clock;
     this.rules = rules;
+    this.liveNodesNow = liveNodes;
     this.overlap = overlap;
   }
 
@@ -139,9 +145,10 @@ public final class FleetView {
   /** Every device now, in device-id order. */
   public List<Row> all() {
     Instant now = clock.instant();
+    Set<String> liveNodes = liveNodesNow.get();
     List<Row> rows = new ArrayList<>(byDeviceId.size());
     for (DeviceStore.Entry entry : byDeviceId.values()) {
-      rows.add(row(entry, now));
+      rows.add(row(entry, now, liveNodes));
     }
     return rows;
   }
@@ -149,13 +156,14 @@ public final class FleetView {
   /** Up to {@code pageSize} matching rows after {@code afterDeviceId}, and how many match in all. */
   public Page page(Predicate<Row> filter, String afterDeviceId, int pageSize) {
     Instant now = clock.instant();
+    Set<String> liveNodes = liveNodesNow.get();
     Collection<DeviceStore.Entry> entries = byDeviceId.values();
     List<Row> rows = new ArrayList<>(Math.min(pageSize, 1024));
     long total = 0;
     String last = null;
     boolean more = false;
     for (DeviceStore.Entry entry : entries) {
-      Row row = row(entry, now);
+      Row row = row(entry, now, liveNodes);
       if (!filter.test(row)) {
         continue;
       }
@@ -173,7 +181,7 @@ public final class FleetView {
     return new Page(rows, more ? last : null, total);
   }
 
-  private Row row(DeviceStore.Entry entry, Instant now) {
+  private Row row(DeviceStore.Entry entry, Instant now, Set<String> liveNodes) {
     CaptureState capture = null;
     if (entry.captureState() != null) {
       try {
@@ -182,7 +190,8 @@ public final class FleetView {
         capture = null; // written by a newer version; shown as unspecified
       }
     }
-    return new Row(entry, rules.state(entry.lastSeen(), entry.live(), now), capture,
-        rules.lastSeen(entry.lastSeen(), entry.live(), now));
+    // A row is live only while the node vouching for it is up and reachable.
+    boolean live = entry.liveOn() != null && liveNodes.contains(entry.liveOn());
+    return new Row(entry, rules.state(entry.lastSeen(), live, now), capture, rules.lastSeen(entry.lastSeen(), live, now));
   }
 }

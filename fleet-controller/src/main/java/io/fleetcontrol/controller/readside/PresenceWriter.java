@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * as soon as it has been silent for {@code staleAfter}. So queries see a silent device turn stale as
  * before, while a device that keeps heartbeating unchanged costs one small write per keep-alive, not
  * one per heartbeat. If this node dies, its live rows stop being vouched for after {@code keepAlive}
- * (see {@link ConnectionRules}). Writes go out every flush interval, the latest word per device; a
+ * (see {@link ConnectionRules}); each row names the node vouching for it, so queries stop trusting
+ * it as soon as that node leaves the cluster or becomes unreachable. Writes go out every flush interval, the latest word per device; a
  * write that fails is kept for the next flush unless a newer word arrived meanwhile.
  */
 public final class PresenceWriter implements PresenceDirectory {
@@ -34,11 +35,11 @@ public final class PresenceWriter implements PresenceDirectory {
   private static final Logger log = LoggerFactory.getLogger(PresenceWriter.class);
   private static final int WRITES_IN_FLIGHT = 32;
 
-  /** A row as written: {@code live} while this node watches the device. */
-  record Word(Instant lastSeen, boolean live, String captureState, String reason) {
+  /** A row as written: {@code liveOn} is this node while it watches the device, null once it fell silent. */
+  record Word(Instant lastSeen, String liveOn, String captureState, String reason) {
 
     boolean sameState(Word other) {
-      return other != null && live == other.live && captureState.equals(other.captureState)
+      return other != null && java.util.Objects.equals(liveOn, other.liveOn) && captureState.equals(other.captureState)
           && java.util.Objects.equals(reason, other.reason);
     }
   }
@@ -57,18 +58,22 @@ public final class PresenceWriter implements PresenceDirectory {
   private final Clock clock;
   private final Duration keepAlive;
   private final Duration staleAfter;
+  private final String self;
 
-  PresenceWriter(ActorSystem<?> system, DeviceStore directory, Clock clock, Duration keepAlive, Duration staleAfter) {
+  /** {@code self}: this node's address, which the rows it vouches for name. */
+  PresenceWriter(ActorSystem<?> system, DeviceStore directory, Clock clock, Duration keepAlive, Duration staleAfter,
+      String self) {
     this.system = system;
     this.directory = directory;
     this.clock = clock;
     this.keepAlive = keepAlive;
     this.staleAfter = staleAfter;
+    this.self = self;
   }
 
   public static PresenceWriter start(ActorSystem<?> system, DeviceStore directory, Clock clock,
-      Duration flushInterval, Duration keepAlive, Duration staleAfter) {
-    PresenceWriter writer = new PresenceWriter(system, directory, clock, keepAlive, staleAfter);
+      Duration flushInterval, Duration keepAlive, Duration staleAfter, String self) {
+    PresenceWriter writer = new PresenceWriter(system, directory, clock, keepAlive, staleAfter, self);
     system.scheduler().scheduleWithFixedDelay(flushInterval, flushInterval, writer::flush, system.executionContext());
     return writer;
   }
@@ -77,7 +82,7 @@ public final class PresenceWriter implements PresenceDirectory {
   public void heard(String deviceId, Instant at, Decision decision) {
     Watch watch = watched.computeIfAbsent(deviceId, id -> new Watch());
     watch.lastHeard = at;
-    Word word = new Word(at, true, decision.state().name(), decision.reason());
+    Word word = new Word(at, self, decision.state().name(), decision.reason());
     Word queued = watch.queued;
     boolean due = !word.sameState(queued) || Duration.between(queued.lastSeen(), at).compareTo(keepAlive) >= 0;
     if (due) {
@@ -99,7 +104,7 @@ public final class PresenceWriter implements PresenceDirectory {
       Word queued = watch.queued;
       Instant lastHeard = watch.lastHeard;
       if (queued != null && lastHeard != null && Duration.between(lastHeard, now).compareTo(staleAfter) >= 0) {
-        pending.put(each.getKey(), new Word(lastHeard, false, queued.captureState(), queued.reason()));
+        pending.put(each.getKey(), new Word(lastHeard, null, queued.captureState(), queued.reason()));
         // Heard again, it is written afresh as live; until then there is nothing more to say.
         watched.remove(each.getKey(), watch);
       }
@@ -121,7 +126,7 @@ public final class PresenceWriter implements PresenceDirectory {
     }
     return Source.from(batch)
         .mapAsyncUnordered(WRITES_IN_FLIGHT, each -> directory
-            .recordPresence(each.getKey(), each.getValue().lastSeen(), each.getValue().live(),
+            .recordPresence(each.getKey(), each.getValue().lastSeen(), each.getValue().liveOn(),
                 each.getValue().captureState(), each.getValue().reason())
             .handle((done, failure) -> {
               if (failure != null) {

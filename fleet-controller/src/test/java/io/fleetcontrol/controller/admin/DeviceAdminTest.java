@@ -44,7 +44,7 @@ class DeviceAdminTest {
 
   private final AdminFixture f = new AdminFixture(kit);
   private final FleetView fleet =
-      new FleetView(f.devices, f.clock, new io.fleetcontrol.controller.readside.ConnectionRules(Duration.ofSeconds(30), Duration.ofSeconds(120), Duration.ofSeconds(120)), Duration.ofSeconds(5));
+      new FleetView(f.devices, f.clock, new io.fleetcontrol.controller.readside.ConnectionRules(Duration.ofSeconds(30), Duration.ofSeconds(120), Duration.ofSeconds(120)), java.util.Set::<String>of, Duration.ofSeconds(5));
   private final DeviceAdmin admin = new DeviceAdmin(f.entities, f.known, f.audit, fleet, AdminFixture.ASK, f.clock);
 
   private static DeviceSummary summary(String id) {

@@ -30,7 +30,7 @@ class FleetAdminTest {
 
   private final AdminFixture f = new AdminFixture(kit);
   private final FleetView fleet =
-      new FleetView(f.devices, f.clock, new io.fleetcontrol.controller.readside.ConnectionRules(Duration.ofSeconds(30), Duration.ofSeconds(120), Duration.ofSeconds(120)), Duration.ofSeconds(5));
+      new FleetView(f.devices, f.clock, new io.fleetcontrol.controller.readside.ConnectionRules(Duration.ofSeconds(30), Duration.ofSeconds(120), Duration.ofSeconds(120)), java.util.Set::<String>of, Duration.ofSeconds(5));
   private final FleetAdmin admin = new FleetAdmin(fleet, f.pageTokens, Duration.ofMillis(300), f.clock);
 
   private void device(String id, String jurisdiction, long applied, String capture, Duration silentFor) {
@@ -41,7 +41,7 @@ class FleetAdminTest {
     join(f.devices.recordEnrollment(new DeviceIdentity(id, "ada", jurisdiction, Map.of("site", jurisdiction),
         "1.0.0", "UTC"), AdminFixture.NOW));
     join(f.devices.updateApplied(id, applied));
-    join(f.devices.recordPresence(id, AdminFixture.NOW.minus(silentFor), false, capture, "policy"));
+    join(f.devices.recordPresence(id, AdminFixture.NOW.minus(silentFor), null, capture, "policy"));
   }
 
   private void load() {

@@ -71,7 +71,7 @@ class AdminServiceImplTest {
     var pageTokens = new PageTokens("test-page-token-secret");
     var entities = new ProbeEntities(kit);
     Duration ask = Duration.ofMillis(200);
-    var fleet = new FleetView(devices, clock, new io.fleetcontrol.controller.readside.ConnectionRules(Duration.ofSeconds(30), Duration.ofSeconds(120), Duration.ofSeconds(120)), Duration.ofSeconds(5));
+    var fleet = new FleetView(devices, clock, new io.fleetcontrol.controller.readside.ConnectionRules(Duration.ofSeconds(30), Duration.ofSeconds(120), Duration.ofSeconds(120)), java.util.Set::<String>of, Duration.ofSeconds(5));
     fleet.start(kit.system(), Duration.ofHours(1), Duration.ofHours(1));
     var policies = new PolicyAdmin(kit.system(), entities, devices, known, ask);
     service = new AdminServiceImpl(new AdminTokens(callers), new AdminServiceImpl.Facades(

@@ -21,10 +21,11 @@ class FleetViewTest {
   private static final Duration STALE = Duration.ofSeconds(30);
   private static final Duration OFFLINE = Duration.ofSeconds(120);
   private static final Duration KEEP_ALIVE = Duration.ofSeconds(120);
+  private java.util.Set<String> liveNodes = java.util.Set.of("node-1");
 
   private final TestClock clock = new TestClock(T0);
   private final InMemoryDeviceStore store = new InMemoryDeviceStore(clock);
-  private final FleetView view = new FleetView(store, clock, new ConnectionRules(STALE, OFFLINE, KEEP_ALIVE), Duration.ofSeconds(5));
+  private final FleetView view = new FleetView(store, clock, new ConnectionRules(STALE, OFFLINE, KEEP_ALIVE), () -> liveNodes, Duration.ofSeconds(5));
 
   private void enroll(String id, String jurisdiction) {
     store.recordEnrollment(new DeviceIdentity(id, "ada", jurisdiction, Map.of("team", id), "1.0.0", "UTC"), T0)
@@ -38,7 +39,7 @@ class FleetViewTest {
   @Test
   void theFirstLoadHasEnrolledDevicesOnlyAndCompletesLoaded() {
     enroll("a", "DE");
-    store.recordPresence("ghost", T0, false, "CAPTURING", "policy").toCompletableFuture().join();
+    store.recordPresence("ghost", T0, null, "CAPTURING", "policy").toCompletableFuture().join();
     assertFalse(view.loaded().toCompletableFuture().isDone());
     view.fullLoad().toCompletableFuture().join();
     assertTrue(view.loaded().toCompletableFuture().isDone());
@@ -48,7 +49,7 @@ class FleetViewTest {
   @Test
   void connectionStateComesFromTheAgeOfLastSeenAtQueryTime() {
     enroll("a", "DE");
-    store.recordPresence("a", T0, false, "ACTIVE", "policy").toCompletableFuture().join();
+    store.recordPresence("a", T0, null, "ACTIVE", "policy").toCompletableFuture().join();
     enroll("never", "DE");
     view.fullLoad().toCompletableFuture().join();
 
@@ -64,7 +65,7 @@ class FleetViewTest {
   @Test
   void aLiveRowIsOnlineForTheKeepAliveAndThenItsAgeSpeaks() {
     enroll("a", "DE");
-    store.recordPresence("a", T0, true, "ACTIVE", "policy").toCompletableFuture().join();
+    store.recordPresence("a", T0, "node-1", "ACTIVE", "policy").toCompletableFuture().join();
     view.fullLoad().toCompletableFuture().join();
     clock.advance(Duration.ofSeconds(60));
     assertEquals(T0.plusSeconds(60).minus(STALE), view.all().get(0).lastSeen(),
@@ -76,6 +77,17 @@ class FleetViewTest {
     assertEquals(T0, view.all().get(0).lastSeen(), "no longer vouched for: the row's own");
     clock.advance(OFFLINE);
     assertEquals(ConnectionState.OFFLINE, view.all().get(0).connection());
+  }
+
+  @Test
+  void aRowVouchedForByANodeThatLeftIsReadByItsAge() {
+    enroll("a", "DE");
+    store.recordPresence("a", T0, "node-2", "ACTIVE", "policy").toCompletableFuture().join();
+    view.fullLoad().toCompletableFuture().join();
+    clock.advance(STALE.plusSeconds(1));
+    assertEquals(ConnectionState.STALE, view.all().get(0).connection(), "node-2 is not among the live nodes");
+    liveNodes = java.util.Set.of("node-1", "node-2");
+    assertEquals(ConnectionState.ONLINE, view.all().get(0).connection());
   }
 
   @Test

@@ -26,34 +26,34 @@ public final class InMemoryDeviceStore implements DeviceStore {
   public CompletionStage<Done> recordEnrollment(DeviceIdentity identity, Instant enrollTime) {
     return update(identity.deviceId(), e -> new Entry(e.deviceId(), identity.owner(), identity.jurisdiction(),
         Map.copyOf(identity.labels()), identity.agentVersion(), identity.timeZone(), enrollTime, 
-        e.targetPolicy(), e.appliedPolicy(), e.lastSeen(), e.live(), e.captureState(), e.captureReason(), now()));
+        e.targetPolicy(), e.appliedPolicy(), e.lastSeen(), e.liveOn(), e.captureState(), e.captureReason(), now()));
   }
 
   @Override
   public CompletionStage<Done> recordIdentity(DeviceIdentity identity) {
     return update(identity.deviceId(), e -> new Entry(e.deviceId(), identity.owner(), identity.jurisdiction(),
         Map.copyOf(identity.labels()), identity.agentVersion(), identity.timeZone(), e.enrollTime(), 
-        e.targetPolicy(), e.appliedPolicy(), e.lastSeen(), e.live(), e.captureState(), e.captureReason(), now()));
+        e.targetPolicy(), e.appliedPolicy(), e.lastSeen(), e.liveOn(), e.captureState(), e.captureReason(), now()));
   }
 
   @Override
   public CompletionStage<Done> updateTarget(String deviceId, String policyName, long version) {
     return update(deviceId, e -> new Entry(e.deviceId(), e.owner(), e.jurisdiction(), e.labels(), e.agentVersion(),
-        e.timeZone(), e.enrollTime(), new io.fleetcontrol.policy.PolicyVersion(policyName, version), e.appliedPolicy(), e.lastSeen(), e.live(), e.captureState(),
+        e.timeZone(), e.enrollTime(), new io.fleetcontrol.policy.PolicyVersion(policyName, version), e.appliedPolicy(), e.lastSeen(), e.liveOn(), e.captureState(),
         e.captureReason(), now()));
   }
 
   @Override
   public CompletionStage<Done> updateApplied(String deviceId, io.fleetcontrol.policy.PolicyVersion applied) {
     return update(deviceId, e -> new Entry(e.deviceId(), e.owner(), e.jurisdiction(), e.labels(), e.agentVersion(),
-        e.timeZone(), e.enrollTime(), e.targetPolicy(), applied, e.lastSeen(), e.live(), e.captureState(),
+        e.timeZone(), e.enrollTime(), e.targetPolicy(), applied, e.lastSeen(), e.liveOn(), e.captureState(),
         e.captureReason(), now()));
   }
 
   @Override
-  public CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, boolean live, String captureState, String reason) {
+  public CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, String liveOn, String captureState, String reason) {
     return update(deviceId, e -> new Entry(e.deviceId(), e.owner(), e.jurisdiction(), e.labels(), e.agentVersion(),
-        e.timeZone(), e.enrollTime(), e.targetPolicy(), e.appliedPolicy(), lastSeen, live,
+        e.timeZone(), e.enrollTime(), e.targetPolicy(), e.appliedPolicy(), lastSeen, liveOn,
         captureState, reason, now()));
   }
 

@@ -23,6 +23,7 @@ class PresenceWriterTest {
   private static final Duration KEEP_ALIVE = Duration.ofSeconds(120);
   private static final Duration STALE = Duration.ofSeconds(35);
   private static final Decision ALLOWED = Decision.allow("policy");
+  private static final String NODE = "pekko://fleet@10.0.0.1:25520";
 
   @AfterAll
   static void stop() {
@@ -31,7 +32,7 @@ class PresenceWriterTest {
 
   private final TestClock clock = new TestClock(T0);
   private final InMemoryDeviceStore store = new InMemoryDeviceStore(clock);
-  private final PresenceWriter writer = new PresenceWriter(kit.system(), store, clock, KEEP_ALIVE, STALE);
+  private final PresenceWriter writer = new PresenceWriter(kit.system(), store, clock, KEEP_ALIVE, STALE, NODE);
 
   private DeviceStore.Entry row(String id) {
     List<DeviceStore.Entry> all = new ArrayList<>();
@@ -65,7 +66,7 @@ class PresenceWriterTest {
     assertEquals(T0.plusSeconds(10), row("a").lastSeen());
     assertEquals("PAUSED", row("a").captureState());
     assertEquals("paused", row("a").captureReason());
-    assertEquals(Boolean.TRUE, row("a").live());
+    assertEquals(NODE, row("a").liveOn());
     assertEquals(T0.plusSeconds(3), row("b").lastSeen());
   }
 
@@ -74,7 +75,7 @@ class PresenceWriterTest {
     // Ten minutes of heartbeats every 10 s: 60 heartbeats, five keep-alives.
     int writes = run("a", 600, true);
     assertEquals(5, writes);
-    assertEquals(Boolean.TRUE, row("a").live());
+    assertEquals(NODE, row("a").liveOn());
   }
 
   @Test
@@ -94,11 +95,11 @@ class PresenceWriterTest {
     int writes = run("a", 40, false);
     assertEquals(1, writes, "one write when it has been silent for stale-after");
     assertEquals(lastHeartbeat, row("a").lastSeen());
-    assertEquals(Boolean.FALSE, row("a").live());
+    assertNull(row("a").liveOn());
     assertEquals(0, run("a", 120, false), "nothing more to say about a silent device");
     writer.heard("a", clock.instant(), ALLOWED);
     assertEquals(1, flush(), "heard again, it is live again at once");
-    assertEquals(Boolean.TRUE, row("a").live());
+    assertEquals(NODE, row("a").liveOn());
   }
 
   @Test
@@ -106,7 +107,7 @@ class PresenceWriterTest {
     run("a", 20, true);
     writer.forget("a");
     assertEquals(0, run("a", 60, false), "another node hears it now");
-    assertEquals(Boolean.TRUE, row("a").live());
+    assertEquals(NODE, row("a").liveOn());
     assertNull(row("b"));
   }
 }

@@ -73,7 +73,7 @@ public abstract class ReadSideStoreContract {
     join(stores.devices().recordEnrollment(identity(id, "ada", Map.of("team", "core")), base));
     join(stores.devices().updateTarget(id, "engineering", 3));
     join(stores.devices().updateApplied(id, new io.fleetcontrol.policy.PolicyVersion("default", 2)));
-    join(stores.devices().recordPresence(id, base.plusSeconds(60), true, "CAPTURING", "policy"));
+    join(stores.devices().recordPresence(id, base.plusSeconds(60), "node-1", "CAPTURING", "policy"));
 
     assertTrue(join(stores.devices().hasDevice(id)));
     DeviceStore.Entry e = row(id).orElseThrow();
@@ -86,7 +86,7 @@ public abstract class ReadSideStoreContract {
     assertEquals(new io.fleetcontrol.policy.PolicyVersion("engineering", 3), e.targetPolicy());
     assertEquals(new io.fleetcontrol.policy.PolicyVersion("default", 2), e.appliedPolicy());
     assertEquals(base.plusSeconds(60), e.lastSeen());
-    assertEquals(Boolean.TRUE, e.live());
+    assertEquals("node-1", e.liveOn());
     assertEquals("CAPTURING", e.captureState());
     assertEquals("policy", e.captureReason());
     assertEquals(clock.instant(), e.updatedAt());
@@ -96,12 +96,12 @@ public abstract class ReadSideStoreContract {
   public void aPresenceRowStopsBeingLiveAndAFactLeavesPresenceAlone() {
     String id = device("silent");
     join(stores.devices().recordEnrollment(identity(id, "ada", Map.of()), base));
-    assertNull(row(id).orElseThrow().live(), "no word yet");
-    join(stores.devices().recordPresence(id, base.plusSeconds(10), true, "CAPTURING", "policy"));
-    join(stores.devices().recordPresence(id, base.plusSeconds(20), false, "CAPTURING", "policy"));
+    assertNull(row(id).orElseThrow().liveOn(), "no word yet");
+    join(stores.devices().recordPresence(id, base.plusSeconds(10), "node-1", "CAPTURING", "policy"));
+    join(stores.devices().recordPresence(id, base.plusSeconds(20), null, "CAPTURING", "policy"));
     join(stores.devices().updateTarget(id, "default", 2));
     DeviceStore.Entry e = row(id).orElseThrow();
-    assertEquals(Boolean.FALSE, e.live());
+    assertNull(e.liveOn());
     assertEquals(base.plusSeconds(20), e.lastSeen());
   }
 
