@@ -113,7 +113,7 @@ public final class FleetController implements AutoCloseable {
     var connectionRules = new ConnectionRules(fleet.getDuration("connection.stale-after"),
         fleet.getDuration("connection.offline-after"), readSide.getDuration("presence-keep-alive"));
     var presence = PresenceWriter.start(system, directory, clock, readSide.getDuration("presence-flush-interval"),
-        connectionRules.keepAlive(), connectionRules.staleAfter(), Cluster.get(system).selfMember().address().toString());
+        connectionRules.keepAlive(), connectionRules.staleAfter(), nodeName(Cluster.get(system).selfMember().uniqueAddress()));
     var fleetView = new FleetView(directory, clock, connectionRules, () -> liveNodes(system),
         readSide.getDuration("refresh-overlap"));
     fleetView.start(system, readSide.getDuration("refresh-interval"), readSide.getDuration("full-reload-interval"));
@@ -164,17 +164,27 @@ public final class FleetController implements AutoCloseable {
   }
 
   /** How long sharding waits after a node is removed before placing its shards elsewhere. */
-  /** The members up and reachable now: the nodes whose presence rows the fleet view trusts. */
+  /**
+   * The members whose presence rows the fleet view trusts: every one not yet downed or removed. An
+   * unreachable member stays trusted until the split-brain resolver downs it (a GC pause must not flip
+   * its devices to stale), and one leaving stays trusted while it hands its shards over; the
+   * keep-alive bounds how long a row can be wrong meanwhile. By unique address: a node restarted on
+   * the same host and port does not vouch for its previous life's rows.
+   */
   private static java.util.Set<String> liveNodes(ActorSystem<?> system) {
-    var state = Cluster.get(system).state();
-    var unreachable = state.getUnreachable();
     var live = new java.util.HashSet<String>();
-    for (var member : state.getMembers()) {
-      if (member.status() == org.apache.pekko.cluster.MemberStatus.up() && !unreachable.contains(member)) {
-        live.add(member.address().toString());
+    for (var member : Cluster.get(system).state().getMembers()) {
+      if (member.status() != org.apache.pekko.cluster.MemberStatus.down()
+          && member.status() != org.apache.pekko.cluster.MemberStatus.removed()) {
+        live.add(nodeName(member.uniqueAddress()));
       }
     }
     return live;
+  }
+
+  /** How presence rows name a node: its address and the uid of this incarnation. */
+  private static String nodeName(org.apache.pekko.cluster.UniqueAddress node) {
+    return node.address() + "#" + node.longUid();
   }
 
   private static Duration removalMargin(ActorSystem<?> system) {

@@ -31,7 +31,7 @@ public final class Main {
   static void useTheCommonPool() {
     String parallelism = "java.util.concurrent.ForkJoinPool.common.parallelism";
     if (System.getProperty(parallelism) == null) {
-      System.setProperty(parallelism, String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
+      System.setProperty(parallelism, String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
     }
   }
 }

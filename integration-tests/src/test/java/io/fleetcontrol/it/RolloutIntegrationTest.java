@@ -8,7 +8,6 @@ import io.fleetcontrol.agent.link.ControllerAddress;
 import io.fleetcontrol.agent.simulator.FaultSwitches;
 import io.fleetcontrol.agent.simulator.FleetSimulator;
 import io.fleetcontrol.agent.simulator.SimulatorSettings;
-import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceEvent;
 import io.fleetcontrol.proto.v1.*;
 import io.grpc.Status;

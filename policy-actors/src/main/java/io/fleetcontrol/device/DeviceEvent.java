@@ -12,7 +12,7 @@ import java.time.Instant;
  * What a device entity journals: facts only (enrollment, assignments, acks, pauses, exemption
  * decisions, an upload roll-up now and then), never a heartbeat. Fields added later are null in
  * events written before them; {@link DeviceState} says how each is read then. Events journaled when
- * these were nested in {@code DeviceEntity} read back through {@link DeviceEventRename}.
+ * these were nested in {@code DeviceEntity} read back through {@link DeviceMessagesRename}.
  */
 public sealed interface DeviceEvent extends CborSerializable {
 

@@ -24,8 +24,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * What a device entity knows from its journal, one part per concern; {@code enrollment == null}
- * until the device enrolls. Snapshotted: a change of shape makes older snapshots unreadable, which
- * the snapshot store treats as absent (the events are all kept and replayed).
+ * until the device enrolls. Snapshotted: a change of shape needs a migration of the snapshots
+ * ({@link DeviceStateMigration}); one that does not read is skipped and the events, all kept, replayed.
  */
 public record DeviceState(
     Enrollment enrollment,

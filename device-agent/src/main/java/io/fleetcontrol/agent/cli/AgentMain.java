@@ -31,7 +31,7 @@ public final class AgentMain implements Runnable {
     // continuation of a CompletableFuture gets a thread of its own; the simulator makes many.
     if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
       System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
-          String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
+          String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
     }
     // Logging set up before any thread logs, so SLF4J has nothing to replay onto the employee's terminal.
     org.slf4j.LoggerFactory.getILoggerFactory();

@@ -9,7 +9,6 @@ import io.fleetcontrol.controller.readside.FleetView;
 import io.fleetcontrol.controller.readside.KnownDevices;
 import io.fleetcontrol.controller.security.AdminTokens;
 import io.fleetcontrol.device.ConnectionState;
-import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.proto.v1.Device;

@@ -5,7 +5,6 @@ import io.fleetcontrol.controller.grpc.InputRules;
 import io.fleetcontrol.controller.grpc.PageTokens;
 import io.fleetcontrol.controller.grpc.ProtoMapping;
 import io.fleetcontrol.controller.security.SignedSecrets;
-import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceCredential;
 import io.fleetcontrol.enrollment.EnrollmentToken;
 import io.fleetcontrol.proto.v1.CreateEnrollmentTokenRequest;

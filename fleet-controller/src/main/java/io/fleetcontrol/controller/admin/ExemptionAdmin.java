@@ -10,7 +10,6 @@ import io.fleetcontrol.controller.readside.ExemptionPages;
 import io.fleetcontrol.controller.readside.ExemptionStore;
 import io.fleetcontrol.controller.readside.KnownDevices;
 import io.fleetcontrol.controller.security.AdminTokens;
-import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.proto.v1.ApproveExemptionRequest;

@@ -6,7 +6,6 @@ import io.fleetcontrol.controller.grpc.InputRules;
 import io.fleetcontrol.controller.grpc.PageTokens;
 import io.fleetcontrol.controller.readside.DeviceStore;
 import io.fleetcontrol.controller.readside.KnownDevices;
-import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.policy.Policy;

@@ -6,7 +6,6 @@ import io.fleetcontrol.controller.grpc.InputRules;
 import io.fleetcontrol.controller.grpc.ProtoMapping;
 import io.fleetcontrol.controller.grpc.RateLimit;
 import io.fleetcontrol.device.AgentPush;
-import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.proto.v1.ConnectRequest;

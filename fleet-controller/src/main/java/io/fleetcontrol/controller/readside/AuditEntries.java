@@ -1,6 +1,5 @@
 package io.fleetcontrol.controller.readside;
 
-import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceEvent;
 import io.fleetcontrol.enrollment.EnrollmentToken;
 import io.fleetcontrol.catalog.PolicyCatalog;

@@ -279,11 +279,17 @@ public final class DeviceDirectory implements DeviceStore, ExemptionStore {
 
   @Override
   public CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, String liveOn, String captureState,
-      String reason) {
+      String reason, long order) {
+    // The presence cells carry the word's order as their write time, so the highest order wins in
+    // Cassandra whatever order the writes arrive in; updated_at gets the usual one, so the fleet views'
+    // refresh sees the row. One partition: the batch is one mutation.
     return session.executeWrite(
-        "UPDATE " + keyspace + ".devices SET last_seen = ?, live_on = ?, capture_state = ?, capture_reason = ?, "
-            + "updated_at = ? WHERE device_id = ?",
-        lastSeen, liveOn, captureState, reason, clock.instant(), deviceId);
+        "BEGIN UNLOGGED BATCH "
+            + "UPDATE " + keyspace + ".devices USING TIMESTAMP ? SET last_seen = ?, live_on = ?, capture_state = ?, "
+            + "capture_reason = ? WHERE device_id = ?; "
+            + "UPDATE " + keyspace + ".devices SET updated_at = ? WHERE device_id = ?; "
+            + "APPLY BATCH",
+        order, lastSeen, liveOn, captureState, reason, deviceId, clock.instant(), deviceId);
   }
 
   /** Rows written at or after {@code since}, found through the index on updated_at. */

@@ -19,7 +19,7 @@ import org.apache.pekko.Done;
  */
 public interface DeviceStore {
 
-  /** A device as the read side has it; fields not yet written are null (0 for versions); {@code liveOn}: the node vouching for {@code lastSeen}, null when none ({@link PresenceWriter}). */
+  /** A device as the read side has it; fields not yet written are null (0 for versions); {@code liveOn}: the node vouching for {@code lastSeen}, empty or null when none ({@link PresenceWriter}). */
   record Entry(
       String deviceId,
       String owner,
@@ -48,8 +48,13 @@ public interface DeviceStore {
 
   CompletionStage<Done> updateApplied(String deviceId, PolicyVersion applied);
 
-  /** {@code liveOn}: the node that hears the device and will write again when it falls silent; null: none ({@link PresenceWriter}). */
-  CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, String liveOn, String captureState, String reason);
+  /**
+   * {@code liveOn}: the node that hears the device and will write again when it falls silent; "" when
+   * none ({@link PresenceWriter}). Of a device's presence words the one with the highest {@code order}
+   * is kept, whatever order the writes arrive in.
+   */
+  CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, String liveOn, String captureState, String reason,
+      long order);
 
   /** Whether there is a row for this device (one written by presence alone counts too). */
   CompletionStage<Boolean> hasDevice(String deviceId);

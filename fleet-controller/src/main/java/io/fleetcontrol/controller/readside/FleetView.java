@@ -57,7 +57,7 @@ public final class FleetView {
   private volatile Instant refreshedFrom;
   private volatile Instant lastFullLoad;
 
-  /** {@code liveNodes}: the nodes up and reachable now, whose presence rows are to be trusted. */
+  /** {@code liveNodes}: the cluster's nodes now (not downed or removed), whose presence rows are to be trusted. */
   public FleetView(DeviceStore directory, Clock clock, ConnectionRules rules, Supplier<Set<String>> liveNodes,
       Duration overlap) {
     this.directory = directory;
@@ -190,7 +190,7 @@ public final class FleetView {
         capture = null; // written by a newer version; shown as unspecified
       }
     }
-    // A row is live only while the node vouching for it is up and reachable.
+    // A row is live only while the node vouching for it is still a member.
     boolean live = entry.liveOn() != null && liveNodes.contains(entry.liveOn());
     return new Row(entry, rules.state(entry.lastSeen(), live, now), capture, rules.lastSeen(entry.lastSeen(), live, now));
   }

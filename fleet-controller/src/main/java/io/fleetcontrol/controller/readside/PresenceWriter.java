@@ -5,9 +5,11 @@ import io.fleetcontrol.policy.Decision;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,33 +24,35 @@ import org.slf4j.LoggerFactory;
  * Carries what this node's device entities hear (last heartbeat, capture state and why) to the read
  * side, without a write per heartbeat. A device's row is written when its word changes (capture state
  * or reason), when it is first heard on this node, and otherwise once per {@code keepAlive}; such a
- * row is <em>live</em>: this node vouches that the device is heard, and writes its true last heartbeat
- * as soon as it has been silent for {@code staleAfter}. So queries see a silent device turn stale as
- * before, while a device that keeps heartbeating unchanged costs one small write per keep-alive, not
- * one per heartbeat. If this node dies, its live rows stop being vouched for after {@code keepAlive}
- * (see {@link ConnectionRules}); each row names the node vouching for it, so queries stop trusting
- * it as soon as that node leaves the cluster or becomes unreachable. Writes go out every flush interval, the latest word per device; a
- * write that fails is kept for the next flush unless a newer word arrived meanwhile.
+ * row is <em>live</em>: it names this node ({@code live_on}), which vouches that the device is heard
+ * and writes its true last heartbeat, no longer live, as soon as it has been silent for
+ * {@code staleAfter} or its entity leaves this node. So queries see a silent device turn stale as
+ * before, while a device heartbeating unchanged costs one small write per keep-alive. Queries trust a
+ * live row only while its node is a member ({@link ConnectionRules}, {@link FleetView}).
+ *
+ * <p>Each word carries an order (microseconds, at least its heartbeat's time, and above the device's
+ * previous word on this node): the store keeps the highest, so a late word from a node the device
+ * left never overwrites the newer word of the node that hears it now. Writes go out every flush
+ * interval, the latest word per device; a write that fails is kept for the next flush unless a newer
+ * word arrived meanwhile. While writes fail, rows stay as last written (a live row reads online for
+ * up to keep-alive plus stale-after).
  */
 public final class PresenceWriter implements PresenceDirectory {
 
   private static final Logger log = LoggerFactory.getLogger(PresenceWriter.class);
   private static final int WRITES_IN_FLIGHT = 32;
 
-  /** A row as written: {@code liveOn} is this node while it watches the device, null once it fell silent. */
-  record Word(Instant lastSeen, String liveOn, String captureState, String reason) {
+  /** A row as written: {@code liveOn} is this node while it watches the device, "" once not. */
+  record Word(Instant lastSeen, String liveOn, String captureState, String reason, long order) {
 
     boolean sameState(Word other) {
-      return other != null && java.util.Objects.equals(liveOn, other.liveOn) && captureState.equals(other.captureState)
-          && java.util.Objects.equals(reason, other.reason);
+      return other != null && liveOn.equals(other.liveOn) && captureState.equals(other.captureState)
+          && Objects.equals(reason, other.reason);
     }
   }
 
-  /** One device heard on this node: when it was last heard, and the word last queued for its row. */
-  private static final class Watch {
-    volatile Instant lastHeard;
-    volatile Word queued;
-  }
+  /** One device heard on this node: its last heartbeat and the word last queued for its row. */
+  private record Watch(long lastHeardMillis, Instant lastHeard, Word queued) {}
 
   private final Map<String, Watch> watched = new ConcurrentHashMap<>();
   private final Map<String, Word> pending = new ConcurrentHashMap<>();
@@ -57,17 +61,17 @@ public final class PresenceWriter implements PresenceDirectory {
   private final DeviceStore directory;
   private final Clock clock;
   private final Duration keepAlive;
-  private final Duration staleAfter;
+  private final long staleAfterMillis;
   private final String self;
 
-  /** {@code self}: this node's address, which the rows it vouches for name. */
+  /** {@code self}: this node (its unique address), which the rows it vouches for name. */
   PresenceWriter(ActorSystem<?> system, DeviceStore directory, Clock clock, Duration keepAlive, Duration staleAfter,
       String self) {
     this.system = system;
     this.directory = directory;
     this.clock = clock;
     this.keepAlive = keepAlive;
-    this.staleAfter = staleAfter;
+    this.staleAfterMillis = staleAfter.toMillis();
     this.self = self;
   }
 
@@ -78,35 +82,60 @@ public final class PresenceWriter implements PresenceDirectory {
     return writer;
   }
 
+  private static long micros(Instant at) {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, at);
+  }
+
+  /** A word after {@code previous}: ordered by its heartbeat, and always above what came before. */
+  private static Word word(Instant lastSeen, String liveOn, String state, String reason, Word previous) {
+    long order = Math.max(micros(lastSeen), previous == null ? Long.MIN_VALUE : previous.order() + 1);
+    return new Word(lastSeen, liveOn, state, reason, order);
+  }
+
   @Override
   public void heard(String deviceId, Instant at, Decision decision) {
-    Watch watch = watched.computeIfAbsent(deviceId, id -> new Watch());
-    watch.lastHeard = at;
-    Word word = new Word(at, self, decision.state().name(), decision.reason());
-    Word queued = watch.queued;
-    boolean due = !word.sameState(queued) || Duration.between(queued.lastSeen(), at).compareTo(keepAlive) >= 0;
-    if (due) {
-      watch.queued = word;
-      pending.put(deviceId, word);
+    // compute: one device's heard, sweep and forget never interleave.
+    watched.compute(deviceId, (id, watch) -> {
+      Word queued = watch == null ? null : watch.queued();
+      Word next = word(at, self, decision.state().name(), decision.reason(), queued);
+      boolean due = !next.sameState(queued) || Duration.between(queued.lastSeen(), at).compareTo(keepAlive) >= 0;
+      if (due) {
+        pending.put(id, next);
+      }
+      return new Watch(at.toEpochMilli(), at, due ? next : queued);
+    });
+  }
+
+  /** The entity stopped on this node (moved, passivated, shut down): its row says so, and is ours no more. */
+  @Override
+  public void forget(String deviceId) {
+    watched.computeIfPresent(deviceId, (id, watch) -> {
+      quiet(id, watch);
+      return null;
+    });
+  }
+
+  /** Queues the device's true last heartbeat, not live: this node no longer vouches for it. */
+  private void quiet(String deviceId, Watch watch) {
+    Word queued = watch.queued();
+    if (queued != null) {
+      pending.put(deviceId, word(watch.lastHeard(), "", queued.captureState(), queued.reason(), queued));
     }
   }
 
-  /** The entity stopped on this node (moved, passivated, shut down): its row is no longer ours to write. */
-  @Override
-  public void forget(String deviceId) {
-    watched.remove(deviceId);
-  }
-
-  /** Devices silent for {@code staleAfter}: their rows get their true last heartbeat and stop being live. */
+  /** Devices silent for stale-after: their rows get their true last heartbeat and stop being live. */
   private void sweepSilent(Instant now) {
+    long silentSince = now.toEpochMilli() - staleAfterMillis;
     for (Map.Entry<String, Watch> each : watched.entrySet()) {
-      Watch watch = each.getValue();
-      Word queued = watch.queued;
-      Instant lastHeard = watch.lastHeard;
-      if (queued != null && lastHeard != null && Duration.between(lastHeard, now).compareTo(staleAfter) >= 0) {
-        pending.put(each.getKey(), new Word(lastHeard, null, queued.captureState(), queued.reason()));
+      if (each.getValue().lastHeardMillis() <= silentSince) {
         // Heard again, it is written afresh as live; until then there is nothing more to say.
-        watched.remove(each.getKey(), watch);
+        watched.computeIfPresent(each.getKey(), (id, watch) -> {
+          if (watch.lastHeardMillis() > silentSince) {
+            return watch; // heard meanwhile
+          }
+          quiet(id, watch);
+          return null;
+        });
       }
     }
   }
@@ -125,15 +154,16 @@ public final class PresenceWriter implements PresenceDirectory {
       }
     }
     return Source.from(batch)
-        .mapAsyncUnordered(WRITES_IN_FLIGHT, each -> directory
-            .recordPresence(each.getKey(), each.getValue().lastSeen(), each.getValue().liveOn(),
-                each.getValue().captureState(), each.getValue().reason())
-            .handle((done, failure) -> {
-              if (failure != null) {
-                pending.putIfAbsent(each.getKey(), each.getValue());
-              }
-              return failure == null ? 0 : 1;
-            }))
+        .mapAsyncUnordered(WRITES_IN_FLIGHT, each -> {
+          Word w = each.getValue();
+          return directory.recordPresence(each.getKey(), w.lastSeen(), w.liveOn(), w.captureState(), w.reason(), w.order())
+              .handle((done, failure) -> {
+                if (failure != null) {
+                  pending.putIfAbsent(each.getKey(), w);
+                }
+                return failure == null ? 0 : 1;
+              });
+        })
         .runWith(Sink.fold(0, Integer::sum), system)
         .whenComplete((failed, failure) -> {
           flushing.set(false);

@@ -3,7 +3,6 @@ package io.fleetcontrol.controller.rollout;
 import io.fleetcontrol.policy.PolicyVersion;
 import io.fleetcontrol.controller.cluster.EntityRefs;
 import io.fleetcontrol.controller.readside.DeviceStore;
-import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.policy.Policy;

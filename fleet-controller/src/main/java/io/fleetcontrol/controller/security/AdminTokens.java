@@ -4,7 +4,6 @@ package io.fleetcontrol.controller.security;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceCredential;
 import io.grpc.Status;
 import java.nio.file.Files;

@@ -9,7 +9,6 @@ import io.fleetcontrol.controller.readside.FleetView;
 import io.fleetcontrol.controller.readside.AuditEntries.AuditEntry;
 import io.fleetcontrol.controller.security.AdminTokens;
 import io.fleetcontrol.device.DeviceCredential;
-import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.policy.DeviceIdentity;
 import io.fleetcontrol.device.DeviceSummary;

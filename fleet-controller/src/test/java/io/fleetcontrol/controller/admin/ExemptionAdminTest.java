@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Timestamp;
-import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.policy.Exemption;

@@ -41,7 +41,7 @@ class FleetAdminTest {
     join(f.devices.recordEnrollment(new DeviceIdentity(id, "ada", jurisdiction, Map.of("site", jurisdiction),
         "1.0.0", "UTC"), AdminFixture.NOW));
     join(f.devices.updateApplied(id, applied));
-    join(f.devices.recordPresence(id, AdminFixture.NOW.minus(silentFor), null, capture, "policy"));
+    join(f.devices.recordPresence(id, AdminFixture.NOW.minus(silentFor), "", capture, "policy", 1));
   }
 
   private void load() {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.catalog.PolicyCatalog;

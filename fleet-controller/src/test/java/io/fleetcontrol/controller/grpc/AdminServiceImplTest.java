@@ -21,7 +21,6 @@ import io.fleetcontrol.controller.readside.TestClock;
 import io.fleetcontrol.controller.rollout.RolloutAdmin;
 import io.fleetcontrol.controller.security.AdminTokens;
 import io.fleetcontrol.controller.security.SignedSecrets;
-import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceCredential;
 import io.fleetcontrol.proto.v1.*;
 import io.grpc.Status;

@@ -3,7 +3,6 @@ package io.fleetcontrol.controller.readside;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceEvent;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policy.UploadCounters;

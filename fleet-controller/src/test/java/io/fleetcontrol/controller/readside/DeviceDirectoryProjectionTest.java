@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetcontrol.controller.readside.AuditEntries.AuditEntry;
 import io.fleetcontrol.controller.readside.ExemptionStore.ExemptionRow;
-import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceEvent;
 import io.fleetcontrol.policy.DeviceIdentity;
 import io.fleetcontrol.policy.ExemptionRecord;

@@ -39,7 +39,7 @@ class FleetViewTest {
   @Test
   void theFirstLoadHasEnrolledDevicesOnlyAndCompletesLoaded() {
     enroll("a", "DE");
-    store.recordPresence("ghost", T0, null, "CAPTURING", "policy").toCompletableFuture().join();
+    store.recordPresence("ghost", T0, "", "CAPTURING", "policy", 1).toCompletableFuture().join();
     assertFalse(view.loaded().toCompletableFuture().isDone());
     view.fullLoad().toCompletableFuture().join();
     assertTrue(view.loaded().toCompletableFuture().isDone());
@@ -49,7 +49,7 @@ class FleetViewTest {
   @Test
   void connectionStateComesFromTheAgeOfLastSeenAtQueryTime() {
     enroll("a", "DE");
-    store.recordPresence("a", T0, null, "ACTIVE", "policy").toCompletableFuture().join();
+    store.recordPresence("a", T0, "", "ACTIVE", "policy", 1).toCompletableFuture().join();
     enroll("never", "DE");
     view.fullLoad().toCompletableFuture().join();
 
@@ -65,7 +65,7 @@ class FleetViewTest {
   @Test
   void aLiveRowIsOnlineForTheKeepAliveAndThenItsAgeSpeaks() {
     enroll("a", "DE");
-    store.recordPresence("a", T0, "node-1", "ACTIVE", "policy").toCompletableFuture().join();
+    store.recordPresence("a", T0, "node-1", "ACTIVE", "policy", 1).toCompletableFuture().join();
     view.fullLoad().toCompletableFuture().join();
     clock.advance(Duration.ofSeconds(60));
     assertEquals(T0.plusSeconds(60).minus(STALE), view.all().get(0).lastSeen(),
@@ -82,7 +82,7 @@ class FleetViewTest {
   @Test
   void aRowVouchedForByANodeThatLeftIsReadByItsAge() {
     enroll("a", "DE");
-    store.recordPresence("a", T0, "node-2", "ACTIVE", "policy").toCompletableFuture().join();
+    store.recordPresence("a", T0, "node-2", "ACTIVE", "policy", 1).toCompletableFuture().join();
     view.fullLoad().toCompletableFuture().join();
     clock.advance(STALE.plusSeconds(1));
     assertEquals(ConnectionState.STALE, view.all().get(0).connection(), "node-2 is not among the live nodes");

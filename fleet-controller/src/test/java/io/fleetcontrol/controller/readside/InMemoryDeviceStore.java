@@ -16,6 +16,7 @@ import org.apache.pekko.Done;
 public final class InMemoryDeviceStore implements DeviceStore {
 
   private final NavigableMap<String, Entry> rows = new ConcurrentSkipListMap<>();
+  private final java.util.Map<String, Long> presenceOrder = new java.util.concurrent.ConcurrentHashMap<>();
   private final Clock clock;
 
   public InMemoryDeviceStore(Clock clock) {
@@ -51,7 +52,14 @@ public final class InMemoryDeviceStore implements DeviceStore {
   }
 
   @Override
-  public CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, String liveOn, String captureState, String reason) {
+  public CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, String liveOn, String captureState,
+      String reason, long order) {
+    // As Cassandra with the order as the cells' write time: an older word does not replace a newer.
+    if (presenceOrder.merge(deviceId, order, Math::max) != order) {
+      return update(deviceId, e -> new Entry(e.deviceId(), e.owner(), e.jurisdiction(), e.labels(), e.agentVersion(),
+          e.timeZone(), e.enrollTime(), e.targetPolicy(), e.appliedPolicy(), e.lastSeen(), e.liveOn(),
+          e.captureState(), e.captureReason(), now()));
+    }
     return update(deviceId, e -> new Entry(e.deviceId(), e.owner(), e.jurisdiction(), e.labels(), e.agentVersion(),
         e.timeZone(), e.enrollTime(), e.targetPolicy(), e.appliedPolicy(), lastSeen, liveOn,
         captureState, reason, now()));

@@ -95,7 +95,7 @@ class PresenceWriterTest {
     int writes = run("a", 40, false);
     assertEquals(1, writes, "one write when it has been silent for stale-after");
     assertEquals(lastHeartbeat, row("a").lastSeen());
-    assertNull(row("a").liveOn());
+    assertEquals("", row("a").liveOn());
     assertEquals(0, run("a", 120, false), "nothing more to say about a silent device");
     writer.heard("a", clock.instant(), ALLOWED);
     assertEquals(1, flush(), "heard again, it is live again at once");
@@ -103,11 +103,24 @@ class PresenceWriterTest {
   }
 
   @Test
-  void aDeviceWhoseEntityLeftThisNodeIsNotWrittenAsSilent() {
-    run("a", 20, true);
+  void aDeviceWhoseEntityLeftThisNodeIsWrittenNoLongerLiveOnceAndThenLeftAlone() {
+    run("a", 20, true); // heard at 1 s and 11 s; written at 1 s
     writer.forget("a");
-    assertEquals(0, run("a", 60, false), "another node hears it now");
-    assertEquals(NODE, row("a").liveOn());
+    assertEquals(1, run("a", 60, false), "one word: this node no longer vouches for it");
+    assertEquals(T0.plusSeconds(11), row("a").lastSeen());
+    assertEquals("", row("a").liveOn());
     assertNull(row("b"));
+  }
+
+  @Test
+  void aWordAfterAnotherWithTheSameHeartbeatStillWins() {
+    writer.heard("a", T0, ALLOWED);
+    flush();
+    // A pause taken between heartbeats: the same last heartbeat, a new word that must replace the old.
+    writer.heard("a", T0, Decision.deny(CaptureState.PAUSED, Decision.Rule.values()[0], "paused"));
+    flush();
+    writer.heard("a", T0, ALLOWED);
+    flush();
+    assertEquals("ACTIVE", row("a").captureState());
   }
 }

@@ -73,7 +73,7 @@ public abstract class ReadSideStoreContract {
     join(stores.devices().recordEnrollment(identity(id, "ada", Map.of("team", "core")), base));
     join(stores.devices().updateTarget(id, "engineering", 3));
     join(stores.devices().updateApplied(id, new io.fleetcontrol.policy.PolicyVersion("default", 2)));
-    join(stores.devices().recordPresence(id, base.plusSeconds(60), "node-1", "CAPTURING", "policy"));
+    join(stores.devices().recordPresence(id, base.plusSeconds(60), "node-1", "CAPTURING", "policy", 60_000_000L));
 
     assertTrue(join(stores.devices().hasDevice(id)));
     DeviceStore.Entry e = row(id).orElseThrow();
@@ -97,12 +97,17 @@ public abstract class ReadSideStoreContract {
     String id = device("silent");
     join(stores.devices().recordEnrollment(identity(id, "ada", Map.of()), base));
     assertNull(row(id).orElseThrow().liveOn(), "no word yet");
-    join(stores.devices().recordPresence(id, base.plusSeconds(10), "node-1", "CAPTURING", "policy"));
-    join(stores.devices().recordPresence(id, base.plusSeconds(20), null, "CAPTURING", "policy"));
+    join(stores.devices().recordPresence(id, base.plusSeconds(10), "node-1", "CAPTURING", "policy", 10));
+    join(stores.devices().recordPresence(id, base.plusSeconds(20), "", "CAPTURING", "policy", 20));
     join(stores.devices().updateTarget(id, "default", 2));
     DeviceStore.Entry e = row(id).orElseThrow();
-    assertNull(e.liveOn());
+    assertEquals("", e.liveOn());
     assertEquals(base.plusSeconds(20), e.lastSeen());
+    // A late word of lower order (a node the device left) does not overwrite it.
+    join(stores.devices().recordPresence(id, base.plusSeconds(15), "node-2", "PAUSED", "paused", 15));
+    assertEquals(base.plusSeconds(20), row(id).orElseThrow().lastSeen());
+    assertEquals("", row(id).orElseThrow().liveOn());
+    assertEquals("CAPTURING", row(id).orElseThrow().captureState());
   }
 
   @Test

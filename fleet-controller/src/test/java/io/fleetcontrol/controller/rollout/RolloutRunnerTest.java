@@ -7,7 +7,6 @@ import com.typesafe.config.ConfigFactory;
 import io.fleetcontrol.controller.cluster.ProbeEntities;
 import io.fleetcontrol.controller.readside.InMemoryDeviceStore;
 import io.fleetcontrol.controller.readside.TestClock;
-import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.policy.DeviceIdentity;
 import io.fleetcontrol.device.DeviceSummary;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceCredential;
 import io.grpc.Status;
 import java.nio.file.Files;

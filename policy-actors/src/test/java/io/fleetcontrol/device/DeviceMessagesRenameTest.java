@@ -17,8 +17,8 @@ import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-/** Events journaled while they were nested in DeviceEntity read back as the DeviceEvent records. */
-class DeviceEventRenameTest {
+/** Events journaled, and commands sent, while they were nested in DeviceEntity read back as the new records. */
+class DeviceMessagesRenameTest {
 
   private static final ActorTestKit testKit = ActorTestKit.create();
   private static final Instant AT = Instant.parse("2026-12-01T10:00:00Z");
@@ -28,13 +28,14 @@ class DeviceEventRenameTest {
     testKit.shutdownTestKit();
   }
 
-  private static Object readAsJournaledBeforeTheMove(DeviceEvent written) {
+  private static Object readAsJournaledBeforeTheMove(Object written) {
     Serialization serialization = SerializationExtension.get(testKit.system());
     byte[] bytes = serialization.serialize(written).get();
     var serializer = serialization.findSerializerFor(written);
     String manifest = Serializers.manifestFor(serializer, written);
-    assertTrue(manifest.startsWith(DeviceEventRename.NEW_PREFIX), manifest);
-    String old = DeviceEventRename.OLD_PREFIX + manifest.substring(DeviceEventRename.NEW_PREFIX.length());
+    String newPrefix = written.getClass().getEnclosingClass().getName() + "$";
+    assertTrue(manifest.startsWith(newPrefix), manifest);
+    String old = DeviceMessagesRename.OLD_PREFIX + manifest.substring(newPrefix.length());
     return serialization.deserialize(bytes, serializer.identifier(), old).get();
   }
 
@@ -51,14 +52,21 @@ class DeviceEventRenameTest {
     for (DeviceEvent event : events) {
       assertEquals(event, readAsJournaledBeforeTheMove(event));
     }
+    var heartbeat = new DeviceCommand.Heartbeat(AT, io.fleetcontrol.policy.DeviceTelemetry.UNKNOWN,
+        new io.fleetcontrol.policy.PolicyVersion("default", 2), "0.1.0", null, "c");
+    assertEquals(heartbeat, readAsJournaledBeforeTheMove(heartbeat), "a command from a node of the previous release");
   }
 
   @Test
-  void everyEventClassHasItsOldNameBound() {
-    var bound = testKit.system().settings().config().getObject("pekko.serialization.jackson.migrations").keySet();
-    for (Class<?> kind : DeviceEvent.class.getPermittedSubclasses()) {
-      String old = DeviceEventRename.OLD_PREFIX + kind.getSimpleName();
-      assertTrue(bound.contains(old), old + " is not bound to DeviceEventRename in reference.conf");
+  void everyEventAndCommandClassHasItsOldNameBound() {
+    var bound = testKit.system().settings().config().getConfig("pekko.serialization.jackson.migrations");
+    var kinds = new java.util.ArrayList<Class<?>>(List.of(DeviceEvent.class.getPermittedSubclasses()));
+    kinds.addAll(List.of(DeviceCommand.class.getDeclaredClasses()));
+    kinds.remove(DeviceCommand.Request.class);
+    for (Class<?> kind : kinds) {
+      String old = "\"" + DeviceMessagesRename.OLD_PREFIX + kind.getSimpleName() + "\"";
+      assertTrue(bound.hasPath(old), old + " is not bound in reference.conf");
+      assertEquals(DeviceMessagesRename.class.getName(), bound.getString(old));
     }
   }
 }
