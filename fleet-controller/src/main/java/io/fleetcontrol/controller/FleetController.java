@@ -38,7 +38,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import javax.net.ssl.SSLContext;
+import javax.net.ssl.KeyManagerFactory;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -46,7 +46,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.apache.pekko.projection.cassandra.javadsl.CassandraProjection;
 import org.apache.pekko.stream.connectors.cassandra.CassandraSessionSettings;
@@ -60,11 +59,11 @@ public final class FleetController implements AutoCloseable {
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
 
   private final ActorSystem<Void> system;
-  private final ServerBinding binding;
+  private final ControllerServer server;
 
-  private FleetController(ActorSystem<Void> system, ServerBinding binding) {
+  private FleetController(ActorSystem<Void> system, ControllerServer server) {
     this.system = system;
-    this.binding = binding;
+    this.server = server;
   }
 
   /**
@@ -74,7 +73,7 @@ public final class FleetController implements AutoCloseable {
   public static FleetController start(Config config) {
     Config resolved = config.resolve();
     AdminTokens admins = AdminTokens.fromConfig(resolved.getConfig("fleet"));
-    Optional<SSLContext> tls = ControllerSecurity.check(resolved, admins);
+    Optional<KeyManagerFactory> tls = ControllerSecurity.check(resolved, admins);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "fleet", config);
     try {
       return new FleetController(system, wire(system, admins, tls));
@@ -84,7 +83,7 @@ public final class FleetController implements AutoCloseable {
     }
   }
 
-  private static ServerBinding wire(ActorSystem<Void> system, AdminTokens admins, Optional<SSLContext> tls) {
+  private static ControllerServer wire(ActorSystem<Void> system, AdminTokens admins, Optional<KeyManagerFactory> tls) {
     Config fleet = system.settings().config().getConfig("fleet");
     Clock clock = Clock.systemUTC();
     Duration askTimeout = fleet.getDuration("ask-timeout");
@@ -157,10 +156,7 @@ public final class FleetController implements AutoCloseable {
         new RolloutAdmin(entities, policies, askTimeout),
         enrollmentTokens));
     return ControllerServer.start(
-            fleet.getString("grpc.interface"), fleet.getInt("grpc.port"), tls, system, agents, admin)
-        .toCompletableFuture()
-        .orTimeout(STARTUP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
-        .join();
+        fleet.getString("grpc.interface"), fleet.getInt("grpc.port"), tls, system, agents, admin);
   }
 
   /** How long sharding waits after a node is removed before placing its shards elsewhere. */
@@ -271,7 +267,7 @@ public final class FleetController implements AutoCloseable {
   }
 
   public InetSocketAddress grpcAddress() {
-    return binding.localAddress();
+    return server.localAddress();
   }
 
   public ActorSystem<Void> system() {

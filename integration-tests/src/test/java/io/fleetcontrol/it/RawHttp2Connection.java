@@ -34,7 +34,8 @@ final class RawHttp2Connection implements AutoCloseable {
   private static final int CANCEL = 0x8;
   private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-  record Frame(int type, int flags, int streamId, byte[] payload) {}
+  /** {@code readAtNanos}: when this connection read it (System.nanoTime). */
+  record Frame(int type, int flags, int streamId, byte[] payload, long readAtNanos) {}
 
   final BlockingQueue<Frame> received = new LinkedBlockingQueue<>();
   /** Completes when the server closes the connection (end of stream or reset), with when that was seen. */
@@ -162,7 +163,7 @@ final class RawHttp2Connection implements AutoCloseable {
         int streamId = in.readInt() & 0x7fffffff;
         byte[] payload = new byte[length];
         in.readFully(payload);
-        received.add(new Frame(type, flags, streamId, payload));
+        received.add(new Frame(type, flags, streamId, payload, System.nanoTime()));
       }
     } catch (IOException endOfStreamOrReset) {
       if (!closing) {

@@ -2,12 +2,16 @@ package io.fleetcontrol.grpcedge;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.grpc.GrpcServiceException;
 import org.apache.pekko.grpc.Trailers;
 import org.apache.pekko.grpc.javadsl.GrpcExceptionHandler;
 import org.apache.pekko.japi.function.Function;
+import scala.NotImplementedError;
 
 /**
  * How a failure becomes a gRPC status, for every service we serve. pekko-grpc's default answers
@@ -26,13 +30,43 @@ public final class GrpcFailures {
       return failure -> {
         Throwable cause = unwrap(failure);
         if (cause instanceof InvalidProtocolBufferException undecodable) {
-          return new Trailers(Status.INVALID_ARGUMENT.withDescription(
-              "the request is not a valid message for this method: " + undecodable.getMessage()));
+          return new Trailers(undecodable(undecodable));
         }
         Trailers trailers = standard.apply(failure);
         return new Trailers(shortened(trailers.getStatus()), trailers.metadata());
       };
     };
+  }
+
+  /**
+   * The same mapping for grpc-java's server (the controller's): a GrpcServiceException or a
+   * grpc-java status exception keeps its status, an undecodable request is INVALID_ARGUMENT, an
+   * unsupported operation UNIMPLEMENTED, anything else INTERNAL without a description (it is our
+   * bug; the caller learns nothing of our internals).
+   */
+  public static Status statusOf(Throwable failure) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof InvalidProtocolBufferException undecodable) {
+      return undecodable(undecodable);
+    }
+    if (cause instanceof GrpcServiceException known) {
+      return shortened(known.getStatus());
+    }
+    if (cause instanceof StatusRuntimeException known) {
+      return shortened(known.getStatus());
+    }
+    if (cause instanceof StatusException known) {
+      return shortened(known.getStatus());
+    }
+    if (cause instanceof UnsupportedOperationException || cause instanceof NotImplementedError) {
+      return Status.UNIMPLEMENTED;
+    }
+    return Status.INTERNAL.withCause(cause);
+  }
+
+  private static Status undecodable(InvalidProtocolBufferException problem) {
+    return Status.INVALID_ARGUMENT.withDescription(
+        "the request is not a valid message for this method: " + problem.getMessage());
   }
 
   /** Longest status message sent: grpc-java refuses trailers over 8 KiB, and fails the whole connection. */

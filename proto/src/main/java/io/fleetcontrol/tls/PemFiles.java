@@ -83,6 +83,18 @@ public final class PemFiles {
 
   /** A server context presenting {@code chainFile}'s certificates with {@code keyFile}'s key. */
   public static SSLContext serverContext(Path chainFile, Path keyFile) {
+    KeyManagerFactory keys = serverKeys(chainFile, keyFile);
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(keys.getKeyManagers(), null, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new Problem("TLS cannot start with " + keyFile + " (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** {@code chainFile}'s certificates with {@code keyFile}'s key, checked to belong together. */
+  public static KeyManagerFactory serverKeys(Path chainFile, Path keyFile) {
     List<X509Certificate> chain = certificates(chainFile);
     PrivateKey key = privateKey(keyFile);
     try {
@@ -92,9 +104,7 @@ public final class PemFiles {
       store.setKeyEntry("server", key, password, chain.toArray(new Certificate[0]));
       KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       keys.init(store, password);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(keys.getKeyManagers(), null, null);
-      return context;
+      return keys;
     } catch (GeneralSecurityException | IOException e) {
       throw new Problem(keyFile + " does not match the certificate in " + chainFile + " (" + e.getMessage() + ")", e);
     }

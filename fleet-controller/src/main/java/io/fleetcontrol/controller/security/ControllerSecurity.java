@@ -7,7 +7,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import javax.net.ssl.SSLContext;
+import javax.net.ssl.KeyManagerFactory;
 
 /**
  * What a controller must have before it listens: TLS, admin identities and keys of its own. The dev
@@ -30,8 +30,8 @@ public final class ControllerSecurity {
 
   private ControllerSecurity() {}
 
-  /** Checks the settings and returns the TLS context to serve with (empty: plaintext, dev only). */
-  public static Optional<SSLContext> check(Config config, AdminTokens admins) {
+  /** Checks the settings and returns the key (and certificate chain) to serve TLS with (empty: plaintext, dev only). */
+  public static Optional<KeyManagerFactory> check(Config config, AdminTokens admins) {
     Config fleet = config.getConfig("fleet");
     String grpcInterface = fleet.getString("grpc.interface");
     boolean devMode = fleet.getBoolean("dev-mode");
@@ -43,13 +43,13 @@ public final class ControllerSecurity {
 
     String chain = fleet.getString("grpc.tls.certificate-chain-file");
     String key = fleet.getString("grpc.tls.private-key-file");
-    Optional<SSLContext> tls = Optional.empty();
+    Optional<KeyManagerFactory> tls = Optional.empty();
     if (chain.isBlank() != key.isBlank()) {
       throw new Refused("fleet.grpc.tls: set both certificate-chain-file (FLEET_TLS_CERT) and private-key-file (FLEET_TLS_KEY), or neither");
     }
     if (!chain.isBlank()) {
       try {
-        tls = Optional.of(PemFiles.serverContext(Path.of(chain), Path.of(key)));
+        tls = Optional.of(PemFiles.serverKeys(Path.of(chain), Path.of(key)));
       } catch (PemFiles.Problem e) {
         throw new Refused("fleet.grpc.tls: " + e.getMessage());
       }

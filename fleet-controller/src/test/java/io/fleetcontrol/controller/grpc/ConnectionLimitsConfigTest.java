@@ -5,30 +5,25 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
 import java.util.Map;
-import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.junit.jupiter.api.Test;
 
 /**
- * The connections a node holds at once, as pekko-http reads them from the controller's own config
- * (the ServerSettings its gRPC binding gets): one laptop is one connection, so pekko-http's default
- * of 1,024 would cap a node at about a thousand laptops (issue 16).
+ * The connection rules of the gRPC port as ControllerServer reads them from the controller's own
+ * config: one laptop is one connection, so the cap is the number of laptops a node serves (issue 16).
  */
 class ConnectionLimitsConfigTest {
 
-  private static final int PEKKO_HTTP_DEFAULT = 1024;
-
-  private static int maxConnections(Config config) {
-    return ServerSettings.create(config).getMaxConnections();
+  private static Config connections(Config config) {
+    return config.getConfig("fleet.grpc.connections");
   }
 
   @Test
   void theControllersConfigAndTheDevProfileHold200000Connections() {
     assumeTrue(System.getenv("FLEET_MAX_CONNECTIONS") == null, "FLEET_MAX_CONNECTIONS is set in this environment");
-    assertEquals(PEKKO_HTTP_DEFAULT, maxConnections(ConfigFactory.defaultReference()),
-        "pekko-http's own default, which the controller's grpc.conf must override");
-    assertEquals(200_000, maxConnections(ConfigFactory.load()));
-    assertEquals(200_000, maxConnections(ConfigFactory.load("dev")));
+    assertEquals(200_000, connections(ConfigFactory.load()).getInt("max-connections"));
+    assertEquals(200_000, connections(ConfigFactory.load("dev")).getInt("max-connections"));
   }
 
   @Test
@@ -38,6 +33,17 @@ class ConnectionLimitsConfigTest {
         .withFallback(ConfigFactory.parseResources("application.conf"))
         .withFallback(ConfigFactory.defaultReference())
         .resolve();
-    assertEquals(3_000, maxConnections(config));
+    assertEquals(3_000, connections(config).getInt("max-connections"));
+  }
+
+  @Test
+  void pingsComeBeforeTheIdleTimeoutAndTheirTimeoutIsShorterThanTheirInterval() {
+    Config rules = connections(ConfigFactory.load());
+    Duration interval = rules.getDuration("ping-interval");
+    Duration timeout = rules.getDuration("ping-timeout");
+    // A quiet stream is pinged long before an idle connection would be closed, and a ping is
+    // overdue before the next one is due.
+    assertEquals(-1, interval.compareTo(rules.getDuration("idle-timeout")));
+    assertEquals(-1, timeout.compareTo(interval));
   }
 }
