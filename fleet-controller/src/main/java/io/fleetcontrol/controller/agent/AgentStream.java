@@ -20,13 +20,13 @@ import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.grpc.GrpcServiceException;
-import org.apache.pekko.stream.BoundedSourceQueue;
-import org.apache.pekko.stream.KillSwitches;
-import org.apache.pekko.stream.SharedKillSwitch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One device's stream, its upward messages: heartbeats are told, requests are answered once persisted. */
+/**
+ * One device's stream, its upward messages: heartbeats are told, requests are answered once
+ * persisted. Called by one thread at a time (the call's); answers go through {@link AgentConnection}.
+ */
 final class AgentStream {
 
   static final int MAX_REQUEST_ID = 128;
@@ -36,11 +36,10 @@ final class AgentStream {
   private final EntityRef<DeviceCommand> device;
   /** Where this stream takes pushes; every heartbeat carries it (see DeviceCommand.Heartbeat). */
   private final ActorRef<AgentPush> connection;
+  /** The same actor, which writes the answers and ends the stream ({@link AgentConnection}). */
+  private final ActorRef<Object> writer;
   /** The credential the stream opened with: the entity takes its heartbeats only while it is the device's. */
   private final String credentialHash;
-  private final BoundedSourceQueue<ConnectResponse> acks;
-  /** Ends the agent's side of the stream (the acks queue ends ours). */
-  final SharedKillSwitch closer;
   private final RateLimit.Bucket heartbeats;
   private final RateLimit.Bucket requests;
   private final AgentLimits limits;
@@ -56,9 +55,8 @@ final class AgentStream {
   AgentStream(
       String deviceId,
       EntityRef<DeviceCommand> device,
-      ActorRef<AgentPush> connection,
+      ActorRef<Object> connection,
       String credentialHash,
-      BoundedSourceQueue<ConnectResponse> acks,
       RateLimit.Bucket heartbeats,
       RateLimit.Bucket requests,
       AgentLimits limits,
@@ -66,10 +64,9 @@ final class AgentStream {
       Clock clock) {
     this.deviceId = deviceId;
     this.device = device;
-    this.connection = connection;
+    this.connection = connection.narrow();
+    this.writer = connection;
     this.credentialHash = credentialHash;
-    this.acks = acks;
-    this.closer = KillSwitches.shared("agent-stream-" + deviceId);
     this.heartbeats = heartbeats;
     this.requests = requests;
     this.limits = limits;
@@ -96,12 +93,9 @@ final class AgentStream {
     }
     log.info("closing the stream of device {}: no heartbeat for {} s ({} intervals of {} s)", deviceId,
         silent.toSeconds(), limits.missedHeartbeats(), heartbeatInterval.toSeconds());
-    var silence = new GrpcServiceException(Status.UNAVAILABLE.withDescription("no heartbeat from device " + deviceId
+    writer.tell(new AgentConnection.Close(Status.UNAVAILABLE.withDescription("no heartbeat from device " + deviceId
         + " for " + silent.toSeconds() + " s (" + limits.missedHeartbeats() + " intervals of "
-        + heartbeatInterval.toSeconds() + " s); the stream is closed, connect again"));
-    // The agent's answer first: ending the inbound side completes the acks (a normal end) once it is done.
-    AgentStreams.failQuietly(acks, silence);
-    closer.abort(silence);
+        + heartbeatInterval.toSeconds() + " s); the stream is closed, connect again")));
   }
 
   void onMessage(ConnectRequest request) {
@@ -213,7 +207,7 @@ final class AgentStream {
       log.info("request {} of device {} got no answer in time ({}); closing its stream so the agent "
           + "sends it again", requestId, deviceId, GrpcErrors.message(failure));
       // If the agent hung up already, it sends the request again when it is back.
-      AgentStreams.failQuietly(acks, new GrpcServiceException(Status.UNAVAILABLE.withDescription("request " + requestId
+      writer.tell(new AgentConnection.Close(Status.UNAVAILABLE.withDescription("request " + requestId
           + " of device " + deviceId + ": the controller did not answer in time; reconnect and send it again")));
       return;
     }
@@ -223,6 +217,6 @@ final class AgentStream {
       log.debug("refused request {} of device {}: {}", requestId, deviceId, ack.getMessage());
     }
     // The stream may be gone already (the agent hung up); the agent re-sends what it did not hear about.
-    acks.offer(ConnectResponse.newBuilder().setRequestAck(ack).build());
+    writer.tell(new AgentConnection.Send(ConnectResponse.newBuilder().setRequestAck(ack).build()));
   }
 }

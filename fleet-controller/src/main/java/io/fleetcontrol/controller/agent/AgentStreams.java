@@ -1,44 +1,32 @@
 package io.fleetcontrol.controller.agent;
 
-import io.fleetcontrol.wire.WireTime;
-import io.fleetcontrol.wire.ExemptionWire;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.fleetcontrol.controller.grpc.GrpcErrors;
-import io.fleetcontrol.controller.grpc.ProtoMapping;
 import io.fleetcontrol.controller.grpc.RateLimit;
+import io.fleetcontrol.controller.grpc.ServiceBinding;
 import io.fleetcontrol.controller.security.SignedSecrets;
 import io.fleetcontrol.device.AgentPush;
-import io.fleetcontrol.device.DeviceEntity;
-import io.fleetcontrol.device.DeviceCredential;
 import io.fleetcontrol.device.DeviceCommand;
+import io.fleetcontrol.device.DeviceCredential;
+import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.proto.v1.ConnectRequest;
 import io.fleetcontrol.proto.v1.ConnectResponse;
-import io.fleetcontrol.proto.v1.ExemptionUpdate;
-import io.fleetcontrol.proto.v1.HeartbeatRequest;
-import io.fleetcontrol.proto.v1.Pause;
-import io.fleetcontrol.proto.v1.PauseUpdate;
-import io.fleetcontrol.proto.v1.PolicyUpdate;
-import io.fleetcontrol.wire.PolicyWire;
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.pekko.NotUsed;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.grpc.GrpcServiceException;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.BoundedSourceQueue;
-import org.apache.pekko.stream.OverflowStrategy;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,8 +38,8 @@ import org.slf4j.LoggerFactory;
 public final class AgentStreams {
 
   private static final Logger log = LoggerFactory.getLogger(AgentStreams.class);
-  private static final int PUSH_BUFFER = 16;
-  private static final int ACK_BUFFER = 64;
+  /** Writes that may wait for a connection that does not take them (pushes and answers). */
+  private static final int WAITING_WRITES = 80;
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
@@ -64,6 +52,7 @@ public final class AgentStreams {
   private final RateLimit.PerKey heartbeatsByDevice;
   private final RateLimit.PerKey requestsByDevice;
   private final RateLimit.PerKey connectsByDevice;
+  private final AtomicLong streamNumbers = new AtomicLong();
 
   /** A stream attached on this node: its device, the credential it opened with, and its handler. */
   private record OpenStream(EntityRef<DeviceCommand> device, String credentialHash, AgentStream handler) {}
@@ -87,9 +76,11 @@ public final class AgentStreams {
   /**
    * Attaches a device's stream: {@code deviceId} is the one its credential names ({@link
    * io.fleetcontrol.controller.security.AgentAuth}); the credential is checked against its signature here and
-   * against the device's current one by its entity.
+   * against the device's current one by its entity. Returns where the agent's messages go; none is
+   * read before the entity took the stream.
    */
-  public Source<ConnectResponse, NotUsed> connect(Source<ConnectRequest, NotUsed> in, String deviceId, String credential) {
+  public ServiceBinding.Incoming<ConnectRequest> connect(ServerCallStreamObserver<ConnectResponse> out, String deviceId,
+      String credential) {
     String credentialHash;
     try {
       String nonce = credentials.nonceOf(deviceId, credential).orElseThrow(() -> new GrpcServiceException(
@@ -103,63 +94,68 @@ public final class AgentStreams {
             + Math.max(1, connectsByDevice.nextIn(deviceId).toSeconds()) + " s"));
       }
     } catch (GrpcServiceException e) {
-      return Source.failed(e);
+      out.onError(e.getStatus().asRuntimeException());
+      return ServiceBinding.ignoring();
     }
 
-    // Pushes from the entity (possibly on another node) arrive at this actor-backed source.
-    Pair<ActorRef<AgentPush>, Source<AgentPush, NotUsed>> pushes =
-        ActorSource.<AgentPush>actorRef(
-                push -> false,
-                push -> {
-                  if (push instanceof AgentPush.Superseded) {
-                    return Optional.of(new GrpcServiceException(
-                        Status.ABORTED.withDescription("a newer stream for device " + deviceId + " took over")));
-                  }
-                  if (push instanceof AgentPush.CredentialWithdrawn withdrawn) {
-                    return Optional.of(new GrpcServiceException(Status.UNAUTHENTICATED.withDescription(withdrawn.why())));
-                  }
-                  return Optional.empty();
-                },
-                PUSH_BUFFER,
-                OverflowStrategy.dropHead())
-            .preMaterialize(system);
-    // Answers to the agent's own requests.
-    Pair<BoundedSourceQueue<ConnectResponse>, Source<ConnectResponse, NotUsed>> acks =
-        Source.<ConnectResponse>queue(ACK_BUFFER).preMaterialize(system);
-    ActorRef<AgentPush> connection = pushes.first();
+    out.disableAutoRequest();
     EntityRef<DeviceCommand> device = sharding.entityRefFor(DeviceEntity.ENTITY_KEY, deviceId);
+    AtomicBoolean ended = new AtomicBoolean();
+    ActorRef<Object> connection = system.systemActorOf(
+        AgentConnection.create(deviceId, out, WAITING_WRITES, stopped -> {
+          ended.set(true);
+          forget(stopped, device);
+        }),
+        "agent-stream-" + streamNumbers.incrementAndGet(), Props.empty());
+    ActorRef<AgentPush> pushes = connection.narrow();
+    AgentStream handler = new AgentStream(deviceId, device, connection, credentialHash,
+        bucketOf(heartbeatsByDevice, deviceId), bucketOf(requestsByDevice, deviceId), limits, askTimeout, clock);
+    // Before the entity has the ref, so it is the first message the connection reads.
+    connection.tell(new AgentConnection.Start(handler));
+    out.setOnReadyHandler(() -> connection.tell(AgentConnection.Ready.READY));
 
-    CompletionStage<Source<ConnectResponse, NotUsed>> attached =
-        device
-            .<DeviceSummary>askWithStatus(
-                replyTo ->
-                    new DeviceCommand.AttachConnection(credentialHash, connection, replyTo),
-                askTimeout)
-            .handle(
-                (summary, failure) -> {
-                  if (failure != null) {
-                    completeQuietly(acks.first());
-                    throw GrpcErrors.fromAttach(deviceId, failure);
-                  }
-                  AgentStream handler = new AgentStream(deviceId, device, connection, credentialHash, acks.first(),
-                      bucketOf(heartbeatsByDevice, deviceId), bucketOf(requestsByDevice, deviceId), limits, askTimeout, clock);
-                  openStreams.put(connection, new OpenStream(device, credentialHash, handler));
-                  in.via(handler.closer.flow()).runWith(Sink.foreach(handler::onMessage), system)
-                      .whenComplete(
-                          (done, error) -> {
-                            openStreams.remove(connection);
-                            device.tell(new DeviceCommand.DetachConnection(connection));
-                            if (GrpcErrors.cause(error) instanceof com.google.protobuf.InvalidProtocolBufferException bad) {
-                              // The agent sent bytes that are no ConnectRequest: it hears why its stream ends.
-                              failQuietly(acks.first(), new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(
-                                  "a message on the stream is not a valid ConnectRequest: " + bad.getMessage())));
-                            } else {
-                              completeQuietly(acks.first());
-                            }
-                          });
-                  return pushes.second().map(push -> toResponse(handler.passing(push))).merge(acks.second(), true);
-                });
-    return Source.completionStage(attached).flatMapConcat(source -> source);
+    device
+        .<DeviceSummary>askWithStatus(replyTo -> new DeviceCommand.AttachConnection(credentialHash, pushes, replyTo),
+            askTimeout)
+        .whenComplete((summary, failure) -> {
+          if (failure != null) {
+            connection.tell(new AgentConnection.Close(GrpcErrors.fromAttach(deviceId, failure).getStatus()));
+          } else {
+            openStreams.put(pushes, new OpenStream(device, credentialHash, handler));
+            if (ended.get()) {
+              // The stream ended while the entity was taking it: whichever of the two sees both, forgets it.
+              forget(pushes, device);
+            } else {
+              out.request(1);
+            }
+          }
+        });
+    return new ServiceBinding.Incoming<>() {
+      @Override
+      public void onMessage(ConnectRequest message) {
+        handler.onMessage(message);
+        out.request(1);
+      }
+
+      @Override
+      public void onUndecodable(InvalidProtocolBufferException problem) {
+        // The agent sent bytes that are no ConnectRequest: it hears why its stream ends.
+        connection.tell(new AgentConnection.Close(Status.INVALID_ARGUMENT.withDescription(
+            "a message on the stream is not a valid ConnectRequest: " + problem.getMessage())));
+      }
+
+      @Override
+      public void onEnd(boolean cancelled) {
+        connection.tell(cancelled ? AgentConnection.End.CANCELLED : AgentConnection.End.FINISHED);
+      }
+    };
+  }
+
+  /** A stream that ended: the entity stops pushing to it, if it ever took it (once, whoever calls first). */
+  private void forget(ActorRef<AgentPush> stream, EntityRef<DeviceCommand> device) {
+    if (openStreams.remove(stream) != null) {
+      device.tell(new DeviceCommand.DetachConnection(stream));
+    }
   }
 
   /**
@@ -182,50 +178,9 @@ public final class AgentStreams {
     openStreams.values().forEach(open -> open.handler().closeIfSilent(now));
   }
 
-  static void failQuietly(BoundedSourceQueue<ConnectResponse> queue, Throwable why) {
-    try {
-      queue.fail(why);
-    } catch (IllegalStateException alreadyClosed) {
-      // Nothing left to fail.
-    }
-  }
-
   /** The device's bucket, kept across its streams; a fresh one only while the table is full of busy devices. */
   private static RateLimit.Bucket bucketOf(RateLimit.PerKey perDevice, String deviceId) {
     RateLimit.Bucket bucket = perDevice.bucket(deviceId);
     return bucket != null ? bucket : perDevice.limit().newBucket(System::nanoTime);
-  }
-
-  /** The queue may be closed already: its stream was cancelled (the agent hung up) or it was never consumed. */
-  private static void completeQuietly(BoundedSourceQueue<ConnectResponse> queue) {
-    try {
-      queue.complete();
-    } catch (IllegalStateException alreadyClosed) {
-      // Nothing left to close.
-    }
-  }
-
-  private static ConnectResponse toResponse(AgentPush push) {
-    var response = ConnectResponse.newBuilder();
-    if (push instanceof AgentPush.HeartbeatWanted) {
-      response.setHeartbeatRequest(HeartbeatRequest.getDefaultInstance());
-    } else if (push instanceof AgentPush.PolicyChanged changed) {
-      response.setPolicyUpdate(PolicyUpdate.newBuilder().setPolicy(PolicyWire.toProto(changed.policy())));
-    } else if (push instanceof AgentPush.PauseChanged pause) {
-      var update = PauseUpdate.newBuilder().setPausesLeftToday(pause.pausesLeftToday().count());
-      if (pause.pauseEnd() != null) {
-        update.setActivePause(Pause.newBuilder()
-            .setStartTime(WireTime.toProto(pause.pauseStart()))
-            .setEndTime(WireTime.toProto(pause.pauseEnd())));
-      }
-      response.setPauseUpdate(update);
-    } else if (push instanceof AgentPush.ExemptionsChanged exemptions) {
-      var update = ExemptionUpdate.newBuilder();
-      exemptions.exemptions().forEach(e -> update.addExemptions(ExemptionWire.toProto(exemptions.deviceId(), e)));
-      response.setExemptionUpdate(update);
-    } else {
-      throw new IllegalArgumentException("no wire form for " + push);
-    }
-    return response.build();
   }
 }

@@ -5,7 +5,6 @@ import com.typesafe.config.Config;
 import io.fleetcontrol.proto.v1.AdminService;
 import io.fleetcontrol.proto.v1.AdminServicePowerApi;
 import io.fleetcontrol.proto.v1.AgentService;
-import io.fleetcontrol.proto.v1.AgentServicePowerApi;
 import io.grpc.Attributes;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -36,8 +35,6 @@ import javax.net.ssl.KeyManagerFactory;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.SystemMaterializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,14 +64,12 @@ public final class ControllerServer {
       AgentServiceImpl agents, AdminServiceImpl admin) {
     Config grpc = system.settings().config().getConfig("fleet.grpc");
     Config connections = grpc.getConfig("connections");
-    Materializer materializer = SystemMaterializer.get(system).materializer();
     var open = new OpenConnections(connections.getInt("max-connections"));
     ServerInterceptor[] edge = {open, new StampedHeaders()};
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-        .addService(ServerInterceptors.intercept(ServiceBinding.bind(service(AgentService.description),
-            AgentServicePowerApi.class, agents, materializer), edge))
+        .addService(ServerInterceptors.intercept(agents.definition(), edge))
         .addService(ServerInterceptors.intercept(ServiceBinding.bind(service(AdminService.description),
-            AdminServicePowerApi.class, admin, materializer), edge))
+            AdminServicePowerApi.class, admin), edge))
         .addService(ProtoReflectionService.newInstance())
         .addTransportFilter(open)
         .executor(system.executionContext())
@@ -128,7 +123,7 @@ public final class ControllerServer {
     return (InetSocketAddress) server.getListenSockets().get(0);
   }
 
-  private static Descriptors.ServiceDescriptor service(org.apache.pekko.grpc.ServiceDescription description) {
+  static Descriptors.ServiceDescriptor service(org.apache.pekko.grpc.ServiceDescription description) {
     Descriptors.FileDescriptor file = description.descriptor();
     return file.getServices().stream().filter(s -> s.getFullName().equals(description.name())).findFirst()
         .orElseThrow(() -> new IllegalArgumentException(file.getName() + " has no service " + description.name()));

@@ -10,7 +10,6 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
-import io.grpc.Status;
 import io.grpc.protobuf.ProtoFileDescriptorSupplier;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -23,230 +22,209 @@ import java.lang.reflect.ParameterizedType;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.pekko.NotUsed;
 import org.apache.pekko.grpc.internal.GrpcMetadataImpl;
 import org.apache.pekko.grpc.internal.JavaMetadataImpl;
 import org.apache.pekko.grpc.javadsl.Metadata;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.BoundedSourceQueue;
-import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.QueueOfferResult;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
-import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
 
 /**
- * Serves an implementation of a pekko-grpc "power API" interface (our services are written against
- * those: a {@code CompletionStage} per unary call, a {@code Source} per stream, the request's
- * {@link Metadata}) on grpc-java's server. The methods are found from the service's protobuf
- * descriptor, once, at start; a call costs a reflective invoke.
+ * Serves our services on grpc-java's server. Unary methods are written as pekko-grpc's "power API"
+ * has them (a {@code CompletionStage} per call, with the request's {@link Metadata}): the admin
+ * service's whole generated interface is bound by reflection from its protobuf descriptor, once, at
+ * start ({@link #bind}). A stream is bound to a {@link Streaming} handler that writes to its call
+ * itself ({@link #service}).
  *
  * <p>Why not pekko-grpc's own server: it runs on pekko-http, whose TLS stage and HTTP/2 graph cost
  * about 90 KiB of heap and several actor hops per agent connection (issue 16); grpc-java's Netty
  * server does TLS natively and one codec per connection.
  *
- * <p>A request that does not decode is the caller's fault: it is answered INVALID_ARGUMENT with what
- * protobuf found wrong (grpc-java's own marshaller fails such a call as UNKNOWN). On a stream it
- * fails the incoming messages with the {@link InvalidProtocolBufferException}, which the service maps.
+ * <p>A request that does not decode is the caller's fault: a unary one is answered INVALID_ARGUMENT
+ * with what protobuf found wrong (grpc-java's own marshaller fails such a call as UNKNOWN); on a
+ * stream the handler hears of it ({@link Incoming#onUndecodable}).
  */
-final class ServiceBinding {
+public final class ServiceBinding {
 
   /** The request's headers, set by {@link ControllerServer}'s interceptor for the call's duration. */
   static final Context.Key<io.grpc.Metadata> HEADERS = Context.key("fleet-request-headers");
-  /** Messages a stream's service may lag behind its caller; more are a client that does not wait. */
-  private static final int INBOUND_BUFFER = 64;
 
   private ServiceBinding() {}
 
+  /** A unary method: the request, its metadata, the answer to come. */
+  @FunctionalInterface
+  public interface Unary<Q extends Message, R extends Message> {
+    CompletionStage<R> call(Q request, Metadata metadata);
+  }
+
+  /**
+   * A bidirectional stream: gets the call to write its responses to (from one thread at a time, as
+   * grpc-java requires) and returns what its incoming messages go to. It may set the call's ready
+   * handler and turn off automatic requests, while it runs; the cancel handler is this binding's.
+   */
+  @FunctionalInterface
+  public interface Streaming<Q extends Message, R extends Message> {
+    Incoming<Q> open(ServerCallStreamObserver<R> out, Metadata metadata);
+  }
+
+  /** A stream's incoming side, called by one thread at a time. */
+  public interface Incoming<Q> {
+    void onMessage(Q message);
+
+    /** Bytes that are not a message of the method's type arrived; the caller's fault. */
+    void onUndecodable(InvalidProtocolBufferException problem);
+
+    /** The caller finished its side ({@code cancelled} false) or the call was cancelled. */
+    void onEnd(boolean cancelled);
+  }
+
+  /** The incoming side of a stream refused at once (its call is closed already): it ignores everything. */
+  @SuppressWarnings("unchecked")
+  public static <Q> Incoming<Q> ignoring() {
+    return (Incoming<Q>) IGNORING;
+  }
+
+  private static final Incoming<Object> IGNORING = new Incoming<>() {
+    @Override
+    public void onMessage(Object message) {}
+
+    @Override
+    public void onUndecodable(InvalidProtocolBufferException problem) {}
+
+    @Override
+    public void onEnd(boolean cancelled) {}
+  };
+
+  /** Starts a service definition to add methods to by name. */
+  static Builder service(Descriptors.ServiceDescriptor service) {
+    return new Builder(service);
+  }
+
   /**
    * Binds every method of {@code service} to {@code implementation}, an instance of {@code api}, the
-   * pekko-grpc power API generated for it. Unary and bidirectional methods only (all we have).
+   * pekko-grpc power API generated for it. Unary methods only.
    */
-  static ServerServiceDefinition bind(Descriptors.ServiceDescriptor service, Class<?> api, Object implementation,
-      Materializer materializer) {
-    var bound = new java.util.ArrayList<Bound>();
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static ServerServiceDefinition bind(Descriptors.ServiceDescriptor service, Class<?> api, Object implementation) {
+    Builder builder = service(service);
     for (Descriptors.MethodDescriptor method : service.getMethods()) {
-      Method target = javaMethod(api, method);
-      if (method.isClientStreaming() != method.isServerStreaming()) {
-        throw new IllegalArgumentException(method.getFullName() + ": only unary and bidirectional methods are bound");
+      if (method.isClientStreaming() || method.isServerStreaming()) {
+        throw new IllegalArgumentException(method.getFullName() + ": only unary methods are bound by reflection");
       }
-      boolean streaming = method.isClientStreaming();
-      Class<? extends Message> requestType = typeArgument(streaming
-          ? target.getGenericParameterTypes()[0] : target.getParameterTypes()[0], streaming);
-      Class<? extends Message> responseType = typeArgument(target.getGenericReturnType(), true);
-      MethodDescriptor<Decoded, Message> grpcMethod = MethodDescriptor.<Decoded, Message>newBuilder()
-          .setType(streaming ? MethodDescriptor.MethodType.BIDI_STREAMING : MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName(MethodDescriptor.generateFullMethodName(service.getFullName(), method.getName()))
-          .setRequestMarshaller(new DecodingMarshaller(defaultInstance(requestType)))
-          .setResponseMarshaller(ProtoUtils.marshaller(defaultInstance(responseType)))
-          .build();
-      bound.add(new Bound(grpcMethod, streaming
-          ? ServerCalls.asyncBidiStreamingCall(out -> stream(target, implementation, out, materializer))
-          : ServerCalls.asyncUnaryCall((request, out) -> unary(target, implementation, request, out))));
+      Method target = javaMethod(api, method);
+      Class<? extends Message> requestType = (Class<? extends Message>) target.getParameterTypes()[0];
+      Class<? extends Message> responseType = (Class<? extends Message>)
+          ((ParameterizedType) target.getGenericReturnType()).getActualTypeArguments()[0];
+      Unary<Message, Message> call = (request, metadata) -> {
+        try {
+          return (CompletionStage<Message>) target.invoke(implementation, request, metadata);
+        } catch (InvocationTargetException e) {
+          return CompletableFuture.failedFuture(e.getCause());
+        } catch (IllegalAccessException e) {
+          return CompletableFuture.failedFuture(e);
+        }
+      };
+      builder.unary(method.getName(), defaultInstance(requestType), defaultInstance(responseType), (Unary) call);
     }
-    // The file descriptor lets server reflection (grpcurl) describe the service.
-    ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(service.getFullName())
-        .setSchemaDescriptor((ProtoFileDescriptorSupplier) service::getFile);
-    bound.forEach(b -> descriptor.addMethod(b.method()));
-    ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
-    bound.forEach(b -> definition.addMethod(b.method(), b.handler()));
-    return definition.build();
+    return builder.build();
+  }
+
+  /** Methods added by name; {@link #build} checks that each of the service's is there. */
+  static final class Builder {
+    private final Descriptors.ServiceDescriptor service;
+    private final java.util.List<Bound> bound = new java.util.ArrayList<>();
+
+    private Builder(Descriptors.ServiceDescriptor service) {
+      this.service = service;
+    }
+
+    @SuppressWarnings("unchecked")
+    <Q extends Message, R extends Message> Builder unary(String name, Q request, R response, Unary<Q, R> method) {
+      bound.add(new Bound(descriptor(name, MethodDescriptor.MethodType.UNARY, request, response),
+          ServerCalls.asyncUnaryCall((Decoded decoded, StreamObserver<Message> out) -> {
+            CompletionStage<R> answer = decoded.problem() != null
+                ? CompletableFuture.failedFuture(decoded.problem())
+                : method.call((Q) decoded.message(), metadata());
+            answer.whenComplete((answered, failure) -> {
+              if (failure != null) {
+                out.onError(GrpcFailures.statusOf(failure).asRuntimeException());
+              } else {
+                out.onNext(answered);
+                out.onCompleted();
+              }
+            });
+          })));
+      return this;
+    }
+
+    @SuppressWarnings("unchecked")
+    <Q extends Message, R extends Message> Builder stream(String name, Q request, R response, Streaming<Q, R> method) {
+      bound.add(new Bound(descriptor(name, MethodDescriptor.MethodType.BIDI_STREAMING, request, response),
+          ServerCalls.asyncBidiStreamingCall((StreamObserver<Message> responses) -> {
+            var out = (ServerCallStreamObserver<R>) (ServerCallStreamObserver<?>) responses;
+            Incoming<Q> incoming = method.open(out, metadata());
+            // Also keeps grpc-java from throwing at a late write to a cancelled call (it drops it).
+            out.setOnCancelHandler(() -> incoming.onEnd(true));
+            return new StreamObserver<Decoded>() {
+              @Override
+              public void onNext(Decoded decoded) {
+                if (decoded.problem() != null) {
+                  incoming.onUndecodable(decoded.problem());
+                } else {
+                  incoming.onMessage((Q) decoded.message());
+                }
+              }
+
+              @Override
+              public void onError(Throwable cancelled) {
+                // Only a cancel, which the cancel handler reported.
+              }
+
+              @Override
+              public void onCompleted() {
+                incoming.onEnd(false);
+              }
+            };
+          })));
+      return this;
+    }
+
+    ServerServiceDefinition build() {
+      for (Descriptors.MethodDescriptor method : service.getMethods()) {
+        String name = MethodDescriptor.generateFullMethodName(service.getFullName(), method.getName());
+        if (bound.stream().noneMatch(b -> b.method().getFullMethodName().equals(name))) {
+          throw new IllegalStateException(name + " is not bound");
+        }
+      }
+      // The file descriptor lets server reflection (grpcurl) describe the service.
+      ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(service.getFullName())
+          .setSchemaDescriptor((ProtoFileDescriptorSupplier) service::getFile);
+      bound.forEach(b -> descriptor.addMethod(b.method()));
+      ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
+      bound.forEach(b -> definition.addMethod(b.method(), b.handler()));
+      return definition.build();
+    }
+
+    private MethodDescriptor<Decoded, Message> descriptor(String name, MethodDescriptor.MethodType type,
+        Message request, Message response) {
+      if (service.findMethodByName(name) == null) {
+        throw new IllegalArgumentException(service.getFullName() + " has no method " + name);
+      }
+      return MethodDescriptor.<Decoded, Message>newBuilder()
+          .setType(type)
+          .setFullMethodName(MethodDescriptor.generateFullMethodName(service.getFullName(), name))
+          .setRequestMarshaller(new DecodingMarshaller(request))
+          .setResponseMarshaller(ProtoUtils.marshaller(response))
+          .build();
+    }
   }
 
   private record Bound(MethodDescriptor<Decoded, Message> method, ServerCallHandler<Decoded, Message> handler) {}
-
-  @SuppressWarnings("unchecked")
-  private static void unary(Method target, Object implementation, Decoded request, StreamObserver<Message> out) {
-    CompletionStage<Message> answer;
-    if (request.problem() != null) {
-      answer = CompletableFuture.failedFuture(request.problem());
-    } else {
-      try {
-        answer = (CompletionStage<Message>) target.invoke(implementation, request.message(), metadata());
-      } catch (InvocationTargetException e) {
-        answer = CompletableFuture.failedFuture(e.getCause());
-      } catch (IllegalAccessException e) {
-        answer = CompletableFuture.failedFuture(e);
-      }
-    }
-    answer.whenComplete((response, failure) -> {
-      if (failure != null) {
-        out.onError(GrpcFailures.statusOf(failure).asRuntimeException());
-      } else {
-        out.onNext(response);
-        out.onCompleted();
-      }
-    });
-  }
-
-  @SuppressWarnings("unchecked")
-  private static StreamObserver<Decoded> stream(Method target, Object implementation, StreamObserver<Message> response,
-      Materializer materializer) {
-    var out = (ServerCallStreamObserver<Message>) response;
-    Pair<BoundedSourceQueue<Message>, Source<Message, NotUsed>> incoming =
-        Source.<Message>queue(INBOUND_BUFFER).preMaterialize(materializer);
-    BoundedSourceQueue<Message> queue = incoming.first();
-    var sending = new Sending(out);
-    Source<Message, NotUsed> responses;
-    try {
-      responses = (Source<Message, NotUsed>) target.invoke(implementation, incoming.second(), metadata());
-    } catch (InvocationTargetException e) {
-      responses = Source.failed(e.getCause());
-    } catch (IllegalAccessException e) {
-      responses = Source.failed(e);
-    }
-    responses.runWith(Sink.fromSubscriber(sending), materializer);
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(Decoded request) {
-        if (request.problem() != null) {
-          end(queue, request.problem());
-        } else if (queue.offer(request.message()) == QueueOfferResult.dropped()) {
-          end(queue, Status.RESOURCE_EXHAUSTED.withDescription("more than " + INBOUND_BUFFER
-              + " messages arrived before the controller read them; the stream is closed").asRuntimeException());
-        }
-        // QueueClosed: the stream ended already (a message before failed); the rest are dropped.
-      }
-
-      @Override
-      public void onError(Throwable cancelled) {
-        end(queue, cancelled);
-      }
-
-      @Override
-      public void onCompleted() {
-        end(queue, null);
-      }
-    };
-  }
-
-  /** The incoming side ends once: later messages, a cancel after a bad message, find it closed. */
-  private static void end(BoundedSourceQueue<Message> queue, Throwable failure) {
-    try {
-      if (failure == null) {
-        queue.complete();
-      } else {
-        queue.fail(failure);
-      }
-    } catch (IllegalStateException alreadyEnded) {
-      // Nothing left to end.
-    }
-  }
 
   private static Metadata metadata() {
     io.grpc.Metadata headers = HEADERS.get();
     return new JavaMetadataImpl(new GrpcMetadataImpl(headers != null ? headers : new io.grpc.Metadata()));
   }
 
-  /**
-   * Writes a stream's responses to its call as fast as the connection takes them: one is asked for
-   * when the call is ready for more (HTTP/2 flow control), so a client that stops reading holds the
-   * service's source back rather than the controller's heap.
-   */
-  private static final class Sending implements Subscriber<Message> {
-    private final ServerCallStreamObserver<Message> out;
-    private final AtomicBoolean asked = new AtomicBoolean();
-    private final AtomicBoolean cancelled = new AtomicBoolean();
-    private volatile Subscription subscription;
-
-    Sending(ServerCallStreamObserver<Message> out) {
-      this.out = out;
-      // Both only while the service method runs, as grpc-java requires.
-      out.setOnReadyHandler(this::askIfReady);
-      out.setOnCancelHandler(this::cancel);
-    }
-
-    @Override
-    public void onSubscribe(Subscription s) {
-      subscription = s;
-      if (cancelled.get()) {
-        s.cancel();
-      } else {
-        askIfReady();
-      }
-    }
-
-    @Override
-    public void onNext(Message message) {
-      asked.set(false);
-      out.onNext(message);
-      askIfReady();
-    }
-
-    @Override
-    public void onError(Throwable failure) {
-      if (!cancelled.get()) {
-        out.onError(GrpcFailures.statusOf(failure).asRuntimeException());
-      }
-    }
-
-    @Override
-    public void onComplete() {
-      if (!cancelled.get()) {
-        out.onCompleted();
-      }
-    }
-
-    private void askIfReady() {
-      Subscription s = subscription;
-      if (s != null && !cancelled.get() && out.isReady() && asked.compareAndSet(false, true)) {
-        s.request(1);
-      }
-    }
-
-    private void cancel() {
-      cancelled.set(true);
-      Subscription s = subscription;
-      if (s != null) {
-        s.cancel();
-      }
-    }
-  }
-
   /** A request as it came off the wire: the message, or why it is none. */
-  record Decoded(Message message, InvalidProtocolBufferException problem) {}
+  private record Decoded(Message message, InvalidProtocolBufferException problem) {}
 
   /** Parses requests without failing the call: a bad one becomes a {@link Decoded} with its problem. */
   private static final class DecodingMarshaller implements MethodDescriptor.Marshaller<Decoded> {
@@ -277,13 +255,6 @@ final class ServiceBinding {
         .filter(m -> m.getName().equals(name) && m.getParameterCount() == 2)
         .findFirst()
         .orElseThrow(() -> new IllegalArgumentException(api.getName() + " has no method " + name));
-  }
-
-  /** {@code Foo} from {@code CompletionStage<Foo>} or {@code Source<Foo, NotUsed>}, or the class itself. */
-  @SuppressWarnings("unchecked")
-  private static Class<? extends Message> typeArgument(java.lang.reflect.Type type, boolean generic) {
-    java.lang.reflect.Type message = generic ? ((ParameterizedType) type).getActualTypeArguments()[0] : type;
-    return (Class<? extends Message>) message;
   }
 
   private static Message defaultInstance(Class<? extends Message> type) {
