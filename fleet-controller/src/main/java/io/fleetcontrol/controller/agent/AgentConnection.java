@@ -55,8 +55,13 @@ final class AgentConnection extends AbstractBehavior<Object> {
   private final Consumer<ActorRef<AgentPush>> onStop;
   private final ArrayDeque<ConnectResponse> waiting = new ArrayDeque<>();
   private AgentStream stream;
+  /** The call is over: closed here, completed, or cancelled by the agent. */
+  private boolean over;
 
-  /** {@code onStop}: runs once the stream is over, however it ended, with this connection's push ref. */
+  /**
+   * {@code onStop}: runs once the stream is over, however it ended, with this connection's push ref
+   * (it detaches the stream from its entity).
+   */
   static Behavior<Object> create(String deviceId, ServerCallStreamObserver<ConnectResponse> out, int maxWaiting,
       Consumer<ActorRef<AgentPush>> onStop) {
     return Behaviors.setup(context -> new AgentConnection(context, deviceId, out, maxWaiting, onStop));
@@ -88,12 +93,27 @@ final class AgentConnection extends AbstractBehavior<Object> {
         .onMessageEquals(Ready.READY, this::drain)
         .onMessageEquals(End.FINISHED, () -> {
           drain();
+          over = true;
           out.onCompleted();
           return Behaviors.stopped();
         })
-        .onMessageEquals(End.CANCELLED, Behaviors::stopped)
+        .onMessageEquals(End.CANCELLED, () -> {
+          over = true;
+          return Behaviors.stopped();
+        })
         .onSignal(PostStop.class, stopped -> {
-          onStop.accept(getContext().getSelf().narrow());
+          if (!over) {
+            // Stopped some other way (a failure here, the node shutting down): the agent must not
+            // keep a stream nothing writes to; it reconnects.
+            out.onError(Status.UNAVAILABLE.withDescription("the controller ended this stream; connect again")
+                .asRuntimeException());
+          }
+          ActorRef<AgentPush> self = getContext().getSelf().narrow();
+          if (stream != null) {
+            stream.end(() -> onStop.accept(self)); // no heartbeat of this stream is told after it
+          } else {
+            onStop.accept(self);
+          }
           return this;
         })
         .build();
@@ -120,6 +140,7 @@ final class AgentConnection extends AbstractBehavior<Object> {
   }
 
   private Behavior<Object> close(Status status) {
+    over = true;
     out.onError(status.asRuntimeException());
     return Behaviors.stopped();
   }

@@ -48,6 +48,8 @@ final class AgentStream {
   private volatile long lastHeartbeatNanos = System.nanoTime();
   /** The interval of the policy last pushed down this stream: the agent heartbeats at it. */
   private volatile Duration heartbeatInterval;
+  /** Set, under this object's lock, before the entity is told the stream detached. */
+  private boolean ended;
   private long heartbeatsOverRate;
   private long heartbeatsInvalid;
 
@@ -73,6 +75,15 @@ final class AgentStream {
     this.askTimeout = askTimeout;
     this.clock = clock;
     this.heartbeatInterval = limits.defaultHeartbeatInterval();
+  }
+
+  /**
+   * The stream is over: runs {@code detach} with no heartbeat of this stream told after it, since
+   * an entity adopts the stream a heartbeat names (after a node loss) and would push to a dead one.
+   */
+  synchronized void end(Runnable detach) {
+    ended = true;
+    detach.run();
   }
 
   /** Notes the heartbeat interval of a policy on its way to the agent. */
@@ -142,14 +153,14 @@ final class AgentStream {
           }
           return;
         }
-        device.tell(
-            new DeviceCommand.Heartbeat(
-                clock.instant(),
-                TelemetryWire.fromProto(hb.getTelemetry()),
-                PolicyVersionWire.fromProto(hb.getAppliedPolicy()),
-                hb.getAgentVersion(),
-                connection,
-                credentialHash));
+        var heartbeat = new DeviceCommand.Heartbeat(clock.instant(), TelemetryWire.fromProto(hb.getTelemetry()),
+            PolicyVersionWire.fromProto(hb.getAppliedPolicy()), hb.getAgentVersion(), connection, credentialHash);
+        synchronized (this) {
+          // Never after the stream's detach (see ended): the entity would take the dead stream back.
+          if (!ended) {
+            device.tell(heartbeat);
+          }
+        }
       }
       case POLICY_ACK ->
           device

@@ -5,9 +5,9 @@ import com.typesafe.config.Config;
 import io.fleetcontrol.proto.v1.AdminService;
 import io.fleetcontrol.proto.v1.AdminServicePowerApi;
 import io.fleetcontrol.proto.v1.AgentService;
-import io.grpc.Attributes;
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.DecompressorRegistry;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -15,22 +15,19 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
-import io.grpc.ServerTransportFilter;
-import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -64,7 +61,7 @@ public final class ControllerServer {
       AgentServiceImpl agents, AdminServiceImpl admin) {
     Config grpc = system.settings().config().getConfig("fleet.grpc");
     Config connections = grpc.getConfig("connections");
-    var open = new OpenConnections(connections.getInt("max-connections"));
+    var open = new ConnectionAdmission(connections.getInt("max-connections"));
     ServerInterceptor[] edge = {open, new StampedHeaders()};
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .addService(ServerInterceptors.intercept(agents.definition(), edge))
@@ -80,6 +77,8 @@ public final class ControllerServer {
           }
         })
         .maxInboundMessageSize(Math.toIntExact(grpc.getBytes("max-message-bytes")))
+        // None of our clients compress; a small gzip bomb is refused (UNIMPLEMENTED) rather than inflated.
+        .decompressorRegistry(DecompressorRegistry.emptyInstance())
         .maxConcurrentCallsPerConnection(connections.getInt("max-concurrent-streams"))
         .maxConnectionIdle(millis(connections, "idle-timeout"), TimeUnit.MILLISECONDS)
         .handshakeTimeout(millis(connections, "handshake-timeout"), TimeUnit.MILLISECONDS)
@@ -88,7 +87,9 @@ public final class ControllerServer {
         .maxRstFramesPerWindow(connections.getInt("max-resets-per-second"), 1);
     if (tls.isPresent()) {
       try {
-        builder.sslContext(GrpcSslContexts.configure(SslContextBuilder.forServer(tls.get())).build());
+        // The caching factory keeps OpenSSL from re-encoding the key on every handshake (reconnect storms).
+        builder.sslContext(GrpcSslContexts.configure(
+            SslContextBuilder.forServer(new OpenSslCachingX509KeyManagerFactory(tls.get()))).build());
       } catch (javax.net.ssl.SSLException e) {
         throw new IllegalStateException("fleet.grpc.tls: the key and certificate cannot serve TLS: " + e.getMessage(), e);
       }
@@ -102,20 +103,17 @@ public final class ControllerServer {
     }
     log.info("gRPC server listening on {} ({})", server.getListenSockets(),
         tls.isPresent() ? "TLS" : "PLAINTEXT, dev mode on loopback");
-    Duration drain = Duration.ofSeconds(10);
-    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "grpc-server", () ->
-        CompletableFuture.supplyAsync(() -> {
-          server.shutdown();
-          try {
-            if (!server.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS)) {
-              server.shutdownNow();
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            server.shutdownNow();
-          }
-          return Done.getInstance();
-        }));
+    // First no new connections or calls (the agents' next tries go to the other nodes), then, once
+    // this node stops serving, the open streams are cancelled so their agents reconnect elsewhere.
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "grpc-server-unbind", () -> {
+      server.shutdown();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "grpc-server-close", () -> {
+      server.shutdownNow();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
     return new ControllerServer(server);
   }
 
@@ -151,47 +149,6 @@ public final class ControllerServer {
         return inet.getAddress().getHostAddress() + ":" + inet.getPort();
       }
       return "unknown";
-    }
-  }
-
-  /**
-   * The connections this node holds (past TLS and the HTTP/2 preface). Past the cap, new calls are
-   * refused UNAVAILABLE, so an agent tries again later or on another node, while the streams already
-   * open carry on; connections without calls close after the idle-timeout.
-   */
-  private static final class OpenConnections extends ServerTransportFilter implements ServerInterceptor {
-    private static final Attributes.Key<Boolean> COUNTED = Attributes.Key.create("fleet-connection-counted");
-    private final int max;
-    private final AtomicInteger open = new AtomicInteger();
-
-    OpenConnections(int max) {
-      this.max = max;
-    }
-
-    @Override
-    public Attributes transportReady(Attributes attributes) {
-      open.incrementAndGet();
-      return attributes.toBuilder().set(COUNTED, true).build();
-    }
-
-    @Override
-    public void transportTerminated(Attributes attributes) {
-      if (Boolean.TRUE.equals(attributes.get(COUNTED))) {
-        open.decrementAndGet();
-      }
-    }
-
-    @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-        ServerCallHandler<Q, R> next) {
-      int now = open.get();
-      if (now > max) {
-        call.close(Status.UNAVAILABLE.withDescription("this node holds " + now + " connections, more than its "
-            + max + " (fleet.grpc.connections.max-connections, FLEET_MAX_CONNECTIONS); try again later or another node"),
-            new Metadata());
-        return new ServerCall.Listener<>() {};
-      }
-      return next.startCall(call, headers);
     }
   }
 }

@@ -10,6 +10,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
+import io.grpc.Status;
 import io.grpc.protobuf.ProtoFileDescriptorSupplier;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -25,6 +26,8 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.grpc.internal.GrpcMetadataImpl;
 import org.apache.pekko.grpc.internal.JavaMetadataImpl;
 import org.apache.pekko.grpc.javadsl.Metadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves our services on grpc-java's server. Unary methods are written as pekko-grpc's "power API"
@@ -43,6 +46,7 @@ import org.apache.pekko.grpc.javadsl.Metadata;
  */
 public final class ServiceBinding {
 
+  private static final Logger log = LoggerFactory.getLogger(ServiceBinding.class);
   /** The request's headers, set by {@link ControllerServer}'s interceptor for the call's duration. */
   static final Context.Key<io.grpc.Metadata> HEADERS = Context.key("fleet-request-headers");
 
@@ -139,12 +143,17 @@ public final class ServiceBinding {
     <Q extends Message, R extends Message> Builder unary(String name, Q request, R response, Unary<Q, R> method) {
       bound.add(new Bound(descriptor(name, MethodDescriptor.MethodType.UNARY, request, response),
           ServerCalls.asyncUnaryCall((Decoded decoded, StreamObserver<Message> out) -> {
-            CompletionStage<R> answer = decoded.problem() != null
-                ? CompletableFuture.failedFuture(decoded.problem())
-                : method.call((Q) decoded.message(), metadata());
+            CompletionStage<R> answer;
+            try {
+              answer = decoded.problem() != null
+                  ? CompletableFuture.failedFuture(decoded.problem())
+                  : method.call((Q) decoded.message(), metadata());
+            } catch (RuntimeException thrown) {
+              answer = CompletableFuture.failedFuture(thrown);
+            }
             answer.whenComplete((answered, failure) -> {
               if (failure != null) {
-                out.onError(GrpcFailures.statusOf(failure).asRuntimeException());
+                out.onError(statusOf(name, failure).asRuntimeException());
               } else {
                 out.onNext(answered);
                 out.onCompleted();
@@ -159,16 +168,23 @@ public final class ServiceBinding {
       bound.add(new Bound(descriptor(name, MethodDescriptor.MethodType.BIDI_STREAMING, request, response),
           ServerCalls.asyncBidiStreamingCall((StreamObserver<Message> responses) -> {
             var out = (ServerCallStreamObserver<R>) (ServerCallStreamObserver<?>) responses;
-            Incoming<Q> incoming = method.open(out, metadata());
+            Incoming<Q> incoming;
+            try {
+              incoming = method.open(out, metadata());
+            } catch (RuntimeException thrown) {
+              out.onError(statusOf(name, thrown).asRuntimeException());
+              incoming = ignoring();
+            }
+            Incoming<Q> opened = incoming;
             // Also keeps grpc-java from throwing at a late write to a cancelled call (it drops it).
-            out.setOnCancelHandler(() -> incoming.onEnd(true));
+            out.setOnCancelHandler(() -> opened.onEnd(true));
             return new StreamObserver<Decoded>() {
               @Override
               public void onNext(Decoded decoded) {
                 if (decoded.problem() != null) {
-                  incoming.onUndecodable(decoded.problem());
+                  opened.onUndecodable(decoded.problem());
                 } else {
-                  incoming.onMessage((Q) decoded.message());
+                  opened.onMessage((Q) decoded.message());
                 }
               }
 
@@ -179,7 +195,7 @@ public final class ServiceBinding {
 
               @Override
               public void onCompleted() {
-                incoming.onEnd(false);
+                opened.onEnd(false);
               }
             };
           })));
@@ -214,6 +230,15 @@ public final class ServiceBinding {
           .setResponseMarshaller(ProtoUtils.marshaller(response))
           .build();
     }
+  }
+
+  /** A failure's status; one that is our bug (INTERNAL) is logged here, since the caller learns nothing of it. */
+  private static Status statusOf(String method, Throwable failure) {
+    Status status = GrpcFailures.statusOf(failure);
+    if (status.getCode() == Status.Code.INTERNAL) {
+      log.error("{} failed unexpectedly; answered INTERNAL", method, failure);
+    }
+    return status;
   }
 
   private record Bound(MethodDescriptor<Decoded, Message> method, ServerCallHandler<Decoded, Message> handler) {}

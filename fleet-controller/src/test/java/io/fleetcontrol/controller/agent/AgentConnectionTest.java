@@ -95,6 +95,16 @@ class AgentConnectionTest {
     assertTrue(!out.completed, "nothing is sent on a cancelled call");
   }
 
+  @Test
+  void aConnectionStoppedAnyOtherWayEndsTheCallSoTheAgentReconnects() {
+    var out = new RecordingCall(true);
+    TestProbe<ActorRef<AgentPush>> stopped = testKit.createTestProbe();
+    ActorRef<Object> connection = testKit.spawn(AgentConnection.create("dev-5", out, 2, stopped.getRef()::tell));
+    testKit.stop(connection);
+    stopped.receiveMessage();
+    assertEquals(Status.Code.UNAVAILABLE, out.error.getCode(), "the agent must not keep a stream nothing writes to");
+  }
+
   private static ConnectResponse ack(String requestId) {
     return ConnectResponse.newBuilder().setRequestAck(RequestAck.newBuilder().setRequestId(requestId).setAccepted(true))
         .build();
