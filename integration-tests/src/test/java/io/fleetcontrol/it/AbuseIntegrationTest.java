@@ -130,8 +130,8 @@ class AbuseIntegrationTest {
           var version = stream.applyPolicy();
           Duration served = Duration.ofNanos(System.nanoTime() - started);
           record("real agent under " + (IDLE_TCP_CONNECTIONS + IDLE_HTTP2_CONNECTIONS)
-              + " idle connections: enrolled, connected, got policy v" + version + " and its ack answered in "
-              + served.toMillis() + " ms");
+              + " idle connections: enrolled, connected, got policy " + version.getPolicyName() + " v"
+              + version.getVersion() + " and its ack answered in " + served.toMillis() + " ms");
           assertTrue(served.compareTo(SERVED_WITHIN) < 0, "served within " + SERVED_WITHIN + ", took " + served);
         }
       } finally {
