@@ -30,7 +30,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * ports of its own), ONE controller JVM ({@code io.fleetcontrol.controller.Main}, dev profile, TLS
  * with deploy/tls.sh's certificates) and the project's simulator ({@code fleet-agent simulate}) with
  * ONE connection per agent, as laptops connect, heartbeating every 10 s (the default policy's
- * interval). It waits until N agents are connected (the enrollment and connect rate), lets the fleet
+ * interval). It first samples the controller's and Cassandra's CPU with no agent for 30 s (the fixed
+ * cost, subtracted in the "above_idle" figures), then waits until N agents are connected (the enrollment and connect rate), lets the fleet
  * settle, samples each process's CPU from /proc/PID/stat for 60 s, then weighs the controller's live
  * heap after a full GC (jcmd) and prints one JSON line on stdout. Heartbeats are not counted at the
  * controller (it has no counter): an agent heartbeats once per interval while its stream is up and
@@ -55,6 +56,7 @@ public final class ScaleBenchmark {
   private final int count;
   private final boolean jfr;
   private final int sampleSeconds = Integer.getInteger("scale.sample-seconds", 60);
+  private final int idleSeconds = Integer.getInteger("scale.idle-seconds", 30);
   private final int cqlPort = Integer.getInteger("scale.cql-port", 19342);
   private final int storagePort = Integer.getInteger("scale.storage-port", 19300);
   private final Path repo = LocalCassandra.findRepoRoot();
@@ -107,6 +109,17 @@ public final class ScaleBenchmark {
     checkOpenFiles("controller", controllerPid);
     long idleHeapKb = liveHeapKb(controllerPid);
     log("controller pid " + controllerPid + ", live heap with no agents " + idleHeapKb / 1024 + " MB");
+    // What the node and Cassandra burn with no agent at all (timers, the read side's refresh, the
+    // projections' polling), so the heartbeat's own cost can be told from it at a small N.
+    long cassandraPid = Long.parseLong(Files.readString(runDir.resolve("cassandra/cassandra.pid")).trim());
+    long[] idleBefore = {cpuTicks(controllerPid), cpuTicks(cassandraPid)};
+    long idleStart = System.nanoTime();
+    Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds));
+    double idleWall = (System.nanoTime() - idleStart) / 1e9;
+    double controllerIdleCores = (cpuTicks(controllerPid) - idleBefore[0]) / (double) clockTicks / idleWall;
+    double cassandraIdleCores = (cpuTicks(cassandraPid) - idleBefore[1]) / (double) clockTicks / idleWall;
+    log(String.format(Locale.ROOT, "idle for %.0f s: controller %.3f cores, cassandra %.3f", idleWall,
+        controllerIdleCores, cassandraIdleCores));
 
     clientSystem = ActorSystem.create(Behaviors.empty(), "scale-benchmark",
         com.typesafe.config.ConfigFactory.parseMap(Map.of("pekko.actor.provider", "local"))
@@ -123,7 +136,6 @@ public final class ScaleBenchmark {
     log(connectedAfterRamp + " of " + count + " connected " + fmt(connectSeconds) + " s after the simulator started");
 
     Thread.sleep(SETTLE.toMillis());
-    long cassandraPid = Long.parseLong(Files.readString(runDir.resolve("cassandra/cassandra.pid")).trim());
     long[] before = {cpuTicks(controllerPid), cpuTicks(cassandraPid), cpuTicks(simulator.pid())};
     Map<String, Long> threadsBefore = threadTicks(controllerPid);
     long wallStart = System.nanoTime();
@@ -174,12 +186,17 @@ public final class ScaleBenchmark {
             + "\"controller_cores\":%.3f,\"cassandra_cores\":%.3f,\"simulator_cores\":%.3f,"
             + "\"controller_cpu_us_per_heartbeat\":%.1f,\"cassandra_cpu_us_per_heartbeat\":%.1f,"
             + "\"simulator_cpu_us_per_heartbeat\":%.1f,"
+            + "\"controller_idle_cores\":%.3f,\"cassandra_idle_cores\":%.3f,"
+            + "\"controller_cpu_us_per_heartbeat_above_idle\":%.1f,\"cassandra_cpu_us_per_heartbeat_above_idle\":%.1f,"
             + "\"controller_idle_heap_mb\":%.1f,\"controller_live_heap_mb\":%.1f,\"heap_kb_per_device\":%.1f,"
             + "\"heap_kb_per_device_above_idle\":%.1f,\"summary_online\":%d,\"tls\":true,\"agents_per_connection\":1}",
         count, held, connectSeconds, connectedAfterRamp / connectSeconds,
         heartbeatsPerSecond, wall,
         cpuSeconds[0] / wall, cpuSeconds[1] / wall, cpuSeconds[2] / wall,
         cpuSeconds[0] * 1e6 / heartbeats, cpuSeconds[1] * 1e6 / heartbeats, cpuSeconds[2] * 1e6 / heartbeats,
+        controllerIdleCores, cassandraIdleCores,
+        (cpuSeconds[0] - controllerIdleCores * wall) * 1e6 / heartbeats,
+        (cpuSeconds[1] - cassandraIdleCores * wall) * 1e6 / heartbeats,
         idleHeapKb / 1024.0, liveHeapKb / 1024.0, liveHeapKb / (double) Math.max(1, held),
         (liveHeapKb - idleHeapKb) / (double) Math.max(1, held), online);
   }
