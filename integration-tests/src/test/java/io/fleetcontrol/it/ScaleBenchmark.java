@@ -1,7 +1,17 @@
 package io.fleetcontrol.it;
 
 import io.fleetcontrol.proto.v1.AdminServiceClient;
+import io.fleetcontrol.proto.v1.DeviceSelector;
 import io.fleetcontrol.proto.v1.GetFleetSummaryRequest;
+import io.fleetcontrol.proto.v1.GetFleetSummaryResponse;
+import io.fleetcontrol.proto.v1.GetPolicyRequest;
+import io.fleetcontrol.proto.v1.GetRolloutRequest;
+import io.fleetcontrol.proto.v1.PolicyVersionCount;
+import io.fleetcontrol.proto.v1.RolloutGates;
+import io.fleetcontrol.proto.v1.RolloutWave;
+import io.fleetcontrol.proto.v1.StartRolloutRequest;
+import io.fleetcontrol.proto.v1.TargetRule;
+import io.fleetcontrol.proto.v1.UpdatePolicyRequest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -38,6 +48,11 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * the controller closes a stream silent for 3 intervals, so heartbeats/s = connected agents / 10 s
  * (the connected count is the simulator's, min over the window, printed beside it).
  *
+ * <p>The read side is timed against the fleet twice ({@link CountLag}): the summary's online count
+ * against the simulator's connected count through the ramp, and, last, a one-wave rollout of a new
+ * default policy version with the gates off: how fast the agents apply it, and how far GetRollout's
+ * acks and the summary's count of the version trail them.
+ *
  * <p>Not a test: run it by hand (docs/benchmarks.md). Usage: {@code ScaleBenchmark N [--jfr]}.
  * {@code --jfr} also records a profile of the controller (JFR, settings=profile) for another 60 s
  * after the CPU window, so the recording does not weigh on the figures; it, the class histogram and
@@ -52,6 +67,8 @@ public final class ScaleBenchmark {
   /** No new connected agent for this long during the ramp: measure with those that made it. */
   private static final Duration STALL = Duration.ofSeconds(90);
   private static final Pattern STATUS = Pattern.compile("connected (\\d+)/(\\d+)");
+  private static final Pattern ON_VERSION = Pattern.compile("v(\\d+): (\\d+)");
+  private static final String BEARER = "Bearer " + FleetHarness.ADMIN_TOKEN;
 
   private final int count;
   private final boolean jfr;
@@ -75,6 +92,13 @@ public final class ScaleBenchmark {
   private boolean cassandraStarted;
   private volatile int connected;
   private volatile long simulatorStartedNanos;
+  /** Connected agents (the simulator's) against the summary's online count, during the ramp. */
+  private final CountLag connectLag = new CountLag();
+  /** While a rollout runs: its version, and agents on it against GetRollout's acks and the summary. */
+  private volatile long rolloutVersion;
+  private volatile long agentsOnRollout;
+  private final CountLag rolloutAckLag = new CountLag();
+  private final CountLag rolloutSummaryLag = new CountLag();
 
   private ScaleBenchmark(int count, boolean jfr) {
     this.count = count;
@@ -130,12 +154,18 @@ public final class ScaleBenchmark {
 
     startSimulator(tls, token);
     checkOpenFiles("simulator", simulator.pid());
+    // The summary asked once a second through the ramp and the settling, not in the CPU window.
+    Thread summaryPoller = poll(Duration.ofSeconds(1), () -> connectLag.shown(System.nanoTime(), summary(admin).getOnline()));
     long connectNanos = awaitConnected();
     double connectSeconds = connectNanos / 1e9;
     int connectedAfterRamp = connected;
     log(connectedAfterRamp + " of " + count + " connected " + fmt(connectSeconds) + " s after the simulator started");
 
     Thread.sleep(SETTLE.toMillis());
+    summaryPoller.interrupt();
+    summaryPoller.join();
+    CountLag.Summary connectReadSide = connectLag.summary(connectedAfterRamp);
+    log("read side during the ramp: " + connectReadSide);
     long[] before = {cpuTicks(controllerPid), cpuTicks(cassandraPid), cpuTicks(simulator.pid())};
     Map<String, Long> threadsBefore = threadTicks(controllerPid);
     long wallStart = System.nanoTime();
@@ -160,9 +190,7 @@ public final class ScaleBenchmark {
     log(String.format(Locale.ROOT, "CPU over %.0f s: controller %.2f cores, cassandra %.2f, simulator %.2f; connected %d..%d",
         wall, cpuSeconds[0] / wall, cpuSeconds[1] / wall, cpuSeconds[2] / wall, minConnected, maxConnected));
 
-    long online = admin.getFleetSummary().addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
-        .invoke(GetFleetSummaryRequest.getDefaultInstance()).toCompletableFuture().get(30, TimeUnit.SECONDS)
-        .getOnline();
+    long online = summary(admin).getOnline();
 
     if (jfr) {
       Path recording = runDir.resolve("controller-" + count + ".jfr");
@@ -178,6 +206,7 @@ public final class ScaleBenchmark {
     Files.writeString(histogram, jcmd(controllerPid, "GC.class_histogram"));
     log("class histogram: " + histogram);
     int held = connected;
+    String rollout = rollout(admin, held);
 
     return String.format(Locale.ROOT,
         "{\"n\":%d,\"connected\":%d,\"connect_seconds\":%.1f,\"enroll_per_s\":%.1f,"
@@ -189,7 +218,8 @@ public final class ScaleBenchmark {
             + "\"controller_idle_cores\":%.3f,\"cassandra_idle_cores\":%.3f,"
             + "\"controller_cpu_us_per_heartbeat_above_idle\":%.1f,\"cassandra_cpu_us_per_heartbeat_above_idle\":%.1f,"
             + "\"controller_idle_heap_mb\":%.1f,\"controller_live_heap_mb\":%.1f,\"heap_kb_per_device\":%.1f,"
-            + "\"heap_kb_per_device_above_idle\":%.1f,\"summary_online\":%d,\"tls\":true,\"agents_per_connection\":1}",
+            + "\"heap_kb_per_device_above_idle\":%.1f,\"summary_online\":%d,%s,%s,"
+            + "\"tls\":true,\"agents_per_connection\":1}",
         count, held, connectSeconds, connectedAfterRamp / connectSeconds,
         heartbeatsPerSecond, wall,
         cpuSeconds[0] / wall, cpuSeconds[1] / wall, cpuSeconds[2] / wall,
@@ -198,7 +228,113 @@ public final class ScaleBenchmark {
         (cpuSeconds[0] - controllerIdleCores * wall) * 1e6 / heartbeats,
         (cpuSeconds[1] - cassandraIdleCores * wall) * 1e6 / heartbeats,
         idleHeapKb / 1024.0, liveHeapKb / 1024.0, liveHeapKb / (double) Math.max(1, held),
-        (liveHeapKb - idleHeapKb) / (double) Math.max(1, held), online);
+        (liveHeapKb - idleHeapKb) / (double) Math.max(1, held), online, connectReadSide.json("connect_summary"),
+        rollout);
+  }
+
+  /**
+   * A new version of the default policy rolled out to every agent in one wave with the gates off
+   * (acks only): how fast the agents apply it, and how far GetRollout's acks and the summary's count
+   * of the version trail the agents (each asked every 500 ms, the agents' counts every second).
+   * Returns the figures as JSON fields.
+   */
+  private String rollout(AdminServiceClient admin, int agents) throws Exception {
+    var current = admin.getPolicy().addHeader("authorization", BEARER)
+        .invoke(GetPolicyRequest.newBuilder().setName("default").build()).toCompletableFuture().get(30, TimeUnit.SECONDS)
+        .getPolicy();
+    long version = admin.updatePolicy().addHeader("authorization", BEARER)
+        .invoke(UpdatePolicyRequest.newBuilder().setPolicy(current.toBuilder()
+            .addAllowlist(TargetRule.newBuilder().setSitePattern("scale-benchmark.example.com"))).build())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS).getPolicy().getVersion();
+    rolloutVersion = version;
+    long started = System.nanoTime();
+    String id = admin.startRollout().addHeader("authorization", BEARER)
+        .invoke(StartRolloutRequest.newBuilder().setPolicyName("default").setPolicyVersion(version)
+            .setSelector(DeviceSelector.newBuilder().setAll(true)).addWavePercents(100)
+            .setGates(RolloutGates.newBuilder().setMinAckFraction(1.0).setAckDeadlineSeconds(600)).build())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS).getRollout().getRolloutId();
+    log("rollout " + id + " of default v" + version + " to " + agents + " agents");
+    long appliedAt = 0;
+    long ackedAt = 0;
+    long summaryAt = 0;
+    long deadline = started + TimeUnit.MINUTES.toNanos(10);
+    while ((appliedAt == 0 || ackedAt == 0 || summaryAt == 0) && System.nanoTime() < deadline) {
+      long acked = admin.getRollout().addHeader("authorization", BEARER)
+          .invoke(GetRolloutRequest.newBuilder().setRolloutId(id).build()).toCompletableFuture().get(30, TimeUnit.SECONDS)
+          .getRollout().getWavesList().stream().mapToLong(RolloutWave::getAckedCount).sum();
+      long now = System.nanoTime();
+      rolloutAckLag.shown(now, acked);
+      long onIt = summary(admin).getByAppliedPolicyList().stream()
+          .filter(c -> c.getPolicy().getPolicyName().equals("default") && c.getPolicy().getVersion() == version)
+          .mapToLong(PolicyVersionCount::getDevices).sum();
+      rolloutSummaryLag.shown(System.nanoTime(), onIt);
+      appliedAt = appliedAt == 0 && agentsOnRollout >= agents ? now : appliedAt;
+      ackedAt = ackedAt == 0 && acked >= agents ? now : ackedAt;
+      summaryAt = summaryAt == 0 && onIt >= agents ? now : summaryAt;
+      Thread.sleep(500);
+    }
+    CountLag.Summary acks = rolloutAckLag.summary(agents);
+    CountLag.Summary shown = rolloutSummaryLag.summary(agents);
+    log("rollout: agents " + secondsSince(started, appliedAt) + " s, GetRollout " + secondsSince(started, ackedAt)
+        + " s, summary " + secondsSince(started, summaryAt) + " s; acks " + acks + "; summary " + shown);
+    double appliedSeconds = secondsSince(started, appliedAt);
+    return String.format(Locale.ROOT,
+        "\"rollout_devices\":%d,\"rollout_all_applied_s\":%.1f,\"rollout_applied_per_s\":%.0f,"
+            + "\"rollout_all_acked_in_getrollout_s\":%.1f,\"rollout_all_in_summary_s\":%.1f,%s,%s",
+        agents, appliedSeconds, agents / appliedSeconds, secondsSince(started, ackedAt),
+        secondsSince(started, summaryAt), acks.json("rollout_getrollout"), shown.json("rollout_summary"));
+  }
+
+  private static double secondsSince(long started, long at) {
+    return at == 0 ? Double.NaN : (at - started) / 1e9;
+  }
+
+  private static GetFleetSummaryResponse summary(AdminServiceClient admin) {
+    try {
+      return admin.getFleetSummary().addHeader("authorization", BEARER)
+          .invoke(GetFleetSummaryRequest.getDefaultInstance()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (Exception e) {
+      throw new IllegalStateException("GetFleetSummary failed: " + e, e);
+    }
+  }
+
+  /** Runs {@code task} every {@code interval} on a thread of its own until interrupted; a failed call is logged and skipped. */
+  private static Thread poll(Duration interval, Runnable task) {
+    Thread thread = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        try {
+          task.run();
+          Thread.sleep(interval.toMillis());
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          if (Thread.currentThread().isInterrupted()) {
+            return;
+          }
+          log("poll failed: " + e.getMessage());
+        }
+      }
+    }, "scale-benchmark-poll");
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  /** Agents on {@code version} in a simulator status line ("..., policy v3: 990, v2: 8, none: 2"); 0 for version 0. */
+  static long onVersion(String statusLine, long version) {
+    if (version == 0) {
+      return 0;
+    }
+    Matcher m = ON_VERSION.matcher(statusLine);
+    while (m.find()) {
+      if (Long.parseLong(m.group(1)) == version) {
+        return Long.parseLong(m.group(2));
+      }
+    }
+    return 0;
   }
 
   private void startCassandra() {
@@ -272,6 +408,8 @@ public final class ScaleBenchmark {
         "--count", Integer.toString(count),
         "--start-rate", System.getProperty("scale.start-rate", "1000"),
         "--flaky-fraction", "0",
+        // The read side's lag is timed against these lines.
+        "--status-every", "1s",
         "--server", "127.0.0.1:" + grpcPort,
         "--ca-file", tls.resolve("ca.crt").toString(),
         "--enrollment-token", token);
@@ -288,7 +426,13 @@ public final class ScaleBenchmark {
           }
           Matcher m = STATUS.matcher(line);
           if (m.find()) {
+            long now = System.nanoTime();
             connected = Integer.parseInt(m.group(1));
+            connectLag.fleet(now, connected);
+            long onRollout = onVersion(line, rolloutVersion);
+            rolloutAckLag.fleet(now, onRollout);
+            rolloutSummaryLag.fleet(now, onRollout);
+            agentsOnRollout = onRollout;
           }
         }
       } catch (IOException e) {

@@ -33,8 +33,6 @@ import picocli.CommandLine.Spec;
     description = "Run COUNT simulated agents (devices sim-00001 ...) in this JVM.")
 final class SimulateCommand implements Callable<Integer> {
 
-  private static final Duration STATUS_EVERY = Duration.ofSeconds(5);
-
   @Spec CommandSpec spec;
 
   @Mixin ControllerOptions controllerOptions;
@@ -65,11 +63,20 @@ final class SimulateCommand implements Callable<Integer> {
       description = "Mean time between crashes of each such agent, like 10m or 1h (default: ${DEFAULT-VALUE}).")
   String crashEvery;
 
+  @Option(names = "--status-every", paramLabel = "DURATION", defaultValue = "5s",
+      description = "How often the status line is printed, like 1s (default: ${DEFAULT-VALUE}); benchmarks that "
+          + "time the fleet from it ask for 1s.")
+  String statusEvery;
+
   @Override
   public Integer call() {
     Config config = ConfigFactory.load();
     SimulatorSettings settings = simulatorSettings(config);
     FaultSwitches faults = checked(this::requestedFaults);
+    Duration statusInterval = EmployeeCommands.parseDuration(spec, statusEvery);
+    if (statusInterval.isZero()) {
+      throw new ParameterException(spec.commandLine(), "--status-every: at least 1s, got \"" + statusEvery + "\"");
+    }
     PrintWriter out = spec.commandLine().getOut();
     // A thousand agents each reporting a lost stream drown the status lines; rejections still show.
     ((Logger) LoggerFactory.getLogger(DeviceAgentBehavior.class)).setLevel(Level.ERROR);
@@ -88,8 +95,8 @@ final class SimulateCommand implements Callable<Integer> {
     system
         .scheduler()
         .scheduleAtFixedRate(
-            STATUS_EVERY,
-            STATUS_EVERY,
+            statusInterval,
+            statusInterval,
             () -> {
               out.println(statusLine(fleet.connectedCount(), fleet.size(), fleet.appliedVersionCounts()));
               out.flush();

@@ -2,7 +2,13 @@ package io.fleetcontrol.agent.link;
 
 import io.fleetcontrol.proto.v1.AgentServiceClient;
 import org.apache.pekko.actor.typed.ActorSystem;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 import org.apache.pekko.discovery.Lookup;
 import org.apache.pekko.discovery.ServiceDiscovery;
 import org.apache.pekko.grpc.GrpcClientSettings;
@@ -22,6 +28,20 @@ public final class AgentClients {
    * died is opened again (by the agent's own retry) on a node that is up.
    */
   public static AgentServiceClient create(ActorSystem<?> system, List<ControllerAddress> controllers) {
+    return factory(system, controllers).get();
+  }
+
+  /**
+   * Clients to these controllers, each with its own connection, all sharing one TLS context: reading
+   * the CA and building an OpenSSL context per client costs milliseconds, which a simulator starting
+   * thousands of agents would pay for each of them.
+   */
+  public static Supplier<AgentServiceClient> factory(ActorSystem<?> system, List<ControllerAddress> controllers) {
+    GrpcClientSettings settings = settings(system, controllers);
+    return () -> AgentServiceClient.create(settings, system);
+  }
+
+  private static GrpcClientSettings settings(ActorSystem<?> system, List<ControllerAddress> controllers) {
     ControllerAddress first = controllers.get(0);
     for (ControllerAddress controller : controllers) {
       // The enrollment token and the credential would cross the network in clear.
@@ -37,15 +57,31 @@ public final class AgentClients {
             // TLS checks the nodes' certificate against a name, not the discovery service's: the
             // first address's (one cluster, one certificate whose names cover its nodes).
             .withOverrideAuthority(first.host());
-    settings = settings.withTls(first.useTls());
-    if (first.useTls() && first.caFile() != null) {
-      settings = settings.withTrustManager(io.fleetcontrol.tls.PemFiles.trustManager(first.caFile()));
+    if (first.useTls()) {
+      // pekko-grpc would build an SSL context for every channel; the channel builder takes ours instead.
+      // Its own TLS switch stays off only so it does not build one first.
+      SslContext tls = sslContext(first.caFile());
+      settings = settings.withTls(false).withChannelBuilderOverrides(
+          builder -> builder.useTransportSecurity().sslContext(tls));
+    } else {
+      settings = settings.withTls(false);
     }
-    settings = settings
-        // The default (20) closes the channel for good during a long controller outage;
-        // the agents' own backoff decides when to try again.
-        .withConnectionAttempts(-1);
-    return AgentServiceClient.create(settings, system);
+    // The default (20) closes the channel for good during a long controller outage;
+    // the agents' own backoff decides when to try again.
+    return settings.withConnectionAttempts(-1);
+  }
+
+  /** Trusts the CA file when one is given, else the JVM's default trust store; HTTP/2 over TLS (ALPN). */
+  private static SslContext sslContext(Path caFile) {
+    try {
+      SslContextBuilder builder = GrpcSslContexts.forClient();
+      if (caFile != null) {
+        builder.trustManager(io.fleetcontrol.tls.PemFiles.trustManager(caFile));
+      }
+      return builder.build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot set up TLS to the controller: " + e.getMessage(), e);
+    }
   }
 
   private static final String SERVICE = "fleet-controller";

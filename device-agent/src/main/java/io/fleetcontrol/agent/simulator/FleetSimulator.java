@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -52,6 +53,7 @@ public final class FleetSimulator {
   private final List<SimulatedAgent> agents;
   private final Map<String, DeviceAgent> agentsByDeviceId = new ConcurrentHashMap<>();
   private final List<AgentServiceClient> clients = new CopyOnWriteArrayList<>();
+  private final Supplier<AgentServiceClient> newClient;
   private final UniqueKillSwitch ramp;
   private final CompletionStage<Done> rampDone;
   private final FaultSwitches faults;
@@ -65,6 +67,7 @@ public final class FleetSimulator {
     this.settings = settings;
     this.count = count;
     this.faults = faults;
+    this.newClient = AgentClients.factory(system, settings.base().controllers());
     this.agents = Collections.synchronizedList(new ArrayList<>(count));
     Pair<UniqueKillSwitch, CompletionStage<Done>> running = startRamp();
     this.ramp = running.first();
@@ -138,7 +141,7 @@ public final class FleetSimulator {
   private AgentServiceClient clientFor(int n) {
     int index = (n - 1) / settings.agentsPerClient();
     if (index == clients.size()) {
-      clients.add(AgentClients.create(system, settings.base().controllers()));
+      clients.add(newClient.get());
     }
     return clients.get(index);
   }
