@@ -33,8 +33,12 @@ final class ConnectionAdmission extends ServerTransportFilter implements ServerI
     return attributes.toBuilder().set(ADMITTED, admission).build();
   }
 
+  /** {@code attributes} is null for a connection that closed before it was ready (mid-TLS, say): never admitted. */
   @Override
   public void transportTerminated(Attributes attributes) {
+    if (attributes == null) {
+      return;
+    }
     AtomicBoolean admission = attributes.get(ADMITTED);
     if (admission != null && admission.getAndSet(false)) {
       admitted.decrementAndGet();

@@ -32,4 +32,16 @@ class ConnectionAdmissionTest {
     Attributes fifth = admission.transportReady(Attributes.EMPTY);
     assertFalse(admission.admitted(fifth));
   }
+
+  @Test
+  void aConnectionThatClosesBeforeItWasReadyTakesNoPlaceAndIsNoError() {
+    var admission = new ConnectionAdmission(1);
+    // grpc-java reports a connection that closed mid-handshake with no attributes at all.
+    admission.transportTerminated(null);
+    Attributes first = admission.transportReady(Attributes.EMPTY);
+    Attributes second = admission.transportReady(Attributes.EMPTY);
+
+    assertTrue(admission.admitted(first));
+    assertFalse(admission.admitted(second), "the early close freed no place that was not taken");
+  }
 }
