@@ -5,9 +5,11 @@ import io.fleetcontrol.device.DeviceEvent;
 import io.fleetcontrol.enrollment.EnrollmentToken;
 import io.fleetcontrol.policy.PolicyVersion;
 import io.fleetcontrol.catalog.PolicyCatalog;
-import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -21,7 +23,7 @@ import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.cassandra.javadsl.CassandraProjection;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
-import org.apache.pekko.projection.javadsl.AtLeastOnceProjection;
+import org.apache.pekko.projection.javadsl.GroupedProjection;
 import org.apache.pekko.projection.javadsl.Handler;
 import org.apache.pekko.projection.javadsl.SourceProvider;
 
@@ -55,13 +57,20 @@ public final class DeviceDirectoryProjection {
             ProjectionBehavior.stopMessage());
   }
 
-  private static AtLeastOnceProjection<Offset, EventEnvelope<DeviceEvent>> projection(
+  private static GroupedProjection<Offset, EventEnvelope<DeviceEvent>> projection(
       ActorSystem<?> system, DeviceDirectory directory, AuditStore audit, String tag) {
     SourceProvider<Offset, EventEnvelope<DeviceEvent>> source =
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
-    return CassandraProjection.atLeastOnce(
-        ProjectionId.of("device-directory", tag), source, () -> new DirectoryHandler(directory, directory, audit));
+    return CassandraProjection.groupedWithin(
+            ProjectionId.of("device-directory", tag), source, () -> new DirectoryHandler(directory, directory, audit))
+        // A storm's events (thousands of enrollments, a rollout's acks) are written for many devices
+        // at once instead of one event after another; the offset is saved after each group.
+        .withGroup(GROUP_MAX_EVENTS, GROUP_MAX_WAIT);
   }
+
+  /** Events written side by side at most (three statements each), and how long a group waits to fill. */
+  static final int GROUP_MAX_EVENTS = 100;
+  static final Duration GROUP_MAX_WAIT = Duration.ofMillis(100);
 
   /** Policy versions and rollout decisions into the audit trail. */
   static final class AdminAuditHandler extends Handler<EventEnvelope<Object>> {
@@ -86,8 +95,12 @@ public final class DeviceDirectoryProjection {
     }
   }
 
-  /** Idempotent writes: replaying an event after a crash sets the same columns again. */
-  static final class DirectoryHandler extends Handler<EventEnvelope<DeviceEvent>> {
+  /**
+   * Idempotent writes: replaying an event after a crash sets the same columns again. A group's
+   * devices are written side by side, each device's events one after another in journal order (a
+   * policy assigned before it is applied).
+   */
+  static final class DirectoryHandler extends Handler<List<EventEnvelope<DeviceEvent>>> {
     private final DeviceStore devices;
     private final ExemptionStore exemptions;
     private final AuditStore audit;
@@ -99,7 +112,18 @@ public final class DeviceDirectoryProjection {
     }
 
     @Override
-    public CompletionStage<Done> process(EventEnvelope<DeviceEvent> envelope) {
+    public CompletionStage<Done> process(List<EventEnvelope<DeviceEvent>> envelopes) {
+      Map<String, CompletionStage<Done>> byDevice = new HashMap<>();
+      for (EventEnvelope<DeviceEvent> envelope : envelopes) {
+        byDevice.compute(envelope.persistenceId(), (device, earlier) ->
+            earlier == null ? write(envelope) : earlier.thenCompose(done -> write(envelope)));
+      }
+      return CompletableFuture.allOf(byDevice.values().stream().map(CompletionStage::toCompletableFuture)
+              .toArray(CompletableFuture[]::new))
+          .thenApply(all -> Done.getInstance());
+    }
+
+    private CompletionStage<Done> write(EventEnvelope<DeviceEvent> envelope) {
       CompletionStage<Done> trail = AuditEntries
           .of(AuditEntries.eventId(envelope.persistenceId(), envelope.sequenceNr()), envelope.event())
           .map(audit::record)

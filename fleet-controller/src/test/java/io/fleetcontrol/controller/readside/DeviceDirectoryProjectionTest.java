@@ -1,6 +1,7 @@
 package io.fleetcontrol.controller.readside;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetcontrol.controller.readside.AuditEntries.AuditEntry;
@@ -10,11 +11,16 @@ import io.fleetcontrol.policy.DeviceIdentity;
 import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.policy.Exemption;
 import io.fleetcontrol.policy.Policy;
+import io.fleetcontrol.policy.PolicyVersion;
 import io.fleetcontrol.catalog.PolicyCatalog;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.junit.jupiter.api.Test;
@@ -38,7 +44,7 @@ class DeviceDirectoryProjectionTest {
   }
 
   private void feedAt(long seq, DeviceEvent event) throws Exception {
-    handler.process(EventEnvelope.create(Offset.sequence(seq), "Device|" + ID, seq, event, 0L))
+    handler.process(List.of(EventEnvelope.create(Offset.sequence(seq), "Device|" + ID, seq, event, 0L)))
         .toCompletableFuture().get();
   }
 
@@ -132,5 +138,84 @@ class DeviceDirectoryProjectionTest {
     assertEquals(1, listing.entries().size());
     assertEquals("alice", listing.entries().get(0).actor());
     assertEquals("engineering v1", listing.entries().get(0).detail());
+  }
+
+  @Test
+  void aGroupWritesItsDevicesSideBySideAndEachDevicesEventsInOrder() {
+    var held = new HeldWrites();
+    var grouped = new DeviceDirectoryProjection.DirectoryHandler(held, exemptions, audit);
+    Policy policy = Policy.starter("engineering", 2);
+    var group = List.of(
+        EventEnvelope.create(Offset.sequence(1), "Device|a", 1, (DeviceEvent) new DeviceEvent.PolicyAssigned("a", policy, T0, "alice"), 0L),
+        EventEnvelope.create(Offset.sequence(2), "Device|b", 1, (DeviceEvent) new DeviceEvent.PolicyAssigned("b", policy, T0, "alice"), 0L),
+        EventEnvelope.create(Offset.sequence(3), "Device|a", 2, (DeviceEvent) new DeviceEvent.PolicyApplied("a", 2, T0, "engineering"), 0L));
+
+    var done = grouped.process(group).toCompletableFuture();
+
+    assertEquals(List.of("target a", "target b"), held.started, "both devices at once; a's ack waits for its assignment");
+    held.finish("target a");
+    assertEquals(List.of("target a", "target b", "applied a"), held.started);
+    held.finish("applied a");
+    assertFalse(done.isDone(), "the group is done only when every device's writes are");
+    held.finish("target b");
+    assertTrue(done.isDone());
+  }
+
+  /** Directory writes that complete only when the test says so, in the order they were started. */
+  private static final class HeldWrites implements DeviceStore {
+    final List<String> started = new ArrayList<>();
+    private final Map<String, CompletableFuture<Done>> pending = new HashMap<>();
+
+    void finish(String write) {
+      pending.remove(write).complete(Done.getInstance());
+    }
+
+    private CompletionStage<Done> hold(String write) {
+      started.add(write);
+      var future = new CompletableFuture<Done>();
+      pending.put(write, future);
+      return future;
+    }
+
+    @Override
+    public CompletionStage<Done> updateTarget(String deviceId, String policyName, long version) {
+      return hold("target " + deviceId);
+    }
+
+    @Override
+    public CompletionStage<Done> updateApplied(String deviceId, PolicyVersion applied) {
+      return hold("applied " + deviceId);
+    }
+
+    @Override
+    public CompletionStage<Done> recordEnrollment(DeviceIdentity identity, Instant enrollTime) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<Done> recordIdentity(DeviceIdentity identity) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen,
+        String liveOn, String captureState, String reason, long order) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<Boolean> hasDevice(String deviceId) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<List<DeviceStore.Entry>> changedSince(Instant since) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<List<DeviceStore.Entry>> page(String afterDeviceId, int limit) {
+      throw new UnsupportedOperationException();
+    }
   }
 }
