@@ -40,6 +40,8 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
   private static final Logger log = LoggerFactory.getLogger(RolloutRunner.class);
   private static final int IN_FLIGHT = 32;
   private static final Duration POLL = Duration.ofMillis(500);
+  /** A poll of thousands of devices takes seconds: its acks are reported as they come, this often at most. */
+  private static final Duration REPORT_ACKS_EVERY = Duration.ofMillis(500);
   private static final Duration HEALTH_RETRY = Duration.ofSeconds(5);
   /** The rest a wave is compared with: a sample is enough for a mean. */
   private static final int MAX_COMPARED = 300;
@@ -117,6 +119,8 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
     List<String> rest;
     final Set<String> acked = ConcurrentHashMap.newKeySet();
     final java.util.concurrent.atomic.AtomicLong assignedTotal = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong lastAckReport =
+        new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - REPORT_ACKS_EVERY.toNanos());
     Instant ackDeadline;
 
     Run(PolicyRollouts.Rollout rollout, int wave) {
@@ -170,9 +174,18 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
     private boolean needsAssignment(String id, DeviceSummary s) {
       if (onVersion(s, spec) && s.appliedPolicy().equals(s.targetPolicy())) {
         acked.add(id);
+        reportAcksNowAndThen();
         return false;
       }
       return !onVersion(s, spec); // otherwise assigned and waiting for the agent's ack
+    }
+
+    private void reportAcksNowAndThen() {
+      long now = System.nanoTime();
+      long last = lastAckReport.get();
+      if (now - last >= REPORT_ACKS_EVERY.toNanos() && lastAckReport.compareAndSet(last, now)) {
+        report("waiting for acks");
+      }
     }
 
     private CompletionStage<Void> assign(String id) {

@@ -98,6 +98,21 @@ class RolloutRunnerTest {
   }
 
   @Test
+  void acksShowInTheProgressAsTheyComeNotOnlyOnceEveryDeviceOfThePollAnswered() {
+    enroll("d1", "core");
+    enroll("d2", "core");
+    runner.runWave(rollout(new PolicyRollouts.Selector(false, Map.of("team", "core"), List.of())), 0);
+    answerCatalog();
+
+    // d1 acked already; d2 does not answer (yet): the poll is not over, and d1's ack shows anyway.
+    answerSummary("d1", on("d1", "eng", 2, 2));
+    entities.deviceProbe("d2").expectMessageClass(DeviceCommand.GetSummary.class, Duration.ofSeconds(5));
+    var reported = entities.rolloutsProbe("eng").expectMessageClass(PolicyRollouts.ReportProgress.class, Duration.ofSeconds(2));
+    assertEquals(2, reported.progress().devices());
+    assertEquals(1, reported.progress().acked());
+  }
+
+  @Test
   void aWaveWhoseDevicesDoNotAckInTimeFails() {
     var gates = new RolloutGates(1.0, Duration.ofMillis(300), Duration.ZERO, 0, 0, 0, 0, false);
     var spec = new PolicyRollouts.Spec("eng", 2, new PolicyRollouts.Selector(false, Map.of(), List.of("d1")),
