@@ -39,6 +39,12 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
 
   private static final Logger log = LoggerFactory.getLogger(RolloutRunner.class);
   private static final int IN_FLIGHT = 32;
+  /**
+   * Assignments waiting for their device's journal write at once: each takes milliseconds to tens of
+   * milliseconds under load, so 32 would hold a wave to a few hundred devices a second whatever the
+   * throttle allows.
+   */
+  private static final int ASSIGNMENTS_IN_FLIGHT = 256;
   private static final Duration POLL = Duration.ofMillis(500);
   /** A poll of thousands of devices takes seconds: its acks are reported as they come, this often at most. */
   private static final Duration REPORT_ACKS_EVERY = Duration.ofMillis(500);
@@ -164,8 +170,11 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
           .mapAsyncUnordered(IN_FLIGHT, id -> summary(id)
               .thenApply(found -> found.filter(s -> needsAssignment(id, s)).map(s -> id)))
           .mapConcat(found -> found.map(List::of).orElse(List.of()))
+          // One second's assignments per poll: the next poll, half a second later, counts the acks of
+          // those while the rest are being assigned, instead of after the whole wave was.
+          .take(assignmentsPerSecond)
           .throttle(assignmentsPerSecond, Duration.ofSeconds(1))
-          .mapAsyncUnordered(IN_FLIGHT, this::assign)
+          .mapAsyncUnordered(ASSIGNMENTS_IN_FLIGHT, this::assign)
           .runWith(Sink.ignore(), system)
           .whenComplete((done, failure) -> afterPoll());
     }
