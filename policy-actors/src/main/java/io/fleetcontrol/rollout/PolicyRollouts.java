@@ -63,7 +63,10 @@ public final class PolicyRollouts
     }
   }
 
-  /** Per wave, what the gate said when it passed or failed; empty while it runs. */
+  /**
+   * Per wave, what the gate said when it passed or failed; empty while it runs. {@code passedWaves}:
+   * each passed wave's last progress (its devices and acks), for the waves passed since it was kept.
+   */
   public record Rollout(
       String rolloutId,
       Spec spec,
@@ -73,10 +76,18 @@ public final class PolicyRollouts
       String statusMessage,
       String startedBy,
       Instant createTime,
-      Instant updateTime) implements CborSerializable {
+      Instant updateTime,
+      List<Progress> passedWaves) implements CborSerializable {
 
     public Rollout {
       waveMessages = List.copyOf(waveMessages);
+      // Null in events and snapshots written before it was kept.
+      passedWaves = passedWaves == null ? List.of() : List.copyOf(passedWaves);
+    }
+
+    /** The last progress of this wave if it passed and its counts were kept. */
+    public Optional<Progress> passed(int wave) {
+      return passedWaves.stream().filter(p -> p.wave() == wave).findFirst();
     }
 
     public boolean active() {
@@ -84,7 +95,14 @@ public final class PolicyRollouts
     }
 
     Rollout with(Status newStatus, int wave, List<String> messages, String message, Instant at) {
-      return new Rollout(rolloutId, spec, newStatus, wave, messages, message, startedBy, createTime, at);
+      return new Rollout(rolloutId, spec, newStatus, wave, messages, message, startedBy, createTime, at, passedWaves);
+    }
+
+    Rollout passing(Progress last) {
+      List<Progress> passed = new ArrayList<>(passedWaves);
+      passed.add(last);
+      return new Rollout(rolloutId, spec, status, currentWave, waveMessages, statusMessage, startedBy, createTime,
+          updateTime, passed);
     }
   }
 
@@ -124,8 +142,8 @@ public final class PolicyRollouts
 
   public record Rollback(String rolloutId, String by, ActorRef<StatusReply<Rollout>> replyTo) implements Command {}
 
-  /** From the executor. */
-  public record WavePassed(String rolloutId, int wave, String message) implements Command {}
+  /** From the executor; {@code last}: the wave's final count of devices and acks. */
+  public record WavePassed(String rolloutId, int wave, String message, Progress last) implements Command {}
 
   public record WaveFailed(String rolloutId, int wave, String message) implements Command {}
 
@@ -144,7 +162,8 @@ public final class PolicyRollouts
 
   public record RolloutStarted(String rolloutId, Rollout rollout) implements Event {}
 
-  public record WaveCompleted(String rolloutId, int wave, String message, Instant at) implements Event {}
+  /** {@code last}: the wave's final count of devices and acks; null in events written before it was kept. */
+  public record WaveCompleted(String rolloutId, int wave, String message, Instant at, Progress last) implements Event {}
 
   public record RolloutSucceeded(String rolloutId, Instant at) implements Event {}
 
@@ -301,7 +320,8 @@ public final class PolicyRollouts
     }
     Instant now = clock.instant();
     String id = policyName + "-" + (state.rollouts().size() + 1);
-    Rollout rollout = new Rollout(id, cmd.spec(), Status.RUNNING, 0, List.of(), "wave 1 running", cmd.by(), now, now);
+    Rollout rollout = new Rollout(id, cmd.spec(), Status.RUNNING, 0, List.of(), "wave 1 running", cmd.by(), now, now,
+        List.of());
     return Effect().persist(new RolloutStarted(id, rollout))
         .thenRun(s -> executor.runWave(s.find(id).orElseThrow(), 0))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(s.find(id).orElseThrow()));
@@ -316,7 +336,7 @@ public final class PolicyRollouts
     Instant now = clock.instant();
     boolean last = cmd.wave() + 1 >= rollout.get().spec().wavePercents().size();
     List<Event> events = new ArrayList<>();
-    events.add(new WaveCompleted(cmd.rolloutId(), cmd.wave(), cmd.message(), now));
+    events.add(new WaveCompleted(cmd.rolloutId(), cmd.wave(), cmd.message(), now, cmd.last()));
     if (last) {
       events.add(new RolloutSucceeded(cmd.rolloutId(), now));
     }
@@ -432,8 +452,9 @@ public final class PolicyRollouts
           List<String> messages = new ArrayList<>(r.waveMessages());
           messages.add(e.message());
           int next = e.wave() + 1;
-          return r.with(Status.RUNNING, Math.min(next, r.spec().wavePercents().size() - 1), messages,
+          Rollout passed = r.with(Status.RUNNING, Math.min(next, r.spec().wavePercents().size() - 1), messages,
               next < r.spec().wavePercents().size() ? "wave " + (next + 1) + " running" : "all waves done", e.at());
+          return e.last() == null ? passed : passed.passing(e.last());
         }))
         .onEvent(RolloutSucceeded.class, (state, e) -> state.change(e.rolloutId(),
             r -> r.with(Status.SUCCEEDED, r.currentWave(), r.waveMessages(), "succeeded: every wave passed", e.at())))

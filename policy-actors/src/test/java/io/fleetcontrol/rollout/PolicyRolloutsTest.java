@@ -173,30 +173,36 @@ class PolicyRolloutsTest {
   void wavesPassUntilTheLastThenTheRolloutSucceeds() throws InterruptedException {
     start(false);
     clock.advance(Duration.ofMinutes(20));
-    var first = kit.runCommand(new PolicyRollouts.WavePassed("default-1", 0, "95% acked"));
-    assertEquals(List.of(new PolicyRollouts.WaveCompleted("default-1", 0, "95% acked", NOW.plus(Duration.ofMinutes(20)))),
+    var firstCount = new PolicyRollouts.Progress(0, 20, 20, 19, "passed");
+    var first = kit.runCommand(new PolicyRollouts.WavePassed("default-1", 0, "95% acked", firstCount));
+    assertEquals(List.of(new PolicyRollouts.WaveCompleted("default-1", 0, "95% acked", NOW.plus(Duration.ofMinutes(20)),
+            firstCount)),
         first.events());
     assertEquals("run default-1 1", nextExecuted());
     assertEquals("wave 2 running", rollout("default-1").statusMessage());
 
-    var last = kit.runCommand(new PolicyRollouts.WavePassed("default-1", 1, "all acked"));
+    var lastCount = new PolicyRollouts.Progress(1, 1000, 1000, 1000, "passed");
+    var last = kit.runCommand(new PolicyRollouts.WavePassed("default-1", 1, "all acked", lastCount));
     assertEquals(2, last.events().size());
     assertInstanceOf(PolicyRollouts.RolloutSucceeded.class, last.events().get(1));
     Rollout done = rollout("default-1");
     assertEquals(Status.SUCCEEDED, done.status());
     assertEquals(List.of("95% acked", "all acked"), done.waveMessages());
+    // A passed wave keeps its counts, so the admin API shows them after the wave is over.
+    assertEquals(firstCount, done.passed(0).orElseThrow());
+    assertEquals(lastCount, done.passed(1).orElseThrow());
     assertNull(executed.poll(), "a succeeded rollout runs no further wave");
   }
 
   @Test
   void aLateReportOfAnotherWaveOrAStoppedRolloutChangesNothing() throws InterruptedException {
     start(false);
-    assertTrue(kit.runCommand(new PolicyRollouts.WavePassed("default-1", 1, "late")).hasNoEvents());
+    assertTrue(kit.runCommand(new PolicyRollouts.WavePassed("default-1", 1, "late", null)).hasNoEvents());
     assertTrue(kit.runCommand(new PolicyRollouts.WaveFailed("default-1", 1, "late")).hasNoEvents());
-    assertTrue(kit.runCommand(new PolicyRollouts.WavePassed("default-7", 0, "unknown")).hasNoEvents());
+    assertTrue(kit.runCommand(new PolicyRollouts.WavePassed("default-7", 0, "unknown", null)).hasNoEvents());
     assertTrue(kit.runCommand(new PolicyRollouts.RollbackDone("default-1", 3)).hasNoEvents());
     pause("default-1");
-    assertTrue(kit.runCommand(new PolicyRollouts.WavePassed("default-1", 0, "after pause")).hasNoEvents());
+    assertTrue(kit.runCommand(new PolicyRollouts.WavePassed("default-1", 0, "after pause", null)).hasNoEvents());
     assertEquals(Status.PAUSED, rollout("default-1").status());
   }
 
@@ -273,7 +279,7 @@ class PolicyRolloutsTest {
   @Test
   void afterARestartARunningRolloutCarriesOnWithItsWave() throws InterruptedException {
     start(false);
-    kit.runCommand(new PolicyRollouts.WavePassed("default-1", 0, "ok"));
+    kit.runCommand(new PolicyRollouts.WavePassed("default-1", 0, "ok", null));
     assertEquals("run default-1 1", nextExecuted());
     Rollout before = rollout("default-1");
 

@@ -44,7 +44,7 @@ class CrossNodeMessagesTest {
     PolicyRollouts.Spec spec = new PolicyRollouts.Spec("default", 3,
         new PolicyRollouts.Selector(true, Map.of(), List.of()), List.of(1.0, 100.0), RolloutGates.DEFAULTS);
     PolicyRollouts.Rollout rollout = new PolicyRollouts.Rollout("default-1", spec, PolicyRollouts.Status.RUNNING, 0,
-        List.of(), "wave 1 running", "ops", T, T);
+        List.of(), "wave 1 running", "ops", T, T, List.of(new PolicyRollouts.Progress(0, 10, 10, 9, "passed")));
     PolicyRollouts.View view = new PolicyRollouts.View(rollout, null);
     List<Object> replies = List.of(
         policy,

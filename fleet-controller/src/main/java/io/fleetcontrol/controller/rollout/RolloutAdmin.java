@@ -267,6 +267,7 @@ public final class RolloutAdmin {
       var wave = RolloutWave.newBuilder().setPercent(spec.wavePercents().get(i));
       if (i < r.waveMessages().size()) {
         wave.setState("passed").setGateMessage(r.waveMessages().get(i));
+        r.passed(i).ifPresent(last -> wave.setDeviceCount(last.devices()).setAckedCount(last.acked()));
       } else if (i == r.currentWave()) {
         wave.setState(r.status().name().toLowerCase(Locale.ROOT));
         if (r.status() != PolicyRollouts.Status.RUNNING) {

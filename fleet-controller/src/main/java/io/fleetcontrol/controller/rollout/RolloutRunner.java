@@ -272,7 +272,8 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
 
     private void pass(String message) {
       finish();
-      entities.rollouts(spec.policyName()).tell(new PolicyRollouts.WavePassed(rollout.rolloutId(), wave, message));
+      var last = new PolicyRollouts.Progress(wave, targets.size(), assignedTotal.get(), acked.size(), "passed");
+      entities.rollouts(spec.policyName()).tell(new PolicyRollouts.WavePassed(rollout.rolloutId(), wave, message, last));
     }
 
     private void fail(String message) {

@@ -22,6 +22,8 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.grpc.GrpcServiceException;
 import org.apache.pekko.pattern.StatusReply;
@@ -47,6 +49,22 @@ class RolloutAdminTest {
   private static GrpcServiceException refusal(CompletionStage<?> answer) {
     CompletionException e = assertThrows(CompletionException.class, () -> answer.toCompletableFuture().join());
     return (GrpcServiceException) e.getCause();
+  }
+
+  @Test
+  void aPassedWaveKeepsItsDeviceAndAckCountsAndTheRunningOneShowsItsProgress() {
+    var spec = new PolicyRollouts.Spec("eng", 2, new PolicyRollouts.Selector(true, Map.of(), List.of()),
+        List.of(10.0, 100.0), io.fleetcontrol.policy.rollout.RolloutGates.DEFAULTS);
+    var rollout = new PolicyRollouts.Rollout("eng-1", spec, PolicyRollouts.Status.RUNNING, 1, List.of("10 of 10 acked"),
+        "wave 2 running", "alice", Instant.EPOCH, Instant.EPOCH, List.of(new PolicyRollouts.Progress(0, 10, 10, 10, "passed")));
+
+    var proto = RolloutAdmin.toProto(new PolicyRollouts.View(rollout, new PolicyRollouts.Progress(1, 90, 40, 25, "waiting for acks")));
+
+    assertEquals("passed", proto.getWaves(0).getState());
+    assertEquals(10, proto.getWaves(0).getDeviceCount());
+    assertEquals(10, proto.getWaves(0).getAckedCount());
+    assertEquals(90, proto.getWaves(1).getDeviceCount());
+    assertEquals(25, proto.getWaves(1).getAckedCount());
   }
 
   @Test

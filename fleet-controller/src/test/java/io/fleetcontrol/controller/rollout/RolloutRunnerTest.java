@@ -54,7 +54,8 @@ class RolloutRunnerTest {
   private PolicyRollouts.Rollout rollout(PolicyRollouts.Selector selector) {
     var gates = new RolloutGates(1.0, Duration.ofSeconds(30), Duration.ZERO, 0, 0, 0, 0, false);
     var spec = new PolicyRollouts.Spec("eng", 2, selector, List.of(100.0), gates);
-    return new PolicyRollouts.Rollout("eng-1", spec, PolicyRollouts.Status.RUNNING, 0, List.of(), "", "alice", T0, T0);
+    return new PolicyRollouts.Rollout("eng-1", spec, PolicyRollouts.Status.RUNNING, 0, List.of(), "", "alice", T0, T0,
+        List.of());
   }
 
   private void answerCatalog() {
@@ -93,6 +94,7 @@ class RolloutRunnerTest {
     var wave = (PolicyRollouts.WavePassed) passed.get(passed.size() - 1);
     assertEquals("eng-1", wave.rolloutId());
     assertTrue(wave.message().startsWith("1 of 1 acked"), wave.message());
+    assertEquals(new PolicyRollouts.Progress(0, 1, 1, 1, "passed"), wave.last());
     // The device outside the selector was never asked anything.
     entities.deviceProbe("d2").expectNoMessage(Duration.ofMillis(200));
   }
@@ -118,7 +120,7 @@ class RolloutRunnerTest {
     var spec = new PolicyRollouts.Spec("eng", 2, new PolicyRollouts.Selector(false, Map.of(), List.of("d1")),
         List.of(100.0), gates);
     runner.runWave(new PolicyRollouts.Rollout("eng-1", spec, PolicyRollouts.Status.RUNNING, 0, List.of(), "", "alice",
-        T0, T0), 0);
+        T0, T0, List.of()), 0);
     answerCatalog();
     answerSummary("d1", on("d1", "eng", 2, 1));
     answerSummary("d1", on("d1", "eng", 2, 1));
