@@ -18,9 +18,15 @@ final class CountLag {
   record Summary(double p50Seconds, double p99Seconds, double maxSeconds, double maxUnderCountShare, int unseen) {
     String json(String prefix) {
       return String.format(java.util.Locale.ROOT,
-          "\"%s_lag_p50_s\":%.1f,\"%s_lag_p99_s\":%.1f,\"%s_lag_max_s\":%.1f,\"%s_max_undercount_pct\":%.2f,\"%s_unseen\":%d",
-          prefix, p50Seconds, prefix, p99Seconds, prefix, maxSeconds, prefix, maxUnderCountShare * 100, prefix, unseen);
+          "\"%s_lag_p50_s\":%s,\"%s_lag_p99_s\":%s,\"%s_lag_max_s\":%s,\"%s_max_undercount_pct\":%s,\"%s_unseen\":%d",
+          prefix, number(p50Seconds, 1), prefix, number(p99Seconds, 1), prefix, number(maxSeconds, 1), prefix,
+          number(maxUnderCountShare * 100, 2), prefix, unseen);
     }
+  }
+
+  /** A JSON number with this many decimals, or null where there is none (NaN, infinite). */
+  static String number(double value, int decimals) {
+    return Double.isFinite(value) ? String.format(java.util.Locale.ROOT, "%." + decimals + "f", value) : "null";
   }
 
   private record Sample(long nanos, long count) {}

@@ -43,4 +43,11 @@ class CountLagTest {
     assertEquals(2, summary.unseen());
     assertEquals(0.2, summary.maxUnderCountShare(), 1e-9);
   }
+
+  @Test
+  void aFigureThereIsNoneOfIsJsonNullNotNaN() {
+    CountLag.Summary none = new CountLag().summary(10);
+    assertEquals("\"x_lag_p50_s\":null,\"x_lag_p99_s\":null,\"x_lag_max_s\":null,\"x_max_undercount_pct\":0.00,"
+        + "\"x_unseen\":0", none.json("x"));
+  }
 }

@@ -155,7 +155,11 @@ public final class ScaleBenchmark {
     startSimulator(tls, token);
     checkOpenFiles("simulator", simulator.pid());
     // The summary asked once a second through the ramp and the settling, not in the CPU window.
-    Thread summaryPoller = poll(Duration.ofSeconds(1), () -> connectLag.shown(System.nanoTime(), summary(admin).getOnline()));
+    Thread summaryPoller = poll(Duration.ofSeconds(1), () -> {
+      long online = summary(admin).getOnline();
+      // Stamped when the answer is in, as every read-side sample here.
+      connectLag.shown(System.nanoTime(), online);
+    });
     long connectNanos = awaitConnected();
     double connectSeconds = connectNanos / 1e9;
     int connectedAfterRamp = connected;
@@ -263,12 +267,12 @@ public final class ScaleBenchmark {
           .invoke(GetRolloutRequest.newBuilder().setRolloutId(id).build()).toCompletableFuture().get(30, TimeUnit.SECONDS)
           .getRollout().getWaves(0);
       long acked = wave.getAckedCount();
-      long now = System.nanoTime();
-      rolloutAckLag.shown(now, acked);
+      rolloutAckLag.shown(System.nanoTime(), acked);
       long onIt = summary(admin).getByAppliedPolicyList().stream()
           .filter(c -> c.getPolicy().getPolicyName().equals("default") && c.getPolicy().getVersion() == version)
           .mapToLong(PolicyVersionCount::getDevices).sum();
-      rolloutSummaryLag.shown(System.nanoTime(), onIt);
+      long now = System.nanoTime();
+      rolloutSummaryLag.shown(now, onIt);
       appliedAt = appliedAt == 0 && agentsOnRollout >= agents ? now : appliedAt;
       ackedAt = ackedAt == 0 && acked >= agents ? now : ackedAt;
       summaryAt = summaryAt == 0 && onIt >= agents ? now : summaryAt;
@@ -280,10 +284,11 @@ public final class ScaleBenchmark {
         + " s, summary " + secondsSince(started, summaryAt) + " s; acks " + acks + "; summary " + shown);
     double appliedSeconds = secondsSince(started, appliedAt);
     return String.format(Locale.ROOT,
-        "\"rollout_devices\":%d,\"rollout_all_applied_s\":%.1f,\"rollout_applied_per_s\":%.0f,"
-            + "\"rollout_all_acked_in_getrollout_s\":%.1f,\"rollout_all_in_summary_s\":%.1f,%s,%s",
-        agents, appliedSeconds, agents / appliedSeconds, secondsSince(started, ackedAt),
-        secondsSince(started, summaryAt), acks.json("rollout_getrollout"), shown.json("rollout_summary"));
+        "\"rollout_devices\":%d,\"rollout_all_applied_s\":%s,\"rollout_applied_per_s\":%s,"
+            + "\"rollout_all_acked_in_getrollout_s\":%s,\"rollout_all_in_summary_s\":%s,%s,%s",
+        agents, CountLag.number(appliedSeconds, 1), CountLag.number(agents / appliedSeconds, 0),
+        CountLag.number(secondsSince(started, ackedAt), 1), CountLag.number(secondsSince(started, summaryAt), 1),
+        acks.json("rollout_getrollout"), shown.json("rollout_summary"));
   }
 
   private static double secondsSince(long started, long at) {

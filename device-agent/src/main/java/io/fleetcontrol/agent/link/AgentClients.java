@@ -1,7 +1,6 @@
 package io.fleetcontrol.agent.link;
 
 import io.fleetcontrol.proto.v1.AgentServiceClient;
-import org.apache.pekko.actor.typed.ActorSystem;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
@@ -9,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.discovery.Lookup;
 import org.apache.pekko.discovery.ServiceDiscovery;
 import org.apache.pekko.grpc.GrpcClientSettings;
@@ -57,6 +57,9 @@ public final class AgentClients {
             // TLS checks the nodes' certificate against a name, not the discovery service's: the
             // first address's (one cluster, one certificate whose names cover its nodes).
             .withOverrideAuthority(first.host());
+    // The Netty backend, named: the TLS below is set on its channel builder, which another backend
+    // would not use (it would talk plaintext).
+    settings = settings.withBackend("netty");
     if (first.useTls()) {
       // pekko-grpc would build an SSL context for every channel; the channel builder takes ours instead.
       // Its own TLS switch stays off only so it does not build one first.

@@ -14,12 +14,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -28,10 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Does the work of a rollout's waves on this node. A wave: find its devices (the selector, then
- * the plan's hash), then every few seconds ask each device not yet on the version where it stands,
- * assigning the version to those whose target is not it yet (so a failed or lost assignment is simply
- * made again, and a device that acked is never sent anything again), until enough acked or the
- * deadline passed; then soak and compare the wave's health with the selected devices not yet on the
+ * the plan's hash), then, polling every half second, ask the devices not yet on the version where
+ * they stand and assign the version, a second's worth per poll, to those whose target is not it yet
+ * (so a failed or lost assignment is simply made again, and a device that acked is never sent
+ * anything again), counting acks as they come, until enough acked or the deadline passed; then soak and compare the wave's health with the selected devices not yet on the
  * version. Answers the rollout entity with WavePassed or WaveFailed. Assignments go through a
  * throttle and a bounded number in flight, so a large fleet is not hit at once.
  */
@@ -98,7 +100,7 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
         .thenCompose(ids -> Source.from(ids)
             .filter(id -> plan.waveOf(rollout.rolloutId(), id) <= rollout.currentWave())
             .throttle(assignmentsPerSecond, Duration.ofSeconds(1))
-            .mapAsyncUnordered(IN_FLIGHT, id -> device(id)
+            .mapAsyncUnordered(ASSIGNMENTS_IN_FLIGHT, id -> device(id)
                 .<DeviceSummary>askWithStatus(r -> new DeviceCommand.RevertPolicy(spec.policyName(), spec.policyVersion(), r),
                     askTimeout)
                 .thenApply(summary -> onVersion(summary, spec) ? 0L : 1L)
@@ -120,13 +122,16 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
     final int wave;
     final PolicyRollouts.Spec spec;
     volatile boolean stopped;
+    /** Acked enough: the soak and the health verdict follow, and no more ack counts are reported. */
+    volatile boolean soaking;
     Policy policy;
     List<String> targets;
     List<String> rest;
     final Set<String> acked = ConcurrentHashMap.newKeySet();
-    final java.util.concurrent.atomic.AtomicLong assignedTotal = new java.util.concurrent.atomic.AtomicLong();
-    final java.util.concurrent.atomic.AtomicLong lastAckReport =
-        new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - REPORT_ACKS_EVERY.toNanos());
+    /** Devices assigned at least once in this wave; a poll assigns the others first. */
+    final Set<String> tried = ConcurrentHashMap.newKeySet();
+    final AtomicLong assignedTotal = new AtomicLong();
+    final AtomicLong lastAckReport = new AtomicLong(System.nanoTime() - REPORT_ACKS_EVERY.toNanos());
     Instant ackDeadline;
 
     Run(PolicyRollouts.Rollout rollout, int wave) {
@@ -158,16 +163,21 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
     }
 
     /**
-     * Ask every device not yet acked where it stands (a read from memory, not throttled); assign,
-     * through the throttle, where its target is not the version yet.
+     * Ask the devices not yet acked where they stand (a read from memory, not throttled); assign,
+     * through the throttle, where a device's target is not the version yet, until one second's
+     * assignments are made. Devices never assigned in this wave come first, so devices whose
+     * assignment keeps failing cannot hold back the rest.
      */
     void poll() {
       if (stopped) {
         return;
       }
-      List<String> pending = targets.stream().filter(id -> !acked.contains(id)).toList();
+      List<String> pending = targets.stream().filter(id -> !acked.contains(id))
+          .sorted(Comparator.comparing(tried::contains)) // stable: untried first, each in target order
+          .toList();
       Source.from(pending)
-          .mapAsyncUnordered(IN_FLIGHT, id -> summary(id)
+          // In order, so the untried come first to the assignments, whichever device answers first.
+          .mapAsync(IN_FLIGHT, id -> summary(id)
               .thenApply(found -> found.filter(s -> needsAssignment(id, s)).map(s -> id)))
           .mapConcat(found -> found.map(List::of).orElse(List.of()))
           // One second's assignments per poll: the next poll, half a second later, counts the acks of
@@ -190,6 +200,10 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
     }
 
     private void reportAcksNowAndThen() {
+      if (stopped || soaking) {
+        // An answer of a poll cut short, arriving after the wave moved on: its count is not news.
+        return;
+      }
       long now = System.nanoTime();
       long last = lastAckReport.get();
       if (now - last >= REPORT_ACKS_EVERY.toNanos() && lastAckReport.compareAndSet(last, now)) {
@@ -198,6 +212,7 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
     }
 
     private CompletionStage<Void> assign(String id) {
+      tried.add(id);
       assignedTotal.incrementAndGet();
       String by = "rollout " + rollout.rolloutId();
       return device(id)
@@ -222,6 +237,7 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
     }
 
     private void soak() {
+      soaking = true;
       Instant soakUntil = Instant.now().plus(spec.gates().soak());
       Instant giveUpAt = soakUntil.plus(spec.gates().soak()).plus(Duration.ofMinutes(1));
       later(spec.gates().soak(), () -> judgeHealth(giveUpAt));

@@ -115,6 +115,26 @@ class RolloutRunnerTest {
   }
 
   @Test
+  void aDeviceWhoseAssignmentKeepsFailingDoesNotHoldBackTheOthers() {
+    // One assignment per poll: d1's fails, and the next poll must try d2 rather than d1 again.
+    var oneAtATime = new RolloutRunner(kit.system(), directory, entities, Duration.ofSeconds(3), 1);
+    enroll("d1", "core");
+    enroll("d2", "core");
+    oneAtATime.runWave(rollout(new PolicyRollouts.Selector(false, Map.of("team", "core"), List.of())), 0);
+    answerCatalog();
+
+    answerSummary("d1", on("d1", "default", 1, 1));
+    answerSummary("d2", on("d2", "default", 1, 1));
+    var first = entities.deviceProbe("d1").expectMessageClass(DeviceCommand.AssignPolicy.class, Duration.ofSeconds(5));
+    first.replyTo().tell(StatusReply.error("journal unavailable"));
+
+    answerSummary("d1", on("d1", "default", 1, 1));
+    answerSummary("d2", on("d2", "default", 1, 1));
+    entities.deviceProbe("d2").expectMessageClass(DeviceCommand.AssignPolicy.class, Duration.ofSeconds(5));
+    entities.deviceProbe("d1").expectNoMessage(Duration.ofMillis(300));
+  }
+
+  @Test
   void aWaveWhoseDevicesDoNotAckInTimeFails() {
     var gates = new RolloutGates(1.0, Duration.ofMillis(300), Duration.ZERO, 0, 0, 0, 0, false);
     var spec = new PolicyRollouts.Spec("eng", 2, new PolicyRollouts.Selector(false, Map.of(), List.of("d1")),
