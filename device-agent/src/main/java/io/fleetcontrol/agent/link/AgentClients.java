@@ -57,17 +57,13 @@ public final class AgentClients {
             // TLS checks the nodes' certificate against a name, not the discovery service's: the
             // first address's (one cluster, one certificate whose names cover its nodes).
             .withOverrideAuthority(first.host());
-    // The Netty backend, named: the TLS below is set on its channel builder, which another backend
-    // would not use (it would talk plaintext).
-    settings = settings.withBackend("netty");
+    // pekko-grpc would build an SSL context for every channel: its own TLS switch stays off, and TLS
+    // is set with ours on the channel builder of the Netty backend, named, since another backend
+    // would not use that builder (it would talk plaintext).
+    settings = settings.withBackend("netty").withTls(false);
     if (first.useTls()) {
-      // pekko-grpc would build an SSL context for every channel; the channel builder takes ours instead.
-      // Its own TLS switch stays off only so it does not build one first.
       SslContext tls = sslContext(first.caFile());
-      settings = settings.withTls(false).withChannelBuilderOverrides(
-          builder -> builder.useTransportSecurity().sslContext(tls));
-    } else {
-      settings = settings.withTls(false);
+      settings = settings.withChannelBuilderOverrides(builder -> builder.useTransportSecurity().sslContext(tls));
     }
     // The default (20) closes the channel for good during a long controller outage;
     // the agents' own backoff decides when to try again.

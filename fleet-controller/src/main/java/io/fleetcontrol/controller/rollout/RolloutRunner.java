@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * the plan's hash), then, polling every half second, ask the devices not yet on the version where
  * they stand and assign the version, a second's worth per poll, to those whose target is not it yet
  * (so a failed or lost assignment is simply made again, and a device that acked is never sent
- * anything again), counting acks as they come, until enough acked or the deadline passed; then soak and compare the wave's health with the selected devices not yet on the
- * version. Answers the rollout entity with WavePassed or WaveFailed. Assignments go through a
+ * anything again), counting acks as they come, until enough acked or the deadline passed; then
+ * soak and compare the wave's health with the selected devices not yet on the version. Answers the rollout entity with WavePassed or WaveFailed. Assignments go through a
  * throttle and a bounded number in flight, so a large fleet is not hit at once.
  */
 public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
