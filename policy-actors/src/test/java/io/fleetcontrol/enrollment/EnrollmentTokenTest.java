@@ -67,6 +67,43 @@ class EnrollmentTokenTest {
   }
 
   @Test
+  void aTokenOfThousandsRecoversFromItsSnapshotWithEverySpend() {
+    int uses = EnrollmentToken.SNAPSHOT_EVERY + 150;
+    var big = EventSourcedBehaviorTestKit.<EnrollmentToken.Command, EnrollmentToken.Event, EnrollmentToken.State>create(
+        testKit.system(), EnrollmentToken.create("et-big", clock));
+    big.<StatusReply<EnrollmentToken.View>>runCommand(r -> new EnrollmentToken.Create(
+        new EnrollmentToken.Terms(uses, NOW.plus(Duration.ofDays(7)), Map.of(), ""), SECRET, "ops", r));
+    for (int from = 0; from < uses; from += 100) {
+      var batch = new java.util.ArrayList<EnrollmentToken.SpendRequest>();
+      for (int i = from; i < Math.min(uses, from + 100); i++) {
+        batch.add(new EnrollmentToken.SpendRequest(SECRET, "d" + i, "e" + i));
+      }
+      big.<EnrollmentToken.SpendOutcomes>runCommand(r -> new EnrollmentToken.Spend(batch, r));
+    }
+    big.restart();
+    assertEquals(uses, big.getState().spends().size());
+    var again = big.<EnrollmentToken.SpendOutcomes>runCommand(r -> new EnrollmentToken.Spend(java.util.List.of(
+        new EnrollmentToken.SpendRequest(SECRET, "d0", "e0"),
+        new EnrollmentToken.SpendRequest(SECRET, "d" + (uses - 1), "e" + (uses - 1)),
+        new EnrollmentToken.SpendRequest(SECRET, "new", "e-new")), r)).reply().outcomes();
+    assertEquals(java.util.List.of(new Granted(Map.of(), "", false), new Granted(Map.of(), "", false),
+        new Refused(Reason.USED_UP)), again, "spends before and after the snapshot both survive; the count is exact");
+  }
+
+  @Test
+  void aSnapshotIsACopyTheEntitysLaterSpendsDoNotChange() {
+    spend(SECRET, "a", "ea");
+    EnrollmentToken.State live = kit.getState();
+    EnrollmentToken.State snapshot = live.frozen();
+    spend(SECRET, "b", "eb");
+    assertEquals(2, kit.getState().spends().size());
+    assertEquals(1, snapshot.spends().size(), "the copy handed to the snapshot store stays as it was");
+    EnrollmentToken.State recovered = snapshot.thawed();
+    recovered.spent("another");
+    assertEquals(1, snapshot.spends().size(), "a recovered entity works on its own copy");
+  }
+
+  @Test
   void usesAreCountedExactlyAndARetryOfTheSameEnrollmentSpendsNothing() {
     assertEquals(new Granted(Map.of("team", "tax"), "DE", true), spend(SECRET, "a", "ea"));
     assertEquals(new Granted(Map.of("team", "tax"), "DE", false), spend(SECRET, "a", "ea"), "the same enrollment again");
