@@ -1,6 +1,7 @@
 package io.fleetcontrol.controller;
 
 import com.typesafe.config.Config;
+import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.controller.admin.AuditAdmin;
 import io.fleetcontrol.controller.admin.DeviceAdmin;
 import io.fleetcontrol.controller.admin.EnrollmentTokenAdmin;
@@ -16,12 +17,13 @@ import io.fleetcontrol.controller.grpc.AdminServiceImpl;
 import io.fleetcontrol.controller.grpc.AgentServiceImpl;
 import io.fleetcontrol.controller.grpc.ControllerServer;
 import io.fleetcontrol.controller.grpc.PageTokens;
+import io.fleetcontrol.controller.metrics.FleetMetrics;
 import io.fleetcontrol.controller.readside.AuditTrail;
+import io.fleetcontrol.controller.readside.ConnectionRules;
 import io.fleetcontrol.controller.readside.DeviceDirectory;
 import io.fleetcontrol.controller.readside.DeviceDirectoryProjection;
 import io.fleetcontrol.controller.readside.FleetView;
 import io.fleetcontrol.controller.readside.KnownDevices;
-import io.fleetcontrol.controller.readside.ConnectionRules;
 import io.fleetcontrol.controller.readside.PresenceWriter;
 import io.fleetcontrol.controller.rollout.RolloutAdmin;
 import io.fleetcontrol.controller.rollout.RolloutRunner;
@@ -31,11 +33,12 @@ import io.fleetcontrol.controller.security.SignedSecrets;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.enrollment.EnrollmentToken;
 import io.fleetcontrol.policy.Policy;
-import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import javax.net.ssl.KeyManagerFactory;
@@ -87,6 +90,7 @@ public final class FleetController implements AutoCloseable {
     Config fleet = system.settings().config().getConfig("fleet");
     Clock clock = Clock.systemUTC();
     Duration askTimeout = fleet.getDuration("ask-timeout");
+    FleetMetrics metrics = FleetMetrics.get(system);
 
     PekkoManagement.get(system).start();
     joinCluster(system, fleet.getBoolean("cluster-bootstrap"));
@@ -113,6 +117,7 @@ public final class FleetController implements AutoCloseable {
         fleet.getDuration("connection.offline-after"), readSide.getDuration("presence-keep-alive"));
     var presence = PresenceWriter.start(system, directory, clock, readSide.getDuration("presence-flush-interval"),
         connectionRules.keepAlive(), connectionRules.staleAfter(), nodeName(Cluster.get(system).selfMember().uniqueAddress()));
+    presence.onFlushed(metrics::presenceFlushed);
     var fleetView = new FleetView(directory, clock, connectionRules, () -> liveNodes(system),
         readSide.getDuration("refresh-overlap"));
     fleetView.start(system, readSide.getDuration("refresh-interval"), readSide.getDuration("full-reload-interval"));
@@ -129,17 +134,19 @@ public final class FleetController implements AutoCloseable {
             log.warn("Filling the exemption queue from the exemptions table failed; the next start tries again: {}",
                 failure.toString());
           }
-          DeviceDirectoryProjection.init(system, directory, audit);
+          DeviceDirectoryProjection.init(system, directory, audit,
+              (projection, newest) -> metrics.projected(projection, newest, clock.instant()));
         });
-    PolicyRollouts.init(system,
-        new RolloutRunner(system, directory, entities, askTimeout, fleet.getInt("rollout.assignments-per-second")),
-        clock);
+    var rolloutRunner = new RolloutRunner(system, directory, entities, askTimeout,
+        fleet.getInt("rollout.assignments-per-second"), metrics);
+    PolicyRollouts.init(system, rolloutRunner, clock);
     wakeRollouts(system, askTimeout);
 
     var limits = AgentLimits.fromConfig(fleet.getConfig("limits"));
-    var streams = new AgentStreams(system, credentials, askTimeout, limits, clock);
+    var streams = new AgentStreams(system, credentials, askTimeout, limits, clock, metrics);
     var agents = new AgentServiceImpl(
-        new AgentEnrollment(system, credentials, audit, fleet.getString("default-policy-name"), askTimeout, limits, clock),
+        new AgentEnrollment(system, credentials, audit, fleet.getString("default-policy-name"), askTimeout, limits, clock,
+            metrics),
         streams);
     system.systemActorOf(StreamsAfterNodeLoss.create(streams::announceOpenStreams, removalMargin(system)),
         "streams-after-node-loss", Props.empty());
@@ -147,8 +154,10 @@ public final class FleetController implements AutoCloseable {
         system.settings().config().getConfig("pekko.persistence.cassandra.journal")));
     var pageTokens = new PageTokens(readSide.getString("page-token-secret"));
     var policies = new PolicyAdmin(system, entities, directory, knownDevices, askTimeout);
+    var fleetAdmin = new FleetAdmin(fleetView, pageTokens, askTimeout, clock);
+    watchTheFleet(system, metrics, fleetAdmin, rolloutRunner);
     var admin = new AdminServiceImpl(admins, new AdminServiceImpl.Facades(
-        new FleetAdmin(fleetView, pageTokens, askTimeout, clock),
+        fleetAdmin,
         new DeviceAdmin(entities, knownDevices, audit, fleetView, askTimeout, clock),
         new ExemptionAdmin(entities, knownDevices, directory, pageTokens, askTimeout, clock),
         new AuditAdmin(audit, pageTokens),
@@ -156,7 +165,33 @@ public final class FleetController implements AutoCloseable {
         new RolloutAdmin(entities, policies, askTimeout),
         enrollmentTokens));
     return ControllerServer.start(
-        fleet.getString("grpc.interface"), fleet.getInt("grpc.port"), tls, system, agents, admin);
+        fleet.getString("grpc.interface"), fleet.getInt("grpc.port"), tls, system, agents, admin, metrics);
+  }
+
+  /**
+   * The operators' gauges of the fleet (the summary's counts), of this node's running rollouts and
+   * of the cluster's members. The counts are refreshed every few seconds, not at each scrape: a
+   * summary of 100,000 devices is a pass over the fleet view.
+   */
+  private static void watchTheFleet(ActorSystem<?> system, FleetMetrics metrics, FleetAdmin fleet,
+      RolloutRunner rollouts) {
+    metrics.clusterMembers(() -> {
+      var state = Cluster.get(system).state();
+      Map<String, Long> byStatus = new HashMap<>();
+      byStatus.put("up", java.util.stream.StreamSupport.stream(state.getMembers().spliterator(), false)
+          .filter(member -> member.status() == org.apache.pekko.cluster.MemberStatus.up()).count());
+      byStatus.put("unreachable", (long) state.getUnreachable().size());
+      return byStatus;
+    });
+    Duration every = system.settings().config().getDuration("fleet.metrics.refresh-interval");
+    system.scheduler().scheduleWithFixedDelay(Duration.ZERO, every, () -> {
+      metrics.rollouts(rollouts.running());
+      fleet.summary().whenComplete((summary, failure) -> {
+        if (summary != null) {
+          metrics.fleet(summary);
+        }
+      });
+    }, system.executionContext());
   }
 
   /** How long sharding waits after a node is removed before placing its shards elsewhere. */

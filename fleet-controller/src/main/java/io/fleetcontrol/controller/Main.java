@@ -6,9 +6,19 @@ import io.fleetcontrol.controller.security.ControllerSecurity;
 /** Starts one controller node from application.conf (and -D / environment overrides). */
 public final class Main {
 
+  /** The appenders logback.xml defines; FLEET_LOG_FORMAT picks one. */
+  static final java.util.List<String> LOG_FORMATS = java.util.List.of("plain", "json");
+
   private Main() {}
 
   public static void main(String[] args) {
+    String logFormat = System.getenv().getOrDefault("FLEET_LOG_FORMAT", "plain");
+    if (!LOG_FORMATS.contains(logFormat)) {
+      // logback would send every line to an appender that does not exist: nothing would be logged.
+      System.err.println("fleet-controller: FLEET_LOG_FORMAT must be one of " + LOG_FORMATS + ", not \"" + logFormat + "\"");
+      System.exit(2);
+      return;
+    }
     useTheCommonPool();
     FleetController controller;
     try {

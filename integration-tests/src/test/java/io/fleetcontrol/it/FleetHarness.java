@@ -4,9 +4,15 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fleetcontrol.agent.link.ControllerAddress;
 import io.fleetcontrol.controller.FleetController;
-import io.fleetcontrol.proto.v1.CreateEnrollmentTokenRequest;
 import io.fleetcontrol.proto.v1.AdminServiceClient;
 import io.fleetcontrol.proto.v1.AgentServiceClient;
+import io.fleetcontrol.proto.v1.CreateEnrollmentTokenRequest;
+import io.fleetcontrol.proto.v1.GetPolicyRequest;
+import io.fleetcontrol.proto.v1.GetRolloutRequest;
+import io.fleetcontrol.proto.v1.Rollout;
+import io.fleetcontrol.proto.v1.RolloutStatus;
+import io.fleetcontrol.proto.v1.TargetRule;
+import io.fleetcontrol.proto.v1.UpdatePolicyRequest;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.List;
@@ -26,6 +32,8 @@ final class FleetHarness implements AutoCloseable {
 
   final LocalCassandra cassandra = new LocalCassandra();
   final int grpcPort = freePort();
+  /** /ready, /alive and /metrics; fixed like the gRPC port, so a restarted controller keeps it. */
+  final int managementPort = freePort();
   final ActorSystem<Void> clientSystem;
   final AdminServiceClient admin;
   final AgentServiceClient agentClient;
@@ -88,6 +96,30 @@ final class FleetHarness implements AutoCloseable {
     }
   }
 
+  /** A new version of the default policy, made by the dev admin: the current one plus one more allowed site. */
+  long newVersionOfDefault(String site) throws Exception {
+    String bearer = "Bearer " + ADMIN_TOKEN;
+    var current = admin.getPolicy().addHeader("authorization", bearer)
+        .invoke(GetPolicyRequest.newBuilder().setName("default").build())
+        .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS).getPolicy();
+    var next = current.toBuilder().addAllowlist(TargetRule.newBuilder().setSitePattern(site)).build();
+    return admin.updatePolicy().addHeader("authorization", bearer)
+        .invoke(UpdatePolicyRequest.newBuilder().setPolicy(next).build())
+        .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS).getPolicy().getVersion();
+  }
+
+  /** Asks GetRollout until the rollout has {@code status}; returns it as last read. */
+  Rollout awaitRollout(String id, RolloutStatus status, java.time.Duration timeout) {
+    Rollout[] last = new Rollout[1];
+    Eventually.within(timeout, () -> {
+      last[0] = admin.getRollout().addHeader("authorization", "Bearer " + ADMIN_TOKEN)
+          .invoke(GetRolloutRequest.newBuilder().setRolloutId(id).build())
+          .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS).getRollout();
+      org.junit.jupiter.api.Assertions.assertEquals(status, last[0].getStatus(), last[0].toString());
+    });
+    return last[0];
+  }
+
   /** Where agents reach this harness's controller, over TLS with the test CA. */
   ControllerAddress controllerAddress() {
     return tls ? TestTls.controller(grpcPort) : new ControllerAddress("127.0.0.1", grpcPort, false);
@@ -99,7 +131,7 @@ final class FleetHarness implements AutoCloseable {
             Map.of(
                 "fleet.grpc.port", grpcPort,
                 "pekko.remote.artery.canonical.port", freePort(),
-                "pekko.management.http.port", freePort(),
+                "pekko.management.http.port", managementPort,
                 "datastax-java-driver.basic.contact-points", List.of(cassandra.contactPoint()),
                 // Longer than the starter policy's 10 s heartbeat, so a live device never looks stale.
                 "fleet.connection.stale-after", "25s",

@@ -54,12 +54,17 @@ final class RawGrpc implements AutoCloseable {
   }
 
   static RawGrpc tls(int port) {
+    return new RawGrpc(tlsChannel(port));
+  }
+
+  /** A grpc-java channel to the controller over TLS with the test CA, for stubs of other services. */
+  static ManagedChannel tlsChannel(int port) {
     try {
-      return new RawGrpc(NettyChannelBuilder.forAddress("127.0.0.1", port)
+      return NettyChannelBuilder.forAddress("127.0.0.1", port)
           .sslContext(GrpcSslContexts.forClient().trustManager(TestTls.ca().toFile()).build())
           // Answers may be large (a page of policies with 100 KB fields); only requests are under test.
           .maxInboundMessageSize(256 * 1024 * 1024)
-          .build());
+          .build();
     } catch (javax.net.ssl.SSLException e) {
       throw new IllegalStateException("cannot set up TLS with " + TestTls.ca(), e);
     }

@@ -157,13 +157,8 @@ class RolloutIntegrationTest {
     return RolloutGates.newBuilder().setMinAckFraction(1.0).setAckDeadlineSeconds(deadlineSeconds).build();
   }
 
-  /** A new version of the default policy: the starter plus one more allowed site. */
   private static long newVersionOfDefault(String site) throws Exception {
-    var current = await(harness.admin.getPolicy().addHeader("authorization", bearer())
-        .invoke(GetPolicyRequest.newBuilder().setName("default").build())).getPolicy();
-    var next = current.toBuilder().addAllowlist(TargetRule.newBuilder().setSitePattern(site)).build();
-    return await(harness.admin.updatePolicy().addHeader("authorization", bearer())
-        .invoke(UpdatePolicyRequest.newBuilder().setPolicy(next).build())).getPolicy().getVersion();
+    return harness.newVersionOfDefault(site);
   }
 
   private static long version(String policy) throws Exception {
@@ -180,13 +175,7 @@ class RolloutIntegrationTest {
   }
 
   private static Rollout awaitStatus(String id, RolloutStatus status, Duration timeout) {
-    Rollout[] last = new Rollout[1];
-    Eventually.within(timeout, () -> {
-      last[0] = await(harness.admin.getRollout().addHeader("authorization", bearer())
-          .invoke(GetRolloutRequest.newBuilder().setRolloutId(id).build())).getRollout();
-      assertEquals(status, last[0].getStatus(), last[0].toString());
-    });
-    return last[0];
+    return harness.awaitRollout(id, status, timeout);
   }
 
   private static void assertInvalid(StartRolloutRequest.Builder request, String naming) {

@@ -1,21 +1,22 @@
 package io.fleetcontrol.controller.agent;
 
+import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.controller.grpc.GrpcErrors;
 import io.fleetcontrol.controller.grpc.InputRules;
 import io.fleetcontrol.controller.grpc.RateLimit;
+import io.fleetcontrol.controller.metrics.FleetMetrics;
 import io.fleetcontrol.controller.readside.AuditStore;
 import io.fleetcontrol.controller.security.SignedSecrets;
-import io.fleetcontrol.refusal.Refusal;
-import io.fleetcontrol.device.DeviceEntity;
-import io.fleetcontrol.device.DeviceCredential;
 import io.fleetcontrol.device.DeviceCommand;
-import io.fleetcontrol.policy.DeviceIdentity;
+import io.fleetcontrol.device.DeviceCredential;
+import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.EnrollOutcome;
 import io.fleetcontrol.enrollment.EnrollmentToken;
+import io.fleetcontrol.policy.DeviceIdentity;
 import io.fleetcontrol.policy.Policy;
-import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.proto.v1.EnrollRequest;
 import io.fleetcontrol.proto.v1.EnrollResponse;
+import io.fleetcontrol.refusal.Refusal;
 import io.grpc.Status;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,10 +44,12 @@ public final class AgentEnrollment {
   private final Duration askTimeout;
   private final Clock clock;
   private final RateLimit.PerKey enrollsPerAddress;
+  private final FleetMetrics metrics;
 
   public AgentEnrollment(ActorSystem<?> system, SignedSecrets credentials, AuditStore audit, String initialPolicyName,
-      Duration askTimeout, AgentLimits limits, Clock clock) {
+      Duration askTimeout, AgentLimits limits, Clock clock, FleetMetrics metrics) {
     this.system = system;
+    this.metrics = metrics;
     this.sharding = ClusterSharding.get(system);
     this.credentials = credentials;
     this.tokenSpends = new TokenSpends(system, askTimeout);
@@ -64,6 +67,18 @@ public final class AgentEnrollment {
    * Re-key: the call carries the device's current credential instead, and no token is spent.
    */
   public CompletionStage<EnrollResponse> enroll(EnrollRequest in, String peer, Optional<String> presented) {
+    return attempt(in, peer, presented).whenComplete((enrolled, failure) -> metrics.enrollment(outcome(failure)));
+  }
+
+  private static FleetMetrics.EnrollmentOutcome outcome(Throwable failure) {
+    if (failure == null) {
+      return FleetMetrics.EnrollmentOutcome.ENROLLED;
+    }
+    return GrpcErrors.cause(failure) instanceof GrpcServiceException g && g.getStatus().getCode() == Status.Code.UNAVAILABLE
+        ? FleetMetrics.EnrollmentOutcome.UNAVAILABLE : FleetMetrics.EnrollmentOutcome.REFUSED;
+  }
+
+  private CompletionStage<EnrollResponse> attempt(EnrollRequest in, String peer, Optional<String> presented) {
     try {
       limitEnrollsFrom(peer);
       String deviceId = InputRules.deviceId("device_id", in.getDeviceId());

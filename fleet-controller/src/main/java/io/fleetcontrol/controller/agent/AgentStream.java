@@ -1,16 +1,17 @@
 package io.fleetcontrol.controller.agent;
 
-import io.fleetcontrol.wire.PolicyVersionWire;
 import io.fleetcontrol.controller.grpc.GrpcErrors;
 import io.fleetcontrol.controller.grpc.InputRules;
 import io.fleetcontrol.controller.grpc.ProtoMapping;
 import io.fleetcontrol.controller.grpc.RateLimit;
+import io.fleetcontrol.controller.metrics.FleetMetrics;
 import io.fleetcontrol.device.AgentPush;
 import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.proto.v1.ConnectRequest;
 import io.fleetcontrol.proto.v1.ConnectResponse;
 import io.fleetcontrol.proto.v1.RequestAck;
+import io.fleetcontrol.wire.PolicyVersionWire;
 import io.fleetcontrol.wire.TelemetryWire;
 import io.grpc.Status;
 import java.time.Clock;
@@ -41,6 +42,7 @@ final class AgentStream {
   /** The credential the stream opened with: the entity takes its heartbeats only while it is the device's. */
   private final String credentialHash;
   private final RateLimit.Bucket heartbeats;
+  private final FleetMetrics metrics;
   private final RateLimit.Bucket requests;
   private final AgentLimits limits;
   private final Duration askTimeout;
@@ -63,7 +65,9 @@ final class AgentStream {
       RateLimit.Bucket requests,
       AgentLimits limits,
       Duration askTimeout,
-      Clock clock) {
+      Clock clock,
+      FleetMetrics metrics) {
+    this.metrics = metrics;
     this.deviceId = deviceId;
     this.device = device;
     this.connection = connection.narrow();
@@ -112,7 +116,7 @@ final class AgentStream {
   void onMessage(ConnectRequest request) {
     if (request.getRequestId().length() > MAX_REQUEST_ID) {
       // Request ids are journaled with what they asked for: a bounded size, refused before anything changes.
-      answer(request.getRequestId().substring(0, MAX_REQUEST_ID),
+      answer(request.getMessageCase(), request.getRequestId().substring(0, MAX_REQUEST_ID),
           new IllegalArgumentException("request_id: at most " + MAX_REQUEST_ID + " characters, got "
               + request.getRequestId().length()));
       return;
@@ -120,6 +124,7 @@ final class AgentStream {
     if (request.getMessageCase() == ConnectRequest.MessageCase.HEARTBEAT) {
       lastHeartbeatNanos = System.nanoTime();
       if (!heartbeats.tryTake()) {
+        metrics.heartbeat(FleetMetrics.HeartbeatOutcome.OVER_RATE);
         // Not an error an agent can act on (there is nothing to answer): the extra is dropped.
         if (heartbeatsOverRate++ % 1000 == 0) {
           log.info("device {} sends heartbeats faster than {}; {} dropped so far", deviceId,
@@ -128,7 +133,7 @@ final class AgentStream {
         return;
       }
     } else if (!requests.tryTake()) {
-      answer(request.getRequestId(), new GrpcServiceException(Status.RESOURCE_EXHAUSTED.withDescription(
+      answer(request.getMessageCase(), request.getRequestId(), new GrpcServiceException(Status.RESOURCE_EXHAUSTED.withDescription(
           "too many requests from device " + deviceId + ": at most " + limits.streamRequests().words()
               + " (fleet.limits.stream-requests); try again in " + Math.max(1, requests.nextIn().toSeconds()) + " s")));
       return;
@@ -137,7 +142,7 @@ final class AgentStream {
       handle(request);
     } catch (GrpcServiceException refused) {
       // A field the agent got wrong: refused with what was wrong, and the stream stays up.
-      answer(request.getRequestId(), refused);
+      answer(request.getMessageCase(), request.getRequestId(), refused);
     }
   }
 
@@ -148,6 +153,7 @@ final class AgentStream {
         String wrong = InputRules.heartbeatProblem(hb);
         if (wrong != null) {
           // Heartbeats are not answered; a real agent never sends these, so it is logged, not stored.
+          metrics.heartbeat(FleetMetrics.HeartbeatOutcome.INVALID);
           if (heartbeatsInvalid++ % 1000 == 0) {
             log.info("device {} sent a heartbeat that was dropped ({} so far): {}", deviceId, heartbeatsInvalid, wrong);
           }
@@ -161,13 +167,14 @@ final class AgentStream {
             device.tell(heartbeat);
           }
         }
+        metrics.heartbeat(FleetMetrics.HeartbeatOutcome.ACCEPTED);
       }
       case POLICY_ACK ->
           device
               .<DeviceSummary>askWithStatus(
                   replyTo -> new DeviceCommand.AckPolicy(PolicyVersionWire.fromProto(request.getPolicyAck().getPolicy()), replyTo),
                   askTimeout)
-              .whenComplete((summary, failure) -> answer(request.getRequestId(), failure));
+              .whenComplete((summary, failure) -> answer(request.getMessageCase(), request.getRequestId(), failure));
       case PAUSE_REQUEST -> {
         var pause = request.getPauseRequest();
         Duration duration = InputRules.duration("pause_request.duration", pause.getDuration());
@@ -189,16 +196,16 @@ final class AgentStream {
                   replyTo -> new DeviceCommand.RequestExemption(
                       request.getRequestId(), scope, reason, comment, asked, replyTo),
                   askTimeout)
-              .whenComplete((record, failure) -> answer(request.getRequestId(), failure));
+              .whenComplete((record, failure) -> answer(request.getMessageCase(), request.getRequestId(), failure));
         } catch (GrpcServiceException e) {
-          answer(request.getRequestId(), e);
+          answer(request.getMessageCase(), request.getRequestId(), e);
         }
       }
       case NOTICE_ACKNOWLEDGEMENT ->
           ask(request, replyTo -> new DeviceCommand.AcknowledgeNotice(
               request.getRequestId(), PolicyVersionWire.fromProto(request.getNoticeAcknowledgement().getPolicy()), replyTo));
       case MESSAGE_NOT_SET ->
-          answer(request.getRequestId(), new IllegalArgumentException("the message is empty"));
+          answer(request.getMessageCase(), request.getRequestId(), new IllegalArgumentException("the message is empty"));
     }
   }
 
@@ -207,10 +214,10 @@ final class AgentStream {
       ConnectRequest request,
       java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<org.apache.pekko.pattern.StatusReply<DeviceSummary>>, DeviceCommand> command) {
     device.askWithStatus(command::apply, askTimeout)
-        .whenComplete((summary, failure) -> answer(request.getRequestId(), failure));
+        .whenComplete((summary, failure) -> answer(request.getMessageCase(), request.getRequestId(), failure));
   }
 
-  private void answer(String requestId, Throwable failure) {
+  private void answer(ConnectRequest.MessageCase kind, String requestId, Throwable failure) {
     if (failure != null && GrpcErrors.cause(failure) instanceof TimeoutException) {
       // No answer is not a refusal: the device's node is stopping or gone (a shard hand-off).
       // End the stream; the agent reconnects, to a live node, and sends the request again,
@@ -218,10 +225,13 @@ final class AgentStream {
       log.info("request {} of device {} got no answer in time ({}); closing its stream so the agent "
           + "sends it again", requestId, deviceId, GrpcErrors.message(failure));
       // If the agent hung up already, it sends the request again when it is back.
+      metrics.request(kindLabel(kind), FleetMetrics.RequestOutcome.UNANSWERED);
       writer.tell(new AgentConnection.Close(Status.UNAVAILABLE.withDescription("request " + requestId
           + " of device " + deviceId + ": the controller did not answer in time; reconnect and send it again")));
       return;
     }
+    metrics.request(kindLabel(kind),
+        failure == null ? FleetMetrics.RequestOutcome.ACCEPTED : FleetMetrics.RequestOutcome.REFUSED);
     var ack = RequestAck.newBuilder().setRequestId(requestId).setAccepted(failure == null);
     if (failure != null) {
       ack.setMessage(GrpcErrors.message(failure));
@@ -229,5 +239,10 @@ final class AgentStream {
     }
     // The stream may be gone already (the agent hung up); the agent re-sends what it did not hear about.
     writer.tell(new AgentConnection.Send(ConnectResponse.newBuilder().setRequestAck(ack).build()));
+  }
+
+  /** pause_request, policy_ack, ...: the request's field name, a bounded set. */
+  private static String kindLabel(ConnectRequest.MessageCase kind) {
+    return kind == ConnectRequest.MessageCase.MESSAGE_NOT_SET ? "empty" : kind.name().toLowerCase(java.util.Locale.ROOT);
   }
 }

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.fleetcontrol.controller.grpc.GrpcErrors;
 import io.fleetcontrol.controller.grpc.RateLimit;
 import io.fleetcontrol.controller.grpc.ServiceBinding;
+import io.fleetcontrol.controller.metrics.FleetMetrics;
 import io.fleetcontrol.controller.security.SignedSecrets;
 import io.fleetcontrol.device.AgentPush;
 import io.fleetcontrol.device.DeviceCommand;
@@ -47,6 +48,7 @@ public final class AgentStreams {
   private final Duration askTimeout;
   private final Clock clock;
   private final AgentLimits limits;
+  private final FleetMetrics metrics;
   /** This node's attached streams and their devices, for {@link #announceOpenStreams}. */
   private final Map<ActorRef<AgentPush>, OpenStream> openStreams = new ConcurrentHashMap<>();
   private final RateLimit.PerKey heartbeatsByDevice;
@@ -58,8 +60,9 @@ public final class AgentStreams {
   private record OpenStream(EntityRef<DeviceCommand> device, String credentialHash, AgentStream handler) {}
 
   public AgentStreams(ActorSystem<?> system, SignedSecrets credentials, Duration askTimeout, AgentLimits limits,
-      Clock clock) {
+      Clock clock, FleetMetrics metrics) {
     this.system = system;
+    this.metrics = metrics;
     this.sharding = ClusterSharding.get(system);
     this.credentials = credentials;
     this.askTimeout = askTimeout;
@@ -69,6 +72,7 @@ public final class AgentStreams {
     this.heartbeatsByDevice = new RateLimit.PerKey(limits.heartbeats(), limits.trackedDevices(), System::nanoTime);
     this.requestsByDevice = new RateLimit.PerKey(limits.streamRequests(), limits.trackedDevices(), System::nanoTime);
     this.connectsByDevice = new RateLimit.PerKey(limits.connectsPerDevice(), limits.trackedDevices(), System::nanoTime);
+    metrics.streamsOpen(openStreams, Map::size);
     Duration sweep = Duration.ofSeconds(5);
     system.scheduler().scheduleAtFixedRate(sweep, sweep, this::closeSilentStreams, system.executionContext());
   }
@@ -109,7 +113,7 @@ public final class AgentStreams {
         "agent-stream-" + streamNumbers.incrementAndGet(), Props.empty());
     ActorRef<AgentPush> pushes = connection.narrow();
     AgentStream handler = new AgentStream(deviceId, device, connection, credentialHash,
-        bucketOf(heartbeatsByDevice, deviceId), bucketOf(requestsByDevice, deviceId), limits, askTimeout, clock);
+        bucketOf(heartbeatsByDevice, deviceId), bucketOf(requestsByDevice, deviceId), limits, askTimeout, clock, metrics);
     // Before the entity has the ref, so it is the first message the connection reads.
     connection.tell(new AgentConnection.Start(handler));
     out.setOnReadyHandler(() -> connection.tell(AgentConnection.Ready.READY));

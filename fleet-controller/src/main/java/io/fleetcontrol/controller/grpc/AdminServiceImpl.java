@@ -45,7 +45,10 @@ public final class AdminServiceImpl implements AdminServicePowerApi {
   /** Runs {@code call} for a caller with {@code needed}; synchronous refusals become failed answers. */
   private <T> CompletionStage<T> as(Metadata metadata, Permission needed, Function<Caller, CompletionStage<T>> call) {
     try {
-      return call.apply(adminTokens.require(metadata, needed));
+      Caller caller = adminTokens.authenticate(metadata);
+      // Named before the permission check, so the access log says who was refused.
+      AdminAccessLog.identify(caller.name());
+      return call.apply(AdminTokens.require(caller, needed));
     } catch (GrpcServiceException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -2,6 +2,7 @@ package io.fleetcontrol.controller.grpc;
 
 import com.google.protobuf.Descriptors;
 import com.typesafe.config.Config;
+import io.fleetcontrol.controller.metrics.FleetMetrics;
 import io.fleetcontrol.proto.v1.AdminService;
 import io.fleetcontrol.proto.v1.AdminServicePowerApi;
 import io.fleetcontrol.proto.v1.AgentService;
@@ -15,10 +16,12 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,16 +61,22 @@ public final class ControllerServer {
 
   /** {@code tls} empty: plaintext, which ControllerSecurity allows in dev mode on loopback only. */
   public static ControllerServer start(String host, int port, Optional<KeyManagerFactory> tls, ActorSystem<?> system,
-      AgentServiceImpl agents, AdminServiceImpl admin) {
+      AgentServiceImpl agents, AdminServiceImpl admin, FleetMetrics metrics) {
     Config grpc = system.settings().config().getConfig("fleet.grpc");
     Config connections = grpc.getConfig("connections");
     var open = new ConnectionAdmission(connections.getInt("max-connections"));
     ServerInterceptor[] edge = {open, new StampedHeaders()};
+    // grpc.health.v1: SERVING once this node serves calls, NOT_SERVING from the start of its shutdown.
+    var health = new HealthStatusManager();
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .addService(ServerInterceptors.intercept(agents.definition(), edge))
-        .addService(ServerInterceptors.intercept(ServiceBinding.bind(service(AdminService.description),
-            AdminServicePowerApi.class, admin), edge))
+        .addService(ServerInterceptors.intercept(ServerInterceptors.intercept(
+            ServiceBinding.bind(service(AdminService.description), AdminServicePowerApi.class, admin),
+            new AdminAccessLog()), edge))
         .addService(ProtoReflectionService.newInstance())
+        .addService(health.getHealthService())
+        // Outermost, so calls refused at the edge (connection cap, auth) are counted too.
+        .intercept(metrics.grpcInterceptor())
         .addTransportFilter(open)
         .executor(system.executionContext())
         .callExecutor(new io.grpc.ServerCallExecutorSupplier() {
@@ -101,12 +110,14 @@ public final class ControllerServer {
       log.error("gRPC server could not bind {}:{}", host, port, e);
       throw new UncheckedIOException("gRPC server could not bind " + host + ":" + port, e);
     }
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, HealthCheckResponse.ServingStatus.SERVING);
     log.info("gRPC server listening on {} ({})", server.getListenSockets(),
         tls.isPresent() ? "TLS" : "PLAINTEXT, dev mode on loopback");
     // First no new connections or calls (the agents' next tries go to the other nodes), then, once
     // this node stops serving, the open streams are cancelled so their agents reconnect elsewhere.
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "grpc-server-unbind", () -> {
+      health.enterTerminalState();
       server.shutdown();
       return CompletableFuture.completedFuture(Done.getInstance());
     });

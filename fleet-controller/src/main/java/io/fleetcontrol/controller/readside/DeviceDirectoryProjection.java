@@ -44,13 +44,14 @@ public final class DeviceDirectoryProjection {
 
   private DeviceDirectoryProjection() {}
 
-  public static void init(ActorSystem<?> system, DeviceDirectory directory, AuditStore audit) {
+  /** {@code lag}: told after each group a device projection wrote (the operators' read-side lag). */
+  public static void init(ActorSystem<?> system, DeviceDirectory directory, AuditStore audit, ProjectionLag lag) {
     ShardedDaemonProcess.get(system)
         .init(
             ProjectionBehavior.Command.class,
             "device-directory",
             DeviceEntity.TAGS.size(),
-            index -> ProjectionBehavior.create(projection(system, directory, audit, DeviceEntity.TAGS.get(index))),
+            index -> ProjectionBehavior.create(projection(system, directory, audit, DeviceEntity.TAGS.get(index), lag)),
             ProjectionBehavior.stopMessage());
     List<String> adminTags = List.of(PolicyCatalog.TAG, PolicyRollouts.TAG, EnrollmentToken.TAG);
     ShardedDaemonProcess.get(system)
@@ -66,11 +67,11 @@ public final class DeviceDirectoryProjection {
   }
 
   private static GroupedProjection<Offset, EventEnvelope<DeviceEvent>> projection(
-      ActorSystem<?> system, DeviceDirectory directory, AuditStore audit, String tag) {
+      ActorSystem<?> system, DeviceDirectory directory, AuditStore audit, String tag, ProjectionLag lag) {
     SourceProvider<Offset, EventEnvelope<DeviceEvent>> source =
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
     return CassandraProjection.groupedWithin(
-            ProjectionId.of("device-directory", tag), source, () -> new DirectoryHandler(directory, directory, audit))
+            ProjectionId.of("device-directory", tag), source, () -> new DirectoryHandler(directory, directory, audit, lag, "device-directory-" + tag))
         // A storm's events (thousands of enrollments, a rollout's acks) are written for many devices
         // at once instead of one event after another; the offset is saved after each group.
         .withGroup(GROUP_MAX_EVENTS, GROUP_MAX_WAIT);
@@ -108,11 +109,16 @@ public final class DeviceDirectoryProjection {
     private final DeviceStore devices;
     private final ExemptionStore exemptions;
     private final AuditStore audit;
+    private final ProjectionLag lag;
+    private final String name;
 
-    DirectoryHandler(DeviceStore devices, ExemptionStore exemptions, AuditStore audit) {
+    DirectoryHandler(DeviceStore devices, ExemptionStore exemptions, AuditStore audit, ProjectionLag lag,
+        String name) {
       this.devices = devices;
       this.exemptions = exemptions;
       this.audit = audit;
+      this.lag = lag;
+      this.name = name;
     }
 
     @Override
@@ -124,7 +130,11 @@ public final class DeviceDirectoryProjection {
       }
       return CompletableFuture.allOf(byDevice.values().stream().map(CompletionStage::toCompletableFuture)
               .toArray(CompletableFuture[]::new))
-          .thenApply(all -> Done.getInstance());
+          .thenApply(all -> {
+            envelopes.stream().mapToLong(EventEnvelope::timestamp).max()
+                .ifPresent(newest -> lag.written(name, java.time.Instant.ofEpochMilli(newest)));
+            return Done.getInstance();
+          });
     }
 
     private CompletionStage<Done> write(EventEnvelope<DeviceEvent> envelope) {

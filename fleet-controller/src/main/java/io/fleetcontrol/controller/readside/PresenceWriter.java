@@ -63,6 +63,8 @@ public final class PresenceWriter implements PresenceDirectory {
   private final Duration keepAlive;
   private final long staleAfterMillis;
   private final String self;
+  /** Told the time of every flush that left nothing behind (the operators' "presence flush age"). */
+  private volatile java.util.function.Consumer<Instant> onFlushed = at -> { };
 
   /** {@code self}: this node (its unique address), which the rows it vouches for name. */
   PresenceWriter(ActorSystem<?> system, DeviceStore directory, Clock clock, Duration keepAlive, Duration staleAfter,
@@ -80,6 +82,10 @@ public final class PresenceWriter implements PresenceDirectory {
     PresenceWriter writer = new PresenceWriter(system, directory, clock, keepAlive, staleAfter, self);
     system.scheduler().scheduleWithFixedDelay(flushInterval, flushInterval, writer::flush, system.executionContext());
     return writer;
+  }
+
+  public void onFlushed(java.util.function.Consumer<Instant> listener) {
+    this.onFlushed = listener;
   }
 
   private static long micros(Instant at) {
@@ -143,9 +149,16 @@ public final class PresenceWriter implements PresenceDirectory {
   /** Writes what is pending; package-private so tests can flush on their own clock. */
   CompletionStage<Integer> flush() {
     sweepSilent(clock.instant());
-    if (pending.isEmpty() || !flushing.compareAndSet(false, true)) {
+    if (pending.isEmpty()) {
+      if (!flushing.get()) {
+        onFlushed.accept(clock.instant());
+      }
+      return CompletableFuture.completedFuture(0);
+    }
+    if (!flushing.compareAndSet(false, true)) {
       return CompletableFuture.completedFuture(0); // the previous flush is still writing; these wait
     }
+    Instant started = clock.instant();
     List<Map.Entry<String, Word>> batch = new ArrayList<>(pending.size());
     for (String deviceId : pending.keySet()) {
       Word word = pending.remove(deviceId);
@@ -167,7 +180,9 @@ public final class PresenceWriter implements PresenceDirectory {
         .runWith(Sink.fold(0, Integer::sum), system)
         .whenComplete((failed, failure) -> {
           flushing.set(false);
-          if (failure != null || failed > 0) {
+          if (failure == null && failed == 0) {
+            onFlushed.accept(started);
+          } else {
             log.warn("Presence flush: {} of {} writes failed, kept for the next flush{}", failed, batch.size(),
                 failure == null ? "" : " (" + failure + ")");
           }

@@ -1,14 +1,15 @@
 package io.fleetcontrol.controller.rollout;
 
-import io.fleetcontrol.policy.PolicyVersion;
+import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.controller.cluster.EntityRefs;
+import io.fleetcontrol.controller.metrics.FleetMetrics;
 import io.fleetcontrol.controller.readside.DeviceStore;
 import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.device.DeviceSummary;
 import io.fleetcontrol.policy.Policy;
+import io.fleetcontrol.policy.PolicyVersion;
 import io.fleetcontrol.policy.rollout.RolloutPlan;
 import io.fleetcontrol.policy.rollout.WaveHealth;
-import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,11 +60,13 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
   private final EntityRefs entities;
   private final Duration askTimeout;
   private final int assignmentsPerSecond;
+  private final FleetMetrics metrics;
   private final ConcurrentHashMap<String, Run> running = new ConcurrentHashMap<>();
 
   public RolloutRunner(ActorSystem<?> system, DeviceStore directory, EntityRefs entities, Duration askTimeout,
-      int assignmentsPerSecond) {
+      int assignmentsPerSecond, FleetMetrics metrics) {
     this.system = system;
+    this.metrics = metrics;
     this.directory = directory;
     this.entities = entities;
     this.askTimeout = askTimeout;
@@ -82,6 +85,15 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
       running.put(rollout.rolloutId(), run);
     }
     run.start();
+  }
+
+  /** The waves this node is working on now, as the operators' gauges show them. */
+  public List<FleetMetrics.RunningWave> running() {
+    return running.values().stream()
+        .filter(run -> !run.stopped && run.targets != null)
+        .map(run -> new FleetMetrics.RunningWave(run.spec.policyName(), run.rollout.rolloutId(), run.wave,
+            run.targets.size(), run.acked.size()))
+        .toList();
   }
 
   @Override
@@ -125,7 +137,7 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
     /** Acked enough: the soak and the health verdict follow, and no more ack counts are reported. */
     volatile boolean soaking;
     Policy policy;
-    List<String> targets;
+    volatile List<String> targets;
     List<String> rest;
     final Set<String> acked = ConcurrentHashMap.newKeySet();
     /** Devices assigned at least once in this wave; a poll assigns the others first. */
@@ -288,12 +300,14 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
 
     private void pass(String message) {
       finish();
+      metrics.wave(FleetMetrics.WaveOutcome.PASSED);
       var last = new PolicyRollouts.Progress(wave, targets.size(), assignedTotal.get(), acked.size(), "passed");
       entities.rollouts(spec.policyName()).tell(new PolicyRollouts.WavePassed(rollout.rolloutId(), wave, message, last));
     }
 
     private void fail(String message) {
       finish();
+      metrics.wave(FleetMetrics.WaveOutcome.FAILED);
       entities.rollouts(spec.policyName()).tell(new PolicyRollouts.WaveFailed(rollout.rolloutId(), wave, message));
     }
 

@@ -151,6 +151,11 @@ public final class AdminTokens {
 
   /** The caller, if its token is known and its role has {@code needed}. */
   public Caller require(Metadata metadata, Permission needed) {
+    return require(authenticate(metadata), needed);
+  }
+
+  /** The caller its token names, whatever it may do. */
+  public Caller authenticate(Metadata metadata) {
     String token =
         AgentAuth.bearer(metadata)
             .orElseThrow(
@@ -163,6 +168,11 @@ public final class AdminTokens {
     if (caller == null) {
       throw new GrpcServiceException(Status.UNAUTHENTICATED.withDescription("the admin token is not valid"));
     }
+    return caller;
+  }
+
+  /** {@code caller}, if its role has {@code needed}. */
+  public static Caller require(Caller caller, Permission needed) {
     if (!caller.may(needed)) {
       throw new GrpcServiceException(
           Status.PERMISSION_DENIED.withDescription(

@@ -36,7 +36,7 @@ class DeviceDirectoryProjectionTest {
   private final InMemoryExemptionStore exemptions = new InMemoryExemptionStore();
   private final InMemoryAuditStore audit = new InMemoryAuditStore();
   private final DeviceDirectoryProjection.DirectoryHandler handler =
-      new DeviceDirectoryProjection.DirectoryHandler(devices, exemptions, audit);
+      new DeviceDirectoryProjection.DirectoryHandler(devices, exemptions, audit, ProjectionLag.NONE, "test");
   private long sequenceNr;
 
   private void feed(DeviceEvent event) throws Exception {
@@ -143,7 +143,7 @@ class DeviceDirectoryProjectionTest {
   @Test
   void aGroupWritesItsDevicesSideBySideAndEachDevicesEventsInOrder() {
     var held = new HeldWrites();
-    var grouped = new DeviceDirectoryProjection.DirectoryHandler(held, exemptions, audit);
+    var grouped = new DeviceDirectoryProjection.DirectoryHandler(held, exemptions, audit, ProjectionLag.NONE, "test");
     Policy policy = Policy.starter("engineering", 2);
     var group = List.of(
         EventEnvelope.create(Offset.sequence(1), "Device|a", 1, (DeviceEvent) new DeviceEvent.PolicyAssigned("a", policy, T0, "alice"), 0L),
@@ -159,6 +159,24 @@ class DeviceDirectoryProjectionTest {
     assertFalse(done.isDone(), "the group is done only when every device's writes are");
     held.finish("target b");
     assertTrue(done.isDone());
+  }
+
+  @Test
+  void aGroupTellsTheLagOfItsNewestEventOnlyOnceItsWritesAreDone() {
+    var held = new HeldWrites();
+    List<String> told = new ArrayList<>();
+    var grouped = new DeviceDirectoryProjection.DirectoryHandler(held, exemptions, audit,
+        (projection, newest) -> told.add(projection + " " + newest), "device-directory-device-1");
+    Policy policy = Policy.starter("engineering", 2);
+    var done = grouped.process(List.of(
+        EventEnvelope.create(Offset.sequence(1), "Device|a", 1, (DeviceEvent) new DeviceEvent.PolicyAssigned("a", policy, T0, "alice"), 5_000L),
+        EventEnvelope.create(Offset.sequence(2), "Device|b", 1, (DeviceEvent) new DeviceEvent.PolicyAssigned("b", policy, T0, "alice"), 9_000L)))
+        .toCompletableFuture();
+    held.finish("target a");
+    assertEquals(List.of(), told, "nothing is told while a write is still open");
+    held.finish("target b");
+    assertTrue(done.isDone());
+    assertEquals(List.of("device-directory-device-1 " + Instant.ofEpochMilli(9_000)), told);
   }
 
   /** Directory writes that complete only when the test says so, in the order they were started. */

@@ -1,18 +1,16 @@
 package io.fleetcontrol.controller.rollout;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.typesafe.config.ConfigFactory;
+import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.controller.cluster.ProbeEntities;
+import io.fleetcontrol.controller.metrics.FleetMetrics;
 import io.fleetcontrol.controller.readside.InMemoryDeviceStore;
 import io.fleetcontrol.controller.readside.TestClock;
 import io.fleetcontrol.device.DeviceCommand;
-import io.fleetcontrol.policy.DeviceIdentity;
 import io.fleetcontrol.device.DeviceSummary;
+import io.fleetcontrol.policy.DeviceIdentity;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.policy.rollout.RolloutGates;
-import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +21,8 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A wave's work against probes standing in for the catalog, the devices and the rollout entity. */
 class RolloutRunnerTest {
@@ -38,7 +38,8 @@ class RolloutRunnerTest {
 
   private final InMemoryDeviceStore directory = new InMemoryDeviceStore(new TestClock(T0));
   private final ProbeEntities entities = new ProbeEntities(kit);
-  private final RolloutRunner runner = new RolloutRunner(kit.system(), directory, entities, Duration.ofSeconds(3), 100);
+  private final RolloutRunner runner = new RolloutRunner(kit.system(), directory, entities, Duration.ofSeconds(3), 100,
+      FleetMetrics.get(kit.system()));
   private final Policy v2 = Policy.starter("eng", 2);
 
   private void enroll(String id, String team) {
@@ -117,7 +118,8 @@ class RolloutRunnerTest {
   @Test
   void aDeviceWhoseAssignmentKeepsFailingDoesNotHoldBackTheOthers() {
     // One assignment per poll: d1's fails, and the next poll must try d2 rather than d1 again.
-    var oneAtATime = new RolloutRunner(kit.system(), directory, entities, Duration.ofSeconds(3), 1);
+    var oneAtATime = new RolloutRunner(kit.system(), directory, entities, Duration.ofSeconds(3), 1,
+        FleetMetrics.get(kit.system()));
     enroll("d1", "core");
     enroll("d2", "core");
     oneAtATime.runWave(rollout(new PolicyRollouts.Selector(false, Map.of("team", "core"), List.of())), 0);

@@ -1,0 +1,227 @@
+package io.fleetcontrol.controller.metrics;
+
+import io.fleetcontrol.proto.v1.GetFleetSummaryResponse;
+import io.grpc.ServerInterceptor;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+
+/**
+ * This node's meters, served as Prometheus text at {@code /metrics} on the management port
+ * ({@link MetricsRoutes}). A Pekko extension, so the route pekko-management builds and the wiring
+ * that records into it share one registry. Names follow Prometheus conventions once rendered
+ * ({@code fleet_agent_heartbeats_total}, {@code fleet_read_side_lag_seconds}); every label takes
+ * a bounded set of values (a state, a kind, a policy version, a running rollout), never a device id.
+ */
+public final class FleetMetrics implements Extension {
+
+  public static final ExtensionId<FleetMetrics> ID = new ExtensionId<>() {
+    @Override
+    public FleetMetrics createExtension(ActorSystem<?> system) {
+      FleetMetrics metrics = new FleetMetrics();
+      // The Cassandra driver records into Micrometer's global registry when given none.
+      Metrics.addRegistry(metrics.registry);
+      system.getWhenTerminated().thenRun(() -> Metrics.removeRegistry(metrics.registry));
+      return metrics;
+    }
+  };
+
+  public static FleetMetrics get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  /** What became of a heartbeat at the agents' edge. */
+  public enum HeartbeatOutcome { ACCEPTED, OVER_RATE, INVALID }
+
+  /** What became of an agent's request (pause, resume, exemption, notice, policy ack). */
+  public enum RequestOutcome { ACCEPTED, REFUSED, UNANSWERED }
+
+  /** What became of an Enroll call. */
+  public enum EnrollmentOutcome { ENROLLED, REFUSED, UNAVAILABLE }
+
+  /** How a rollout's wave ended on this node. */
+  public enum WaveOutcome { PASSED, FAILED }
+
+  /** A running rollout's wave as this node works on it. */
+  public record RunningWave(String policy, String rolloutId, int wave, long devices, long acked) {}
+
+  /** Latency buckets for gRPC calls: a few fixed ones keep the series per method small. */
+  private static final Duration[] CALL_BUCKETS = {
+      Duration.ofMillis(5), Duration.ofMillis(25), Duration.ofMillis(100), Duration.ofMillis(250),
+      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+      Duration.ofSeconds(10)};
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<HeartbeatOutcome, Counter> heartbeats = new EnumMap<>(HeartbeatOutcome.class);
+  private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+  private final Map<EnrollmentOutcome, Counter> enrollments = new EnumMap<>(EnrollmentOutcome.class);
+  private final Map<WaveOutcome, Counter> waves = new EnumMap<>(WaveOutcome.class);
+  private final Map<String, AtomicLong> projectionLagMillis = new ConcurrentHashMap<>();
+  private final AtomicLong presenceFlushedAtMillis = new AtomicLong(System.currentTimeMillis());
+  private final MultiGauge devicesByConnection;
+  private final MultiGauge devicesByCapture;
+  private final MultiGauge devicesByPolicy;
+  private final MultiGauge rolloutDevices;
+  private final MultiGauge rolloutAcked;
+  private final MultiGauge rolloutWave;
+  private final ServerInterceptor grpc;
+
+  private FleetMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    for (HeartbeatOutcome outcome : HeartbeatOutcome.values()) {
+      heartbeats.put(outcome, Counter.builder("fleet.agent.heartbeats").tag("outcome", label(outcome))
+          .description("Heartbeats received from agents on this node").register(registry));
+    }
+    for (EnrollmentOutcome outcome : EnrollmentOutcome.values()) {
+      enrollments.put(outcome, Counter.builder("fleet.agent.enrollments").tag("outcome", label(outcome))
+          .description("Enroll calls answered by this node").register(registry));
+    }
+    for (WaveOutcome outcome : WaveOutcome.values()) {
+      waves.put(outcome, Counter.builder("fleet.rollout.waves").tag("outcome", label(outcome))
+          .description("Rollout waves this node judged, by the gates' verdict").register(registry));
+    }
+    Gauge.builder("fleet.read.side.presence.flush.age", presenceFlushedAtMillis,
+            at -> (System.currentTimeMillis() - at.get()) / 1000.0)
+        .baseUnit("seconds").description("Time since this node last wrote the presence of the devices it hears")
+        .register(registry);
+    devicesByConnection = MultiGauge.builder("fleet.devices").description("Enrolled devices by connection state")
+        .register(registry);
+    devicesByCapture = MultiGauge.builder("fleet.devices.capture").description("Devices by capture state")
+        .register(registry);
+    devicesByPolicy = MultiGauge.builder("fleet.devices.policy")
+        .description("Devices by the policy version they applied").register(registry);
+    rolloutDevices = MultiGauge.builder("fleet.rollout.devices")
+        .description("Devices in the current wave of each rollout running on this node").register(registry);
+    rolloutAcked = MultiGauge.builder("fleet.rollout.acked")
+        .description("Devices of the current wave that acked, per rollout running on this node").register(registry);
+    rolloutWave = MultiGauge.builder("fleet.rollout.wave")
+        .description("The wave each rollout running on this node is at (1 is the first)").register(registry);
+    grpc = new MetricCollectingServerInterceptor(registry, counter -> counter,
+        timer -> timer.serviceLevelObjectives(CALL_BUCKETS));
+  }
+
+  /** Counts calls by service, method and status, with a latency histogram; outermost on the server. */
+  public ServerInterceptor grpcInterceptor() {
+    return grpc;
+  }
+
+  /** Prometheus text exposition of every meter. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  public void heartbeat(HeartbeatOutcome outcome) {
+    heartbeats.get(outcome).increment();
+  }
+
+  /** {@code kind}: the request's message case, lower case (pause_request, policy_ack, ...). */
+  public void request(String kind, RequestOutcome outcome) {
+    requests.computeIfAbsent(kind + "|" + outcome, key -> Counter.builder("fleet.agent.requests")
+        .tags("kind", kind, "outcome", label(outcome))
+        .description("Requests agents sent on their streams, by kind and outcome").register(registry)).increment();
+  }
+
+  public void enrollment(EnrollmentOutcome outcome) {
+    enrollments.get(outcome).increment();
+  }
+
+  public void wave(WaveOutcome outcome) {
+    waves.get(outcome).increment();
+  }
+
+  /** A projection wrote events whose newest was journaled at {@code newest}. */
+  public void projected(String projection, Instant newest, Instant now) {
+    projectionLagMillis.computeIfAbsent(projection, name -> {
+      AtomicLong lag = new AtomicLong();
+      Gauge.builder("fleet.read.side.lag", lag, millis -> millis.get() / 1000.0).tag("projection", name)
+          .baseUnit("seconds").description("How far behind the journal the read side's last written event was")
+          .register(registry);
+      return lag;
+    }).set(Math.max(0, Duration.between(newest, now).toMillis()));
+  }
+
+  public void presenceFlushed(Instant at) {
+    presenceFlushedAtMillis.set(at.toEpochMilli());
+  }
+
+  /** Open agent streams on this node, read at every scrape. */
+  public <T> void streamsOpen(T source, ToDoubleFunction<T> count) {
+    Gauge.builder("fleet.agent.streams.open", source, count).description("Agent streams open on this node")
+        .register(registry);
+  }
+
+  /** Cluster members by status, read at every scrape. */
+  public void clusterMembers(Supplier<Map<String, Long>> byStatus) {
+    for (String status : List.of("up", "unreachable")) {
+      Gauge.builder("fleet.cluster.members", byStatus, s -> s.get().getOrDefault(status, 0L))
+          .tag("status", status).description("Cluster members this node sees, by status").register(registry);
+    }
+  }
+
+  /** The fleet as the summary counts it; refreshed by the wiring every few seconds. */
+  public void fleet(GetFleetSummaryResponse summary) {
+    devicesByConnection.register(List.of(
+        MultiGauge.Row.of(Tags.of("connection", "online"), summary.getOnline()),
+        MultiGauge.Row.of(Tags.of("connection", "stale"), summary.getStale()),
+        MultiGauge.Row.of(Tags.of("connection", "offline"), summary.getOffline())), true);
+    List<MultiGauge.Row<?>> capture = new ArrayList<>();
+    summary.getByCaptureStateMap().forEach((state, count) ->
+        capture.add(MultiGauge.Row.of(Tags.of("state",
+            state.replaceFirst("^CAPTURE_STATE_", "").toLowerCase(java.util.Locale.ROOT)), count)));
+    devicesByCapture.register(capture, true);
+    List<MultiGauge.Row<?>> policies = new ArrayList<>();
+    summary.getByAppliedPolicyList().forEach(count -> policies.add(MultiGauge.Row.of(
+        Tags.of("policy", count.getPolicy().getPolicyName(), "version", Long.toString(count.getPolicy().getVersion())),
+        count.getDevices())));
+    devicesByPolicy.register(policies, true);
+  }
+
+  /** The rollouts running on this node now; a finished one's series go away. */
+  public void rollouts(List<RunningWave> running) {
+    List<MultiGauge.Row<?>> devices = new ArrayList<>();
+    List<MultiGauge.Row<?>> acked = new ArrayList<>();
+    List<MultiGauge.Row<?>> wave = new ArrayList<>();
+    for (RunningWave run : running) {
+      Tags tags = Tags.of("policy", run.policy(), "rollout", run.rolloutId());
+      devices.add(MultiGauge.Row.of(tags, run.devices()));
+      acked.add(MultiGauge.Row.of(tags, run.acked()));
+      wave.add(MultiGauge.Row.of(tags, run.wave() + 1));
+    }
+    rolloutDevices.register(devices, true);
+    rolloutAcked.register(acked, true);
+    rolloutWave.register(wave, true);
+  }
+
+  private static String label(Enum<?> value) {
+    return value.name().toLowerCase(java.util.Locale.ROOT);
+  }
+}

@@ -1,0 +1,220 @@
+package io.fleetcontrol.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fleetcontrol.agent.AgentSettings;
+import io.fleetcontrol.agent.simulator.FaultSwitches;
+import io.fleetcontrol.agent.simulator.FleetSimulator;
+import io.fleetcontrol.agent.simulator.SimulatorSettings;
+import io.fleetcontrol.proto.v1.DeviceSelector;
+import io.fleetcontrol.proto.v1.GetFleetSummaryRequest;
+import io.fleetcontrol.proto.v1.RolloutGates;
+import io.fleetcontrol.proto.v1.RolloutStatus;
+import io.fleetcontrol.proto.v1.StartRolloutRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What an SRE reads off a running controller on the real Cassandra: /metrics moving under a
+ * rollout, a dashboard and alert rules that name only metrics the controller serves, and the
+ * standard gRPC health service.
+ */
+class OperationsIntegrationTest {
+
+  private static final int AGENTS = 30;
+  private static final Path REPO = LocalCassandra.findRepoRoot();
+  /** PromQL identifiers that are metrics of ours, the JVM's, the Cassandra driver's or grpc's. */
+  private static final Pattern METRIC = Pattern.compile("\\b((?:fleet|cassandra|grpc|jvm|process|system)_[a-z0-9_]+)");
+  private static FleetHarness harness;
+  private static FleetSimulator fleet;
+  private static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() {
+    harness = new FleetHarness();
+    AgentSettings base = AgentSettings.fromConfig(harness.clientSystem.settings().config())
+        .withController(harness.controllerAddress())
+        .withEnrollmentToken(harness.enrollmentToken);
+    fleet = FleetSimulator.start(harness.clientSystem,
+        SimulatorSettings.fromConfig(harness.clientSystem.settings().config()).withBase(base).withFlakyFraction(0),
+        AGENTS, new FaultSwitches());
+    Eventually.within(Duration.ofMinutes(3), () ->
+        assertEquals(Map.of(1L, AGENTS), fleet.appliedVersionCounts(), "every agent on default v1"));
+    Eventually.within(Duration.ofMinutes(2), () -> assertEquals(AGENTS, harness.admin.getFleetSummary()
+        .addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
+        .invoke(GetFleetSummaryRequest.getDefaultInstance()).toCompletableFuture().get(30, TimeUnit.SECONDS)
+        .getTotal(), "devices in the read side"));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (fleet != null) {
+      fleet.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+    if (harness != null) {
+      harness.close();
+    }
+  }
+
+  @Test
+  void metricsMoveDuringARolloutAndTheReadSideLagStaysFinite() throws Exception {
+    Eventually.within(Duration.ofSeconds(30), () ->
+        assertEquals(Optional.of((double) AGENTS), sample(scrape(), "fleet_devices{connection=\"online\""),
+            "every agent online in the fleet gauge"));
+    String before = scrape();
+    double heartbeatsBefore = sample(before, "fleet_agent_heartbeats_total{outcome=\"accepted\"").orElseThrow();
+    assertEquals(Optional.of((double) AGENTS), sample(before, "fleet_agent_streams_open"), "one stream per agent");
+
+    long version = harness.newVersionOfDefault("metrics.example.com");
+    String rolloutId = harness.admin.startRollout().addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
+        .invoke(StartRolloutRequest.newBuilder().setPolicyName("default").setPolicyVersion(version)
+            .setSelector(DeviceSelector.newBuilder().setAll(true)).addWavePercents(100.0)
+            .setGates(RolloutGates.newBuilder().setMinAckFraction(1.0).setAckDeadlineSeconds(120)
+                .setSoakSeconds(10)).build())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS).getRollout().getRolloutId();
+
+    // While the wave runs: the acked gauge is seen, and only ever grows; the lag is always finite.
+    List<Double> acked = new ArrayList<>();
+    Eventually.within(Duration.ofMinutes(2), () -> {
+      String now = scrape();
+      sample(now, "fleet_rollout_acked{policy=\"default\",rollout=\"" + rolloutId + "\"").ifPresent(acked::add);
+      for (double lag : samples(now, "fleet_read_side_lag_seconds")) {
+        assertTrue(Double.isFinite(lag) && lag >= 0 && lag < 60, "read-side lag " + lag + " s");
+      }
+      assertEquals(Optional.of((double) AGENTS), acked.isEmpty() ? Optional.empty() : Optional.of(acked.get(acked.size() - 1)),
+          "the acked gauge reaches every agent: " + acked);
+    });
+    for (int i = 1; i < acked.size(); i++) {
+      assertTrue(acked.get(i) >= acked.get(i - 1), "acks never go back: " + acked);
+    }
+    harness.awaitRollout(rolloutId, RolloutStatus.ROLLOUT_STATUS_SUCCEEDED, Duration.ofMinutes(2));
+
+    Eventually.within(Duration.ofSeconds(30), () -> {
+      String after = scrape();
+      assertEquals(Optional.of((double) AGENTS),
+          sample(after, "fleet_devices_policy{policy=\"default\",version=\"" + version + "\""), "devices on the new version");
+      assertTrue(sample(after, "fleet_agent_heartbeats_total{outcome=\"accepted\"").orElseThrow() > heartbeatsBefore,
+          "heartbeats counted");
+      assertTrue(sample(after, "fleet_rollout_waves_total{outcome=\"passed\"").orElseThrow() >= 1, "the wave passed");
+      assertTrue(sample(after, "fleet_agent_requests_total{kind=\"policy_ack\",outcome=\"accepted\"").orElseThrow()
+          >= AGENTS, "the agents' acks counted");
+      assertTrue(sample(after, "grpc_server_processing_duration_seconds_count{method=\"StartRollout\"").isPresent(),
+          "gRPC calls by method");
+      assertTrue(samples(after, "cassandra_session_cql_requests_seconds_count").stream().anyMatch(n -> n > 0),
+          "Cassandra requests timed");
+      assertTrue(sample(after, "fleet_read_side_presence_flush_age_seconds").orElseThrow() < 10,
+          "presence written lately");
+    });
+  }
+
+  @Test
+  void theDashboardAndTheAlertsNameOnlyMetricsTheControllerServes() throws Exception {
+    Set<String> served = new TreeSet<>();
+    Eventually.within(Duration.ofSeconds(30), () -> {
+      served.clear();
+      served.addAll(metricNames(scrape()));
+      // Gauges that appear once there is something to show: a projection wrote, the fleet was counted.
+      assertTrue(served.contains("fleet_read_side_lag_seconds") && served.contains("fleet_devices"), served.toString());
+    });
+    ObjectMapper json = new ObjectMapper();
+    JsonNode dashboard = json.readTree(REPO.resolve("deploy/grafana/fleet.json").toFile());
+    List<String> expressions = new ArrayList<>();
+    dashboard.get("panels").forEach(panel -> {
+      if (panel.has("targets")) {
+        panel.get("targets").forEach(target -> expressions.add(target.get("expr").asText()));
+      }
+    });
+    assertTrue(expressions.size() >= 20, "the dashboard's queries: " + expressions.size());
+    JsonNode alerts = new ObjectMapper(new YAMLFactory()).readTree(REPO.resolve("deploy/prometheus/alerts.yaml").toFile());
+    List<String> alertNames = new ArrayList<>();
+    alerts.get("groups").forEach(group -> group.get("rules").forEach(rule -> {
+      alertNames.add(rule.get("alert").asText());
+      expressions.add(rule.get("expr").asText());
+    }));
+    assertTrue(alertNames.containsAll(List.of("FleetOfflineSurge", "FleetReadSideLagging", "FleetRolloutStoppedByGate",
+        "FleetMembersMissing", "FleetJournalErrors")), alertNames.toString());
+    List<String> missing = new ArrayList<>();
+    for (String expr : expressions) {
+      Matcher m = METRIC.matcher(expr);
+      while (m.find()) {
+        if (!served.contains(m.group(1))) {
+          missing.add(m.group(1) + " (in " + expr.strip() + ")");
+        }
+      }
+    }
+    assertEquals(List.of(), missing, "metrics named in deploy/grafana or deploy/prometheus that /metrics lacks");
+  }
+
+  @Test
+  void theStandardGrpcHealthServiceSaysServing() {
+    ManagedChannel channel = RawGrpc.tlsChannel(harness.grpcPort);
+    try {
+      HealthCheckResponse health = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .check(HealthCheckRequest.getDefaultInstance());
+      assertEquals(HealthCheckResponse.ServingStatus.SERVING, health.getStatus());
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  private static String scrape() throws Exception {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + harness.managementPort + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode(), response.body());
+    return response.body();
+  }
+
+  /** Every metric name in a scrape: the samples' names and the families' (# TYPE) names. */
+  private static Set<String> metricNames(String scrape) {
+    Set<String> names = new TreeSet<>();
+    for (String line : scrape.split("\n")) {
+      if (line.startsWith("# TYPE ")) {
+        names.add(line.split(" ")[2]);
+      } else if (!line.startsWith("#") && !line.isBlank()) {
+        names.add(line.split("[{ ]")[0]);
+      }
+    }
+    return names;
+  }
+
+  /** The value of the first sample whose name and labels start with {@code series}. */
+  private static Optional<Double> sample(String scrape, String series) {
+    List<Double> all = samples(scrape, series);
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+  }
+
+  private static List<Double> samples(String scrape, String series) {
+    Matcher m = Pattern.compile("^" + Pattern.quote(series) + "[,{}]?[^ ]* ([0-9.eE+-]+|NaN|[+-]Inf)$", Pattern.MULTILINE)
+        .matcher(scrape);
+    List<Double> values = new ArrayList<>();
+    while (m.find()) {
+      values.add(m.group(1).endsWith("Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1)));
+    }
+    return values;
+  }
+}
