@@ -2,7 +2,11 @@ package io.fleetcontrol.it;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.fleetcontrol.agent.AgentSettings;
 import io.fleetcontrol.agent.link.ControllerAddress;
+import io.fleetcontrol.agent.simulator.FaultSwitches;
+import io.fleetcontrol.agent.simulator.FleetSimulator;
+import io.fleetcontrol.agent.simulator.SimulatorSettings;
 import io.fleetcontrol.controller.FleetController;
 import io.fleetcontrol.proto.v1.AdminServiceClient;
 import io.fleetcontrol.proto.v1.AgentServiceClient;
@@ -42,6 +46,7 @@ final class FleetHarness implements AutoCloseable {
   private final boolean tls;
   private Map<String, Object> overrides;
   private FleetController controller;
+  private final List<FleetSimulator> simulators = new java.util.ArrayList<>();
 
   FleetHarness() {
     this(Map.of());
@@ -94,6 +99,18 @@ final class FleetHarness implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("could not create an enrollment token", e);
     }
+  }
+
+  /** {@code agents} simulated agents on this controller with the harness's token, none flaky; stopped by close(). */
+  FleetSimulator simulate(int agents, FaultSwitches faults) {
+    AgentSettings base = AgentSettings.fromConfig(clientSystem.settings().config())
+        .withController(controllerAddress())
+        .withEnrollmentToken(enrollmentToken);
+    FleetSimulator fleet = FleetSimulator.start(clientSystem,
+        SimulatorSettings.fromConfig(clientSystem.settings().config()).withBase(base).withFlakyFraction(0),
+        agents, faults);
+    simulators.add(fleet);
+    return fleet;
   }
 
   /** A new version of the default policy, made by the dev admin: the current one plus one more allowed site. */
@@ -186,6 +203,13 @@ final class FleetHarness implements AutoCloseable {
 
   @Override
   public void close() {
+    for (FleetSimulator fleet : simulators) {
+      try {
+        fleet.stop().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IllegalStateException("the simulated agents did not stop", e);
+      }
+    }
     admin.close();
     agentClient.close();
     clientSystem.terminate();

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.fleetcontrol.agent.AgentSettings;
 import io.fleetcontrol.agent.simulator.FaultSwitches;
 import io.fleetcontrol.agent.simulator.FleetSimulator;
-import io.fleetcontrol.agent.simulator.SimulatorSettings;
 import io.fleetcontrol.proto.v1.DeviceSelector;
 import io.fleetcontrol.proto.v1.GetFleetSummaryRequest;
 import io.fleetcontrol.proto.v1.RolloutGates;
@@ -56,12 +54,7 @@ class OperationsIntegrationTest {
   @BeforeAll
   static void start() {
     harness = new FleetHarness();
-    AgentSettings base = AgentSettings.fromConfig(harness.clientSystem.settings().config())
-        .withController(harness.controllerAddress())
-        .withEnrollmentToken(harness.enrollmentToken);
-    fleet = FleetSimulator.start(harness.clientSystem,
-        SimulatorSettings.fromConfig(harness.clientSystem.settings().config()).withBase(base).withFlakyFraction(0),
-        AGENTS, new FaultSwitches());
+    fleet = harness.simulate(AGENTS, new FaultSwitches());
     Eventually.within(Duration.ofMinutes(3), () ->
         assertEquals(Map.of(1L, AGENTS), fleet.appliedVersionCounts(), "every agent on default v1"));
     Eventually.within(Duration.ofMinutes(2), () -> assertEquals(AGENTS, harness.admin.getFleetSummary()
@@ -71,10 +64,7 @@ class OperationsIntegrationTest {
   }
 
   @AfterAll
-  static void stop() throws Exception {
-    if (fleet != null) {
-      fleet.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    }
+  static void stop() {
     if (harness != null) {
       harness.close();
     }

@@ -3,11 +3,9 @@ package io.fleetcontrol.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fleetcontrol.agent.AgentSettings;
 import io.fleetcontrol.agent.link.ControllerAddress;
 import io.fleetcontrol.agent.simulator.FaultSwitches;
 import io.fleetcontrol.agent.simulator.FleetSimulator;
-import io.fleetcontrol.agent.simulator.SimulatorSettings;
 import io.fleetcontrol.device.DeviceEvent;
 import io.fleetcontrol.proto.v1.*;
 import io.grpc.Status;
@@ -46,12 +44,7 @@ class RolloutIntegrationTest {
   @BeforeAll
   static void start() {
     harness = new FleetHarness();
-    AgentSettings base = AgentSettings.fromConfig(harness.clientSystem.settings().config())
-        .withController(harness.controllerAddress())
-        .withEnrollmentToken(harness.enrollmentToken);
-    fleet = FleetSimulator.start(harness.clientSystem,
-        SimulatorSettings.fromConfig(harness.clientSystem.settings().config()).withBase(base).withFlakyFraction(0),
-        AGENTS, faults);
+    fleet = harness.simulate(AGENTS, faults);
     Eventually.within(Duration.ofMinutes(5), () ->
         assertEquals(Map.of(1L, AGENTS), fleet.appliedVersionCounts(), "every agent on default v1"));
     // Rollouts select from the read side: wait until it has every device (it trails the journal).
@@ -61,10 +54,7 @@ class RolloutIntegrationTest {
   }
 
   @AfterAll
-  static void stop() throws Exception {
-    if (fleet != null) {
-      fleet.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    }
+  static void stop() {
     if (harness != null) {
       harness.close();
     }
