@@ -4,6 +4,8 @@ package io.fleetcontrol.fleetctl;
 final class ExitCodes {
   static final int OK = 0;
   static final int ERROR = 1;
+  /** {@code policies diff -f}: the file differs from the server's latest version (as diff(1) says it). */
+  static final int DIFFERENT = 1;
   /** Picocli's own code for a bad command line. */
   static final int USAGE = 2;
   static final int NOT_FOUND = 3;

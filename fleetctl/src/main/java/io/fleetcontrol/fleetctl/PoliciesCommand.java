@@ -16,9 +16,16 @@ import io.fleetcontrol.proto.v1.UpdatePolicyRequest;
 import io.fleetcontrol.wire.WireTime;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -41,7 +48,8 @@ import picocli.CommandLine.Spec;
     description = "Create, update, inspect, compare and assign capture policies.",
     subcommands = {
       PoliciesCommand.Create.class, PoliciesCommand.Update.class, PoliciesCommand.Get.class,
-      PoliciesCommand.ListPolicies.class, PoliciesCommand.Diff.class, PoliciesCommand.Assign.class
+      PoliciesCommand.ListPolicies.class, PoliciesCommand.Diff.class, PoliciesCommand.Apply.class,
+      PoliciesCommand.Assign.class
     })
 final class PoliciesCommand {
   @Mixin HelpOption help;
@@ -205,7 +213,8 @@ final class PoliciesCommand {
 
   @Command(name = "diff",
       description = {"Compare two versions, or the latest version with a file, as a unified diff of their YAML.",
-          "Exits 0 whether or not they differ and prints 'no differences' when they are equal;",
+          "Prints 'no differences' when they are equal. With -f, exits 1 when the file differs from the",
+          "latest version (0 when not), as diff(1) and kubectl diff do; between two versions it exits 0.",
           "-o json|yaml gives {from, to, differs, lines}."})
   static final class Diff implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -263,13 +272,107 @@ final class PoliciesCommand {
         out.println("+++ " + right.label());
         hunks.forEach(out::println);
       }
-      return ExitCodes.OK;
+      return file != null && !hunks.isEmpty() ? ExitCodes.DIFFERENT : ExitCodes.OK;
     }
 
     /** One side of the diff; versions differ by definition, so they are not compared. */
     private record Side(String label, PolicyFile policy) {
       List<String> lines() {
-        return PolicyFileYaml.write(policy.withoutVersion()).lines().toList();
+        return comparable(policy);
+      }
+    }
+  }
+
+  /** A policy as its file's lines without the version: what "the same policy" means to diff and apply. */
+  static List<String> comparable(PolicyFile policy) {
+    return PolicyFileYaml.write(policy.withoutVersion()).lines().toList();
+  }
+
+  @Command(name = "apply",
+      description = {"Make the server hold what policy files say: a policy it lacks is created, one that differs",
+          "gets a new version, one that is the same is left alone. -f DIR takes every .yaml and .yml file in it,",
+          "in name order. Every file is read and checked before anything is sent. Prints what it did per file;",
+          "exits 0 when nothing changed too. -o json|yaml gives [{file, policy, action, version}]."})
+  static final class Apply implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin HelpOption help;
+
+    @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE|DIR",
+        description = "A policy file (YAML), or a directory of them.")
+    Path path;
+
+    /** What apply did with one file. */
+    private record Applied(Path file, String policy, String action, long version) {}
+
+    @Override
+    public Integer call() {
+      Map<String, Path> fileOf = new TreeMap<>();
+      List<Policy> drafts = new ArrayList<>();
+      for (Path file : files()) {
+        Policy draft = readFile(spec, file);
+        Path earlier = fileOf.putIfAbsent(draft.getName(), file);
+        if (earlier != null) {
+          throw new ParameterException(spec.commandLine(),
+              "policy " + draft.getName() + " is in both " + earlier + " and " + file + "; keep one");
+        }
+        drafts.add(draft);
+      }
+      Fleetctl fleetctl = Fleetctl.of(spec);
+      AdminConnection connection = fleetctl.connection();
+      Map<String, Policy> latest = new HashMap<>();
+      ListPolicies.fetchAll(connection).forEach(policy -> latest.put(policy.getName(), policy));
+      List<Applied> applied = new ArrayList<>();
+      for (Policy draft : drafts) {
+        Path file = fileOf.get(draft.getName());
+        Policy stored = latest.get(draft.getName());
+        if (stored == null) {
+          Policy created = connection.call(AdminServiceClient::createPolicy,
+              CreatePolicyRequest.newBuilder().setPolicy(draft).build()).getPolicy();
+          applied.add(new Applied(file, created.getName(), "created", created.getVersion()));
+        } else if (comparable(PolicyFileMapping.fromProto(stored)).equals(comparable(PolicyFileMapping.fromProto(draft)))) {
+          applied.add(new Applied(file, stored.getName(), "unchanged", stored.getVersion()));
+        } else {
+          Policy updated = connection.call(AdminServiceClient::updatePolicy,
+              UpdatePolicyRequest.newBuilder().setPolicy(draft).build()).getPolicy();
+          applied.add(new Applied(file, updated.getName(), "updated", updated.getVersion()));
+        }
+        print(fleetctl, applied.get(applied.size() - 1));
+      }
+      if (fleetctl.options().output != OutputFormat.table) {
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        applied.forEach(a -> out.addObject().put("file", a.file().toString()).put("policy", a.policy())
+            .put("action", a.action()).put("version", a.version()));
+        StructuredOutput.print(fleetctl.out(), fleetctl.options().output, out);
+      }
+      return ExitCodes.OK;
+    }
+
+    /** As it goes, so a failure part way shows what was done before it. */
+    private static void print(Fleetctl fleetctl, Applied a) {
+      if (fleetctl.options().output == OutputFormat.table) {
+        fleetctl.out().println(a.action() + " " + a.policy() + " version " + a.version() + " (" + a.file() + ")");
+        fleetctl.out().flush();
+      }
+    }
+
+    private List<Path> files() {
+      if (!Files.isDirectory(path)) {
+        if (!Files.isRegularFile(path)) {
+          throw new ParameterException(spec.commandLine(), "-f " + path + ": no such file or directory");
+        }
+        return List.of(path);
+      }
+      try (Stream<Path> listing = Files.list(path)) {
+        List<Path> files = listing
+            .filter(f -> Files.isRegularFile(f) && (f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")))
+            .sorted()
+            .toList();
+        if (files.isEmpty()) {
+          throw new ParameterException(spec.commandLine(), "-f " + path + ": the directory has no .yaml or .yml file");
+        }
+        return files;
+      } catch (IOException e) {
+        throw new ParameterException(spec.commandLine(), "-f " + path + ": cannot list it: " + e.getMessage());
       }
     }
   }

@@ -14,6 +14,7 @@ import io.fleetcontrol.proto.v1.Policy;
 import io.fleetcontrol.proto.v1.UpdatePolicyRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -365,10 +366,69 @@ class PoliciesCommandTest {
 
     assertEquals(0, equal.exitCode(), equal.err());
     assertEquals("no differences\n", equal.out(), "formatting and comments do not count");
-    assertEquals(0, different.exitCode(), "a difference is not an error");
+    assertEquals(1, different.exitCode(), "a file that differs exits 1, as diff(1) and kubectl diff do");
     assertTrue(different.out().startsWith("--- engineering v2\n+++ " + EXAMPLE + "\n"), different.out());
     assertTrue(different.out().contains("-  pauses_per_day: 5\n+  pauses_per_day: 3\n"), different.out());
     assertEquals(List.of(0L, 0L), server.service.sent(GetPolicyRequest.class).stream().map(GetPolicyRequest::getVersion).toList());
+  }
+
+  // ---- apply ----
+
+  private Path policyFile(Path in, String file, String name, int pausesPerDay) throws Exception {
+    return Files.writeString(in.resolve(file), Files.readString(PolicyFileTest.EXAMPLE)
+        .replace("name: engineering", "name: " + name)
+        .replace("pauses_per_day: 3", "pauses_per_day: " + pausesPerDay));
+  }
+
+  @Test
+  void applyOnADirectoryCreatesWhatIsNewUpdatesWhatDiffersAndLeavesTheRestAlone() throws Exception {
+    server.service.store(example());
+    server.service.store(example().toBuilder().setName("support").build());
+    Path policies = Files.createDirectory(dir.resolve("policies"));
+    Path same = policyFile(policies, "a-engineering.yaml", "engineering", 3);
+    Path changed = policyFile(policies, "b-support.yml", "support", 5);
+    Path fresh = policyFile(policies, "c-sales.yaml", "sales", 3);
+    Files.writeString(policies.resolve("README.md"), "not a policy");
+
+    CliResult result = fleetctl("policies", "apply", "-f", policies.toString());
+
+    assertEquals(0, result.exitCode(), result.err());
+    assertEquals("unchanged engineering version 1 (" + same + ")\n"
+        + "updated support version 2 (" + changed + ")\n"
+        + "created sales version 1 (" + fresh + ")\n", result.out());
+    assertEquals(List.of("sales"), server.service.sent(CreatePolicyRequest.class).stream()
+        .map(r -> r.getPolicy().getName()).toList());
+    assertEquals(List.of(5), server.service.sent(UpdatePolicyRequest.class).stream()
+        .map(r -> r.getPolicy().getPause().getPausesPerDay()).toList());
+
+    int created = server.service.sent(CreatePolicyRequest.class).size();
+    int updated = server.service.sent(UpdatePolicyRequest.class).size();
+    CliResult again = fleetctl("policies", "apply", "-f", policies.toString(), "-o", "json");
+    assertEquals(0, again.exitCode(), "nothing to change is not an error");
+    List<String> actions = new ArrayList<>();
+    JSON.readTree(again.out()).forEach(entry -> actions.add(entry.get("action").asText()));
+    assertEquals(List.of("unchanged", "unchanged", "unchanged"), actions, again.out());
+    assertEquals(created, server.service.sent(CreatePolicyRequest.class).size(), "nothing created again");
+    assertEquals(updated, server.service.sent(UpdatePolicyRequest.class).size(), "nothing updated again");
+  }
+
+  @Test
+  void applyChecksEveryFileBeforeSendingAnything() throws Exception {
+    Path policies = Files.createDirectory(dir.resolve("policies"));
+    policyFile(policies, "a.yaml", "sales", 3);
+    Path twice = policyFile(policies, "b.yaml", "sales", 4);
+    Files.writeString(policies.resolve("c.yaml"), "name: broken\nnot_a_key: 1\n");
+
+    CliResult duplicate = fleetctl("policies", "apply", "-f", policies.toString());
+    assertEquals(2, duplicate.exitCode());
+    assertTrue(duplicate.err().contains("policy sales is in both") && duplicate.err().contains(twice.toString()),
+        duplicate.err());
+    Files.delete(twice);
+    CliResult broken = fleetctl("policies", "apply", "-f", policies.toString());
+    assertEquals(2, broken.exitCode());
+    assertTrue(broken.err().contains("c.yaml"), broken.err());
+    assertEquals(List.of(), server.service.sent(CreatePolicyRequest.class), "nothing was created");
+    assertEquals(List.of(), server.service.sent(ListPoliciesRequest.class), "the server was not even asked");
   }
 
   @Test

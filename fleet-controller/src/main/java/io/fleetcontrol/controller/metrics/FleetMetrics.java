@@ -1,5 +1,6 @@
 package io.fleetcontrol.controller.metrics;
 
+import io.fleetcontrol.proto.v1.CaptureState;
 import io.fleetcontrol.proto.v1.GetFleetSummaryResponse;
 import io.grpc.ServerInterceptor;
 import io.micrometer.core.instrument.Counter;
@@ -193,10 +194,15 @@ public final class FleetMetrics implements Extension {
         MultiGauge.Row.of(Tags.of("connection", "online"), summary.getOnline()),
         MultiGauge.Row.of(Tags.of("connection", "stale"), summary.getStale()),
         MultiGauge.Row.of(Tags.of("connection", "offline"), summary.getOffline())), true);
+    // Every state, 0 where no device is in it: a graph shows a line at 0, not a gap.
     List<MultiGauge.Row<?>> capture = new ArrayList<>();
-    summary.getByCaptureStateMap().forEach((state, count) ->
+    for (CaptureState state : CaptureState.values()) {
+      if (state != CaptureState.CAPTURE_STATE_UNSPECIFIED && state != CaptureState.UNRECOGNIZED) {
         capture.add(MultiGauge.Row.of(Tags.of("state",
-            state.replaceFirst("^CAPTURE_STATE_", "").toLowerCase(java.util.Locale.ROOT)), count)));
+                state.name().replaceFirst("^CAPTURE_STATE_", "").toLowerCase(java.util.Locale.ROOT)),
+            summary.getByCaptureStateOrDefault(state.name(), 0)));
+      }
+    }
     devicesByCapture.register(capture, true);
     List<MultiGauge.Row<?>> policies = new ArrayList<>();
     summary.getByAppliedPolicyList().forEach(count -> policies.add(MultiGauge.Row.of(

@@ -61,6 +61,7 @@ class FleetMetricsTest {
     assertEquals(4.0, sample(first, "fleet_devices{connection=\"online\"").orElseThrow(), first);
     assertEquals(2.0, sample(first, "fleet_devices{connection=\"offline\"").orElseThrow());
     assertEquals(3.0, sample(first, "fleet_devices_capture{state=\"active\"").orElseThrow());
+    assertEquals(0.0, sample(first, "fleet_devices_capture{state=\"paused\"").orElseThrow(), "every state has a series");
     assertEquals(5.0, sample(first, "fleet_devices_policy{policy=\"default\",version=\"1\"").orElseThrow());
 
     metrics.fleet(GetFleetSummaryResponse.newBuilder().setTotal(7).setOnline(7)
