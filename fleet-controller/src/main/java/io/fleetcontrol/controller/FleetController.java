@@ -25,6 +25,7 @@ import io.fleetcontrol.controller.readside.DeviceDirectoryProjection;
 import io.fleetcontrol.controller.readside.FleetView;
 import io.fleetcontrol.controller.readside.KnownDevices;
 import io.fleetcontrol.controller.readside.PresenceWriter;
+import io.fleetcontrol.controller.readside.ProjectionLag;
 import io.fleetcontrol.controller.rollout.RolloutAdmin;
 import io.fleetcontrol.controller.rollout.RolloutRunner;
 import io.fleetcontrol.controller.security.AdminTokens;
@@ -37,6 +38,7 @@ import io.fleetcontrol.rollout.PolicyRollouts;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -134,8 +136,17 @@ public final class FleetController implements AutoCloseable {
             log.warn("Filling the exemption queue from the exemptions table failed; the next start tries again: {}",
                 failure.toString());
           }
-          DeviceDirectoryProjection.init(system, directory, audit,
-              (projection, newest) -> metrics.projected(projection, newest, clock.instant()));
+          DeviceDirectoryProjection.init(system, directory, audit, new ProjectionLag() {
+            @Override
+            public void written(String projection, Instant newest) {
+              metrics.projected(projection, newest, clock.instant());
+            }
+
+            @Override
+            public void stopped(String projection) {
+              metrics.projectionStopped(projection);
+            }
+          });
         });
     var rolloutRunner = new RolloutRunner(system, directory, entities, askTimeout,
         fleet.getInt("rollout.assignments-per-second"), metrics);
@@ -185,12 +196,17 @@ public final class FleetController implements AutoCloseable {
     });
     Duration every = system.settings().config().getDuration("fleet.metrics.refresh-interval");
     system.scheduler().scheduleWithFixedDelay(Duration.ZERO, every, () -> {
-      metrics.rollouts(rollouts.running());
-      fleet.summary().whenComplete((summary, failure) -> {
-        if (summary != null) {
-          metrics.fleet(summary);
-        }
-      });
+      // A scheduled task that throws is not run again: the gauges would freeze without a word.
+      try {
+        metrics.rollouts(rollouts.runningWaves());
+        fleet.summary().whenComplete((summary, failure) -> {
+          if (summary != null) {
+            metrics.fleet(summary);
+          }
+        });
+      } catch (RuntimeException e) {
+        log.warn("Counting the fleet for /metrics failed; trying again in {}: {}", every, e.toString());
+      }
     }, system.executionContext());
   }
 

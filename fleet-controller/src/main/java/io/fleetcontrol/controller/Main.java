@@ -12,7 +12,8 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    String logFormat = System.getenv().getOrDefault("FLEET_LOG_FORMAT", "plain");
+    // Where logback looks for it too: a system property first, then the environment.
+    String logFormat = System.getProperty("FLEET_LOG_FORMAT", System.getenv().getOrDefault("FLEET_LOG_FORMAT", "plain"));
     if (!LOG_FORMATS.contains(logFormat)) {
       // logback would send every line to an appender that does not exist: nothing would be logged.
       System.err.println("fleet-controller: FLEET_LOG_FORMAT must be one of " + LOG_FORMATS + ", not \"" + logFormat + "\"");

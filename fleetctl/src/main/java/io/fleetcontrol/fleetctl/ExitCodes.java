@@ -4,7 +4,10 @@ package io.fleetcontrol.fleetctl;
 final class ExitCodes {
   static final int OK = 0;
   static final int ERROR = 1;
-  /** {@code policies diff -f}: the file differs from the server's latest version (as diff(1) says it). */
+  /**
+   * {@code policies diff -f}: the file differs from the server's latest version, as diff(1) says
+   * it. The same number as ERROR (which came first); stderr tells them apart: empty for a difference.
+   */
   static final int DIFFERENT = 1;
   /** Picocli's own code for a bad command line. */
   static final int USAGE = 2;

@@ -214,7 +214,8 @@ final class PoliciesCommand {
   @Command(name = "diff",
       description = {"Compare two versions, or the latest version with a file, as a unified diff of their YAML.",
           "Prints 'no differences' when they are equal. With -f, exits 1 when the file differs from the",
-          "latest version (0 when not), as diff(1) and kubectl diff do; between two versions it exits 0.",
+          "latest version (0 when not), as diff(1) does; a failed call exits 1 too, with its error on stderr.",
+          "Between two versions it exits 0.",
           "-o json|yaml gives {from, to, differs, lines}."})
   static final class Diff implements Callable<Integer> {
     @Spec CommandSpec spec;

@@ -207,7 +207,8 @@ final class FleetHarness implements AutoCloseable {
       try {
         fleet.stop().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
       } catch (Exception e) {
-        throw new IllegalStateException("the simulated agents did not stop", e);
+        // The rest is closed all the same; the next test needs the ports and Cassandra's directory.
+        System.err.println("simulated agents did not stop in 60 s: " + e);
       }
     }
     admin.close();

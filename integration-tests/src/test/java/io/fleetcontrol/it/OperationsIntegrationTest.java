@@ -1,6 +1,7 @@
 package io.fleetcontrol.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -99,15 +100,18 @@ class OperationsIntegrationTest {
 
     // While the wave runs: the acked gauge is seen, and only ever grows; the lag is always finite.
     List<Double> acked = new ArrayList<>();
+    List<Double> lags = new ArrayList<>();
     Eventually.within(Duration.ofMinutes(2), () -> {
       String now = scrape();
       sample(now, "fleet_rollout_acked{policy=\"default\",rollout=\"" + rolloutId + "\"").ifPresent(acked::add);
       for (double lag : samples(now, "fleet_read_side_lag_seconds")) {
         assertTrue(Double.isFinite(lag) && lag >= 0 && lag < 60, "read-side lag " + lag + " s");
+        lags.add(lag);
       }
       assertEquals(Optional.of((double) AGENTS), acked.isEmpty() ? Optional.empty() : Optional.of(acked.get(acked.size() - 1)),
           "the acked gauge reaches every agent: " + acked);
     });
+    assertFalse(lags.isEmpty(), "the read-side lag was reported during the rollout");
     for (int i = 1; i < acked.size(); i++) {
       assertTrue(acked.get(i) >= acked.get(i - 1), "acks never go back: " + acked);
     }
@@ -128,6 +132,7 @@ class OperationsIntegrationTest {
           "Cassandra requests timed");
       assertTrue(sample(after, "fleet_read_side_presence_flush_age_seconds").orElseThrow() < 10,
           "presence written lately");
+      assertEquals(Optional.of(1.0), sample(after, "fleet_cluster_members{status=\"up\""), "one node, up");
     });
   }
 

@@ -80,7 +80,7 @@ class RolloutIntegrationTest {
   @Test
   @Order(2)
   void aGoodVersionReachesEveryAgentThroughAllWaves() throws Exception {
-    long version = newVersionOfDefault("good.example.com");
+    long version = harness.newVersionOfDefault("good.example.com");
     Instant started = Instant.now();
     Rollout rollout = start(StartRolloutRequest.newBuilder().setPolicyName("default").setPolicyVersion(version)
         .setSelector(DeviceSelector.newBuilder().setAll(true))
@@ -93,7 +93,7 @@ class RolloutIntegrationTest {
             .setSelector(DeviceSelector.newBuilder().setAll(true)).build()));
     assertEquals(Status.Code.FAILED_PRECONDITION, second.getStatus().getCode(), second.getMessage());
 
-    Rollout done = awaitStatus(rollout.getRolloutId(), RolloutStatus.ROLLOUT_STATUS_SUCCEEDED, Duration.ofMinutes(4));
+    Rollout done = harness.awaitRollout(rollout.getRolloutId(), RolloutStatus.ROLLOUT_STATUS_SUCCEEDED, Duration.ofMinutes(4));
     System.out.printf("rollout to %d agents, gates off: %.1f s to SUCCEEDED%n", AGENTS,
         Duration.between(started, Instant.now()).toMillis() / 1000.0);
     assertEquals(4, done.getWavesList().stream().filter(w -> w.getState().equals("passed")).count(), done.toString());
@@ -105,14 +105,14 @@ class RolloutIntegrationTest {
   @Order(3)
   void aVersionThatDrainsBatteriesThreeTimesFasterStopsAtTheFirstWaveAndIsRolledBack() throws Exception {
     long previous = version("default");
-    long drainer = newVersionOfDefault("drainer.example.com");
+    long drainer = harness.newVersionOfDefault("drainer.example.com");
     faults.drainFaster(drainer, 3.0);
     Rollout rollout = start(StartRolloutRequest.newBuilder().setPolicyName("default").setPolicyVersion(drainer)
         .setSelector(DeviceSelector.newBuilder().setAll(true))
         .setGates(RolloutGates.newBuilder().setMinAckFraction(0.9).setAckDeadlineSeconds(120).setSoakSeconds(90)
             .setMaxBatteryDrainRatio(1.5).setAutoRollback(true)));
 
-    Rollout stopped = awaitStatus(rollout.getRolloutId(), RolloutStatus.ROLLOUT_STATUS_ROLLED_BACK, Duration.ofMinutes(5));
+    Rollout stopped = harness.awaitRollout(rollout.getRolloutId(), RolloutStatus.ROLLOUT_STATUS_ROLLED_BACK, Duration.ofMinutes(5));
     assertEquals(0, stopped.getCurrentWave(), "stopped at the first wave: " + stopped);
     assertTrue(stopped.getStatusMessage().contains("battery drain"), stopped.getStatusMessage());
     Eventually.within(Duration.ofSeconds(60), () ->
@@ -123,7 +123,7 @@ class RolloutIntegrationTest {
   @Test
   @Order(4)
   void aControllerRestartInTheMiddleOfAWaveLosesNothingAndAssignsNothingTwice() throws Exception {
-    long version = newVersionOfDefault("restart.example.com");
+    long version = harness.newVersionOfDefault("restart.example.com");
     Rollout rollout = start(StartRolloutRequest.newBuilder().setPolicyName("default").setPolicyVersion(version)
         .setSelector(DeviceSelector.newBuilder().setAll(true))
         .addAllWavePercents(List.of(30.0, 100.0))
@@ -133,7 +133,7 @@ class RolloutIntegrationTest {
 
     harness.restartController();
 
-    awaitStatus(rollout.getRolloutId(), RolloutStatus.ROLLOUT_STATUS_SUCCEEDED, Duration.ofMinutes(5));
+    harness.awaitRollout(rollout.getRolloutId(), RolloutStatus.ROLLOUT_STATUS_SUCCEEDED, Duration.ofMinutes(5));
     Eventually.within(Duration.ofSeconds(60), () -> assertEquals(Map.of(version, AGENTS), fleet.appliedVersionCounts()));
     for (int n = 1; n <= AGENTS; n += AGENTS / 50) {
       String device = String.format("sim-%05d", n);
@@ -147,10 +147,6 @@ class RolloutIntegrationTest {
     return RolloutGates.newBuilder().setMinAckFraction(1.0).setAckDeadlineSeconds(deadlineSeconds).build();
   }
 
-  private static long newVersionOfDefault(String site) throws Exception {
-    return harness.newVersionOfDefault(site);
-  }
-
   private static long version(String policy) throws Exception {
     return fleet.appliedVersionCounts().lastKey();
   }
@@ -162,10 +158,6 @@ class RolloutIntegrationTest {
   private static ListRolloutsResponse list() throws Exception {
     return await(harness.admin.listRollouts().addHeader("authorization", bearer())
         .invoke(ListRolloutsRequest.newBuilder().setPolicyName("default").build()));
-  }
-
-  private static Rollout awaitStatus(String id, RolloutStatus status, Duration timeout) {
-    return harness.awaitRollout(id, status, timeout);
   }
 
   private static void assertInvalid(StartRolloutRequest.Builder request, String naming) {

@@ -165,9 +165,9 @@ final class AgentStream {
           // Never after the stream's detach (see ended): the entity would take the dead stream back.
           if (!ended) {
             device.tell(heartbeat);
+            metrics.heartbeat(FleetMetrics.HeartbeatOutcome.ACCEPTED);
           }
         }
-        metrics.heartbeat(FleetMetrics.HeartbeatOutcome.ACCEPTED);
       }
       case POLICY_ACK ->
           device
@@ -225,12 +225,12 @@ final class AgentStream {
       log.info("request {} of device {} got no answer in time ({}); closing its stream so the agent "
           + "sends it again", requestId, deviceId, GrpcErrors.message(failure));
       // If the agent hung up already, it sends the request again when it is back.
-      metrics.request(kindLabel(kind), FleetMetrics.RequestOutcome.UNANSWERED);
+      metrics.request(kind, FleetMetrics.RequestOutcome.UNANSWERED);
       writer.tell(new AgentConnection.Close(Status.UNAVAILABLE.withDescription("request " + requestId
           + " of device " + deviceId + ": the controller did not answer in time; reconnect and send it again")));
       return;
     }
-    metrics.request(kindLabel(kind),
+    metrics.request(kind,
         failure == null ? FleetMetrics.RequestOutcome.ACCEPTED : FleetMetrics.RequestOutcome.REFUSED);
     var ack = RequestAck.newBuilder().setRequestId(requestId).setAccepted(failure == null);
     if (failure != null) {
@@ -239,10 +239,5 @@ final class AgentStream {
     }
     // The stream may be gone already (the agent hung up); the agent re-sends what it did not hear about.
     writer.tell(new AgentConnection.Send(ConnectResponse.newBuilder().setRequestAck(ack).build()));
-  }
-
-  /** pause_request, policy_ack, ...: the request's field name, a bounded set. */
-  private static String kindLabel(ConnectRequest.MessageCase kind) {
-    return kind == ConnectRequest.MessageCase.MESSAGE_NOT_SET ? "empty" : kind.name().toLowerCase(java.util.Locale.ROOT);
   }
 }

@@ -48,7 +48,7 @@ public final class AdminServiceImpl implements AdminServicePowerApi {
       Caller caller = adminTokens.authenticate(metadata);
       // Named before the permission check, so the access log says who was refused.
       AdminAccessLog.identify(caller.name());
-      return call.apply(AdminTokens.require(caller, needed));
+      return call.apply(AdminTokens.requirePermission(caller, needed));
     } catch (GrpcServiceException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -1,6 +1,7 @@
 package io.fleetcontrol.controller.metrics;
 
 import io.fleetcontrol.proto.v1.CaptureState;
+import io.fleetcontrol.proto.v1.ConnectRequest;
 import io.fleetcontrol.proto.v1.GetFleetSummaryResponse;
 import io.grpc.ServerInterceptor;
 import io.micrometer.core.instrument.Counter;
@@ -144,10 +145,11 @@ public final class FleetMetrics implements Extension {
     heartbeats.get(outcome).increment();
   }
 
-  /** {@code kind}: the request's message case, lower case (pause_request, policy_ack, ...). */
-  public void request(String kind, RequestOutcome outcome) {
-    requests.computeIfAbsent(kind + "|" + outcome, key -> Counter.builder("fleet.agent.requests")
-        .tags("kind", kind, "outcome", label(outcome))
+  /** {@code kind}: the request's message case, as its field is named (pause_request, policy_ack, ...). */
+  public void request(ConnectRequest.MessageCase kind, RequestOutcome outcome) {
+    String kindLabel = kind == ConnectRequest.MessageCase.MESSAGE_NOT_SET ? "empty" : label(kind);
+    requests.computeIfAbsent(kindLabel + "|" + outcome, key -> Counter.builder("fleet.agent.requests")
+        .tags("kind", kindLabel, "outcome", label(outcome))
         .description("Requests agents sent on their streams, by kind and outcome").register(registry)).increment();
   }
 
@@ -164,10 +166,17 @@ public final class FleetMetrics implements Extension {
     projectionLagMillis.computeIfAbsent(projection, name -> {
       AtomicLong lag = new AtomicLong();
       Gauge.builder("fleet.read.side.lag", lag, millis -> millis.get() / 1000.0).tag("projection", name)
-          .baseUnit("seconds").description("How far behind the journal the read side's last written event was")
-          .register(registry);
+          .baseUnit("seconds").description("How far behind the journal the newest event of the projection's last "
+              + "written group was").register(registry);
       return lag;
     }).set(Math.max(0, Duration.between(newest, now).toMillis()));
+  }
+
+  /** The projection stopped on this node (moved, shut down): its series goes, the node running it now has one. */
+  public void projectionStopped(String projection) {
+    if (projectionLagMillis.remove(projection) != null) {
+      registry.find("fleet.read.side.lag").tag("projection", projection).meters().forEach(registry::remove);
+    }
   }
 
   public void presenceFlushed(Instant at) {
@@ -183,8 +192,10 @@ public final class FleetMetrics implements Extension {
   /** Cluster members by status, read at every scrape. */
   public void clusterMembers(Supplier<Map<String, Long>> byStatus) {
     for (String status : List.of("up", "unreachable")) {
+      // Strong: Micrometer holds a gauge's object weakly, and nothing else holds this lambda (NaN after a GC).
       Gauge.builder("fleet.cluster.members", byStatus, s -> s.get().getOrDefault(status, 0L))
-          .tag("status", status).description("Cluster members this node sees, by status").register(registry);
+          .tag("status", status).description("Cluster members this node sees, by status").strongReference(true)
+          .register(registry);
     }
   }
 
@@ -198,8 +209,7 @@ public final class FleetMetrics implements Extension {
     List<MultiGauge.Row<?>> capture = new ArrayList<>();
     for (CaptureState state : CaptureState.values()) {
       if (state != CaptureState.CAPTURE_STATE_UNSPECIFIED && state != CaptureState.UNRECOGNIZED) {
-        capture.add(MultiGauge.Row.of(Tags.of("state",
-                state.name().replaceFirst("^CAPTURE_STATE_", "").toLowerCase(java.util.Locale.ROOT)),
+        capture.add(MultiGauge.Row.of(Tags.of("state", label(state).replaceFirst("^capture_state_", "")),
             summary.getByCaptureStateOrDefault(state.name(), 0)));
       }
     }

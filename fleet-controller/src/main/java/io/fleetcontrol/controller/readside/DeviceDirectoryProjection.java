@@ -137,6 +137,12 @@ public final class DeviceDirectoryProjection {
           });
     }
 
+    @Override
+    public CompletionStage<Done> stop() {
+      lag.stopped(name);
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+
     private CompletionStage<Done> write(EventEnvelope<DeviceEvent> envelope) {
       CompletionStage<Done> trail = AuditEntries
           .of(AuditEntries.eventId(envelope.persistenceId(), envelope.sequenceNr()), envelope.event())

@@ -9,4 +9,7 @@ public interface ProjectionLag {
   ProjectionLag NONE = (projection, newestEvent) -> { };
 
   void written(String projection, Instant newestEvent);
+
+  /** The projection stopped on this node (it moved to another, or the node stops). */
+  default void stopped(String projection) { }
 }

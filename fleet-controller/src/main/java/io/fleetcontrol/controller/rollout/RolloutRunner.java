@@ -88,7 +88,7 @@ public final class RolloutRunner implements PolicyRollouts.RolloutExecutor {
   }
 
   /** The waves this node is working on now, as the operators' gauges show them. */
-  public List<FleetMetrics.RunningWave> running() {
+  public List<FleetMetrics.RunningWave> runningWaves() {
     return running.values().stream()
         .filter(run -> !run.stopped && run.targets != null)
         .map(run -> new FleetMetrics.RunningWave(run.spec.policyName(), run.rollout.rolloutId(), run.wave,

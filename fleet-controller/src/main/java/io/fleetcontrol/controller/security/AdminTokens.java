@@ -151,7 +151,7 @@ public final class AdminTokens {
 
   /** The caller, if its token is known and its role has {@code needed}. */
   public Caller require(Metadata metadata, Permission needed) {
-    return require(authenticate(metadata), needed);
+    return requirePermission(authenticate(metadata), needed);
   }
 
   /** The caller its token names, whatever it may do. */
@@ -172,7 +172,7 @@ public final class AdminTokens {
   }
 
   /** {@code caller}, if its role has {@code needed}. */
-  public static Caller require(Caller caller, Permission needed) {
+  public static Caller requirePermission(Caller caller, Permission needed) {
     if (!caller.may(needed)) {
       throw new GrpcServiceException(
           Status.PERMISSION_DENIED.withDescription(

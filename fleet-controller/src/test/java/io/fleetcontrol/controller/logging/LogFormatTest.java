@@ -14,7 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The controller's logback.xml, as FLEET_LOG_FORMAT picks its format (system property here, the same lookup). */
+/**
+ * The controller's logback.xml, as FLEET_LOG_FORMAT picks its format: set here as a property of
+ * the logger context, which logback reads before system properties and the environment.
+ */
 class LogFormatTest {
 
   private static String logWith(String format) throws Exception {

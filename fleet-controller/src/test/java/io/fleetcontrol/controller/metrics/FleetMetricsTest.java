@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fleetcontrol.proto.v1.ConnectRequest;
 import io.fleetcontrol.proto.v1.GetFleetSummaryResponse;
 import io.fleetcontrol.proto.v1.PolicyVersion;
 import io.fleetcontrol.proto.v1.PolicyVersionCount;
@@ -44,7 +45,7 @@ class FleetMetricsTest {
 
     metrics.heartbeat(FleetMetrics.HeartbeatOutcome.ACCEPTED);
     metrics.heartbeat(FleetMetrics.HeartbeatOutcome.ACCEPTED);
-    metrics.request("pause_request", FleetMetrics.RequestOutcome.REFUSED);
+    metrics.request(ConnectRequest.MessageCase.PAUSE_REQUEST, FleetMetrics.RequestOutcome.REFUSED);
 
     String after = metrics.scrape();
     assertEquals(accepted + 2, sample(after, "fleet_agent_heartbeats_total{outcome=\"accepted\"").orElseThrow());
@@ -90,6 +91,24 @@ class FleetMetricsTest {
     metrics.projected("device-directory-device-0", now.minusMillis(2500), now);
     assertEquals(2.5, sample(metrics.scrape(), "fleet_read_side_lag_seconds{projection=\"device-directory-device-0\"")
         .orElseThrow());
+  }
+
+  @Test
+  void clusterMembersStayReadableAfterAGarbageCollection() {
+    metrics.clusterMembers(() -> java.util.Map.of("up", 3L));
+    System.gc();
+    assertEquals(3.0, sample(metrics.scrape(), "fleet_cluster_members{status=\"up\"").orElseThrow());
+    assertEquals(0.0, sample(metrics.scrape(), "fleet_cluster_members{status=\"unreachable\"").orElseThrow());
+  }
+
+  @Test
+  void aStoppedProjectionsLagSeriesGoesAway() {
+    Instant now = Instant.parse("2026-12-02T10:00:10Z");
+    metrics.projected("device-directory-device-3", now.minusSeconds(4), now);
+    assertTrue(sample(metrics.scrape(), "fleet_read_side_lag_seconds{projection=\"device-directory-device-3\"").isPresent());
+    metrics.projectionStopped("device-directory-device-3");
+    assertFalse(sample(metrics.scrape(), "fleet_read_side_lag_seconds{projection=\"device-directory-device-3\"").isPresent(),
+        "the node running it now reports it; this one must not keep its last value");
   }
 
   private static PolicyVersionCount count(String policy, long version, long devices) {
