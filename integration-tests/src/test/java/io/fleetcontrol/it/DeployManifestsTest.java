@@ -143,6 +143,22 @@ class DeployManifestsTest {
   }
 
   @Test
+  void aDrainTakesAtMostAMinorityOfTheControllerPods() {
+    JsonNode deployment = required("Deployment/fleet-controller").path("spec");
+    JsonNode budget = required("PodDisruptionBudget/fleet-controller");
+    assertEquals("policy/v1", budget.path("apiVersion").asText());
+    JsonNode podLabels = deployment.path("template").path("metadata").path("labels");
+    JsonNode selector = budget.path("spec").path("selector").path("matchLabels");
+    assertFalse(selector.isEmpty(), "the budget selects pods by label");
+    selector.fields().forEachRemaining(label ->
+        assertEquals(label.getValue(), podLabels.path(label.getKey()), "budget selects controller pods: " + label.getKey()));
+    int replicas = deployment.path("replicas").asInt();
+    int down = budget.path("spec").path("maxUnavailable").asInt(-1);
+    assertTrue(down >= 1, "a drain can make progress: maxUnavailable " + down);
+    assertTrue(replicas - down > replicas / 2, "keep-majority keeps the cluster: " + (replicas - down) + " of " + replicas);
+  }
+
+  @Test
   void everySettingPassedToTheControllerExistsAndSaysWhatTheCommentSays() {
     String options = required("ConfigMap/fleet-controller").path("data").path("java-tool-options").asText();
     Config controller = ConfigFactory.load();

@@ -11,6 +11,7 @@ import io.fleetcontrol.controller.FleetController;
 import io.fleetcontrol.proto.v1.AdminServiceClient;
 import io.fleetcontrol.proto.v1.AgentServiceClient;
 import io.fleetcontrol.proto.v1.CreateEnrollmentTokenRequest;
+import io.fleetcontrol.proto.v1.GetFleetSummaryRequest;
 import io.fleetcontrol.proto.v1.GetPolicyRequest;
 import io.fleetcontrol.proto.v1.GetRolloutRequest;
 import io.fleetcontrol.proto.v1.Rollout;
@@ -111,6 +112,20 @@ final class FleetHarness implements AutoCloseable {
         agents, faults);
     simulators.add(fleet);
     return fleet;
+  }
+
+  /**
+   * Waits until every agent of {@code fleet} applied default v1 and the read side lists them all:
+   * rollouts and fleet queries select from the read side, which trails the journal.
+   */
+  void awaitFleetReady(FleetSimulator fleet, int agents) {
+    Eventually.within(java.time.Duration.ofMinutes(5), () -> org.junit.jupiter.api.Assertions.assertEquals(
+        Map.of(1L, agents), fleet.appliedVersionCounts(), "every agent on default v1"));
+    Eventually.within(java.time.Duration.ofMinutes(5), () -> org.junit.jupiter.api.Assertions.assertEquals(agents,
+        admin.getFleetSummary().addHeader("authorization", "Bearer " + ADMIN_TOKEN)
+            .invoke(GetFleetSummaryRequest.getDefaultInstance())
+            .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS).getTotal(),
+        "devices in the read side"));
   }
 
   /** A new version of the default policy, made by the dev admin: the current one plus one more allowed site. */

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fleetcontrol.agent.simulator.FaultSwitches;
 import io.fleetcontrol.agent.simulator.FleetSimulator;
 import io.fleetcontrol.proto.v1.DeviceSelector;
-import io.fleetcontrol.proto.v1.GetFleetSummaryRequest;
 import io.fleetcontrol.proto.v1.RolloutGates;
 import io.fleetcontrol.proto.v1.RolloutStatus;
 import io.fleetcontrol.proto.v1.StartRolloutRequest;
@@ -26,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -65,12 +63,7 @@ class OperationsIntegrationTest {
   static void start() {
     harness = new FleetHarness();
     fleet = harness.simulate(AGENTS, new FaultSwitches());
-    Eventually.within(Duration.ofMinutes(3), () ->
-        assertEquals(Map.of(1L, AGENTS), fleet.appliedVersionCounts(), "every agent on default v1"));
-    Eventually.within(Duration.ofMinutes(2), () -> assertEquals(AGENTS, harness.admin.getFleetSummary()
-        .addHeader("authorization", "Bearer " + FleetHarness.ADMIN_TOKEN)
-        .invoke(GetFleetSummaryRequest.getDefaultInstance()).toCompletableFuture().get(30, TimeUnit.SECONDS)
-        .getTotal(), "devices in the read side"));
+    harness.awaitFleetReady(fleet, AGENTS);
   }
 
   @AfterAll

@@ -45,12 +45,7 @@ class RolloutIntegrationTest {
   static void start() {
     harness = new FleetHarness();
     fleet = harness.simulate(AGENTS, faults);
-    Eventually.within(Duration.ofMinutes(5), () ->
-        assertEquals(Map.of(1L, AGENTS), fleet.appliedVersionCounts(), "every agent on default v1"));
-    // Rollouts select from the read side: wait until it has every device (it trails the journal).
-    Eventually.within(Duration.ofMinutes(5), () -> assertEquals(AGENTS, await(harness.admin.getFleetSummary()
-        .addHeader("authorization", bearer()).invoke(GetFleetSummaryRequest.getDefaultInstance())).getTotal(),
-        "devices in the read side"));
+    harness.awaitFleetReady(fleet, AGENTS);
   }
 
   @AfterAll

@@ -71,6 +71,29 @@ class PresenceWriterTest {
   }
 
   @Test
+  void operatorsAreToldOfAFlushOnlyWhenNothingIsLeftBehind() {
+    List<java.time.Instant> told = new ArrayList<>();
+    writer.onFlushed(told::add);
+    flush();
+    assertEquals(List.of(T0), told, "nothing pending: the presence is as written as it gets");
+    clock.advance(Duration.ofSeconds(1));
+    writer.heard("a", clock.instant(), ALLOWED);
+    flush();
+    assertEquals(List.of(T0, T0.plusSeconds(1)), told);
+
+    DeviceStore down = (DeviceStore) java.lang.reflect.Proxy.newProxyInstance(DeviceStore.class.getClassLoader(),
+        new Class<?>[] {DeviceStore.class}, (proxy, method, args) -> method.getName().equals("recordPresence")
+            ? java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("Cassandra is down"))
+            : method.invoke(store, args));
+    var failing = new PresenceWriter(kit.system(), down, clock, KEEP_ALIVE, STALE, NODE);
+    List<java.time.Instant> notTold = new ArrayList<>();
+    failing.onFlushed(notTold::add);
+    failing.heard("b", clock.instant(), ALLOWED);
+    failing.flush().toCompletableFuture().join();
+    assertEquals(List.of(), notTold, "a write failed: the age keeps growing until the retry succeeds");
+  }
+
+  @Test
   void anUnchangedDeviceIsWrittenOncePerKeepAliveNotPerHeartbeat() {
     // Ten minutes of heartbeats every 10 s: 60 heartbeats, five keep-alives.
     int writes = run("a", 600, true);
