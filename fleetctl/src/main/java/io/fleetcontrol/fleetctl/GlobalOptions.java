@@ -50,13 +50,20 @@ final class GlobalOptions {
       description = "Config file with server, token, ca_file, plaintext (else env FLEETCTL_CONFIG, else ~/.config/fleetctl/config.yaml).")
   java.nio.file.Path configFile;
 
+  @Option(
+      names = "--context",
+      scope = ScopeType.INHERIT,
+      paramLabel = "NAME",
+      description = "The config file's context to use (else env FLEETCTL_CONTEXT, else its current-context).")
+  String context;
+
   /** The process environment; tests put their own. */
   java.util.Map<String, String> env = System.getenv();
   private CliConfig config;
 
   private CliConfig config() {
     if (config == null) {
-      config = CliConfig.load(configFile, env);
+      config = CliConfig.load(configFile, env, context);
     }
     return config;
   }

@@ -2,6 +2,7 @@ package io.fleetcontrol.fleetctl;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetcontrol.wire.WireTime;
@@ -125,6 +126,46 @@ class QueriesCommandTest {
     server.service.reset();
     assertEquals(0, run(Map.of("FLEETCTL_CONFIG", elsewhere.toString()), "status").exitCode());
     assertEquals(Optional.of("Bearer other"), server.service.metadata.get(0).getText("authorization"));
+  }
+
+  @Test
+  void contextsPickServerAndTokenAndUseContextSwitchesThem() throws Exception {
+    Path config = home.resolve("contexts.yaml");
+    Files.writeString(config, "current-context: staging\ncontexts:\n"
+        + "  staging: {server: '" + server.address() + "', token: staging-token}\n"
+        + "  prod: {server: '" + server.address() + "', token: prod-token}\n");
+    Map<String, String> env = Map.of("FLEETCTL_CONFIG", config.toString());
+
+    assertEquals(0, run(env, "status").exitCode());
+    assertEquals(Optional.of("Bearer staging-token"), server.service.metadata.get(0).getText("authorization"));
+    server.service.reset();
+    assertEquals(0, run(env, "--context", "prod", "status").exitCode());
+    assertEquals(Optional.of("Bearer prod-token"), server.service.metadata.get(0).getText("authorization"),
+        "--context picks one for this call");
+
+    CliResult listed = run(env, "config", "get-contexts");
+    assertEquals(0, listed.exitCode(), listed.err());
+    assertTrue(listed.out().lines().anyMatch(line -> line.matches("\\*\\s+staging\\s+.*")), listed.out());
+    assertFalse(listed.out().contains("token"), "tokens are never printed: " + listed.out());
+
+    CliResult switched = run(env, "config", "use-context", "prod");
+    assertEquals(0, switched.exitCode(), switched.err());
+    server.service.reset();
+    assertEquals(0, run(env, "status").exitCode());
+    assertEquals(Optional.of("Bearer prod-token"), server.service.metadata.get(0).getText("authorization"),
+        "use-context changed the current context in the file");
+
+    CliResult unknown = run(env, "config", "use-context", "nope");
+    assertEquals(ExitCodes.USAGE, unknown.exitCode());
+    assertTrue(unknown.err().contains("no context 'nope'") && unknown.err().contains("prod"), unknown.err());
+    CliResult unknownFlag = run(env, "--context", "nope", "status");
+    assertEquals(ExitCodes.USAGE, unknownFlag.exitCode());
+    assertTrue(unknownFlag.err().contains("has no context 'nope'"), unknownFlag.err());
+
+    Files.writeString(config, "server: '" + server.address() + "'\ncontexts:\n  a: {token: x}\n");
+    CliResult mixed = run(env, "status");
+    assertEquals(ExitCodes.USAGE, mixed.exitCode());
+    assertTrue(mixed.err().contains("'server' beside 'contexts'"), mixed.err());
   }
 
   @Test
