@@ -1,6 +1,7 @@
 package io.fleetcontrol.agent.cli;
 
 import java.io.PrintWriter;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Spec;
       EmployeeCommands.Resume.class,
       EmployeeCommands.Exemption.class,
       EmployeeCommands.Notice.class,
-      SimulateCommand.class
+      SimulateCommand.class,
+      AutoComplete.GenerateCompletion.class
     })
 public final class AgentMain implements Runnable {
 
