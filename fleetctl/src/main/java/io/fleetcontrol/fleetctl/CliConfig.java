@@ -110,24 +110,26 @@ record CliConfig(String server, String token, Path caFile, boolean plaintext, Pa
     Location location = locate(explicit, env);
     JsonNode root = read(location);
     Path path = location.path();
+    if (context != null && context.isBlank()) {
+      throw new Problem("--context needs a name");
+    }
+    Map<String, JsonNode> contexts = root == null ? Map.of() : contexts(root, path);
+    if (contexts.isEmpty()) {
+      // --context names one that must exist; $FLEETCTL_CONTEXT, set for other files, is not a reason to fail here.
+      if (context != null) {
+        throw new Problem("--context " + context + ": " + (root == null ? "there is no config file at " + path
+            : "config file " + path + " has no contexts"));
+      }
+      return root == null ? NONE : parse(root, path, "config file " + path);
+    }
     String wanted = context != null ? context
         : env.get("FLEETCTL_CONTEXT") != null && !env.get("FLEETCTL_CONTEXT").isBlank() ? env.get("FLEETCTL_CONTEXT")
         : null;
-    if (root == null) {
-      if (wanted != null) {
-        throw new Problem("context " + wanted + " asked for, but there is no config file at " + path);
+    if (wanted == null && root.has("current-context")) {
+      if (!root.get("current-context").isTextual()) {
+        throw new Problem("config file " + path + ": 'current-context' must be a context's name");
       }
-      return NONE;
-    }
-    Map<String, JsonNode> contexts = contexts(root, path);
-    if (contexts.isEmpty()) {
-      if (wanted != null) {
-        throw new Problem("context " + wanted + " asked for, but config file " + path + " has no contexts");
-      }
-      return parse(root, path, "config file " + path);
-    }
-    if (wanted == null) {
-      wanted = root.hasNonNull("current-context") ? root.get("current-context").asText() : null;
+      wanted = root.get("current-context").asText();
     }
     if (wanted == null) {
       throw new Problem("config file " + path + " has contexts " + contexts.keySet()
@@ -137,10 +139,15 @@ record CliConfig(String server, String token, Path caFile, boolean plaintext, Pa
     if (chosen == null) {
       throw new Problem("config file " + path + " has no context '" + wanted + "' (it has " + contexts.keySet() + ")");
     }
-    if (!chosen.isObject()) {
-      throw new Problem("config file " + path + ", context " + wanted + ": must be a mapping of keys (" + KNOWN + ")");
+    return context(chosen, path, wanted);
+  }
+
+  /** One named context, checked as load() checks it. */
+  static CliConfig context(JsonNode context, Path path, String name) {
+    if (context == null || !context.isObject()) {
+      throw new Problem("config file " + path + ", context " + name + ": must be a mapping of keys (" + KNOWN + ")");
     }
-    return parse(chosen, path, "config file " + path + ", context " + wanted);
+    return parse(context, path, "config file " + path + ", context " + name);
   }
 
   /** One set of {server, token, ca_file, plaintext}; {@code where} names it in errors. */

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,6 +38,10 @@ final class ConfigCommand {
       GlobalOptions options = fleetctl.options();
       CliConfig.Location location = CliConfig.locate(options.configFile, options.env);
       JsonNode root = CliConfig.read(location);
+      if (root == null) {
+        fleetctl.out().println("no config file at " + location.path());
+        return ExitCodes.OK;
+      }
       Map<String, JsonNode> contexts = CliConfig.contexts(root, location.path());
       String current = root != null && root.hasNonNull("current-context") ? root.get("current-context").asText() : "";
       if (options.output == OutputFormat.table) {
@@ -78,10 +84,21 @@ final class ConfigCommand {
         throw new ParameterException(spec.commandLine(), "config file " + location.path() + " has no context '" + name
             + "'" + (contexts.isEmpty() ? " (it has no contexts)" : " (it has " + contexts.keySet() + ")"));
       }
+      // Checked as every later command will read it: never switch to a context that cannot be used.
+      CliConfig.context(contexts.get(name), location.path(), name);
       ((ObjectNode) root).put("current-context", name);
+      Path file = location.path().toAbsolutePath();
       try {
-        // writeString keeps the file's permissions: it may hold tokens.
-        Files.writeString(location.path(), new ObjectMapper(new YAMLFactory()).writeValueAsString(root));
+        // Beside the file, then moved over it: a crash leaves the old file (it may hold tokens), and
+        // the new one gets the old one's permissions.
+        Path written = Files.createTempFile(file.getParent(), ".fleetctl-config", ".yaml");
+        try {
+          Files.setPosixFilePermissions(written, Files.getPosixFilePermissions(file));
+        } catch (UnsupportedOperationException notPosix) {
+          // The temporary file's own permissions (owner only, where the file system has them).
+        }
+        Files.writeString(written, new ObjectMapper(new YAMLFactory()).writeValueAsString(root));
+        Files.move(written, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
         throw new CliConfig.Problem("cannot write config file " + location.path() + ": " + e.getMessage());
       }

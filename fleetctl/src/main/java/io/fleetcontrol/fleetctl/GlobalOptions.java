@@ -47,7 +47,8 @@ final class GlobalOptions {
       names = "--config",
       scope = ScopeType.INHERIT,
       paramLabel = "FILE",
-      description = "Config file with server, token, ca_file, plaintext (else env FLEETCTL_CONFIG, else ~/.config/fleetctl/config.yaml).")
+      description = "Config file with server, token, ca_file, plaintext, or named contexts of them (else env "
+          + "FLEETCTL_CONFIG, else ~/.config/fleetctl/config.yaml).")
   java.nio.file.Path configFile;
 
   @Option(

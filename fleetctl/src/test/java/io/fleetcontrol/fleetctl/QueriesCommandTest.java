@@ -162,6 +162,30 @@ class QueriesCommandTest {
     assertEquals(ExitCodes.USAGE, unknownFlag.exitCode());
     assertTrue(unknownFlag.err().contains("has no context 'nope'"), unknownFlag.err());
 
+    server.service.reset();
+    assertEquals(0, run(Map.of("FLEETCTL_CONFIG", config.toString(), "FLEETCTL_CONTEXT", "staging"), "status").exitCode());
+    assertEquals(Optional.of("Bearer staging-token"), server.service.metadata.get(0).getText("authorization"),
+        "$FLEETCTL_CONTEXT beats current-context");
+    server.service.reset();
+    assertEquals(0, run(Map.of("FLEETCTL_CONFIG", config.toString(), "FLEETCTL_CONTEXT", "staging"),
+        "--context", "prod", "status").exitCode());
+    assertEquals(Optional.of("Bearer prod-token"), server.service.metadata.get(0).getText("authorization"),
+        "--context beats $FLEETCTL_CONTEXT");
+
+    Files.writeString(config, Files.readString(config).replace("contexts:\n", "contexts:\n  broken: {sever: typo}\n"));
+    CliResult toBroken = run(env, "config", "use-context", "broken");
+    assertEquals(ExitCodes.USAGE, toBroken.exitCode());
+    assertTrue(toBroken.err().contains("unknown key 'sever'"), toBroken.err());
+    assertTrue(Files.readString(config).contains("current-context: \"prod\"")
+        || Files.readString(config).contains("current-context: prod"), "the file still names prod: " + Files.readString(config));
+
+    Path flat = home.resolve("flat.yaml");
+    Files.writeString(flat, "server: '" + server.address() + "'\ntoken: flat-token\n");
+    server.service.reset();
+    assertEquals(0, run(Map.of("FLEETCTL_CONFIG", flat.toString(), "FLEETCTL_CONTEXT", "prod"), "status").exitCode(),
+        "$FLEETCTL_CONTEXT set for another file does not break a file without contexts");
+    assertEquals(Optional.of("Bearer flat-token"), server.service.metadata.get(0).getText("authorization"));
+
     Files.writeString(config, "server: '" + server.address() + "'\ncontexts:\n  a: {token: x}\n");
     CliResult mixed = run(env, "status");
     assertEquals(ExitCodes.USAGE, mixed.exitCode());

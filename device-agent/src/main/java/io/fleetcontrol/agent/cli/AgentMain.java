@@ -51,6 +51,6 @@ public final class AgentMain implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing command: run, status, policy, pause, resume, exemption, notice or simulate");
+    throw new ParameterException(spec.commandLine(), "Missing command: run, status, policy, pause, resume, exemption, notice, simulate or generate-completion");
   }
 }
