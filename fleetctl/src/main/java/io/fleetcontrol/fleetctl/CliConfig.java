@@ -101,10 +101,6 @@ record CliConfig(String server, String token, Path caFile, boolean plaintext, Pa
     return contexts;
   }
 
-  static CliConfig load(Path explicit, Map<String, String> env) {
-    return load(explicit, env, null);
-  }
-
   /** {@code context}: --context, or null to take $FLEETCTL_CONTEXT, else the file's current-context. */
   static CliConfig load(Path explicit, Map<String, String> env, String context) {
     Location location = locate(explicit, env);

@@ -78,10 +78,10 @@ public final class FleetMetrics implements Extension {
       Duration.ofSeconds(10)};
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final Map<HeartbeatOutcome, Counter> heartbeats = new EnumMap<>(HeartbeatOutcome.class);
+  private final Map<HeartbeatOutcome, Counter> heartbeats;
   private final Map<String, Counter> requests = new ConcurrentHashMap<>();
-  private final Map<EnrollmentOutcome, Counter> enrollments = new EnumMap<>(EnrollmentOutcome.class);
-  private final Map<WaveOutcome, Counter> waves = new EnumMap<>(WaveOutcome.class);
+  private final Map<EnrollmentOutcome, Counter> enrollments;
+  private final Map<WaveOutcome, Counter> waves;
   private final Map<String, AtomicLong> projectionLagMillis = new ConcurrentHashMap<>();
   private final AtomicLong presenceFlushedAtMillis = new AtomicLong(System.currentTimeMillis());
   private final MultiGauge devicesByConnection;
@@ -99,21 +99,14 @@ public final class FleetMetrics implements Extension {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
-    for (HeartbeatOutcome outcome : HeartbeatOutcome.values()) {
-      heartbeats.put(outcome, Counter.builder("fleet.agent.heartbeats").tag("outcome", label(outcome))
-          .description("Heartbeats received from agents on this node").register(registry));
-    }
-    for (EnrollmentOutcome outcome : EnrollmentOutcome.values()) {
-      enrollments.put(outcome, Counter.builder("fleet.agent.enrollments").tag("outcome", label(outcome))
-          .description("Enroll calls answered by this node").register(registry));
-    }
-    for (WaveOutcome outcome : WaveOutcome.values()) {
-      waves.put(outcome, Counter.builder("fleet.rollout.waves").tag("outcome", label(outcome))
-          .description("Rollout waves this node judged, by the gates' verdict").register(registry));
-    }
+    heartbeats = byOutcome(HeartbeatOutcome.class, "fleet.agent.heartbeats",
+        "Heartbeats received from agents on this node");
+    enrollments = byOutcome(EnrollmentOutcome.class, "fleet.agent.enrollments", "Enroll calls answered by this node");
+    waves = byOutcome(WaveOutcome.class, "fleet.rollout.waves",
+        "Rollout waves this node judged, by the gates' verdict");
     Gauge.builder("fleet.read.side.presence.flush.age", presenceFlushedAtMillis,
             at -> (System.currentTimeMillis() - at.get()) / 1000.0)
-        .baseUnit("seconds").description("Time since this node last wrote the presence of the devices it hears")
+        .baseUnit("seconds").description("Time since this node last had every presence change written")
         .register(registry);
     devicesByConnection = MultiGauge.builder("fleet.devices").description("Enrolled devices by connection state")
         .register(registry);
@@ -235,6 +228,16 @@ public final class FleetMetrics implements Extension {
     rolloutDevices.register(devices, true);
     rolloutAcked.register(acked, true);
     rolloutWave.register(wave, true);
+  }
+
+  /** A counter per outcome, registered up front so every series exists before its first event. */
+  private <E extends Enum<E>> Map<E, Counter> byOutcome(Class<E> outcomes, String name, String description) {
+    Map<E, Counter> counters = new EnumMap<>(outcomes);
+    for (E outcome : outcomes.getEnumConstants()) {
+      counters.put(outcome, Counter.builder(name).tag("outcome", label(outcome)).description(description)
+          .register(registry));
+    }
+    return counters;
   }
 
   private static String label(Enum<?> value) {
