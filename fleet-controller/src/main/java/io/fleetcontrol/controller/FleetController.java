@@ -28,6 +28,8 @@ import io.fleetcontrol.controller.readside.PresenceWriter;
 import io.fleetcontrol.controller.readside.ProjectionLag;
 import io.fleetcontrol.controller.rollout.RolloutAdmin;
 import io.fleetcontrol.controller.rollout.RolloutRunner;
+import io.fleetcontrol.controller.schema.SchemaApplier;
+import io.fleetcontrol.controller.schema.SchemaMigrations;
 import io.fleetcontrol.controller.security.AdminTokens;
 import io.fleetcontrol.controller.security.ControllerSecurity;
 import io.fleetcontrol.controller.security.SignedSecrets;
@@ -52,7 +54,6 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.management.javadsl.PekkoManagement;
-import org.apache.pekko.projection.cassandra.javadsl.CassandraProjection;
 import org.apache.pekko.stream.connectors.cassandra.CassandraSessionSettings;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
@@ -107,13 +108,7 @@ public final class FleetController implements AutoCloseable {
     SignedSecrets credentials = new SignedSecrets(fleet.getString("device-credential-key"));
     var enrollmentTokens = new EnrollmentTokenAdmin(system, session, readSide.getString("keyspace"), credentials,
         askTimeout, clock);
-    directory.createTables(readSide.getInt("replication-factor"))
-        .thenCompose(done -> audit.createTables())
-        .thenCompose(done -> enrollmentTokens.createTable())
-        .thenCompose(done -> CassandraProjection.createTablesIfNotExists(system))
-        .toCompletableFuture()
-        .orTimeout(STARTUP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
-        .join();
+    prepareSchema(system, session, fleet.getBoolean("dev-mode"), clock);
 
     var connectionRules = new ConnectionRules(fleet.getDuration("connection.stale-after"),
         fleet.getDuration("connection.offline-after"), readSide.getDuration("presence-keep-alive"));
@@ -177,6 +172,27 @@ public final class FleetController implements AutoCloseable {
         enrollmentTokens));
     return ControllerServer.start(
         fleet.getString("grpc.interface"), fleet.getInt("grpc.port"), tls, system, agents, admin, metrics);
+  }
+
+  /**
+   * The dev profile (the quickstart, the tests) makes the schema from deploy/cassandra/schema at
+   * start; elsewhere the schema is an operator's step (`fleet-controller schema apply`, the
+   * Kubernetes Job) and a node refuses to start while a migration is missing, rather than fail at
+   * its first write.
+   */
+  private static void prepareSchema(ActorSystem<?> system, CassandraSession session, boolean devMode, Clock clock) {
+    var schema = new SchemaApplier(session, SchemaMigrations.fromConfig(system.settings().config()), clock);
+    var ready = devMode
+        ? schema.apply(migration -> log.info("Applied schema migration {}", migration))
+        : schema.requireApplied();
+    try {
+      ready.toCompletableFuture().orTimeout(STARTUP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof SchemaMigrations.Problem problem) {
+        throw problem;
+      }
+      throw e;
+    }
   }
 
   /**

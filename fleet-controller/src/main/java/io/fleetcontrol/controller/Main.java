@@ -1,6 +1,8 @@
 package io.fleetcontrol.controller;
 
 import com.typesafe.config.ConfigFactory;
+import io.fleetcontrol.controller.schema.SchemaMigrations;
+import io.fleetcontrol.controller.schema.SchemaTool;
 import io.fleetcontrol.controller.security.ControllerSecurity;
 
 /** Starts one controller node from application.conf (and -D / environment overrides). */
@@ -21,10 +23,22 @@ public final class Main {
       return;
     }
     useTheCommonPool();
+    if (args.length > 0) {
+      if (!args[0].equals("schema")) {
+        System.err.println("fleet-controller: unknown command \"" + args[0] + "\"; without one it runs a node\n"
+            + SchemaTool.USAGE);
+        System.exit(2);
+        return;
+      }
+      System.exit(SchemaTool.run(java.util.List.of(args).subList(1, args.length), ConfigFactory.load(),
+          System.out, System.err));
+      return;
+    }
     FleetController controller;
     try {
       controller = FleetController.start(ConfigFactory.load());
-    } catch (ControllerSecurity.Refused | IllegalArgumentException | com.typesafe.config.ConfigException e) {
+    } catch (ControllerSecurity.Refused | SchemaMigrations.Problem | IllegalArgumentException
+        | com.typesafe.config.ConfigException e) {
       // A setting that must change: one line that names it, no stack trace.
       System.err.println("fleet-controller: " + e.getMessage());
       System.exit(2);

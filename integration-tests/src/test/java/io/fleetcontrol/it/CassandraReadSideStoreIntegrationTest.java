@@ -4,6 +4,8 @@ import io.fleetcontrol.controller.readside.AuditTrail;
 import io.fleetcontrol.controller.readside.DeviceDirectory;
 import io.fleetcontrol.controller.readside.ReadSideStoreContract;
 import io.fleetcontrol.controller.readside.TestClock;
+import io.fleetcontrol.controller.schema.SchemaApplier;
+import io.fleetcontrol.controller.schema.SchemaMigrations;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.stream.connectors.cassandra.CassandraSessionSettings;
@@ -27,8 +29,12 @@ class CassandraReadSideStoreIntegrationTest extends ReadSideStoreContract {
     harness = new FleetHarness();
     session = CassandraSessionRegistry.get(harness.controllerSystem())
         .sessionFor(CassandraSessionSettings.create("pekko.projection.cassandra.session-config"));
-    new DeviceDirectory(session, KEYSPACE, Clock.systemUTC()).createTables(1)
-        .thenCompose(done -> new AuditTrail(session, KEYSPACE).createTables())
+    // The schema files, as production makes them, in keyspaces of this test's own.
+    var parameters = new SchemaMigrations.Parameters(KEYSPACE + "_journal", KEYSPACE + "_snapshot", KEYSPACE,
+        java.util.Map.of("datacenter1", 1));
+    new SchemaApplier(session, new SchemaMigrations(SchemaMigrations.read(LocalCassandra.findRepoRoot()
+        .resolve("deploy/cassandra/schema")), parameters), Clock.systemUTC())
+        .apply(migration -> { })
         .toCompletableFuture().get(120, TimeUnit.SECONDS);
   }
 

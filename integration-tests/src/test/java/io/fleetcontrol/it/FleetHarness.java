@@ -88,8 +88,13 @@ final class FleetHarness implements AutoCloseable {
 
   /** A fresh token with {@code uses} uses for 30 days, made by the dev admin. */
   static String createEnrollmentToken(AdminServiceClient admin, int uses) {
+    return createEnrollmentToken(admin, ADMIN_TOKEN, uses);
+  }
+
+  /** A fresh token with {@code uses} uses for 30 days, made by the admin whose bearer token is {@code adminToken}. */
+  static String createEnrollmentToken(AdminServiceClient admin, String adminToken, int uses) {
     try {
-      return admin.createEnrollmentToken().addHeader("authorization", "Bearer " + ADMIN_TOKEN)
+      return admin.createEnrollmentToken().addHeader("authorization", "Bearer " + adminToken)
           .invoke(CreateEnrollmentTokenRequest.newBuilder()
               .setMaxUses(uses)
               .setExpireTime(com.google.protobuf.Timestamp.newBuilder()

@@ -56,11 +56,6 @@ public final class EnrollmentTokenAdmin {
     this.clock = clock;
   }
 
-  public CompletionStage<Done> createTable() {
-    return session.executeDDL("CREATE TABLE IF NOT EXISTS " + table
-        + " (bucket int, token_id text, PRIMARY KEY ((bucket), token_id))");
-  }
-
   public CompletionStage<CreateEnrollmentTokenResponse> create(CreateEnrollmentTokenRequest in, String by) {
     if (in.getMaxUses() < 1 || in.getMaxUses() > MAX_USES) {
       throw InputRules.invalid("max_uses must be between 1 and " + MAX_USES + ", got " + in.getMaxUses());

@@ -38,18 +38,6 @@ public final class AuditTrail implements AuditStore {
     this.keyspace = keyspace;
   }
 
-  public CompletionStage<Done> createTables() {
-    String entries = "event_time timestamp, event_id text, actor text, action text, device_id text, detail text, ";
-    return session
-        .executeDDL("CREATE TABLE IF NOT EXISTS " + keyspace + ".audit_by_day (day text, " + entries
-            + "PRIMARY KEY ((day), event_time, event_id)) WITH CLUSTERING ORDER BY (event_time DESC, event_id DESC)")
-        .thenCompose(done -> session.executeDDL("CREATE TABLE IF NOT EXISTS " + keyspace + ".audit_by_device "
-            + "(device_id text, " + entries.replace("device_id text, ", "")
-            + "PRIMARY KEY ((device_id), event_time, event_id)) WITH CLUSTERING ORDER BY (event_time DESC, event_id DESC)"))
-        .thenCompose(done -> session.executeDDL("CREATE TABLE IF NOT EXISTS " + keyspace + ".audit_days "
-            + "(bucket int, day text, PRIMARY KEY ((bucket), day)) WITH CLUSTERING ORDER BY (day DESC)"));
-  }
-
   @Override
   public CompletionStage<Done> record(AuditEntry e) {
     String day = day(e.time());

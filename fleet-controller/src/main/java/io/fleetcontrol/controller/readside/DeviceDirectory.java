@@ -40,55 +40,6 @@ public final class DeviceDirectory implements DeviceStore, ExemptionStore {
     this.clock = clock;
   }
 
-  public CompletionStage<Done> createTables(int replicationFactor) {
-    String devices = keyspace + ".devices";
-    String exemptions = keyspace + ".exemptions";
-    return session
-        .executeDDL(
-            "CREATE KEYSPACE IF NOT EXISTS " + keyspace
-                + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': "
-                + replicationFactor + "}")
-        .thenCompose(done -> session.executeDDL(
-            "CREATE TABLE IF NOT EXISTS " + devices + " ("
-                + "device_id text PRIMARY KEY, owner text, jurisdiction text, "
-                + "labels map<text, text>, agent_version text, time_zone text, "
-                + "enroll_time timestamp, policy_name text, "
-                + "target_policy_version bigint, applied_policy_version bigint, "
-                + "last_seen timestamp, capture_state text, capture_reason text, updated_at timestamp)"))
-        // A directory made by an earlier version lacks the presence columns.
-        .thenCompose(done -> session.executeDDL("ALTER TABLE " + devices
-            + " ADD IF NOT EXISTS (last_seen timestamp, capture_state text, capture_reason text, updated_at timestamp)"))
-        // A version is (policy, number): the applied one needs its policy's name beside it.
-        .thenCompose(done -> session.executeDDL("ALTER TABLE " + devices + " ADD IF NOT EXISTS applied_policy_name text"))
-        // Presence rows name the node that vouches for them (PresenceWriter).
-        .thenCompose(done -> session.executeDDL("ALTER TABLE " + devices + " ADD IF NOT EXISTS live_on text"))
-        .thenCompose(done -> session.executeDDL("CREATE CUSTOM INDEX IF NOT EXISTS devices_updated_at ON "
-            + devices + " (updated_at) USING 'StorageAttachedIndex'"))
-        .thenCompose(done -> session.executeDDL(
-            "CREATE TABLE IF NOT EXISTS " + exemptions + " ("
-                + "device_id text, exemption_id text, scope text, reason text, comment text, "
-                + "status text, request_time timestamp, expire_time timestamp, decided_by text, "
-                + "decision_reason text, decide_time timestamp, "
-                + "PRIMARY KEY (device_id, exemption_id))"))
-        .thenCompose(done -> session.executeDDL("CREATE CUSTOM INDEX IF NOT EXISTS exemptions_status ON "
-            + exemptions + " (status) USING 'StorageAttachedIndex'"))
-        // The approvers' queue: one partition per status and month of request, oldest request first,
-        // so a page is one slice of one partition and no partition grows for ever.
-        .thenCompose(done -> session.executeDDL(
-            "CREATE TABLE IF NOT EXISTS " + keyspace + ".exemptions_by_status ("
-                + "status text, month text, request_time timestamp, device_id text, exemption_id text, "
-                + "scope text, reason text, comment text, expire_time timestamp, decided_by text, "
-                + "decision_reason text, decide_time timestamp, "
-                + "PRIMARY KEY ((status, month), request_time, device_id, exemption_id))"))
-        // Which months of a status have rows, so a listing walks them without guessing.
-        .thenCompose(done -> session.executeDDL(
-            "CREATE TABLE IF NOT EXISTS " + keyspace + ".exemption_months ("
-                + "status text, month text, PRIMARY KEY ((status), month))"))
-        // One-time data changes done, so a restart does not do them again.
-        .thenCompose(done -> session.executeDDL(
-            "CREATE TABLE IF NOT EXISTS " + keyspace + ".migrations (name text PRIMARY KEY, done_at timestamp)"));
-  }
-
   private static final String QUEUE_FILLED = "exemptions_by_status filled";
 
   /**
