@@ -2,7 +2,7 @@
 # Local single-node Cassandra 5.0 for development and tests, run from Maven artifacts
 # (org.apache.cassandra:cassandra-all) in its own JVM, with its own classpath.
 #
-# Usage: deploy/cassandra.sh start|stop|status|wipe
+# Usage: deploy/cassandra.sh start|stop|status|wipe|schema
 #
 #   start   resolve the classpath (cached; re-resolved when deploy/cassandra/pom.xml changes),
 #           render the config, start CassandraDaemon in the background and wait until CQL accepts
@@ -11,6 +11,9 @@
 #   status  "running ..." (exit 0), "starting ..." (exit 3, process alive but CQL not open yet),
 #           "stopped" (exit 3).
 #   wipe    stop, then delete the data folder (keyspaces, commit log, caches, hints).
+#   schema  apply the migrations of deploy/cassandra/schema to this Cassandra, as the Kubernetes Job
+#           does (the controller's `schema apply`; needs fleet-controller/target/fleet-controller.jar).
+#           A dev-mode controller applies them itself at start; this is for a non-dev one.
 #
 # Environment:
 #   FLEET_RUN_DIR            run folder parent; Cassandra uses $FLEET_RUN_DIR/cassandra
@@ -419,8 +422,18 @@ cmd_wipe() {
   say "deleted $DATA_DIR"
 }
 
+cmd_schema() {
+  local jar="$REPO_ROOT/fleet-controller/target/fleet-controller.jar"
+  check_settings
+  [[ -f $jar ]] || die "no $jar: build the controller first (mvn -B -DskipTests package -pl fleet-controller -am)"
+  port_open "$CQL_PORT" || die "no Cassandra answers on 127.0.0.1:$CQL_PORT; run deploy/cassandra.sh start first"
+  find_java17
+  "$JAVA_BIN" "-Ddatastax-java-driver.basic.contact-points.0=127.0.0.1:$CQL_PORT" -jar "$jar" schema apply
+}
+
 main() {
   case "${1:-}" in
+    schema) cmd_schema ;;
     start) cmd_start ;;
     stop) cmd_stop ;;
     status) cmd_status ;;

@@ -159,6 +159,23 @@ class DeployManifestsTest {
   }
 
   @Test
+  void theSchemaJobRunsTheControllersImageWithItsSettings() {
+    JsonNode job = required("Job/fleet-schema").path("spec").path("template").path("spec");
+    JsonNode pod = required("Deployment/fleet-controller").path("spec").path("template").path("spec");
+    JsonNode schema = job.path("containers").get(0);
+    JsonNode controller = controllerContainer();
+    assertEquals(controller.path("image"), schema.path("image"), "the schema files ship in the controller's image");
+    assertEquals(controller.path("command"), schema.path("command"));
+    List<String> args = new ArrayList<>();
+    schema.path("args").forEach(arg -> args.add(arg.asText()));
+    assertEquals(List.of("schema", "apply"), args);
+    assertEquals(envOf(controller).get("JAVA_TOOL_OPTIONS"), envOf(schema).get("JAVA_TOOL_OPTIONS"),
+        "the same Cassandra, keyspaces and replication as the controllers");
+    assertEquals(pod.path("securityContext"), job.path("securityContext"), "the same user as the controllers");
+    assertEquals("OnFailure", job.path("restartPolicy").asText());
+  }
+
+  @Test
   void everySettingPassedToTheControllerExistsAndSaysWhatTheCommentSays() {
     String options = required("ConfigMap/fleet-controller").path("data").path("java-tool-options").asText();
     Config controller = ConfigFactory.load();
@@ -172,8 +189,9 @@ class DeployManifestsTest {
         assertTrue(controller.hasPath(key), "the controller has no setting " + key);
       }
     }
-    assertEquals("3", settings.get("pekko.persistence.cassandra.journal.replication-factor"));
-    assertEquals("3", settings.get("fleet.read-side.replication-factor"));
+    // The schema Job reads the same options: three replicas in the datacenter the driver calls local.
+    assertEquals(settings.get("datastax-java-driver.basic.load-balancing-policy.local-datacenter") + ":3",
+        settings.get("fleet.schema.replication"));
     assertEquals("LOCAL_QUORUM",
         settings.get("datastax-java-driver.profiles.pekko-persistence-cassandra-profile.basic.request.consistency"));
     assertEquals("kubernetes-api",
