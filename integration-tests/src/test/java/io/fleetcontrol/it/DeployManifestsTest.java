@@ -14,6 +14,8 @@ import com.typesafe.config.ConfigResolveOptions;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -39,9 +41,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPathConstants;
+import javax.xml.xpath.XPathFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
 
 /**
  * deploy/k8s checked offline: every document is well-formed Kubernetes, the pieces refer to each
@@ -156,6 +164,88 @@ class DeployManifestsTest {
     int down = budget.path("spec").path("maxUnavailable").asInt(-1);
     assertTrue(down >= 1, "a drain can make progress: maxUnavailable " + down);
     assertTrue(replicas - down > replicas / 2, "keep-majority keeps the cluster: " + (replicas - down) + " of " + replicas);
+  }
+
+  /**
+   * The image is built with Jib in profile "image" of fleet-controller/pom.xml, which needs a registry for
+   * its base image; what can go wrong without one is checked here: the plugin, the tag, the user, the JVM
+   * flags, the main class, and that deploy/k8s runs exactly that image as that user.
+   */
+  @Test
+  void theImageProfileBuildsTheControllerWithJibAndOnlyThere() throws Exception {
+    Element jib = jibPlugin();
+    assertEquals("3.5.2", text(jib, "version"), "jib-maven-plugin version");
+    assertEquals("package", text(jib, "executions/execution/phase"), "mvn -Pimage package builds the image");
+    assertEquals("${image.goal}", text(jib, "executions/execution/goals/goal"));
+    assertEquals("build", text(imageProfile(), "properties/image.goal"), "by default the image is pushed");
+    // The everyday build (and CI) must never try to reach a registry: Jib appears in no other place.
+    Element profile = imageProfile();
+    for (Node project : List.of(pom("pom.xml"), profile.getOwnerDocument().getDocumentElement())) {
+      NodeList artifactIds = nodes(project, "//artifactId[normalize-space()='jib-maven-plugin']");
+      for (int i = 0; i < artifactIds.getLength(); i++) {
+        assertTrue(isInside(artifactIds.item(i), profile), "jib-maven-plugin outside profile \"image\"");
+      }
+    }
+  }
+
+  @Test
+  void theImageIsTaggedWithTheProjectVersionAndTheDeploymentRunsThatTag() throws Exception {
+    String version = text(pom("pom.xml"), "version");
+    assertEquals(version, text(pom("fleet-controller/pom.xml"), "parent/version"), "the controller's version");
+    String image = resolveProjectVersion(text(jibPlugin(), "configuration/to/image"), version);
+    assertEquals("ghcr.io/fleetcontrol/fleet-controller:" + version, image, "Jib's to.image");
+    assertEquals(version, resolveProjectVersion(
+        text(jibPlugin(), "configuration/container/labels/org.opencontainers.image.version"), version));
+    assertEquals(image, controllerContainer().path("image").asText(),
+        "deploy/k8s/deployment.yaml runs another image than mvn -Pimage builds");
+  }
+
+  @Test
+  void theImageRunsAsANonRootUserAndThePodRunsAsTheSameOne() throws Exception {
+    String user = text(jibPlugin(), "configuration/container/user");
+    Matcher uidGid = Pattern.compile("(\\d+):(\\d+)").matcher(user);
+    assertTrue(uidGid.matches(), "a numeric uid:gid, which runAsNonRoot can check: " + user);
+    int uid = Integer.parseInt(uidGid.group(1));
+    assertTrue(uid != 0, "the image runs as root");
+    JsonNode podSecurity = controllerPod().path("securityContext");
+    assertTrue(podSecurity.path("runAsNonRoot").asBoolean(), "runAsNonRoot: the kubelet refuses a root image");
+    assertEquals(uid, podSecurity.path("runAsUser").asInt(-1), "the pod's runAsUser against the image's uid");
+    assertEquals(Integer.parseInt(uidGid.group(2)), podSecurity.path("runAsGroup").asInt(-1), "runAsGroup");
+    JsonNode containerSecurity = controllerContainer().path("securityContext");
+    assertFalse(containerSecurity.path("runAsUser").isInt() && containerSecurity.path("runAsUser").asInt() != uid,
+        "the container overrides the pod's user");
+    assertFalse(containerSecurity.path("allowPrivilegeEscalation").asBoolean(true), "allowPrivilegeEscalation");
+  }
+
+  @Test
+  void theImageStartsTheControllerWithContainerJvmFlagsAndItsPorts() throws Exception {
+    Element jib = jibPlugin();
+    String mainClass = text(jib, "configuration/container/mainClass");
+    assertEquals(text(pom("fleet-controller/pom.xml"), "build/plugins/plugin[artifactId='maven-jar-plugin']"
+        + "/configuration/archive/manifest/mainClass"), mainClass, "the image and java -jar start the same class");
+    Method main = Class.forName(mainClass).getMethod("main", String[].class);
+    assertTrue(Modifier.isStatic(main.getModifiers()) && Modifier.isPublic(main.getModifiers()), mainClass + ".main");
+
+    List<String> flags = new ArrayList<>();
+    NodeList jvmFlags = nodes(jib, "configuration/container/jvmFlags/jvmFlag");
+    for (int i = 0; i < jvmFlags.getLength(); i++) {
+      flags.add(jvmFlags.item(i).getTextContent().strip());
+    }
+    Matcher heap = Pattern.compile("-XX:MaxRAMPercentage=(\\d+(\\.\\d+)?)").matcher(String.join(" ", flags));
+    assertTrue(heap.find(), "the heap follows the pod's memory limit: " + flags);
+    double percent = Double.parseDouble(heap.group(1));
+    assertTrue(percent >= 50 && percent <= 80, "room for direct buffers and metaspace: MaxRAMPercentage=" + percent);
+    assertTrue(flags.contains("-XX:+ExitOnOutOfMemoryError"), "an OOM ends the pod: " + flags);
+    // A command or args in the Deployment would replace the image's entrypoint, and its JVM flags with it.
+    assertTrue(controllerContainer().path("command").isMissingNode(), "the Deployment overrides the entrypoint");
+    assertTrue(controllerContainer().path("args").isMissingNode(), "the Deployment overrides the arguments");
+
+    Set<Integer> exposed = new TreeSet<>();
+    NodeList ports = nodes(jib, "configuration/container/ports/port");
+    for (int i = 0; i < ports.getLength(); i++) {
+      exposed.add(Integer.valueOf(ports.item(i).getTextContent().strip()));
+    }
+    assertEquals(new TreeSet<>(containerPorts(controllerContainer()).values()), exposed, "the image's ports");
   }
 
   @Test
@@ -552,6 +642,52 @@ class DeployManifestsTest {
   private static Config resolveAgainst(String hocon, Map<String, String> variables) {
     return ConfigFactory.parseString(hocon).withFallback(ConfigFactory.parseMap(variables))
         .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(false));
+  }
+
+  private static Element pom(String path) throws Exception {
+    // Not namespace-aware, so XPath can name POM elements without the POM namespace.
+    return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(REPO.resolve(path).toFile()).getDocumentElement();
+  }
+
+  private static Element imageProfile() throws Exception {
+    Node profile = (Node) XPathFactory.newInstance().newXPath()
+        .evaluate("profiles/profile[id='image']", pom("fleet-controller/pom.xml"), XPathConstants.NODE);
+    assertNotNull(profile, "fleet-controller/pom.xml has no profile \"image\"");
+    return (Element) profile;
+  }
+
+  private static Element jibPlugin() throws Exception {
+    Node plugin = (Node) XPathFactory.newInstance().newXPath().evaluate(
+        "build/plugins/plugin[groupId='com.google.cloud.tools' and artifactId='jib-maven-plugin']",
+        imageProfile(), XPathConstants.NODE);
+    assertNotNull(plugin, "profile \"image\" has no jib-maven-plugin");
+    return (Element) plugin;
+  }
+
+  private static String text(Node context, String xpath) throws Exception {
+    Node node = (Node) XPathFactory.newInstance().newXPath().evaluate(xpath, context, XPathConstants.NODE);
+    assertNotNull(node, "nothing at " + xpath);
+    return node.getTextContent().strip();
+  }
+
+  private static NodeList nodes(Node context, String xpath) throws Exception {
+    return (NodeList) XPathFactory.newInstance().newXPath().evaluate(xpath, context, XPathConstants.NODESET);
+  }
+
+  private static boolean isInside(Node node, Node ancestor) {
+    for (Node up = node; up != null; up = up.getParentNode()) {
+      if (up.isSameNode(ancestor)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The value Maven makes of it; any other property here would be a value this test cannot check. */
+  private static String resolveProjectVersion(String value, String version) {
+    String resolved = value.replace("${project.version}", version);
+    assertFalse(resolved.contains("${"), "an unresolved property in " + value);
+    return resolved;
   }
 
   private static JsonNode controllerPod() {
