@@ -118,7 +118,8 @@ public final class FleetController implements AutoCloseable {
     var fleetView = new FleetView(directory, clock, connectionRules, () -> liveNodes(system),
         readSide.getDuration("refresh-overlap"));
     fleetView.start(system, readSide.getDuration("refresh-interval"), readSide.getDuration("full-reload-interval"));
-    DeviceEntity.init(system, presence, clock);
+    DeviceEntity.init(system, presence, metrics.deviceLifecycle(), clock);
+    metrics.probeDispatchers(system);
     PolicyCatalog.init(system, clock);
     EnrollmentToken.init(system, clock);
     var entities = EntityRefs.sharded(system);

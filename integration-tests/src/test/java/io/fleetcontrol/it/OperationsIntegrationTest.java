@@ -126,6 +126,15 @@ class OperationsIntegrationTest {
       assertTrue(sample(after, "fleet_read_side_presence_flush_age_seconds").orElseThrow() < 10,
           "presence written lately");
       assertEquals(Optional.of(1.0), sample(after, "fleet_cluster_members{status=\"up\""), "one node, up");
+      assertTrue(sample(after, "fleet_journal_write_seconds_count{outcome=\"ok\"").orElseThrow() >= AGENTS,
+          "the rollout's facts were written to the journal");
+      assertEquals(Optional.of(0.0), sample(after, "fleet_journal_write_seconds_count{outcome=\"error\""));
+      assertTrue(sample(after, "fleet_entity_recovery_seconds_count{entity=\"device\",outcome=\"completed\"")
+          .orElseThrow() >= AGENTS, "every agent's entity started");
+      assertEquals(Optional.of((double) AGENTS), sample(after, "fleet_entities_running{entity=\"device\""),
+          "one device entity per connected agent");
+      assertTrue(sample(after, "fleet_dispatcher_wait_seconds_count{dispatcher=\"default-dispatcher\"")
+          .orElseThrow() > 0, "the dispatcher probe ran");
     });
   }
 

@@ -26,6 +26,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
@@ -50,12 +51,18 @@ public final class DeviceEntity
   /** Events are spread over a few tags so the read side can consume them in parallel. */
   public static final List<String> TAGS = List.of("device-0", "device-1", "device-2", "device-3");
 
-  public static void init(ActorSystem<?> system, PresenceDirectory presence, Clock clock) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), presence, clock)));
+  public static void init(ActorSystem<?> system, PresenceDirectory presence, DeviceLifecycle lifecycle, Clock clock) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), presence, lifecycle, clock)));
   }
 
   public static Behavior<DeviceCommand> create(String deviceId, PresenceDirectory presence, Clock clock) {
-    return Behaviors.withTimers(timers -> new DeviceEntity(deviceId, presence, clock, new DeviceTimers(timers, clock)));
+    return create(deviceId, presence, DeviceLifecycle.UNOBSERVED, clock);
+  }
+
+  public static Behavior<DeviceCommand> create(String deviceId, PresenceDirectory presence, DeviceLifecycle lifecycle,
+      Clock clock) {
+    return Behaviors.withTimers(timers ->
+        new DeviceEntity(deviceId, presence, lifecycle, clock, new DeviceTimers(timers, clock)));
   }
 
   public static String tagFor(String deviceId) {
@@ -64,16 +71,21 @@ public final class DeviceEntity
 
   private final String deviceId;
   private final PresenceDirectory presence;
+  private final DeviceLifecycle lifecycle;
+  /** When this incarnation started, for the recovery's duration. */
+  private final long startedNanos = System.nanoTime();
   private final Clock clock;
   private final DeviceTimers timers;
   private final DeviceStreams streams;
   private final DeviceReadings readings = new DeviceReadings();
 
-  private DeviceEntity(String deviceId, PresenceDirectory presence, Clock clock, DeviceTimers timers) {
+  private DeviceEntity(String deviceId, PresenceDirectory presence, DeviceLifecycle lifecycle, Clock clock,
+      DeviceTimers timers) {
     super(PersistenceId.of(ENTITY_KEY.name(), deviceId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.deviceId = deviceId;
     this.presence = presence;
+    this.lifecycle = lifecycle;
     this.clock = clock;
     this.timers = timers;
     this.streams = new DeviceStreams(deviceId);
@@ -100,8 +112,14 @@ public final class DeviceEntity
         .onSignal(RecoveryCompleted.instance(), state -> {
           readings.recovered(state, clock.instant());
           timers.rearm(state);
+          lifecycle.recovered(Duration.ofNanos(System.nanoTime() - startedNanos));
         })
-        .onSignal(PostStop.instance(), state -> presence.forget(deviceId))
+        .onSignal(RecoveryFailed.class, (state, failed) ->
+            lifecycle.recoveryFailed(Duration.ofNanos(System.nanoTime() - startedNanos)))
+        .onSignal(PostStop.instance(), state -> {
+          presence.forget(deviceId);
+          lifecycle.stopped();
+        })
         .build();
   }
 

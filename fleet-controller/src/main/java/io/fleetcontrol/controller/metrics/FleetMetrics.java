@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -25,10 +26,14 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
+import io.fleetcontrol.device.DeviceLifecycle;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 
@@ -76,9 +81,16 @@ public final class FleetMetrics implements Extension {
       Duration.ofMillis(5), Duration.ofMillis(25), Duration.ofMillis(100), Duration.ofMillis(250),
       Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
       Duration.ofSeconds(10)};
+  /** A healthy dispatcher answers in microseconds; a millisecond is already a busy node. */
+  private static final Duration[] WAIT_BUCKETS = {
+      Duration.ofNanos(100_000), Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(25),
+      Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2)};
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<HeartbeatOutcome, Counter> heartbeats;
+  private final Map<Boolean, Timer> journalWrites;
+  private final Map<Boolean, Timer> deviceRecoveries;
+  private final AtomicLong devicesRunning = new AtomicLong();
   private final Map<String, Counter> requests = new ConcurrentHashMap<>();
   private final Map<EnrollmentOutcome, Counter> enrollments;
   private final Map<WaveOutcome, Counter> waves;
@@ -120,8 +132,69 @@ public final class FleetMetrics implements Extension {
         .description("Devices of the current wave that acked, per rollout running on this node").register(registry);
     rolloutWave = MultiGauge.builder("fleet.rollout.wave")
         .description("The wave each rollout running on this node is at (1 is the first)").register(registry);
+    journalWrites = Map.of(true, journalTimer("ok"), false, journalTimer("error"));
+    deviceRecoveries = Map.of(true, recoveryTimer("completed"), false, recoveryTimer("failed"));
+    Gauge.builder("fleet.entities.running", devicesRunning, AtomicLong::get).tag("entity", "device")
+        .description("Device entities running on this node").register(registry);
     grpc = new MetricCollectingServerInterceptor(registry, counter -> counter,
         timer -> timer.serviceLevelObjectives(CALL_BUCKETS));
+  }
+
+  private Timer journalTimer(String outcome) {
+    return Timer.builder("fleet.journal.write").tag("outcome", outcome).serviceLevelObjectives(CALL_BUCKETS)
+        .description("Batches of events written to the journal, from the plugin's start of the write to Cassandra's answer")
+        .register(registry);
+  }
+
+  private Timer recoveryTimer(String outcome) {
+    return Timer.builder("fleet.entity.recovery").tag("entity", "device").tag("outcome", outcome)
+        .serviceLevelObjectives(CALL_BUCKETS)
+        .description("Device entities started on this node (each reads its state back from the journal), by outcome")
+        .register(registry);
+  }
+
+  void journalWrite(long nanos, boolean ok) {
+    journalWrites.get(ok).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** What the device entities of this node tell of their starts and stops. */
+  public DeviceLifecycle deviceLifecycle() {
+    return new DeviceLifecycle() {
+      @Override
+      public void recovered(Duration took) {
+        devicesRunning.incrementAndGet();
+        deviceRecoveries.get(true).record(took);
+      }
+
+      @Override
+      public void recoveryFailed(Duration took) {
+        deviceRecoveries.get(false).record(took);
+      }
+
+      @Override
+      public void stopped() {
+        devicesRunning.decrementAndGet();
+      }
+    };
+  }
+
+  /**
+   * How long a task waits for a thread of each dispatcher, sampled every second: the first sign of a
+   * node out of CPU or of something blocking its threads, before asks start timing out. Pekko does not
+   * expose its pools' queues, so a probe task measures the wait.
+   */
+  public void probeDispatchers(ActorSystem<?> system) {
+    for (String dispatcher : List.of("pekko.actor.default-dispatcher", "pekko.actor.internal-dispatcher")) {
+      Executor threads = system.dispatchers().lookup(DispatcherSelector.fromConfig(dispatcher));
+      Timer wait = Timer.builder("fleet.dispatcher.wait").tag("dispatcher", dispatcher.replaceFirst("^pekko\\.actor\\.", ""))
+          .serviceLevelObjectives(WAIT_BUCKETS)
+          .description("Time a probe task queued on a Pekko dispatcher waited for a thread").register(registry);
+      // Submitted from the scheduler's own thread, so the probe never waits on the pool it measures.
+      system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), () -> {
+        long queued = System.nanoTime();
+        threads.execute(() -> wait.record(System.nanoTime() - queued, TimeUnit.NANOSECONDS));
+      }, scala.concurrent.ExecutionContext.parasitic$.MODULE$);
+    }
   }
 
   /** Counts calls by service, method and status, with a latency histogram; outermost on the server. */

@@ -74,6 +74,30 @@ class FleetMetricsTest {
   }
 
   @Test
+  void deviceEntitiesAreCountedByTheirStartsAndStops() {
+    var lifecycle = metrics.deviceLifecycle();
+    lifecycle.recovered(java.time.Duration.ofMillis(30));
+    lifecycle.recovered(java.time.Duration.ofMillis(50));
+    lifecycle.recoveryFailed(java.time.Duration.ofSeconds(10));
+    lifecycle.stopped();
+    String scrape = metrics.scrape();
+    assertTrue(scrape.contains("fleet_entities_running{entity=\"device\"} 1.0"), scrape);
+    assertTrue(scrape.contains("fleet_entity_recovery_seconds_count{entity=\"device\",outcome=\"completed\"} 2"), scrape);
+    assertTrue(scrape.contains("fleet_entity_recovery_seconds_sum{entity=\"device\",outcome=\"completed\"} 0.08"), scrape);
+    assertTrue(scrape.contains("fleet_entity_recovery_seconds_count{entity=\"device\",outcome=\"failed\"} 1"), scrape);
+  }
+
+  @Test
+  void journalWritesAreTimedByOutcome() {
+    metrics.journalWrite(4_000_000, true);
+    metrics.journalWrite(2_000_000_000L, false);
+    String scrape = metrics.scrape();
+    assertTrue(scrape.contains("fleet_journal_write_seconds_count{outcome=\"ok\"} 1"), scrape);
+    assertTrue(scrape.contains("fleet_journal_write_seconds_bucket{outcome=\"ok\",le=\"0.005\"} 1"), scrape);
+    assertTrue(scrape.contains("fleet_journal_write_seconds_sum{outcome=\"error\"} 2.0"), scrape);
+  }
+
+  @Test
   void aRunningRolloutHasGaugesUntilItStops() {
     metrics.rollouts(List.of(new FleetMetrics.RunningWave("default", "default-3", 1, 100, 40)));
     String running = metrics.scrape();
