@@ -8,6 +8,7 @@ import io.fleetcontrol.controller.admin.EnrollmentTokenAdmin;
 import io.fleetcontrol.controller.admin.ExemptionAdmin;
 import io.fleetcontrol.controller.admin.FleetAdmin;
 import io.fleetcontrol.controller.admin.PolicyAdmin;
+import io.fleetcontrol.controller.admin.ServerInfoAdmin;
 import io.fleetcontrol.controller.agent.AgentEnrollment;
 import io.fleetcontrol.controller.agent.AgentLimits;
 import io.fleetcontrol.controller.agent.AgentStreams;
@@ -170,7 +171,8 @@ public final class FleetController implements AutoCloseable {
         new AuditAdmin(audit, pageTokens),
         policies,
         new RolloutAdmin(entities, policies, askTimeout),
-        enrollmentTokens));
+        enrollmentTokens,
+        ServerInfoAdmin.of(system)));
     return ControllerServer.start(
         fleet.getString("grpc.interface"), fleet.getInt("grpc.port"), tls, system, agents, admin, metrics);
   }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
     name = "fleetctl",
     description = "Administer the device fleet through the control plane's AdminService.",
     subcommands = {StatusCommand.class, DevicesCommand.class, PoliciesCommand.class, ExemptionsCommand.class,
-        RolloutsCommand.class, AuditCommand.class, EnrollTokensCommand.class, ConfigCommand.class,
+        RolloutsCommand.class, AuditCommand.class, EnrollTokensCommand.class, ConfigCommand.class, VersionCommand.class,
         AutoComplete.GenerateCompletion.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -27,6 +27,8 @@ import io.fleetcontrol.proto.v1.ListExemptionsRequest;
 import io.fleetcontrol.proto.v1.ListExemptionsResponse;
 import io.fleetcontrol.proto.v1.GetPolicyRequest;
 import io.fleetcontrol.proto.v1.GetPolicyResponse;
+import io.fleetcontrol.proto.v1.GetServerInfoRequest;
+import io.fleetcontrol.proto.v1.GetServerInfoResponse;
 import io.fleetcontrol.proto.v1.ListPoliciesRequest;
 import io.fleetcontrol.proto.v1.ListPoliciesResponse;
 import io.fleetcontrol.proto.v1.Policy;
@@ -96,7 +98,24 @@ final class FakeAdminService extends UnimplementedAdminService {
   /** Stored versions by policy name; versions[0] is v1. */
   private final Map<String, List<Policy>> policies = new TreeMap<>();
 
+  /** A version no build of this repository has, so a test tells the server's from fleetctl's. */
+  static final GetServerInfoResponse SERVER_INFO = GetServerInfoResponse.newBuilder()
+      .setVersion("9.8.7-fake").setApiVersion("fleet.v1").setNodeAddress("pekko://fleet@10.0.3.17:7355")
+      .setStartTime(timestamp(Instant.parse("2026-11-20T08:00:00Z"))).setJavaVersion("17.0.12+7")
+      .build();
+
+  /** False: GetServerInfo is UNIMPLEMENTED, as on a controller built before it existed. */
+  volatile boolean servesServerInfo = true;
+
+  @Override
+  public CompletionStage<GetServerInfoResponse> getServerInfo(GetServerInfoRequest in, Metadata md) {
+    metadata.add(md);
+    return servesServerInfo ? CompletableFuture.completedFuture(SERVER_INFO)
+        : failed(Status.UNIMPLEMENTED.withDescription("Method not found: fleet.v1.AdminService/GetServerInfo"));
+  }
+
   void reset() {
+    servesServerInfo = true;
     seedEnrollmentTokens();
     rolloutLooks.set(0);
     metadata.clear();

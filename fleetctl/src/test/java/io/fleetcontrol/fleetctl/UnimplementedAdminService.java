@@ -20,6 +20,8 @@ import io.fleetcontrol.proto.v1.GetFleetSummaryResponse;
 import io.fleetcontrol.proto.v1.GetPolicyRequest;
 import io.fleetcontrol.proto.v1.GetPolicyResponse;
 import io.fleetcontrol.proto.v1.GetRolloutRequest;
+import io.fleetcontrol.proto.v1.GetServerInfoRequest;
+import io.fleetcontrol.proto.v1.GetServerInfoResponse;
 import io.fleetcontrol.proto.v1.GetRolloutResponse;
 import io.fleetcontrol.proto.v1.ListAuditEventsRequest;
 import io.fleetcontrol.proto.v1.ListAuditEventsResponse;
@@ -189,6 +191,11 @@ abstract class UnimplementedAdminService implements AdminServicePowerApi {
   @Override
   public CompletionStage<RevokeEnrollmentTokenResponse> revokeEnrollmentToken(
       RevokeEnrollmentTokenRequest in, Metadata metadata) {
+    return unimplemented();
+  }
+
+  @Override
+  public CompletionStage<GetServerInfoResponse> getServerInfo(GetServerInfoRequest in, Metadata metadata) {
     return unimplemented();
   }
 }

@@ -331,7 +331,8 @@ class TrustIntegrationTest {
       Map.entry("RevokeDevice", (r, c) -> as(r, c.revokeDevice()).invoke(RevokeDeviceRequest.newBuilder().setDeviceId("nobody").build())),
       Map.entry("CreateEnrollmentToken", (r, c) -> as(r, c.createEnrollmentToken()).invoke(CreateEnrollmentTokenRequest.getDefaultInstance())),
       Map.entry("ListEnrollmentTokens", (r, c) -> as(r, c.listEnrollmentTokens()).invoke(ListEnrollmentTokensRequest.getDefaultInstance())),
-      Map.entry("RevokeEnrollmentToken", (r, c) -> as(r, c.revokeEnrollmentToken()).invoke(RevokeEnrollmentTokenRequest.getDefaultInstance())));
+      Map.entry("RevokeEnrollmentToken", (r, c) -> as(r, c.revokeEnrollmentToken()).invoke(RevokeEnrollmentTokenRequest.getDefaultInstance())),
+      Map.entry("GetServerInfo", (r, c) -> as(r, c.getServerInfo()).invoke(GetServerInfoRequest.getDefaultInstance())));
 
   private static final List<String> ROLES = List.of("viewer", "operator", "approver", "admin");
 
@@ -361,7 +362,8 @@ class TrustIntegrationTest {
       Map.entry("RevokeDevice",          "---Y"),
       Map.entry("CreateEnrollmentToken", "---Y"),
       Map.entry("ListEnrollmentTokens",  "---Y"),
-      Map.entry("RevokeEnrollmentToken", "---Y"));
+      Map.entry("RevokeEnrollmentToken", "---Y"),
+      Map.entry("GetServerInfo",         "YYYY"));
 
   @Test
   void everyCallForEveryRoleIsAllowedOrPermissionDeniedAsTheMatrixSays() throws Exception {
@@ -389,6 +391,20 @@ class TrustIntegrationTest {
     assertEquals("", wrong.toString());
     assertEquals(Status.Code.UNAUTHENTICATED, failure(harness.admin.getFleetSummary()
         .addHeader("authorization", "Bearer dev-admin-token-guess").invoke(GetFleetSummaryRequest.getDefaultInstance())));
+  }
+
+  @Test
+  void aViewerLearnsWhichNodeAndBuildAnsweredAndNoOneWithoutAToken() throws Exception {
+    GetServerInfoResponse info = await(as("viewer", harness.admin.getServerInfo())
+        .invoke(GetServerInfoRequest.getDefaultInstance()));
+    assertEquals(io.fleetcontrol.build.BuildInfo.current().version(), info.getVersion());
+    assertEquals("fleet.v1", info.getApiVersion());
+    assertEquals(harness.controllerSystem().address().toString(), info.getNodeAddress());
+    assertTrue(info.getNodeAddress().startsWith("pekko://fleet@127.0.0.1:"), "the cluster address: " + info.getNodeAddress());
+    assertEquals(harness.controllerSystem().startTime(), io.fleetcontrol.wire.WireTime.fromProto(info.getStartTime())
+        .toEpochMilli());
+    assertEquals(Status.Code.UNAUTHENTICATED,
+        failure(harness.admin.getServerInfo().invoke(GetServerInfoRequest.getDefaultInstance())));
   }
 
   @Test

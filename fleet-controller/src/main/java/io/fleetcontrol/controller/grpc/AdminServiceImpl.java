@@ -6,6 +6,7 @@ import io.fleetcontrol.controller.admin.EnrollmentTokenAdmin;
 import io.fleetcontrol.controller.admin.ExemptionAdmin;
 import io.fleetcontrol.controller.admin.FleetAdmin;
 import io.fleetcontrol.controller.admin.PolicyAdmin;
+import io.fleetcontrol.controller.admin.ServerInfoAdmin;
 import io.fleetcontrol.controller.rollout.RolloutAdmin;
 import io.fleetcontrol.controller.security.AdminTokens.Caller;
 import io.fleetcontrol.controller.security.AdminTokens.Permission;
@@ -20,7 +21,8 @@ import org.apache.pekko.grpc.javadsl.Metadata;
 /**
  * Admins' edge: checks the caller's admin token for the permission each call needs, then hands the
  * call to the facade of its noun (fleet, devices, exemptions, audit, policies, rollouts,
- * enrollment tokens). A refusal thrown while a call is checked becomes its failed answer.
+ * enrollment tokens, the server itself). A refusal thrown while a call is checked becomes its
+ * failed answer.
  */
 public final class AdminServiceImpl implements AdminServicePowerApi {
 
@@ -32,7 +34,8 @@ public final class AdminServiceImpl implements AdminServicePowerApi {
       AuditAdmin audit,
       PolicyAdmin policies,
       RolloutAdmin rollouts,
-      EnrollmentTokenAdmin enrollmentTokens) {}
+      EnrollmentTokenAdmin enrollmentTokens,
+      ServerInfoAdmin server) {}
 
   private final AdminTokens adminTokens;
   private final Facades to;
@@ -189,5 +192,12 @@ public final class AdminServiceImpl implements AdminServicePowerApi {
   @Override
   public CompletionStage<RevokeEnrollmentTokenResponse> revokeEnrollmentToken(RevokeEnrollmentTokenRequest in, Metadata m) {
     return as(m, Permission.MANAGE_IDENTITIES, caller -> to.enrollmentTokens().revoke(in, caller.name()));
+  }
+
+  // ---- the server ----
+
+  @Override
+  public CompletionStage<GetServerInfoResponse> getServerInfo(GetServerInfoRequest in, Metadata m) {
+    return as(m, Permission.READ, caller -> to.server().info());
   }
 }

@@ -11,6 +11,7 @@ import io.fleetcontrol.controller.admin.EnrollmentTokenAdmin;
 import io.fleetcontrol.controller.admin.ExemptionAdmin;
 import io.fleetcontrol.controller.admin.FleetAdmin;
 import io.fleetcontrol.controller.admin.PolicyAdmin;
+import io.fleetcontrol.controller.admin.ServerInfoAdmin;
 import io.fleetcontrol.controller.cluster.ProbeEntities;
 import io.fleetcontrol.controller.readside.FleetView;
 import io.fleetcontrol.controller.readside.InMemoryAuditStore;
@@ -80,7 +81,8 @@ class AdminServiceImplTest {
         new AuditAdmin(audit, pageTokens),
         policies,
         new RolloutAdmin(entities, policies, ask),
-        new EnrollmentTokenAdmin(kit.system(), null, "fleet", new SignedSecrets("x".repeat(40)), ask, clock)));
+        new EnrollmentTokenAdmin(kit.system(), null, "fleet", new SignedSecrets("x".repeat(40)), ask, clock),
+        ServerInfoAdmin.of(kit.system())));
   }
 
   private static Metadata as(AdminTokens.Role role) {
@@ -117,6 +119,18 @@ class AdminServiceImplTest {
         as(AdminTokens.Role.VIEWER))));
     assertEquals(Status.Code.OK, code(service.listExemptions(ListExemptionsRequest.getDefaultInstance(),
         as(AdminTokens.Role.VIEWER))));
+  }
+
+  @Test
+  void everyRoleMayAskWhichServerItReachesButNoOneWithoutAToken() {
+    for (AdminTokens.Role role : AdminTokens.Role.values()) {
+      assertEquals(Status.Code.OK, code(service.getServerInfo(GetServerInfoRequest.getDefaultInstance(), as(role))),
+          role.name());
+    }
+    assertEquals(Status.Code.UNAUTHENTICATED, code(service.getServerInfo(GetServerInfoRequest.getDefaultInstance(),
+        new MetadataBuilder().build())));
+    assertEquals(Status.Code.UNAUTHENTICATED, code(service.getServerInfo(GetServerInfoRequest.getDefaultInstance(),
+        new MetadataBuilder().addText("authorization", "Bearer made-up").build())));
   }
 
   @Test
