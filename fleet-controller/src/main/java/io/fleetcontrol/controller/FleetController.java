@@ -96,20 +96,24 @@ public final class FleetController implements AutoCloseable {
     Duration askTimeout = fleet.getDuration("ask-timeout");
     FleetMetrics metrics = FleetMetrics.get(system);
 
+    CassandraSession session =
+        CassandraSessionRegistry.get(system)
+            .sessionFor(CassandraSessionSettings.create("pekko.projection.cassandra.session-config"));
+    // Before anything else reaches Cassandra: the readiness check starts the journal, and the
+    // Cassandra plugin keeps a statement that failed to prepare on a missing table for good. A node
+    // that must refuse does so before it joins the cluster.
+    prepareSchema(system, session, fleet.getBoolean("dev-mode"), clock);
+
     PekkoManagement.get(system).start();
     joinCluster(system, fleet.getBoolean("cluster-bootstrap"));
     awaitMemberUp(system);
 
-    CassandraSession session =
-        CassandraSessionRegistry.get(system)
-            .sessionFor(CassandraSessionSettings.create("pekko.projection.cassandra.session-config"));
     Config readSide = fleet.getConfig("read-side");
     DeviceDirectory directory = new DeviceDirectory(session, readSide.getString("keyspace"), clock);
     AuditTrail audit = new AuditTrail(session, readSide.getString("keyspace"));
     SignedSecrets credentials = new SignedSecrets(fleet.getString("device-credential-key"));
     var enrollmentTokens = new EnrollmentTokenAdmin(system, session, readSide.getString("keyspace"), credentials,
         askTimeout, clock);
-    prepareSchema(system, session, fleet.getBoolean("dev-mode"), clock);
 
     var connectionRules = new ConnectionRules(fleet.getDuration("connection.stale-after"),
         fleet.getDuration("connection.offline-after"), readSide.getDuration("presence-keep-alive"));

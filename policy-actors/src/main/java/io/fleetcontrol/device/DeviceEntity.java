@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -72,8 +73,10 @@ public final class DeviceEntity
   private final String deviceId;
   private final PresenceDirectory presence;
   private final DeviceLifecycle lifecycle;
-  /** When this incarnation started, for the recovery's duration. */
-  private final long startedNanos = System.nanoTime();
+  /** When this incarnation started, for the recovery's duration (a restart after a write failure is a new one). */
+  private long startedNanos = System.nanoTime();
+  /** Whether {@link #lifecycle} counts this entity as running: once per recovery, whatever ends it. */
+  private boolean counted;
   private final Clock clock;
   private final DeviceTimers timers;
   private final DeviceStreams streams;
@@ -112,15 +115,30 @@ public final class DeviceEntity
         .onSignal(RecoveryCompleted.instance(), state -> {
           readings.recovered(state, clock.instant());
           timers.rearm(state);
-          lifecycle.recovered(Duration.ofNanos(System.nanoTime() - startedNanos));
+          if (!counted) {
+            counted = true;
+            lifecycle.recovered(Duration.ofNanos(System.nanoTime() - startedNanos));
+          }
         })
         .onSignal(RecoveryFailed.class, (state, failed) ->
             lifecycle.recoveryFailed(Duration.ofNanos(System.nanoTime() - startedNanos)))
+        // A failed write restarts the entity (backoff, then a new recovery) without a PostStop.
+        .onSignal(PreRestart.instance(), state -> {
+          uncount();
+          startedNanos = System.nanoTime();
+        })
         .onSignal(PostStop.instance(), state -> {
           presence.forget(deviceId);
-          lifecycle.stopped();
+          uncount();
         })
         .build();
+  }
+
+  private void uncount() {
+    if (counted) {
+      counted = false;
+      lifecycle.stopped();
+    }
   }
 
   // ---- command handlers ----

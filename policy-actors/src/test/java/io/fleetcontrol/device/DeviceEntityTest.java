@@ -77,6 +77,55 @@ class DeviceEntityTest {
     return kit.runCommand(command);
   }
 
+  /** Counts what an entity reports of its lifecycle, as /metrics does. */
+  private static final class RunningCount implements DeviceLifecycle {
+    final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger recoveries = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public void recovered(java.time.Duration took) {
+      running.incrementAndGet();
+      recoveries.incrementAndGet();
+    }
+
+    @Override
+    public void recoveryFailed(java.time.Duration took) {}
+
+    @Override
+    public void stopped() {
+      running.decrementAndGet();
+    }
+  }
+
+  @Test
+  void anEntityIsCountedOnceThroughAFailedWriteARestartAndAStop() throws Exception {
+    var count = new RunningCount();
+    var counted = EventSourcedBehaviorTestKit.<DeviceCommand, DeviceEvent, DeviceState>create(testKit.system(),
+        DeviceEntity.create("laptop-2", (id, at, decision) -> { }, count, Clock.fixed(NOW, ZoneOffset.UTC)));
+    assertTrue(counted.runCommand(DeviceCommand.GetSummary::new).reply().isError(), "started, not enrolled");
+    assertEquals(1, count.running.get());
+
+    // The write fails: the entity restarts after its backoff and recovers again, still one entity.
+    org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit.create(testKit.system()).failNextPersisted();
+    try {
+      counted.<StatusReply<EnrollOutcome>>runCommand(replyTo -> new DeviceCommand.Enroll(
+          IDENTITY, ENROLLMENT, "n", null, "et-1", Policy.starter("default", 1), replyTo));
+    } catch (AssertionError noReply) {
+      // A failed write is not answered; the employee's agent asks again.
+    }
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (count.recoveries.get() < 2 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertEquals(2, count.recoveries.get(), "recovered again after the failed write");
+    assertEquals(1, count.running.get(), "a failed write does not count the entity twice");
+
+    counted.restart();
+    assertTrue(counted.runCommand(DeviceCommand.GetSummary::new).reply().isError());
+    assertEquals(3, count.recoveries.get());
+    assertEquals(1, count.running.get(), "a stop and a start");
+  }
+
   @Test
   void unknownDeviceRefusesEverythingButEnrollAndChangesNothing() {
     var result = ask(DeviceCommand.GetSummary::new);

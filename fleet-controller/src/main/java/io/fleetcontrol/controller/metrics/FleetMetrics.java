@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import io.fleetcontrol.device.DeviceLifecycle;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Extension;
@@ -190,10 +191,16 @@ public final class FleetMetrics implements Extension {
           .serviceLevelObjectives(WAIT_BUCKETS)
           .description("Time a probe task queued on a Pekko dispatcher waited for a thread").register(registry);
       // Submitted from the scheduler's own thread, so the probe never waits on the pool it measures.
-      system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), () -> {
+      var probe = system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), () -> {
         long queued = System.nanoTime();
         threads.execute(() -> wait.record(System.nanoTime() - queued, TimeUnit.NANOSECONDS));
       }, scala.concurrent.ExecutionContext.parasitic$.MODULE$);
+      // Not into dispatchers that are shutting down.
+      CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "stop-probe-" + dispatcher,
+          () -> {
+            probe.cancel();
+            return java.util.concurrent.CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
+          });
     }
   }
 

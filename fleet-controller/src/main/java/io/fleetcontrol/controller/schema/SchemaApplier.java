@@ -54,17 +54,43 @@ public final class SchemaApplier {
     });
   }
 
-  /** Completes when no migration is pending; else fails with a {@link SchemaMigrations.Problem} that names them. */
+  /**
+   * Completes when no migration is pending and the journal's, snapshots' and read side's main tables
+   * are where this node's settings look for them (the versions are recorded in the read keyspace
+   * only, so a journal keyspace renamed since would pass otherwise); else fails with a {@link
+   * SchemaMigrations.Problem} that names what is missing.
+   */
   public CompletionStage<Done> requireApplied() {
-    return appliedChecksums().thenApply(checksums -> {
+    String howToApply = ": apply deploy/cassandra/schema with `fleet-controller schema apply` and this node's settings "
+        + "(Kubernetes: deploy/k8s/schema-job.yaml) before starting controllers; outside dev mode a controller never "
+        + "creates tables";
+    return appliedChecksums().thenCompose(checksums -> {
       List<Migration> pending = schema.pending(checksums);
       if (!pending.isEmpty()) {
         throw new SchemaMigrations.Problem("the Cassandra schema lacks migrations " + pending
-            + " (keyspace " + schema.parameters().readKeyspace() + "): apply deploy/cassandra/schema with "
-            + "`fleet-controller schema apply` (Kubernetes: deploy/k8s/schema-job.yaml) before starting controllers; "
-            + "outside dev mode a controller never creates tables");
+            + " (keyspace " + schema.parameters().readKeyspace() + ")" + howToApply);
       }
-      return Done.getInstance();
+      var p = schema.parameters();
+      CompletionStage<List<String>> missing = CompletableFuture.completedFuture(new ArrayList<>());
+      for (String table : List.of(p.journalKeyspace() + ".messages", p.journalKeyspace() + ".tag_views",
+          p.snapshotKeyspace() + ".snapshots", p.readKeyspace() + ".offset_store", p.readKeyspace() + ".devices")) {
+        String[] name = table.split("\\.");
+        missing = missing.thenCompose(found -> session.selectOne(
+                "SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?", name[0], name[1])
+            .thenApply(row -> {
+              if (row.isEmpty()) {
+                found.add(table);
+              }
+              return found;
+            }));
+      }
+      return missing.thenApply(tables -> {
+        if (!tables.isEmpty()) {
+          throw new SchemaMigrations.Problem("the Cassandra schema has no table " + String.join(", ", tables)
+              + howToApply);
+        }
+        return Done.getInstance();
+      });
     });
   }
 

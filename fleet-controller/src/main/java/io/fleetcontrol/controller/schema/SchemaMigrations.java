@@ -61,13 +61,15 @@ public final class SchemaMigrations {
   public record Parameters(String journalKeyspace, String snapshotKeyspace, String readKeyspace,
       Map<String, Integer> replicasPerDatacenter) {
 
-    private static final Pattern NAME = Pattern.compile("[a-zA-Z][a-zA-Z0-9_]{0,47}");
+    // Lower case only: CQL folds an unquoted name to lower case, and system_schema is searched as written.
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,47}");
     private static final Pattern DATACENTER = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}");
 
     public Parameters {
       for (String keyspace : List.of(journalKeyspace, snapshotKeyspace, readKeyspace)) {
         if (!NAME.matcher(keyspace).matches()) {
-          throw new Problem("a keyspace name is letters, digits and _ (at most 48, a letter first), not \"" + keyspace + "\"");
+          throw new Problem("a keyspace name is lower-case letters, digits and _ (at most 48, a letter first), not \""
+              + keyspace + "\"");
         }
       }
       if (replicasPerDatacenter.isEmpty()) {
@@ -87,9 +89,13 @@ public final class SchemaMigrations {
         throw new Problem("pekko.projection.cassandra.offset-store.keyspace (" + offsets
             + ") must be the read side's keyspace, fleet.read-side.keyspace (" + read + ")");
       }
+      String replication = config.getString("fleet.schema.replication");
+      if (replication.isBlank()) {
+        // One replica in the datacenter the driver calls local: a laptop or a test.
+        replication = config.getString("datastax-java-driver.basic.load-balancing-policy.local-datacenter") + ":1";
+      }
       return new Parameters(config.getString("pekko.persistence.cassandra.journal.keyspace"),
-          config.getString("pekko.persistence.cassandra.snapshot.keyspace"), read,
-          replication(config.getString("fleet.schema.replication")));
+          config.getString("pekko.persistence.cassandra.snapshot.keyspace"), read, replication(replication));
     }
 
     /** {@code "dc1:3,dc2:3"}: replicas per datacenter. */

@@ -69,6 +69,8 @@ class SchemaMigrationsTest {
     }
     assertThrows(SchemaMigrations.Problem.class, () -> new Parameters("fleet-journal", "s", "r", Map.of("dc1", 1)),
         "a keyspace name with a dash would break the statements");
+    assertThrows(SchemaMigrations.Problem.class, () -> new Parameters("Fleet_journal", "s", "r", Map.of("dc1", 1)),
+        "CQL folds it to lower case, and the check would never find it");
   }
 
   @Test
@@ -77,6 +79,11 @@ class SchemaMigrationsTest {
         .withFallback(ConfigFactory.load()).resolve();
     var parameters = Parameters.fromConfig(config);
     assertEquals(new Parameters("fleet_journal", "fleet_snapshot", "fleet_read", Map.of("eu-west", 3)), parameters);
+
+    var laptop = ConfigFactory.parseMap(Map.of("datastax-java-driver.basic.load-balancing-policy.local-datacenter", "dc9"))
+        .withFallback(ConfigFactory.load()).resolve();
+    assertEquals(Map.of("dc9", 1), Parameters.fromConfig(laptop).replicasPerDatacenter(),
+        "unset: one replica in the driver's local datacenter");
 
     var split = ConfigFactory.parseMap(Map.of("pekko.projection.cassandra.offset-store.keyspace", "elsewhere"))
         .withFallback(ConfigFactory.load()).resolve();
