@@ -26,6 +26,7 @@ import io.fleetcontrol.controller.readside.DeviceDirectoryProjection;
 import io.fleetcontrol.controller.readside.FleetView;
 import io.fleetcontrol.controller.readside.KnownDevices;
 import io.fleetcontrol.controller.readside.PresenceWriter;
+import io.fleetcontrol.controller.readside.ProjectionBacklog;
 import io.fleetcontrol.controller.readside.ProjectionLag;
 import io.fleetcontrol.controller.rollout.RolloutAdmin;
 import io.fleetcontrol.controller.rollout.RolloutRunner;
@@ -167,7 +168,9 @@ public final class FleetController implements AutoCloseable {
     var pageTokens = new PageTokens(readSide.getString("page-token-secret"));
     var policies = new PolicyAdmin(system, entities, directory, knownDevices, askTimeout);
     var fleetAdmin = new FleetAdmin(fleetView, pageTokens, askTimeout, clock);
-    watchTheFleet(system, metrics, fleetAdmin, rolloutRunner);
+    var backlog = new ProjectionBacklog(session, readSide.getString("keyspace"),
+        system.settings().config().getString("pekko.persistence.cassandra.journal.keyspace"), tagBucket(system), clock);
+    watchTheFleet(system, metrics, fleetAdmin, rolloutRunner, backlog);
     var admin = new AdminServiceImpl(admins, new AdminServiceImpl.Facades(
         fleetAdmin,
         new DeviceAdmin(entities, knownDevices, audit, fleetView, askTimeout, clock),
@@ -208,7 +211,7 @@ public final class FleetController implements AutoCloseable {
    * summary of 100,000 devices is a pass over the fleet view.
    */
   private static void watchTheFleet(ActorSystem<?> system, FleetMetrics metrics, FleetAdmin fleet,
-      RolloutRunner rollouts) {
+      RolloutRunner rollouts, ProjectionBacklog backlog) {
     metrics.clusterMembers(() -> {
       var state = Cluster.get(system).state();
       Map<String, Long> byStatus = new HashMap<>();
@@ -227,13 +230,29 @@ public final class FleetController implements AutoCloseable {
             metrics.fleet(summary);
           }
         });
+        backlog.measure().whenComplete((behind, failure) -> {
+          if (behind != null) {
+            metrics.readSideBehind(behind);
+          }
+        });
       } catch (RuntimeException e) {
         log.warn("Counting the fleet for /metrics failed; trying again in {}: {}", every, e.toString());
       }
     }, system.executionContext());
   }
 
-  /** How long sharding waits after a node is removed before placing its shards elsewhere. */
+  /** The span of one events-by-tag partition (the Cassandra plugin's bucket-size). */
+  private static Duration tagBucket(ActorSystem<?> system) {
+    String size = system.settings().config().getString("pekko.persistence.cassandra.events-by-tag.bucket-size");
+    return switch (size) {
+      case "Day" -> Duration.ofDays(1);
+      case "Hour" -> Duration.ofHours(1);
+      case "Minute" -> Duration.ofMinutes(1);
+      default -> throw new IllegalArgumentException(
+          "pekko.persistence.cassandra.events-by-tag.bucket-size is Day, Hour or Minute, not " + size);
+    };
+  }
+
   /**
    * The members whose presence rows the fleet view trusts: every one not yet downed or removed. An
    * unreachable member stays trusted until the split-brain resolver downs it (a GC pause must not flip
@@ -257,6 +276,7 @@ public final class FleetController implements AutoCloseable {
     return node.address() + "#" + node.longUid();
   }
 
+  /** How long sharding waits after a node is removed before placing its shards elsewhere. */
   private static Duration removalMargin(ActorSystem<?> system) {
     return Duration.ofMillis(org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
         .downingProvider().downRemovalMargin().toMillis());

@@ -22,6 +22,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import io.fleetcontrol.device.DeviceEntity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,11 +136,36 @@ class OperationsIntegrationTest {
           "one device entity per connected agent");
       assertTrue(sample(after, "fleet_dispatcher_wait_seconds_count{dispatcher=\"default-dispatcher\"")
           .orElseThrow() > 0, "the dispatcher probe ran");
+      List<Double> behind = samples(after, "fleet_read_side_behind_seconds");
+      assertTrue(behind.size() >= DeviceEntity.TAGS.size(), "every device projection's backlog: " + behind);
+      assertTrue(behind.stream().allMatch(seconds -> seconds < 30), "the read side caught up: " + behind);
     });
   }
 
+  /**
+   * A projection that is stuck writes nothing, so the lag its handler reports stands still; the
+   * backlog (oldest event it has not processed) keeps growing until it moves again.
+   */
   @Test
-  @Order(2)
+  @Order(3)
+  void aStuckProjectionShowsAsAGrowingBacklog() throws Exception {
+    var policyAudit = org.apache.pekko.projection.ProjectionId.of("admin-audit", "policy");
+    String series = "fleet_read_side_behind_seconds{projection=\"admin-audit-policy\"";
+    var management = org.apache.pekko.projection.javadsl.ProjectionManagement.get(harness.controllerSystem());
+    management.pause(policyAudit).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try {
+      harness.newVersionOfDefault("stuck.example.com");
+      Eventually.within(Duration.ofSeconds(60), () -> assertTrue(sample(scrape(), series).orElse(0.0) >= 10,
+          "the paused projection's backlog grows: " + sample(scrape(), series)));
+    } finally {
+      management.resume(policyAudit).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+    Eventually.within(Duration.ofSeconds(60), () -> assertEquals(Optional.of(0.0), sample(scrape(), series),
+        "caught up once resumed"));
+  }
+
+  @Test
+  @Order(4)
   void theDashboardAndTheAlertsNameOnlyMetricsTheControllerServes() throws Exception {
     scrape();
     assertTrue(served.contains("fleet_rollout_acked"), "the rollout's gauges were seen while it ran");
@@ -173,7 +199,7 @@ class OperationsIntegrationTest {
   }
 
   @Test
-  @Order(3)
+  @Order(5)
   void theStandardGrpcHealthServiceSaysServing() {
     ManagedChannel channel = RawGrpc.tlsChannel(harness.grpcPort);
     try {

@@ -103,6 +103,7 @@ public final class FleetMetrics implements Extension {
   private final MultiGauge rolloutDevices;
   private final MultiGauge rolloutAcked;
   private final MultiGauge rolloutWave;
+  private final MultiGauge readSideBehind;
   private final ServerInterceptor grpc;
 
   private FleetMetrics() {
@@ -133,6 +134,9 @@ public final class FleetMetrics implements Extension {
         .description("Devices of the current wave that acked, per rollout running on this node").register(registry);
     rolloutWave = MultiGauge.builder("fleet.rollout.wave")
         .description("The wave each rollout running on this node is at (1 is the first)").register(registry);
+    readSideBehind = MultiGauge.builder("fleet.read.side.behind").baseUnit("seconds")
+        .description("Age of the oldest journal event each projection has not processed yet (0: none); grows while one is stuck")
+        .register(registry);
     journalWrites = Map.of(true, journalTimer("ok"), false, journalTimer("error"));
     deviceRecoveries = Map.of(true, recoveryTimer("completed"), false, recoveryTimer("failed"));
     Gauge.builder("fleet.entities.running", devicesRunning, AtomicLong::get).tag("entity", "device")
@@ -250,6 +254,14 @@ public final class FleetMetrics implements Extension {
     if (projectionLagMillis.remove(projection) != null) {
       registry.find("fleet.read.side.lag").tag("projection", projection).meters().forEach(registry::remove);
     }
+  }
+
+  /** Per projection, how old its oldest unprocessed event is ({@code ProjectionBacklog}). */
+  public void readSideBehind(Map<String, Duration> backlog) {
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    backlog.forEach((projection, age) -> rows.add(MultiGauge.Row.of(Tags.of("projection", projection),
+        age.toMillis() / 1000.0)));
+    readSideBehind.register(rows, true);
   }
 
   public void presenceFlushed(Instant at) {
