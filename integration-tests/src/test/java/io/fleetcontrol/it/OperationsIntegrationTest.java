@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fleetcontrol.agent.simulator.FaultSwitches;
 import io.fleetcontrol.agent.simulator.FleetSimulator;
+import io.fleetcontrol.device.DeviceEntity;
+import io.fleetcontrol.proto.v1.GetFleetSummaryRequest;
 import io.fleetcontrol.proto.v1.DeviceSelector;
 import io.fleetcontrol.proto.v1.RolloutGates;
 import io.fleetcontrol.proto.v1.RolloutStatus;
@@ -22,7 +24,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import io.fleetcontrol.device.DeviceEntity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -162,6 +163,38 @@ class OperationsIntegrationTest {
     }
     Eventually.within(Duration.ofSeconds(60), () -> assertEquals(Optional.of(0.0), sample(scrape(), series),
         "caught up once resumed"));
+  }
+
+  /** One line per admin call when it ends, naming the method, the caller and the status, whatever the outcome. */
+  @Test
+  @Order(6)
+  void everyAdminCallIsLoggedOnceWithItsCallerAndStatus() throws Exception {
+    var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        "io.fleetcontrol.controller.grpc.AdminAccessLog");
+    var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      harness.admin.getFleetSummary().addHeader("authorization", "Bearer dev-viewer-token")
+          .invoke(GetFleetSummaryRequest.getDefaultInstance()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      for (String bearer : List.of("Bearer dev-viewer-token", "Bearer not-a-token")) {
+        try {
+          harness.admin.startRollout().addHeader("authorization", bearer)
+              .invoke(StartRolloutRequest.newBuilder().setPolicyName("default").build())
+              .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException refused) {
+          // Expected: a viewer may not start rollouts, and a made-up token is nobody.
+        }
+      }
+      List<String> logged = lines.list.stream().map(event -> event.getFormattedMessage() + " "
+          + event.getKeyValuePairs().stream().map(kv -> kv.key + "=" + kv.value).toList()).toList();
+      assertEquals(List.of(
+          "admin GetFleetSummary by dev-viewer: OK [method=GetFleetSummary, caller=dev-viewer, status=OK]",
+          "admin StartRollout by dev-viewer: PERMISSION_DENIED [method=StartRollout, caller=dev-viewer, status=PERMISSION_DENIED]",
+          "admin StartRollout by -: UNAUTHENTICATED [method=StartRollout, caller=-, status=UNAUTHENTICATED]"), logged);
+    } finally {
+      logger.detachAppender(lines);
+    }
   }
 
   @Test
