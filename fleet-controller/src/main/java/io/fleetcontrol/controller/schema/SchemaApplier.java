@@ -1,5 +1,7 @@
 package io.fleetcontrol.controller.schema;
 
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import io.fleetcontrol.controller.schema.SchemaMigrations.Migration;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -43,8 +45,8 @@ public final class SchemaApplier {
           chain = chain.thenCompose(done -> session.executeDDL(statement));
         }
         chain = chain
-            .thenCompose(done -> session.executeWrite(schema.recordStatement(),
-                SchemaMigrations.recordValues(migration, clock.instant())))
+            .thenCompose(done -> session.executeWrite(quorum(SimpleStatement.newInstance(schema.recordStatement(),
+                SchemaMigrations.recordValues(migration, clock.instant())))))
             .thenApply(done -> {
               applied.accept(migration);
               return done;
@@ -100,11 +102,19 @@ public final class SchemaApplier {
             schema.parameters().readKeyspace(), "schema_versions")
         .thenCompose(table -> table.isEmpty()
             ? CompletableFuture.completedFuture(Map.<Integer, String>of())
-            : session.selectAll(schema.appliedQuery()).thenApply(rows -> {
+            : session.selectAll(quorum(SimpleStatement.newInstance(schema.appliedQuery()))).thenApply(rows -> {
               Map<Integer, String> checksums = new HashMap<>();
               rows.forEach(row -> checksums.put(row.getInt("version"), row.getString("checksum")));
               return checksums;
             }));
+  }
+
+  /**
+   * The record of versions is written and read by a majority of the local replicas, so a node never
+   * refuses to start (or applies again) because one replica had not heard of the Job's work yet.
+   */
+  private static SimpleStatement quorum(SimpleStatement statement) {
+    return statement.setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM);
   }
 
   /** The pending migrations, for {@code schema status}. */
