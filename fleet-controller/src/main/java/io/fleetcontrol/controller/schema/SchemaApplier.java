@@ -45,8 +45,7 @@ public final class SchemaApplier {
           chain = chain.thenCompose(done -> session.executeDDL(statement));
         }
         chain = chain
-            .thenCompose(done -> session.executeWrite(quorum(SimpleStatement.newInstance(schema.recordStatement(),
-                SchemaMigrations.recordValues(migration, clock.instant())))))
+            .thenCompose(done -> session.executeWrite(quorum(schema.record(migration, clock.instant()))))
             .thenApply(done -> {
               applied.accept(migration);
               return done;
@@ -74,14 +73,15 @@ public final class SchemaApplier {
       }
       var p = schema.parameters();
       CompletionStage<List<String>> missing = CompletableFuture.completedFuture(new ArrayList<>());
-      for (String table : List.of(p.journalKeyspace() + ".messages", p.journalKeyspace() + ".tag_views",
-          p.snapshotKeyspace() + ".snapshots", p.readKeyspace() + ".offset_store", p.readKeyspace() + ".devices")) {
-        String[] name = table.split("\\.");
+      for (List<String> table : List.of(List.of(p.journalKeyspace(), "messages"), List.of(p.journalKeyspace(), "tag_views"),
+          List.of(p.snapshotKeyspace(), "snapshots"), List.of(p.readKeyspace(), "offset_store"),
+          List.of(p.readKeyspace(), "devices"))) {
         missing = missing.thenCompose(found -> session.selectOne(
-                "SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?", name[0], name[1])
+                "SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?",
+                table.get(0), table.get(1))
             .thenApply(row -> {
               if (row.isEmpty()) {
-                found.add(table);
+                found.add(String.join(".", table));
               }
               return found;
             }));
@@ -119,6 +119,6 @@ public final class SchemaApplier {
 
   /** The pending migrations, for {@code schema status}. */
   public CompletionStage<List<Migration>> pending() {
-    return appliedChecksums().thenApply(checksums -> new ArrayList<>(schema.pending(checksums)));
+    return appliedChecksums().thenApply(schema::pending);
   }
 }

@@ -1,5 +1,6 @@
 package io.fleetcontrol.controller.schema;
 
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.typesafe.config.Config;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +16,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -182,10 +182,11 @@ public final class SchemaMigrations {
     return statements;
   }
 
-  /** The statement that records a migration as applied. */
-  public String recordStatement() {
-    return "INSERT INTO " + parameters.readKeyspace() + ".schema_versions (version, name, checksum, applied_at) "
-        + "VALUES (?, ?, ?, ?)";
+  /** The statement that records {@code migration} as applied {@code at}. */
+  public SimpleStatement record(Migration migration, Instant at) {
+    return SimpleStatement.newInstance("INSERT INTO " + parameters.readKeyspace()
+            + ".schema_versions (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
+        migration.version(), migration.name(), migration.checksum(), at);
   }
 
   public String appliedQuery() {
@@ -254,14 +255,5 @@ public final class SchemaMigrations {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + folder, e);
     }
-  }
-
-  static Object[] recordValues(Migration migration, Instant at) {
-    return new Object[] {migration.version(), migration.name(), migration.checksum(), at};
-  }
-
-  @Override
-  public String toString() {
-    return Arrays.toString(migrations.toArray());
   }
 }
