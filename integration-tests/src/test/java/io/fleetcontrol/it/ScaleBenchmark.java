@@ -152,6 +152,7 @@ public final class ScaleBenchmark {
         TestTls.client(grpcPort, clientSystem).withConnectionAttempts(-1), clientSystem);
     String token = FleetHarness.createEnrollmentToken(admin, Math.max(100_000, count * 2));
 
+    CassandraTableCounts.Counts beforeRamp = CassandraTableCounts.read(cqlPort);
     startSimulator(tls, token);
     checkOpenFiles("simulator", simulator.pid());
     // The summary asked once a second through the ramp and the settling, not in the CPU window.
@@ -170,6 +171,12 @@ public final class ScaleBenchmark {
     summaryPoller.join();
     CountLag.Summary connectReadSide = connectLag.summary(connectedAfterRamp);
     log("read side during the ramp: " + connectReadSide);
+    // Every statement the ramp cost Cassandra, the read side's catching up included (the settling).
+    CassandraTableCounts.Counts ramp = CassandraTableCounts.read(cqlPort).since(beforeRamp);
+    Path rampTables = runDir.resolve("cassandra-tables-ramp-" + count + ".txt");
+    Files.writeString(rampTables, ramp.perDevice(Math.max(1, connectedAfterRamp)));
+    long[] rampTotal = ramp.total("fleet");
+    log("Cassandra per table over the ramp: " + rampTables);
     long[] before = {cpuTicks(controllerPid), cpuTicks(cassandraPid), cpuTicks(simulator.pid())};
     Map<String, Long> threadsBefore = threadTicks(controllerPid);
     long wallStart = System.nanoTime();
@@ -222,7 +229,8 @@ public final class ScaleBenchmark {
             + "\"controller_idle_cores\":%.3f,\"cassandra_idle_cores\":%.3f,"
             + "\"controller_cpu_us_per_heartbeat_above_idle\":%.1f,\"cassandra_cpu_us_per_heartbeat_above_idle\":%.1f,"
             + "\"controller_idle_heap_mb\":%.1f,\"controller_live_heap_mb\":%.1f,\"heap_kb_per_device\":%.1f,"
-            + "\"heap_kb_per_device_above_idle\":%.1f,\"summary_online\":%d,%s,%s,"
+            + "\"heap_kb_per_device_above_idle\":%.1f,\"summary_online\":%d,%s,"
+            + "\"ramp_cassandra_writes_per_device\":%.1f,\"ramp_cassandra_reads_per_device\":%.1f,%s,"
             + "\"tls\":true,\"agents_per_connection\":1}",
         count, held, connectSeconds, connectedAfterRamp / connectSeconds,
         heartbeatsPerSecond, wall,
@@ -233,6 +241,7 @@ public final class ScaleBenchmark {
         (cpuSeconds[1] - cassandraIdleCores * wall) * 1e6 / heartbeats,
         idleHeapKb / 1024.0, liveHeapKb / 1024.0, liveHeapKb / (double) Math.max(1, held),
         (liveHeapKb - idleHeapKb) / (double) Math.max(1, held), online, connectReadSide.json("connect_summary"),
+        rampTotal[0] / (double) Math.max(1, connectedAfterRamp), rampTotal[1] / (double) Math.max(1, connectedAfterRamp),
         rollout);
   }
 
@@ -251,6 +260,7 @@ public final class ScaleBenchmark {
             .addAllowlist(TargetRule.newBuilder().setSitePattern("scale-benchmark.example.com"))).build())
         .toCompletableFuture().get(30, TimeUnit.SECONDS).getPolicy().getVersion();
     rolloutVersion = version;
+    CassandraTableCounts.Counts beforeRollout = CassandraTableCounts.read(cqlPort);
     long started = System.nanoTime();
     String id = admin.startRollout().addHeader("authorization", BEARER)
         .invoke(StartRolloutRequest.newBuilder().setPolicyName("default").setPolicyVersion(version)
@@ -283,9 +293,16 @@ public final class ScaleBenchmark {
     log("rollout: agents " + secondsSince(started, appliedAt) + " s, GetRollout " + secondsSince(started, ackedAt)
         + " s, summary " + secondsSince(started, summaryAt) + " s; acks " + acks + "; summary " + shown);
     double appliedSeconds = secondsSince(started, appliedAt);
+    CassandraTableCounts.Counts rollout = CassandraTableCounts.read(cqlPort).since(beforeRollout);
+    Path rolloutTables = runDir.resolve("cassandra-tables-rollout-" + count + ".txt");
+    Files.writeString(rolloutTables, rollout.perDevice(Math.max(1, agents)));
+    log("Cassandra per table over the rollout: " + rolloutTables);
+    long[] rolloutTotal = rollout.total("fleet");
     return String.format(Locale.ROOT,
-        "\"rollout_devices\":%d,\"rollout_all_applied_s\":%s,\"rollout_applied_per_s\":%s,"
+        "\"rollout_cassandra_writes_per_device\":%.1f,\"rollout_cassandra_reads_per_device\":%.1f,"
+            + "\"rollout_devices\":%d,\"rollout_all_applied_s\":%s,\"rollout_applied_per_s\":%s,"
             + "\"rollout_all_acked_in_getrollout_s\":%s,\"rollout_all_in_summary_s\":%s,%s,%s",
+        rolloutTotal[0] / (double) Math.max(1, agents), rolloutTotal[1] / (double) Math.max(1, agents),
         agents, CountLag.number(appliedSeconds, 1), CountLag.number(agents / appliedSeconds, 0),
         CountLag.number(secondsSince(started, ackedAt), 1), CountLag.number(secondsSince(started, summaryAt), 1),
         acks.json("rollout_getrollout"), shown.json("rollout_summary"));
