@@ -47,7 +47,12 @@ public interface AuditStore {
   /** A page of entries, and where the next starts (null: nothing older). */
   record Listing(List<AuditEntry> entries, Cursor next) {}
 
-  CompletionStage<Done> record(AuditEntry entry);
+  default CompletionStage<Done> record(AuditEntry entry) {
+    return recordAll(List.of(entry));
+  }
+
+  /** Entries written together (a projection's group): a store may batch those that share a partition. */
+  CompletionStage<Done> recordAll(List<AuditEntry> entries);
 
   /** One device's latest {@code limit} entries, oldest first. */
   CompletionStage<List<AuditEntry>> history(String deviceId, int limit);

@@ -1,5 +1,7 @@
 package io.fleetcontrol.controller.readside;
 
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import io.fleetcontrol.controller.readside.AuditEntries.AuditEntry;
@@ -7,7 +9,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -38,27 +42,94 @@ public final class AuditTrail implements AuditStore {
     this.keyspace = keyspace;
   }
 
+  /**
+   * Each entry goes to its day's partition and its device's. Entries that share a partition go in
+   * unlogged batches, each one mutation of one partition: a group of a storm's events costs a few
+   * statements, not two per event. A batch stays under {@link #BATCH_BYTES}, below Cassandra's
+   * default warning size (5 KiB).
+   */
   @Override
-  public CompletionStage<Done> record(AuditEntry e) {
-    String day = day(e.time());
-    CompletionStage<Done> byDay = session.executeWrite(
-        "INSERT INTO " + keyspace + ".audit_by_day (day, " + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)",
-        day, e.time(), e.eventId(), e.actor(), e.action(), e.deviceId(), e.detail());
-    // One row per day; this node writes it once, not with every entry.
-    CompletionStage<Done> days = daysRecorded.contains(day)
-        ? CompletableFuture.completedFuture(Done.getInstance())
-        : session.executeWrite("INSERT INTO " + keyspace + ".audit_days (bucket, day) VALUES (0, ?)", day)
+  public CompletionStage<Done> recordAll(List<AuditEntry> entries) {
+    List<CompletableFuture<Done>> writes = new ArrayList<>();
+    Map<String, List<AuditEntry>> byDay = new LinkedHashMap<>();
+    Map<String, List<AuditEntry>> byDevice = new LinkedHashMap<>();
+    for (AuditEntry e : entries) {
+      byDay.computeIfAbsent(day(e.time()), d -> new ArrayList<>()).add(e);
+      if (!e.deviceId().isEmpty()) {
+        byDevice.computeIfAbsent(e.deviceId(), d -> new ArrayList<>()).add(e);
+      }
+    }
+    String intoDay = "INSERT INTO " + keyspace + ".audit_by_day (day, " + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)";
+    byDay.forEach((day, ofDay) -> {
+      writes.addAll(inBatches(intoDay, ofDay,
+          e -> new Object[] {day, e.time(), e.eventId(), e.actor(), e.action(), e.deviceId(), e.detail()}));
+      // One row per day; this node writes it once, not with every entry.
+      if (!daysRecorded.contains(day)) {
+        writes.add(session.executeWrite("INSERT INTO " + keyspace + ".audit_days (bucket, day) VALUES (0, ?)", day)
             .thenApply(done -> {
               daysRecorded.add(day);
               return done;
-            });
-    CompletionStage<Done> byDevice = e.deviceId().isEmpty()
-        ? CompletableFuture.completedFuture(Done.getInstance())
-        : session.executeWrite(
-            "INSERT INTO " + keyspace + ".audit_by_device (device_id, " + COLUMNS.replace(", device_id", "")
-                + ") VALUES (?, ?, ?, ?, ?, ?)",
-            e.deviceId(), e.time(), e.eventId(), e.actor(), e.action(), e.detail());
-    return byDay.thenCombine(days, (a, b) -> a).thenCombine(byDevice, (a, b) -> a);
+            }).toCompletableFuture());
+      }
+    });
+    String intoDevice = "INSERT INTO " + keyspace + ".audit_by_device (device_id, "
+        + COLUMNS.replace(", device_id", "") + ") VALUES (?, ?, ?, ?, ?, ?)";
+    byDevice.forEach((device, ofDevice) -> writes.addAll(inBatches(intoDevice, ofDevice,
+        e -> new Object[] {device, e.time(), e.eventId(), e.actor(), e.action(), e.detail()})));
+    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(all -> Done.getInstance());
+  }
+
+  /** Bytes of entries one batch carries at most (estimated from their text). */
+  static final int BATCH_BYTES = 4 * 1024;
+
+  /** The entries of one partition, written by {@code cql} in batches of at most {@link #BATCH_BYTES}; one alone goes plain. */
+  private List<CompletableFuture<Done>> inBatches(String cql, List<AuditEntry> ofPartition,
+      java.util.function.Function<AuditEntry, Object[]> values) {
+    List<CompletableFuture<Done>> writes = new ArrayList<>();
+    for (List<AuditEntry> chunk : chunks(ofPartition, BATCH_BYTES)) {
+      if (chunk.size() == 1) {
+        writes.add(session.executeWrite(cql, values.apply(chunk.get(0))).toCompletableFuture());
+      } else {
+        writes.add(session.prepare(cql).thenCompose(prepared -> {
+          var batch = BatchStatement.builder(DefaultBatchType.UNLOGGED);
+          chunk.forEach(e -> batch.addStatement(prepared.bind(values.apply(e))));
+          return session.executeWriteBatch(batch.build());
+        }).toCompletableFuture());
+      }
+    }
+    return writes;
+  }
+
+  /** Consecutive runs of entries whose estimated size stays within {@code maxBytes} (a larger entry goes alone). */
+  static List<List<AuditEntry>> chunks(List<AuditEntry> entries, int maxBytes) {
+    List<List<AuditEntry>> chunks = new ArrayList<>();
+    List<AuditEntry> current = new ArrayList<>();
+    int bytes = 0;
+    for (AuditEntry e : entries) {
+      int size = estimatedBytes(e);
+      if (!current.isEmpty() && bytes + size > maxBytes) {
+        chunks.add(current);
+        current = new ArrayList<>();
+        bytes = 0;
+      }
+      current.add(e);
+      bytes += size;
+    }
+    if (!current.isEmpty()) {
+      chunks.add(current);
+    }
+    return chunks;
+  }
+
+  /** The entry's text in UTF-8 at worst (3 bytes a char) plus the keys, time and Cassandra's per-cell overhead. */
+  static int estimatedBytes(AuditEntry e) {
+    int chars = length(e.eventId()) + length(e.actor()) + length(e.action()) + length(e.deviceId())
+        + length(e.detail());
+    return 3 * chars + 64;
+  }
+
+  private static int length(String text) {
+    return text == null ? 0 : text.length();
   }
 
   /** One device's latest {@code limit} entries, oldest first. */

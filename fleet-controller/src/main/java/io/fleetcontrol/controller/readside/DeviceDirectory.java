@@ -193,39 +193,35 @@ public final class DeviceDirectory implements DeviceStore, ExemptionStore {
 
   // ---- devices ----
 
+  /** One UPDATE of the columns the change sets (at most 2^3 statement shapes, each prepared once by the driver). */
   @Override
-  public CompletionStage<Done> recordEnrollment(DeviceIdentity identity, Instant enrollTime) {
-    return session.executeWrite(
-        "UPDATE " + keyspace + ".devices SET owner = ?, jurisdiction = ?, labels = ?, "
-            + "agent_version = ?, time_zone = ?, enroll_time = ?, updated_at = ? WHERE device_id = ?",
-        identity.owner(), identity.jurisdiction(), identity.labels(), identity.agentVersion(),
-        identity.timeZone(), enrollTime, clock.instant(), identity.deviceId());
-  }
-
-  /** A re-enrollment may change what the agent declares; the first enrollment time stays. */
-  @Override
-  public CompletionStage<Done> recordIdentity(DeviceIdentity identity) {
-    return session.executeWrite(
-        "UPDATE " + keyspace + ".devices SET owner = ?, jurisdiction = ?, labels = ?, "
-            + "agent_version = ?, time_zone = ?, updated_at = ? WHERE device_id = ?",
-        identity.owner(), identity.jurisdiction(), identity.labels(), identity.agentVersion(),
-        identity.timeZone(), clock.instant(), identity.deviceId());
-  }
-
-  @Override
-  public CompletionStage<Done> updateTarget(String deviceId, String policyName, long version) {
-    return session.executeWrite(
-        "UPDATE " + keyspace + ".devices SET policy_name = ?, target_policy_version = ?, updated_at = ? "
-            + "WHERE device_id = ?",
-        policyName, version, clock.instant(), deviceId);
-  }
-
-  @Override
-  public CompletionStage<Done> updateApplied(String deviceId, PolicyVersion applied) {
-    return session.executeWrite(
-        "UPDATE " + keyspace + ".devices SET applied_policy_name = ?, applied_policy_version = ?, updated_at = ? "
-            + "WHERE device_id = ?",
-        applied.policyName(), applied.version(), clock.instant(), deviceId);
+  public CompletionStage<Done> update(RowChange change) {
+    StringBuilder set = new StringBuilder();
+    List<Object> values = new java.util.ArrayList<>();
+    DeviceIdentity identity = change.identity();
+    if (identity != null) {
+      set.append("owner = ?, jurisdiction = ?, labels = ?, agent_version = ?, time_zone = ?, ");
+      values.addAll(java.util.Arrays.asList(identity.owner(), identity.jurisdiction(), identity.labels(),
+          identity.agentVersion(), identity.timeZone()));
+    }
+    if (change.enrollTime() != null) {
+      set.append("enroll_time = ?, ");
+      values.add(change.enrollTime());
+    }
+    if (change.target() != null) {
+      set.append("policy_name = ?, target_policy_version = ?, ");
+      values.add(change.target().policyName());
+      values.add(change.target().version());
+    }
+    if (change.applied() != null) {
+      set.append("applied_policy_name = ?, applied_policy_version = ?, ");
+      values.add(change.applied().policyName());
+      values.add(change.applied().version());
+    }
+    values.add(clock.instant());
+    values.add(change.deviceId());
+    return session.executeWrite("UPDATE " + keyspace + ".devices SET " + set + "updated_at = ? WHERE device_id = ?",
+        values.toArray());
   }
 
   @Override

@@ -7,12 +7,15 @@ import io.fleetcontrol.policy.PolicyVersion;
 import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
@@ -36,8 +39,9 @@ public final class DeviceDirectoryProjection {
 
   /**
    * Events in a group at most, and how long a group waits to fill. A group's devices are written side
-   * by side (up to three statements an event), so with four tags at most ~600 statements are in
-   * flight, below the driver's 1,024 per connection that the journal shares.
+   * by side (a row and perhaps an exemption per device, a few audit batches), so with four tags at
+   * most a few hundred statements are in flight, below the driver's 1,024 per connection that the
+   * journal shares.
    */
   static final int GROUP_MAX_EVENTS = 50;
   static final Duration GROUP_MAX_WAIT = Duration.ofMillis(100);
@@ -101,9 +105,10 @@ public final class DeviceDirectoryProjection {
   }
 
   /**
-   * Idempotent writes: replaying an event after a crash sets the same columns again. A group's
-   * devices are written side by side, each device's events one after another in journal order (a
-   * policy assigned before it is applied).
+   * Idempotent writes: replaying an event after a crash sets the same columns again. A group is
+   * written side by side: each device's row once, with what its events in the group set (folded in
+   * journal order, so a policy applied after it was assigned reads as applied); each device's
+   * exemption writes one after another in journal order; the group's audit entries together.
    */
   static final class DirectoryHandler extends Handler<List<EventEnvelope<DeviceEvent>>> {
     private final DeviceStore devices;
@@ -123,13 +128,24 @@ public final class DeviceDirectoryProjection {
 
     @Override
     public CompletionStage<Done> process(List<EventEnvelope<DeviceEvent>> envelopes) {
-      Map<String, CompletionStage<Done>> byDevice = new HashMap<>();
+      Map<String, DeviceStore.RowChange> rows = new LinkedHashMap<>();
+      Map<String, CompletionStage<Done>> exemptionWrites = new HashMap<>();
+      List<AuditEntries.AuditEntry> trail = new ArrayList<>();
       for (EventEnvelope<DeviceEvent> envelope : envelopes) {
-        byDevice.compute(envelope.persistenceId(), (device, earlier) ->
-            earlier == null ? write(envelope) : earlier.thenCompose(done -> write(envelope)));
+        DeviceEvent event = envelope.event();
+        rowChange(event).ifPresent(change -> rows.merge(event.deviceId(), change, DeviceStore.RowChange::then));
+        exemptionWrite(event).ifPresent(write -> exemptionWrites.compute(event.deviceId(), (device, earlier) ->
+            earlier == null ? write.get() : earlier.thenCompose(done -> write.get())));
+        AuditEntries.of(AuditEntries.eventId(envelope.persistenceId(), envelope.sequenceNr()), event)
+            .ifPresent(trail::add);
       }
-      return CompletableFuture.allOf(byDevice.values().stream().map(CompletionStage::toCompletableFuture)
-              .toArray(CompletableFuture[]::new))
+      List<CompletableFuture<Done>> writes = new ArrayList<>();
+      rows.values().forEach(change -> writes.add(devices.update(change).toCompletableFuture()));
+      exemptionWrites.values().forEach(write -> writes.add(write.toCompletableFuture()));
+      if (!trail.isEmpty()) {
+        writes.add(audit.recordAll(trail).toCompletableFuture());
+      }
+      return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
           .thenApply(all -> {
             envelopes.stream().mapToLong(EventEnvelope::timestamp).max()
                 .ifPresent(newest -> lag.written(name, java.time.Instant.ofEpochMilli(newest)));
@@ -143,43 +159,42 @@ public final class DeviceDirectoryProjection {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
 
-    private CompletionStage<Done> write(EventEnvelope<DeviceEvent> envelope) {
-      CompletionStage<Done> trail = AuditEntries
-          .of(AuditEntries.eventId(envelope.persistenceId(), envelope.sequenceNr()), envelope.event())
-          .map(audit::record)
-          .orElse(CompletableFuture.completedFuture(Done.getInstance()));
-      return directoryWrite(envelope.event()).thenCombine(trail, (a, b) -> a);
-    }
-
-    private CompletionStage<Done> directoryWrite(DeviceEvent event) {
+    private static Optional<DeviceStore.RowChange> rowChange(DeviceEvent event) {
       if (event instanceof DeviceEvent.DeviceEnrolled e) {
-        return devices.recordEnrollment(e.identity(), e.enrollTime());
+        return Optional.of(DeviceStore.RowChange.enrolled(e.identity(), e.enrollTime()));
       } else if (event instanceof DeviceEvent.DeviceReenrolled e) {
-        return devices.recordIdentity(e.identity());
+        return Optional.of(DeviceStore.RowChange.identity(e.identity()));
       } else if (event instanceof DeviceEvent.PolicyAssigned e) {
-        return devices.updateTarget(e.deviceId(), e.policy().name(), e.policy().version());
+        return Optional.of(DeviceStore.RowChange.target(e.deviceId(),
+            new PolicyVersion(e.policy().name(), e.policy().version())));
       } else if (event instanceof DeviceEvent.PolicyApplied e) {
         // Events from before the name was kept carry none; the row then shows the number alone.
-        return devices.updateApplied(e.deviceId(), new PolicyVersion(e.policyName(), e.version()));
-      } else if (event instanceof DeviceEvent.ExemptionRequested e) {
-        return exemptions.recordExemptionRequest(e.deviceId(), e.exemptionId(), e.scope().name(),
-            e.reason().name(), e.comment(), e.requestTime());
-      } else if (event instanceof DeviceEvent.ExemptionApproved e) {
-        return exemptions.recordExemptionDecision(e.deviceId(), e.exemptionId(), "APPROVED",
-            e.expireTime(), e.approver(), null, e.decideTime());
-      } else if (event instanceof DeviceEvent.ExemptionDenied e) {
-        return exemptions.recordExemptionDecision(e.deviceId(), e.exemptionId(), "DENIED", null,
-            e.approver(), e.reason(), e.decideTime());
-      } else if (event instanceof DeviceEvent.ExemptionRevoked e) {
-        // As the entity records it: the revoker, the reason and the time are the decision now.
-        return exemptions.recordExemptionRevocation(e.deviceId(), e.exemptionId(), e.revokedBy(), e.reason(),
-            e.revokeTime());
-      } else if (event instanceof DeviceEvent.ExemptionExpired e) {
-        return exemptions.recordExemptionStatus(e.deviceId(), e.exemptionId(), "EXPIRED");
+        return Optional.of(DeviceStore.RowChange.applied(e.deviceId(), new PolicyVersion(e.policyName(), e.version())));
       }
       // Pauses reach the directory as capture state, through PresenceWriter; notices and upload
       // roll-ups are in the audit trail or nowhere.
-      return CompletableFuture.completedFuture(Done.getInstance());
+      return Optional.empty();
+    }
+
+    /** The exemption table's write for this event, started only when called (after the device's earlier ones). */
+    private Optional<Supplier<CompletionStage<Done>>> exemptionWrite(DeviceEvent event) {
+      if (event instanceof DeviceEvent.ExemptionRequested e) {
+        return Optional.of(() -> exemptions.recordExemptionRequest(e.deviceId(), e.exemptionId(), e.scope().name(),
+            e.reason().name(), e.comment(), e.requestTime()));
+      } else if (event instanceof DeviceEvent.ExemptionApproved e) {
+        return Optional.of(() -> exemptions.recordExemptionDecision(e.deviceId(), e.exemptionId(), "APPROVED",
+            e.expireTime(), e.approver(), null, e.decideTime()));
+      } else if (event instanceof DeviceEvent.ExemptionDenied e) {
+        return Optional.of(() -> exemptions.recordExemptionDecision(e.deviceId(), e.exemptionId(), "DENIED", null,
+            e.approver(), e.reason(), e.decideTime()));
+      } else if (event instanceof DeviceEvent.ExemptionRevoked e) {
+        // As the entity records it: the revoker, the reason and the time are the decision now.
+        return Optional.of(() -> exemptions.recordExemptionRevocation(e.deviceId(), e.exemptionId(), e.revokedBy(),
+            e.reason(), e.revokeTime()));
+      } else if (event instanceof DeviceEvent.ExemptionExpired e) {
+        return Optional.of(() -> exemptions.recordExemptionStatus(e.deviceId(), e.exemptionId(), "EXPIRED"));
+      }
+      return Optional.empty();
     }
   }
 }

@@ -39,14 +39,47 @@ public interface DeviceStore {
   /** Rows one step of {@link #forEach} reads. */
   int SCAN_PAGE = 1000;
 
-  CompletionStage<Done> recordEnrollment(DeviceIdentity identity, Instant enrollTime);
+  /**
+   * What a device's facts set in its row; a null field leaves its column as it is. The projection
+   * folds a group's events of one device into one change ({@link #then}), so an enrollment, its
+   * first policy and the agent's ack cost one row write, not three.
+   */
+  record RowChange(String deviceId, DeviceIdentity identity, Instant enrollTime, PolicyVersion target,
+      PolicyVersion applied) {
 
-  /** A re-enrollment may change what the agent declares; the first enrollment time stays. */
-  CompletionStage<Done> recordIdentity(DeviceIdentity identity);
+    /** The first enrollment: what the agent declares, and when. */
+    public static RowChange enrolled(DeviceIdentity identity, Instant enrollTime) {
+      return new RowChange(identity.deviceId(), identity, enrollTime, null, null);
+    }
 
-  CompletionStage<Done> updateTarget(String deviceId, String policyName, long version);
+    /** A re-enrollment may change what the agent declares; the first enrollment time stays. */
+    public static RowChange identity(DeviceIdentity identity) {
+      return new RowChange(identity.deviceId(), identity, null, null, null);
+    }
 
-  CompletionStage<Done> updateApplied(String deviceId, PolicyVersion applied);
+    public static RowChange target(String deviceId, PolicyVersion target) {
+      return new RowChange(deviceId, null, null, target, null);
+    }
+
+    public static RowChange applied(String deviceId, PolicyVersion applied) {
+      return new RowChange(deviceId, null, null, null, applied);
+    }
+
+    /** This change followed by {@code later} (of the same device): what the later one sets wins. */
+    public RowChange then(RowChange later) {
+      if (!deviceId.equals(later.deviceId)) {
+        throw new IllegalArgumentException("changes of " + deviceId + " and " + later.deviceId + " do not fold");
+      }
+      return new RowChange(deviceId,
+          later.identity != null ? later.identity : identity,
+          later.enrollTime != null ? later.enrollTime : enrollTime,
+          later.target != null ? later.target : target,
+          later.applied != null ? later.applied : applied);
+    }
+  }
+
+  /** Writes what the change sets, in one statement. */
+  CompletionStage<Done> update(RowChange change);
 
   /**
    * {@code liveOn}: the node that hears the device and will write again when it falls silent; "" when

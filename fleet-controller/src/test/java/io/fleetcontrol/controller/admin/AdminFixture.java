@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.typesafe.config.ConfigFactory;
+import io.fleetcontrol.controller.readside.DeviceStore;
 import io.fleetcontrol.controller.cluster.ProbeEntities;
 import io.fleetcontrol.controller.grpc.PageTokens;
 import io.fleetcontrol.controller.readside.InMemoryAuditStore;
@@ -53,7 +54,7 @@ final class AdminFixture {
   }
 
   void enroll(String deviceId) {
-    devices.recordEnrollment(new DeviceIdentity(deviceId, "ada", "DE", Map.of(), "1.0.0", "UTC"), NOW)
+    devices.update(DeviceStore.RowChange.enrolled(new DeviceIdentity(deviceId, "ada", "DE", Map.of(), "1.0.0", "UTC"), NOW))
         .toCompletableFuture().join();
   }
 

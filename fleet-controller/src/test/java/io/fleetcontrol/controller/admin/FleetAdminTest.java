@@ -1,6 +1,7 @@
 package io.fleetcontrol.controller.admin;
 
 import java.util.List;
+import io.fleetcontrol.controller.readside.DeviceStore;
 import io.fleetcontrol.policy.PolicyVersion;
 import static io.fleetcontrol.controller.admin.AdminFixture.assertRefused;
 import static io.fleetcontrol.controller.admin.AdminFixture.join;
@@ -38,9 +39,9 @@ class FleetAdminTest {
   }
 
   private void device(String id, String jurisdiction, PolicyVersion applied, String capture, Duration silentFor) {
-    join(f.devices.recordEnrollment(new DeviceIdentity(id, "ada", jurisdiction, Map.of("site", jurisdiction),
-        "1.0.0", "UTC"), AdminFixture.NOW));
-    join(f.devices.updateApplied(id, applied));
+    join(f.devices.update(DeviceStore.RowChange.enrolled(new DeviceIdentity(id, "ada", jurisdiction, Map.of("site", jurisdiction),
+        "1.0.0", "UTC"), AdminFixture.NOW)));
+    join(f.devices.update(DeviceStore.RowChange.applied(id, applied)));
     join(f.devices.recordPresence(id, AdminFixture.NOW.minus(silentFor), "", capture, "policy", 1));
   }
 

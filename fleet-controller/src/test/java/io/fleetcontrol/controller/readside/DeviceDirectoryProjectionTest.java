@@ -141,7 +141,7 @@ class DeviceDirectoryProjectionTest {
   }
 
   @Test
-  void aGroupWritesItsDevicesSideBySideAndEachDevicesEventsInOrder() {
+  void aGroupWritesEachDevicesRowOnceWithWhatItsEventsSetAndItsDevicesSideBySide() {
     var held = new HeldWrites();
     var grouped = new DeviceDirectoryProjection.DirectoryHandler(held, exemptions, audit, ProjectionLag.NONE, "test");
     Policy policy = Policy.starter("engineering", 2);
@@ -152,13 +152,49 @@ class DeviceDirectoryProjectionTest {
 
     var done = grouped.process(group).toCompletableFuture();
 
-    assertEquals(List.of("target a", "target b"), held.started, "both devices at once; a's ack waits for its assignment");
-    held.finish("target a");
-    assertEquals(List.of("target a", "target b", "applied a"), held.started);
-    held.finish("applied a");
+    assertEquals(List.of("row a", "row b"), held.started, "one write per device, both at once");
+    PolicyVersion v2 = new PolicyVersion("engineering", 2);
+    assertEquals(new DeviceStore.RowChange("a", null, null, v2, v2), held.changes.get("a"));
+    assertEquals(DeviceStore.RowChange.target("b", v2), held.changes.get("b"));
+    held.finish("row a");
     assertFalse(done.isDone(), "the group is done only when every device's writes are");
-    held.finish("target b");
+    held.finish("row b");
     assertTrue(done.isDone());
+    assertEquals(3, audit.list(null, null, null, 10).toCompletableFuture().join().entries().size());
+  }
+
+  @Test
+  void aDevicesEventsInOneGroupLeaveTheRowAndTrailAsOneGroupEachWould() throws Exception {
+    var identity = new DeviceIdentity(ID, "ada", "DE", Map.of("team", "core"), "1.0.0", "Europe/Berlin");
+    var reenrolled = new DeviceIdentity(ID, "grace", "FR", Map.of(), "1.1.0", "Europe/Paris");
+    List<DeviceEvent> events = List.of(
+        new DeviceEvent.DeviceEnrolled(ID, identity, "cred", "enr", "et-000000000001", T0),
+        new DeviceEvent.PolicyAssigned(ID, Policy.starter("engineering", 4), T0.plusSeconds(5), "alice"),
+        new DeviceEvent.PolicyApplied(ID, 4, T0.plusSeconds(9), "engineering"),
+        new DeviceEvent.PolicyAssigned(ID, Policy.starter("engineering", 5), T0.plusSeconds(20), "bob"),
+        new DeviceEvent.DeviceReenrolled(ID, reenrolled, "cred2", "enr2", null, T0.plusSeconds(30)));
+    for (DeviceEvent event : events) {
+      feed(event);
+    }
+    var oneByOne = entry();
+
+    var folded = new InMemoryDeviceStore(clock);
+    var foldedAudit = new InMemoryAuditStore();
+    List<EventEnvelope<DeviceEvent>> group = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      group.add(EventEnvelope.create(Offset.sequence(i + 1), "Device|" + ID, i + 1, events.get(i), 0L));
+    }
+    new DeviceDirectoryProjection.DirectoryHandler(folded, exemptions, foldedAudit, ProjectionLag.NONE, "test")
+        .process(group).toCompletableFuture().get();
+    List<DeviceStore.Entry> rows = new ArrayList<>();
+    folded.forEach(rows::add).toCompletableFuture().join();
+
+    assertEquals(List.of(oneByOne), rows);
+    assertEquals("grace", oneByOne.owner());
+    assertEquals(T0, oneByOne.enrollTime(), "a re-enrollment keeps the first enrollment time");
+    assertEquals(new PolicyVersion("engineering", 5), oneByOne.targetPolicy());
+    assertEquals(new PolicyVersion("engineering", 4), oneByOne.appliedPolicy());
+    assertEquals(history(), foldedAudit.history(ID, 100).toCompletableFuture().join());
   }
 
   @Test
@@ -172,9 +208,9 @@ class DeviceDirectoryProjectionTest {
         EventEnvelope.create(Offset.sequence(1), "Device|a", 1, (DeviceEvent) new DeviceEvent.PolicyAssigned("a", policy, T0, "alice"), 5_000L),
         EventEnvelope.create(Offset.sequence(2), "Device|b", 1, (DeviceEvent) new DeviceEvent.PolicyAssigned("b", policy, T0, "alice"), 9_000L)))
         .toCompletableFuture();
-    held.finish("target a");
+    held.finish("row a");
     assertEquals(List.of(), told, "nothing is told while a write is still open");
-    held.finish("target b");
+    held.finish("row b");
     assertTrue(done.isDone());
     assertEquals(List.of("device-directory-device-1 " + Instant.ofEpochMilli(9_000)), told);
   }
@@ -182,6 +218,7 @@ class DeviceDirectoryProjectionTest {
   /** Directory writes that complete only when the test says so, in the order they were started. */
   private static final class HeldWrites implements DeviceStore {
     final List<String> started = new ArrayList<>();
+    final Map<String, RowChange> changes = new HashMap<>();
     private final Map<String, CompletableFuture<Done>> pending = new HashMap<>();
 
     void finish(String write) {
@@ -196,23 +233,9 @@ class DeviceDirectoryProjectionTest {
     }
 
     @Override
-    public CompletionStage<Done> updateTarget(String deviceId, String policyName, long version) {
-      return hold("target " + deviceId);
-    }
-
-    @Override
-    public CompletionStage<Done> updateApplied(String deviceId, PolicyVersion applied) {
-      return hold("applied " + deviceId);
-    }
-
-    @Override
-    public CompletionStage<Done> recordEnrollment(DeviceIdentity identity, Instant enrollTime) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public CompletionStage<Done> recordIdentity(DeviceIdentity identity) {
-      throw new UnsupportedOperationException();
+    public CompletionStage<Done> update(RowChange change) {
+      changes.put(change.deviceId(), change);
+      return hold("row " + change.deviceId());
     }
 
     @Override

@@ -20,8 +20,8 @@ public final class InMemoryAuditStore implements AuditStore {
   private final Map<String, AuditEntry> byEventId = new ConcurrentHashMap<>();
 
   @Override
-  public CompletionStage<Done> record(AuditEntry entry) {
-    byEventId.put(entry.eventId(), entry);
+  public CompletionStage<Done> recordAll(List<AuditEntry> entries) {
+    entries.forEach(entry -> byEventId.put(entry.eventId(), entry));
     return CompletableFuture.completedFuture(Done.getInstance());
   }
 

@@ -24,31 +24,18 @@ public final class InMemoryDeviceStore implements DeviceStore {
   }
 
   @Override
-  public CompletionStage<Done> recordEnrollment(DeviceIdentity identity, Instant enrollTime) {
-    return update(identity.deviceId(), e -> new Entry(e.deviceId(), identity.owner(), identity.jurisdiction(),
-        Map.copyOf(identity.labels()), identity.agentVersion(), identity.timeZone(), enrollTime, 
-        e.targetPolicy(), e.appliedPolicy(), e.lastSeen(), e.liveOn(), e.captureState(), e.captureReason(), now()));
-  }
-
-  @Override
-  public CompletionStage<Done> recordIdentity(DeviceIdentity identity) {
-    return update(identity.deviceId(), e -> new Entry(e.deviceId(), identity.owner(), identity.jurisdiction(),
-        Map.copyOf(identity.labels()), identity.agentVersion(), identity.timeZone(), e.enrollTime(), 
-        e.targetPolicy(), e.appliedPolicy(), e.lastSeen(), e.liveOn(), e.captureState(), e.captureReason(), now()));
-  }
-
-  @Override
-  public CompletionStage<Done> updateTarget(String deviceId, String policyName, long version) {
-    return update(deviceId, e -> new Entry(e.deviceId(), e.owner(), e.jurisdiction(), e.labels(), e.agentVersion(),
-        e.timeZone(), e.enrollTime(), new io.fleetcontrol.policy.PolicyVersion(policyName, version), e.appliedPolicy(), e.lastSeen(), e.liveOn(), e.captureState(),
-        e.captureReason(), now()));
-  }
-
-  @Override
-  public CompletionStage<Done> updateApplied(String deviceId, io.fleetcontrol.policy.PolicyVersion applied) {
-    return update(deviceId, e -> new Entry(e.deviceId(), e.owner(), e.jurisdiction(), e.labels(), e.agentVersion(),
-        e.timeZone(), e.enrollTime(), e.targetPolicy(), applied, e.lastSeen(), e.liveOn(), e.captureState(),
-        e.captureReason(), now()));
+  public CompletionStage<Done> update(RowChange change) {
+    DeviceIdentity identity = change.identity();
+    return update(change.deviceId(), e -> new Entry(e.deviceId(),
+        identity != null ? identity.owner() : e.owner(),
+        identity != null ? identity.jurisdiction() : e.jurisdiction(),
+        identity != null ? Map.copyOf(identity.labels()) : e.labels(),
+        identity != null ? identity.agentVersion() : e.agentVersion(),
+        identity != null ? identity.timeZone() : e.timeZone(),
+        change.enrollTime() != null ? change.enrollTime() : e.enrollTime(),
+        change.target() != null ? change.target() : e.targetPolicy(),
+        change.applied() != null ? change.applied() : e.appliedPolicy(),
+        e.lastSeen(), e.liveOn(), e.captureState(), e.captureReason(), now()));
   }
 
   @Override

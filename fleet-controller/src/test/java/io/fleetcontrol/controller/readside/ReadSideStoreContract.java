@@ -70,9 +70,9 @@ public abstract class ReadSideStoreContract {
   public void anEnrolledDeviceHasItsIdentityPolicyAndPresence() {
     String id = device("a");
     assertFalse(join(stores.devices().hasDevice(id)));
-    join(stores.devices().recordEnrollment(identity(id, "ada", Map.of("team", "core")), base));
-    join(stores.devices().updateTarget(id, "engineering", 3));
-    join(stores.devices().updateApplied(id, new io.fleetcontrol.policy.PolicyVersion("default", 2)));
+    join(stores.devices().update(DeviceStore.RowChange.enrolled(identity(id, "ada", Map.of("team", "core")), base)));
+    join(stores.devices().update(DeviceStore.RowChange.target(id, new io.fleetcontrol.policy.PolicyVersion("engineering", 3))));
+    join(stores.devices().update(DeviceStore.RowChange.applied(id, new io.fleetcontrol.policy.PolicyVersion("default", 2))));
     join(stores.devices().recordPresence(id, base.plusSeconds(60), "node-1", "CAPTURING", "policy", 60_000_000L));
 
     assertTrue(join(stores.devices().hasDevice(id)));
@@ -95,11 +95,11 @@ public abstract class ReadSideStoreContract {
   @Test
   public void aPresenceRowStopsBeingLiveAndAFactLeavesPresenceAlone() {
     String id = device("silent");
-    join(stores.devices().recordEnrollment(identity(id, "ada", Map.of()), base));
+    join(stores.devices().update(DeviceStore.RowChange.enrolled(identity(id, "ada", Map.of()), base)));
     assertNull(row(id).orElseThrow().liveOn(), "no word yet");
     join(stores.devices().recordPresence(id, base.plusSeconds(10), "node-1", "CAPTURING", "policy", 10));
     join(stores.devices().recordPresence(id, base.plusSeconds(20), "", "CAPTURING", "policy", 20));
-    join(stores.devices().updateTarget(id, "default", 2));
+    join(stores.devices().update(DeviceStore.RowChange.target(id, new io.fleetcontrol.policy.PolicyVersion("default", 2))));
     DeviceStore.Entry e = row(id).orElseThrow();
     assertEquals("", e.liveOn());
     assertEquals(base.plusSeconds(20), e.lastSeen());
@@ -113,8 +113,8 @@ public abstract class ReadSideStoreContract {
   @Test
   public void aReenrollmentChangesTheIdentityAndKeepsTheFirstEnrollmentTime() {
     String id = device("b");
-    join(stores.devices().recordEnrollment(identity(id, "ada", Map.of()), base));
-    join(stores.devices().recordIdentity(identity(id, "grace", Map.of("site", "ber"))));
+    join(stores.devices().update(DeviceStore.RowChange.enrolled(identity(id, "ada", Map.of()), base)));
+    join(stores.devices().update(DeviceStore.RowChange.identity(identity(id, "grace", Map.of("site", "ber")))));
     DeviceStore.Entry e = row(id).orElseThrow();
     assertEquals("grace", e.owner());
     assertEquals(Map.of("site", "ber"), e.labels());
@@ -125,10 +125,10 @@ public abstract class ReadSideStoreContract {
   public void changedSinceFindsRowsWrittenAtOrAfterTheTimeOnly() {
     String before = device("before");
     String after = device("after");
-    join(stores.devices().recordEnrollment(identity(before, "ada", Map.of()), base));
+    join(stores.devices().update(DeviceStore.RowChange.enrolled(identity(before, "ada", Map.of()), base)));
     clock.advance(Duration.ofMinutes(5));
     Instant mark = clock.instant();
-    join(stores.devices().recordEnrollment(identity(after, "ada", Map.of()), base));
+    join(stores.devices().update(DeviceStore.RowChange.enrolled(identity(after, "ada", Map.of()), base)));
 
     List<String> changed = join(stores.devices().changedSince(mark)).stream().map(DeviceStore.Entry::deviceId).toList();
     assertTrue(changed.contains(after), changed.toString());
@@ -140,7 +140,7 @@ public abstract class ReadSideStoreContract {
     Set<String> mine = new HashSet<>();
     for (int i = 0; i < 7; i++) {
       mine.add(device("p" + i));
-      join(stores.devices().recordEnrollment(identity(device("p" + i), "ada", Map.of()), base));
+      join(stores.devices().update(DeviceStore.RowChange.enrolled(identity(device("p" + i), "ada", Map.of()), base)));
     }
     List<String> seen = new ArrayList<>();
     String after = null;
@@ -325,5 +325,38 @@ public abstract class ReadSideStoreContract {
     assertNotNull(seen);
     assertEquals(List.of("entry 2", "entry 1"), seen.stream().map(AuditEntry::detail).toList());
     assertEquals("", seen.get(1).deviceId());
+  }
+
+  @Test
+  public void entriesRecordedTogetherAreEachInTheirDaysAndDevicesTrailOnce() {
+    String a = device("ga");
+    String b = device("gb");
+    String action = "group." + run;
+    List<AuditEntry> group = new ArrayList<>();
+    for (int n = 1; n <= 40; n++) {
+      // Enough text that one partition's entries take more than one batch; the last is a day later.
+      group.add(new AuditEntry(base.plusSeconds(n == 40 ? 86_400 : n), run + "#g" + n, "alice", action,
+          n % 4 == 0 ? b : a, "entry " + n + " " + "x".repeat(200)));
+    }
+    join(stores.audit().recordAll(group));
+    join(stores.audit().recordAll(group.subList(0, 3)));
+
+    assertEquals(30, join(stores.audit().history(a, 100)).size());
+    List<AuditEntry> ofB = join(stores.audit().history(b, 100));
+    assertEquals(List.of("entry 4", "entry 8", "entry 12"), ofB.subList(0, 3).stream()
+        .map(e -> e.detail().substring(0, e.detail().indexOf(' ', 6))).toList());
+    assertEquals(10, ofB.size());
+    List<AuditEntry> fleetWide = new ArrayList<>();
+    AuditStore.Cursor after = null;
+    for (int pages = 0; pages < 1000; pages++) {
+      AuditStore.Listing page = join(stores.audit().list(null, action, after, 100));
+      fleetWide.addAll(page.entries());
+      after = page.next();
+      if (after == null) {
+        break;
+      }
+    }
+    assertEquals(40, fleetWide.size(), "each entry once in its day, across two days");
+    assertEquals(run + "#g40", fleetWide.get(0).eventId(), "the next day's entry first");
   }
 }

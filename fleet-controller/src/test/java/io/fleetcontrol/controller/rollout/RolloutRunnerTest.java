@@ -1,6 +1,7 @@
 package io.fleetcontrol.controller.rollout;
 
 import com.typesafe.config.ConfigFactory;
+import io.fleetcontrol.controller.readside.DeviceStore;
 import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.controller.cluster.ProbeEntities;
 import io.fleetcontrol.controller.metrics.FleetMetrics;
@@ -43,7 +44,7 @@ class RolloutRunnerTest {
   private final Policy v2 = Policy.starter("eng", 2);
 
   private void enroll(String id, String team) {
-    directory.recordEnrollment(new DeviceIdentity(id, "ada", "DE", Map.of("team", team), "1.0.0", "UTC"), T0)
+    directory.update(DeviceStore.RowChange.enrolled(new DeviceIdentity(id, "ada", "DE", Map.of("team", team), "1.0.0", "UTC"), T0))
         .toCompletableFuture().join();
   }
 
