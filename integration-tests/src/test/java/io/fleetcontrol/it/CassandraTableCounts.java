@@ -56,6 +56,9 @@ final class CassandraTableCounts {
 
   static Counts read(int cqlPort) {
     try (CqlSession session = CqlSession.builder()
+        // The driver's defaults alone: the classpath's settings name the tests' own Cassandra.
+        .withConfigLoader(com.datastax.oss.driver.api.core.config.DriverConfigLoader.fromMap(
+            com.datastax.oss.driver.api.core.config.OptionsMap.driverDefaults()))
         .addContactPoint(new InetSocketAddress("127.0.0.1", cqlPort))
         .withLocalDatacenter("datacenter1")
         .build()) {

@@ -244,6 +244,40 @@ class OperationsIntegrationTest {
     }
   }
 
+  /** Last: it restarts the controller. Issue 19: /ready once said yes while the gRPC port still refused connections. */
+  @Test
+  @Order(7)
+  void readyOnlyWhileTheGrpcPortTakesConnections() throws Exception {
+    harness.stopController();
+    var starting = java.util.concurrent.CompletableFuture.runAsync(harness::startController);
+    int readyAnswers = 0;
+    List<String> readyButRefused = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (readyAnswers < 5 && System.nanoTime() < deadline) {
+      if (ready()) {
+        readyAnswers++;
+        try (var socket = new java.net.Socket("127.0.0.1", harness.grpcPort)) {
+          assertTrue(socket.isConnected());
+        } catch (java.io.IOException refused) {
+          readyButRefused.add(refused.toString());
+        }
+      }
+      Thread.sleep(10);
+    }
+    starting.get(2, TimeUnit.MINUTES);
+    assertEquals(5, readyAnswers, "the restarted controller never answered /ready");
+    assertEquals(List.of(), readyButRefused, "/ready said yes while the gRPC port refused a connection");
+  }
+
+  private static boolean ready() throws InterruptedException {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + harness.managementPort + "/ready"))
+              .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (java.io.IOException notListening) {
+      return false;
+    }
+  }
+
   private static String scrape() throws Exception {
     HttpResponse<String> response = http.send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + harness.managementPort + "/metrics")).timeout(Duration.ofSeconds(10)).build(),

@@ -111,12 +111,14 @@ public final class ControllerServer {
       throw new UncheckedIOException("gRPC server could not bind " + host + ":" + port, e);
     }
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, HealthCheckResponse.ServingStatus.SERVING);
+    GrpcServing.get(system).bound();
     log.info("gRPC server listening on {} ({})", server.getListenSockets(),
         tls.isPresent() ? "TLS" : "PLAINTEXT, dev mode on loopback");
     // First no new connections or calls (the agents' next tries go to the other nodes), then, once
     // this node stops serving, the open streams are cancelled so their agents reconnect elsewhere.
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "grpc-server-unbind", () -> {
+      GrpcServing.get(system).unbinding();
       health.enterTerminalState();
       server.shutdown();
       return CompletableFuture.completedFuture(Done.getInstance());
