@@ -98,7 +98,7 @@ final class ClusterHarness implements AutoCloseable {
     }
   }
 
-  /** Waits until node {@code n} answers /ready (Cassandra reachable, member Up). */
+  /** Waits until node {@code n} answers /ready (Cassandra reachable, member Up, gRPC port bound). */
   void awaitReady(int n, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {

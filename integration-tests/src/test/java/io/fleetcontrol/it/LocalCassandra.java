@@ -35,6 +35,11 @@ final class LocalCassandra {
     run("stop");
   }
 
+  /** Starts again on the data it had (after {@link #stop}, an outage); returns once CQL answers. */
+  void start() {
+    run("start");
+  }
+
   String contactPoint() {
     return "127.0.0.1:" + CQL_PORT;
   }

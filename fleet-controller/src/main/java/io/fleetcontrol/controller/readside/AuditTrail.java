@@ -45,8 +45,8 @@ public final class AuditTrail implements AuditStore {
   /**
    * Each entry goes to its day's partition and its device's. Entries that share a partition go in
    * unlogged batches, each one mutation of one partition: a group of a storm's events costs a few
-   * statements, not two per event. A batch stays under {@link #BATCH_BYTES}, below Cassandra's
-   * default warning size (5 KiB).
+   * statements, not two per event. A batch stays under {@link #BATCH_BYTES}, so one mutation stays
+   * small whatever a group holds (Cassandra does not size-check a batch of one partition).
    */
   @Override
   public CompletionStage<Done> recordAll(List<AuditEntry> entries) {

@@ -39,9 +39,9 @@ public final class DeviceDirectoryProjection {
 
   /**
    * Events in a group at most, and how long a group waits to fill. A group's devices are written side
-   * by side (a row and perhaps an exemption per device, a few audit batches), so with four tags at
-   * most a few hundred statements are in flight, below the driver's 1,024 per connection that the
-   * journal shares.
+   * by side (per device a row, its audit rows and perhaps an exemption; the day's audit rows in a
+   * few batches), so with four tags at most a few hundred statements are in flight, below the
+   * driver's 1,024 per connection that the journal shares.
    */
   static final int GROUP_MAX_EVENTS = 50;
   static final Duration GROUP_MAX_WAIT = Duration.ofMillis(100);
@@ -133,7 +133,7 @@ public final class DeviceDirectoryProjection {
       List<AuditEntries.AuditEntry> trail = new ArrayList<>();
       for (EventEnvelope<DeviceEvent> envelope : envelopes) {
         DeviceEvent event = envelope.event();
-        rowChange(event).ifPresent(change -> rows.merge(event.deviceId(), change, DeviceStore.RowChange::then));
+        rowChange(event).ifPresent(change -> rows.merge(change.deviceId(), change, DeviceStore.RowChange::then));
         exemptionWrite(event).ifPresent(write -> exemptionWrites.compute(event.deviceId(), (device, earlier) ->
             earlier == null ? write.get() : earlier.thenCompose(done -> write.get())));
         AuditEntries.of(AuditEntries.eventId(envelope.persistenceId(), envelope.sequenceNr()), event)

@@ -65,6 +65,10 @@ public interface DeviceStore {
       return new RowChange(deviceId, null, null, null, applied);
     }
 
+    public boolean setsNothing() {
+      return identity == null && enrollTime == null && target == null && applied == null;
+    }
+
     /** This change followed by {@code later} (of the same device): what the later one sets wins. */
     public RowChange then(RowChange later) {
       if (!deviceId.equals(later.deviceId)) {

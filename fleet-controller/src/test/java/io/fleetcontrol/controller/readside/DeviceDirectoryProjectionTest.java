@@ -215,6 +215,85 @@ class DeviceDirectoryProjectionTest {
     assertEquals(List.of("device-directory-device-1 " + Instant.ofEpochMilli(9_000)), told);
   }
 
+  @Test
+  void aDevicesExemptionWritesInOneGroupRunOneAfterAnotherInJournalOrder() {
+    var held = new HeldExemptions();
+    var grouped = new DeviceDirectoryProjection.DirectoryHandler(devices, held, audit, ProjectionLag.NONE, "test");
+    var scope = io.fleetcontrol.policy.ExemptionScope.values()[0];
+    var reason = io.fleetcontrol.policy.ExemptionReason.values()[0];
+    var done = grouped.process(List.of(
+        EventEnvelope.create(Offset.sequence(1), "Device|a", 1,
+            (DeviceEvent) new DeviceEvent.ExemptionRequested("a", "ex-1", scope, reason, "", T0, "req-1"), 0L),
+        EventEnvelope.create(Offset.sequence(2), "Device|b", 1,
+            (DeviceEvent) new DeviceEvent.ExemptionRequested("b", "ex-2", scope, reason, "", T0, "req-2"), 0L),
+        EventEnvelope.create(Offset.sequence(3), "Device|a", 2,
+            (DeviceEvent) new DeviceEvent.ExemptionApproved("a", "ex-1", T0.plusSeconds(600), "alice", T0), 0L)))
+        .toCompletableFuture();
+
+    assertEquals(List.of("request ex-1", "request ex-2"), held.started, "devices side by side, a's decision waits");
+    held.finish("request ex-1");
+    assertEquals(List.of("request ex-1", "request ex-2", "decision ex-1"), held.started);
+    held.finish("decision ex-1");
+    held.finish("request ex-2");
+    assertTrue(done.isDone());
+  }
+
+  /** Exemption writes that complete only when the test says so, in the order they were started. */
+  private static final class HeldExemptions implements ExemptionStore {
+    final List<String> started = new ArrayList<>();
+    private final Map<String, CompletableFuture<Done>> pending = new HashMap<>();
+
+    void finish(String write) {
+      pending.remove(write).complete(Done.getInstance());
+    }
+
+    private CompletionStage<Done> hold(String write) {
+      started.add(write);
+      var future = new CompletableFuture<Done>();
+      pending.put(write, future);
+      return future;
+    }
+
+    @Override
+    public CompletionStage<Done> recordExemptionRequest(String deviceId, String exemptionId, String scope,
+        String reason, String comment, Instant at) {
+      return hold("request " + exemptionId);
+    }
+
+    @Override
+    public CompletionStage<Done> recordExemptionDecision(String deviceId, String exemptionId, String status,
+        Instant expireTime, String by, String why, Instant at) {
+      return hold("decision " + exemptionId);
+    }
+
+    @Override
+    public CompletionStage<Done> recordExemptionRevocation(String deviceId, String exemptionId, String by, String why,
+        Instant at) {
+      return hold("revocation " + exemptionId);
+    }
+
+    @Override
+    public CompletionStage<Done> recordExemptionStatus(String deviceId, String exemptionId, String status) {
+      return hold("status " + exemptionId);
+    }
+
+    @Override
+    public CompletionStage<List<String>> exemptionMonths(String status, String fromMonth, int limit) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<List<ExemptionRow>> exemptionsOfMonth(String status, String month,
+        ExemptionStore.ExemptionKey after, int limit) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<List<ExemptionRow>> exemptionsOfDevice(String deviceId, String status, int limit) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
   /** Directory writes that complete only when the test says so, in the order they were started. */
   private static final class HeldWrites implements DeviceStore {
     final List<String> started = new ArrayList<>();

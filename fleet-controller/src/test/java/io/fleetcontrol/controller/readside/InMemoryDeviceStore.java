@@ -25,6 +25,9 @@ public final class InMemoryDeviceStore implements DeviceStore {
 
   @Override
   public CompletionStage<Done> update(RowChange change) {
+    if (change.setsNothing()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
     DeviceIdentity identity = change.identity();
     return update(change.deviceId(), e -> new Entry(e.deviceId(),
         identity != null ? identity.owner() : e.owner(),

@@ -93,6 +93,25 @@ public abstract class ReadSideStoreContract {
   }
 
   @Test
+  public void oneChangeSetsEveryColumnItNamesAndAnEmptyOneMakesNoRow() {
+    String id = device("c");
+    var target = new io.fleetcontrol.policy.PolicyVersion("engineering", 3);
+    var applied = new io.fleetcontrol.policy.PolicyVersion("engineering", 2);
+    join(stores.devices().update(DeviceStore.RowChange.enrolled(identity(id, "ada", Map.of("team", "core")), base)
+        .then(DeviceStore.RowChange.target(id, target)).then(DeviceStore.RowChange.applied(id, applied))));
+    DeviceStore.Entry e = row(id).orElseThrow();
+    assertEquals("ada", e.owner());
+    assertEquals(Map.of("team", "core"), e.labels());
+    assertEquals(base, e.enrollTime());
+    assertEquals(target, e.targetPolicy());
+    assertEquals(applied, e.appliedPolicy());
+
+    String none = device("n");
+    join(stores.devices().update(new DeviceStore.RowChange(none, null, null, null, null)));
+    assertFalse(join(stores.devices().hasDevice(none)));
+  }
+
+  @Test
   public void aPresenceRowStopsBeingLiveAndAFactLeavesPresenceAlone() {
     String id = device("silent");
     join(stores.devices().update(DeviceStore.RowChange.enrolled(identity(id, "ada", Map.of()), base)));
