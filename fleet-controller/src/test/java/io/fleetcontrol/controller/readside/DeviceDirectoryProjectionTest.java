@@ -142,8 +142,9 @@ class DeviceDirectoryProjectionTest {
 
   @Test
   void aGroupWritesEachDevicesRowOnceWithWhatItsEventsSetAndItsDevicesSideBySide() {
-    var held = new HeldWrites();
-    var grouped = new DeviceDirectoryProjection.DirectoryHandler(held, exemptions, audit, ProjectionLag.NONE, "test");
+    var store = new HeldWrites();
+    var held = store.held;
+    var grouped = new DeviceDirectoryProjection.DirectoryHandler(store, exemptions, audit, ProjectionLag.NONE, "test");
     Policy policy = Policy.starter("engineering", 2);
     var group = List.of(
         EventEnvelope.create(Offset.sequence(1), "Device|a", 1, (DeviceEvent) new DeviceEvent.PolicyAssigned("a", policy, T0, "alice"), 0L),
@@ -154,8 +155,8 @@ class DeviceDirectoryProjectionTest {
 
     assertEquals(List.of("row a", "row b"), held.started, "one write per device, both at once");
     PolicyVersion v2 = new PolicyVersion("engineering", 2);
-    assertEquals(new DeviceStore.RowChange("a", null, null, v2, v2), held.changes.get("a"));
-    assertEquals(DeviceStore.RowChange.target("b", v2), held.changes.get("b"));
+    assertEquals(new DeviceStore.RowChange("a", null, null, v2, v2), store.changes.get("a"));
+    assertEquals(DeviceStore.RowChange.target("b", v2), store.changes.get("b"));
     held.finish("row a");
     assertFalse(done.isDone(), "the group is done only when every device's writes are");
     held.finish("row b");
@@ -199,9 +200,10 @@ class DeviceDirectoryProjectionTest {
 
   @Test
   void aGroupTellsTheLagOfItsNewestEventOnlyOnceItsWritesAreDone() {
-    var held = new HeldWrites();
+    var store = new HeldWrites();
+    var held = store.held;
     List<String> told = new ArrayList<>();
-    var grouped = new DeviceDirectoryProjection.DirectoryHandler(held, exemptions, audit,
+    var grouped = new DeviceDirectoryProjection.DirectoryHandler(store, exemptions, audit,
         (projection, newest) -> told.add(projection + " " + newest), "device-directory-device-1");
     Policy policy = Policy.starter("engineering", 2);
     var done = grouped.process(List.of(
@@ -217,8 +219,9 @@ class DeviceDirectoryProjectionTest {
 
   @Test
   void aDevicesExemptionWritesInOneGroupRunOneAfterAnotherInJournalOrder() {
-    var held = new HeldExemptions();
-    var grouped = new DeviceDirectoryProjection.DirectoryHandler(devices, held, audit, ProjectionLag.NONE, "test");
+    var store = new HeldExemptions();
+    var held = store.held;
+    var grouped = new DeviceDirectoryProjection.DirectoryHandler(devices, store, audit, ProjectionLag.NONE, "test");
     var scope = io.fleetcontrol.policy.ExemptionScope.values()[0];
     var reason = io.fleetcontrol.policy.ExemptionReason.values()[0];
     var done = grouped.process(List.of(
@@ -240,41 +243,29 @@ class DeviceDirectoryProjectionTest {
 
   /** Exemption writes that complete only when the test says so, in the order they were started. */
   private static final class HeldExemptions implements ExemptionStore {
-    final List<String> started = new ArrayList<>();
-    private final Map<String, CompletableFuture<Done>> pending = new HashMap<>();
-
-    void finish(String write) {
-      pending.remove(write).complete(Done.getInstance());
-    }
-
-    private CompletionStage<Done> hold(String write) {
-      started.add(write);
-      var future = new CompletableFuture<Done>();
-      pending.put(write, future);
-      return future;
-    }
+    final Held held = new Held();
 
     @Override
     public CompletionStage<Done> recordExemptionRequest(String deviceId, String exemptionId, String scope,
         String reason, String comment, Instant at) {
-      return hold("request " + exemptionId);
+      return held.hold("request " + exemptionId);
     }
 
     @Override
     public CompletionStage<Done> recordExemptionDecision(String deviceId, String exemptionId, String status,
         Instant expireTime, String by, String why, Instant at) {
-      return hold("decision " + exemptionId);
+      return held.hold("decision " + exemptionId);
     }
 
     @Override
     public CompletionStage<Done> recordExemptionRevocation(String deviceId, String exemptionId, String by, String why,
         Instant at) {
-      return hold("revocation " + exemptionId);
+      return held.hold("revocation " + exemptionId);
     }
 
     @Override
     public CompletionStage<Done> recordExemptionStatus(String deviceId, String exemptionId, String status) {
-      return hold("status " + exemptionId);
+      return held.hold("status " + exemptionId);
     }
 
     @Override
@@ -294,27 +285,32 @@ class DeviceDirectoryProjectionTest {
     }
   }
 
-  /** Directory writes that complete only when the test says so, in the order they were started. */
-  private static final class HeldWrites implements DeviceStore {
+  /** Writes that complete only when the test says so, in the order they were started. */
+  private static final class Held {
     final List<String> started = new ArrayList<>();
-    final Map<String, RowChange> changes = new HashMap<>();
     private final Map<String, CompletableFuture<Done>> pending = new HashMap<>();
 
     void finish(String write) {
       pending.remove(write).complete(Done.getInstance());
     }
 
-    private CompletionStage<Done> hold(String write) {
+    CompletionStage<Done> hold(String write) {
       started.add(write);
       var future = new CompletableFuture<Done>();
       pending.put(write, future);
       return future;
     }
+  }
+
+  /** Directory writes that complete only when the test says so, in the order they were started. */
+  private static final class HeldWrites implements DeviceStore {
+    final Held held = new Held();
+    final Map<String, RowChange> changes = new HashMap<>();
 
     @Override
     public CompletionStage<Done> update(RowChange change) {
       changes.put(change.deviceId(), change);
-      return hold("row " + change.deviceId());
+      return held.hold("row " + change.deviceId());
     }
 
     @Override
