@@ -171,7 +171,7 @@ public final class ScaleBenchmark {
     summaryPoller.join();
     CountLag.Summary connectReadSide = connectLag.summary(connectedAfterRamp);
     log("read side during the ramp: " + connectReadSide);
-    // Every statement the ramp cost Cassandra, the read side's catching up included (the settling).
+    // What the ramp cost Cassandra until the end of the settling (a read side still behind then is under-counted).
     CassandraTableCounts.Counts ramp = CassandraTableCounts.read(cqlPort).since(beforeRamp);
     Path rampTables = runDir.resolve("cassandra-tables-ramp-" + count + ".txt");
     Files.writeString(rampTables, ramp.perDevice(Math.max(1, connectedAfterRamp)));
