@@ -113,6 +113,28 @@ final class ClusterHarness implements AutoCloseable {
     throw new IllegalStateException("node " + (n + 1) + " not ready within " + timeout + "; see " + logDir);
   }
 
+  /** Starts every node and waits until each answers /ready and node 1 sees all of them Up. */
+  void startAll() {
+    for (int n = 0; n < NODES; n++) {
+      start(n);
+    }
+    for (int n = 0; n < NODES; n++) {
+      awaitReady(n, Duration.ofMinutes(3));
+    }
+    Eventually.within(Duration.ofSeconds(60), () -> org.junit.jupiter.api.Assertions.assertEquals(NODES, upMembers(0),
+        members(0)));
+  }
+
+  /** How many members node {@code n} reports Up; 0 when it does not answer. */
+  int upMembers(int n) {
+    String members = members(n);
+    int count = 0;
+    for (int i = members.indexOf("\"status\":\"Up\""); i >= 0; i = members.indexOf("\"status\":\"Up\"", i + 1)) {
+      count++;
+    }
+    return count;
+  }
+
   /** The cluster's members as node {@code n} reports them (Pekko Management's JSON). */
   String members(int n) {
     try {
@@ -158,6 +180,32 @@ final class ClusterHarness implements AutoCloseable {
     if (!nodes[n].waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new IllegalStateException("node " + (n + 1) + " did not stop within " + timeout + " of SIGTERM");
     }
+  }
+
+  /**
+   * A partition as the other nodes see it: node {@code n} stops (SIGSTOP) with its sockets open, so its
+   * peers and its agents hear nothing until {@link #resume}, when it goes on as if no time had passed.
+   */
+  void pause(int n) {
+    signal(n, "STOP");
+  }
+
+  void resume(int n) {
+    signal(n, "CONT");
+  }
+
+  private void signal(int n, String name) {
+    LocalCassandra.signal(nodes[n].pid(), name);
+  }
+
+  /** Node {@code n}'s exit code, once it ended. */
+  int exitCode(int n) {
+    return nodes[n].exitValue();
+  }
+
+  /** Whether node {@code n}'s process ended within {@code timeout}. */
+  boolean awaitExit(int n, Duration timeout) throws InterruptedException {
+    return nodes[n].waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   boolean isAlive(int n) {

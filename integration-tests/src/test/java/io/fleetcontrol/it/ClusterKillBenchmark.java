@@ -23,12 +23,7 @@ public final class ClusterKillBenchmark {
   public static void main(String[] args) throws Exception {
     int count = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     try (ClusterHarness cluster = new ClusterHarness()) {
-      for (int n = 0; n < ClusterHarness.NODES; n++) {
-        cluster.start(n);
-      }
-      for (int n = 0; n < ClusterHarness.NODES; n++) {
-        cluster.awaitReady(n, Duration.ofMinutes(3));
-      }
+      cluster.startAll();
       AdminServiceClient admin = cluster.admin(0);
       AgentSettings base = AgentSettings.fromConfig(cluster.clientSystem.settings().config())
           .withControllers(cluster.controllers())

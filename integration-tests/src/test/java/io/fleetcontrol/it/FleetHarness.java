@@ -48,6 +48,7 @@ final class FleetHarness implements AutoCloseable {
   private Map<String, Object> overrides;
   private FleetController controller;
   private final List<FleetSimulator> simulators = new java.util.ArrayList<>();
+  private final List<io.fleetcontrol.agent.DeviceAgent> agents = new java.util.ArrayList<>();
 
   FleetHarness() {
     this(Map.of());
@@ -117,6 +118,22 @@ final class FleetHarness implements AutoCloseable {
         agents, faults);
     simulators.add(fleet);
     return fleet;
+  }
+
+  /**
+   * One more laptop, {@code deviceId}, owned by ada@example.com in the US, enrolling with the harness's
+   * token and keeping its state in memory only; stopped by close().
+   */
+  io.fleetcontrol.agent.DeviceAgent startAgent(String deviceId) {
+    AgentSettings settings = AgentSettings.fromConfig(clientSystem.settings().config())
+        .withController(controllerAddress())
+        .withEnrollmentToken(enrollmentToken)
+        .withIdentity(new io.fleetcontrol.policy.DeviceIdentity(deviceId, "ada@example.com", "US", Map.of("team", "it"),
+            "test", "America/New_York"));
+    io.fleetcontrol.agent.DeviceAgent agent = io.fleetcontrol.agent.DeviceAgent.start(clientSystem, settings,
+        agentClient, io.fleetcontrol.agent.telemetry.FixedTelemetry.unknown());
+    agents.add(agent);
+    return agent;
   }
 
   /**
@@ -231,6 +248,7 @@ final class FleetHarness implements AutoCloseable {
         System.err.println("simulated agents did not stop in 60 s: " + e);
       }
     }
+    agents.forEach(io.fleetcontrol.agent.DeviceAgent::stop);
     admin.close();
     agentClient.close();
     clientSystem.terminate();

@@ -40,6 +40,43 @@ final class LocalCassandra {
     run("start");
   }
 
+  /**
+   * A slow disk, or a stalled node, at its worst: the process stops (SIGSTOP) with its sockets open,
+   * so every statement waits instead of failing at once. {@link #resume} lets it go on.
+   */
+  void pause() {
+    signal("STOP");
+  }
+
+  void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    long pid;
+    try {
+      pid = Long.parseLong(Files.readString(runDir.resolve("cassandra/cassandra.pid")).trim());
+    } catch (IOException | NumberFormatException e) {
+      throw new IllegalStateException("no Cassandra pid under " + runDir, e);
+    }
+    signal(pid, name);
+  }
+
+  /** {@code kill -NAME pid}: STOP freezes a process with its sockets open, CONT lets it go on. */
+  static void signal(long pid, String name) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + pid + " failed");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run kill -" + name + " " + pid, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   String contactPoint() {
     return "127.0.0.1:" + CQL_PORT;
   }

@@ -1,10 +1,10 @@
 package io.fleetcontrol.catalog;
 
+import io.fleetcontrol.journal.JournalFailureBackoff;
 import io.fleetcontrol.refusal.Refusal;
 import io.fleetcontrol.policy.Policy;
 import io.fleetcontrol.serialization.CborSerializable;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,7 +15,6 @@ import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -118,7 +117,7 @@ public final class PolicyCatalog
   private PolicyCatalog(PersistenceId persistenceId, Clock clock) {
     super(
         persistenceId,
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+        JournalFailureBackoff.strategy());
     this.clock = clock;
   }
 

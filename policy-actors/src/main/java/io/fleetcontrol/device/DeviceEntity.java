@@ -1,5 +1,6 @@
 package io.fleetcontrol.device;
 
+import io.fleetcontrol.journal.JournalFailureBackoff;
 import io.fleetcontrol.device.DeviceCommand.*;
 import io.fleetcontrol.device.DeviceEvent.*;
 import io.fleetcontrol.policy.ExemptionRecord;
@@ -19,7 +20,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -85,7 +85,7 @@ public final class DeviceEntity
   private DeviceEntity(String deviceId, PresenceDirectory presence, DeviceLifecycle lifecycle, Clock clock,
       DeviceTimers timers) {
     super(PersistenceId.of(ENTITY_KEY.name(), deviceId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+        JournalFailureBackoff.strategy());
     this.deviceId = deviceId;
     this.presence = presence;
     this.lifecycle = lifecycle;
@@ -410,6 +410,9 @@ public final class DeviceEntity
 
   private ReplyEffect<DeviceEvent, DeviceState> onApproveExemption(DeviceState state, ApproveExemption cmd) {
     Instant now = clock.instant();
+    if (state.exemptions().alreadyDecided(cmd.exemptionId(), ExemptionStatus.APPROVED, cmd.approver())) {
+      return answerAsItIs(state, cmd.exemptionId(), cmd);
+    }
     return state.exemptions().refuseApproval(deviceId, cmd.exemptionId(), cmd.expireTime(), now)
         .map(refusal -> refuse(cmd, refusal))
         .orElseGet(() -> decide(cmd.exemptionId(),
@@ -421,6 +424,9 @@ public final class DeviceEntity
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> onDenyExemption(DeviceState state, DenyExemption cmd) {
+    if (state.exemptions().alreadyDecided(cmd.exemptionId(), ExemptionStatus.DENIED, cmd.approver())) {
+      return answerAsItIs(state, cmd.exemptionId(), cmd);
+    }
     return state.exemptions().refuseDecision(deviceId, cmd.exemptionId())
         .map(refusal -> refuse(cmd, refusal))
         .orElseGet(() -> decide(cmd.exemptionId(),
@@ -433,6 +439,12 @@ public final class DeviceEntity
         .orElseGet(() -> decide(cmd.exemptionId(),
             new ExemptionRevoked(deviceId, cmd.exemptionId(), cmd.reason(), cmd.revokedBy(), clock.instant()), cmd,
             s -> timers.cancelExemption(cmd.exemptionId())));
+  }
+
+  /** A decision the exemption already carries: answered with it, nothing journaled twice. */
+  private ReplyEffect<DeviceEvent, DeviceState> answerAsItIs(
+      DeviceState state, String exemptionId, Request<ExemptionRecord> request) {
+    return Effect().reply(request.replyTo(), StatusReply.success(state.exemptions().find(exemptionId).orElseThrow()));
   }
 
   /** Journals a decision on an exemption, tells the agent, and answers with the exemption as it now is. */

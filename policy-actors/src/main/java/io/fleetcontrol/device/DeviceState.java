@@ -129,6 +129,16 @@ public record DeviceState(
           : Optional.empty();
     }
 
+    /**
+     * The same approver already made this decision: the retry of one whose answer was lost (the
+     * approver was told UNAVAILABLE, "retry"), answered as done rather than refused. The expiry and
+     * the reason are not compared: a command such as {@code approve --until 12h} computes a new
+     * expiry at every run, and the answer shows the one in force.
+     */
+    boolean alreadyDecided(String id, ExemptionStatus status, String by) {
+      return find(id).filter(e -> e.status() == status && java.util.Objects.equals(e.decidedBy(), by)).isPresent();
+    }
+
     /** Only a requested exemption can be approved or denied, once. */
     Optional<Refusal> refuseDecision(String deviceId, String id) {
       Optional<ExemptionRecord> exemption = find(id);

@@ -1,11 +1,11 @@
 package io.fleetcontrol.enrollment;
 
+import io.fleetcontrol.journal.JournalFailureBackoff;
 import io.fleetcontrol.refusal.Refusal;
 import io.fleetcontrol.serialization.CborSerializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,7 +15,6 @@ import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -176,7 +175,7 @@ public final class EnrollmentToken
 
   private EnrollmentToken(String tokenId, Clock clock) {
     super(PersistenceId.of(ENTITY_KEY.name(), tokenId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+        JournalFailureBackoff.strategy());
     this.tokenId = tokenId;
     this.clock = clock;
   }

@@ -1,10 +1,10 @@
 package io.fleetcontrol.rollout;
 
+import io.fleetcontrol.journal.JournalFailureBackoff;
 import io.fleetcontrol.refusal.Refusal;
 import io.fleetcontrol.policy.rollout.RolloutGates;
 import io.fleetcontrol.serialization.CborSerializable;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,7 +16,6 @@ import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -241,7 +240,7 @@ public final class PolicyRollouts
 
   private PolicyRollouts(String policyName, RolloutExecutor executor, Clock clock, ActorContext<Command> context) {
     super(PersistenceId.of(ENTITY_KEY.name(), policyName),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+        JournalFailureBackoff.strategy());
     this.policyName = policyName;
     this.executor = executor;
     this.clock = clock;

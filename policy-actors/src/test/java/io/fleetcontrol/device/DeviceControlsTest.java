@@ -204,6 +204,35 @@ class DeviceControlsTest {
   }
 
   @Test
+  void theSameApproversDecisionAgainIsAnsweredAsDoneAndAnotherIsRefused() {
+    // An approver told UNAVAILABLE ("retry") cannot know whether the first call was journaled.
+    String id = requestFull();
+    Instant until = START.plus(Duration.ofHours(2));
+    exemption(r -> new DeviceCommand.ApproveExemption(id, until, "hr-ana", r));
+    stream.expectMessageClass(AgentPush.ExemptionsChanged.class);
+    var retried = exemption(r -> new DeviceCommand.ApproveExemption(id, until, "hr-ana", r));
+    assertTrue(retried.reply().isSuccess(), retried.reply().toString());
+    assertEquals(ExemptionStatus.APPROVED, retried.reply().getValue().status());
+    assertTrue(retried.events().isEmpty(), "nothing journaled twice");
+    // "approve --until 2h" run again a little later asks for a later expiry: the answer is the one in force.
+    var rerun = exemption(r -> new DeviceCommand.ApproveExemption(id, until.plusSeconds(60), "hr-ana", r));
+    assertEquals(until, rerun.reply().getValue().expireTime());
+    assertTrue(rerun.events().isEmpty());
+    assertTrue(exemption(r -> new DeviceCommand.ApproveExemption(id, until, "hr-bo", r)).reply().isError(),
+        "another approver's decision");
+    assertTrue(exemption(r -> new DeviceCommand.DenyExemption(id, "no", "hr-ana", r)).reply().isError());
+
+    String other = exemption(r -> new DeviceCommand.RequestExemption(null, ExemptionScope.NO_SCREENSHOTS,
+        ExemptionReason.BANDWIDTH, "home quota", null, r)).reply().getValue().exemptionId();
+    exemption(r -> new DeviceCommand.DenyExemption(other, "not sensitive work", "hr-ana", r));
+    var denyRetried = exemption(r -> new DeviceCommand.DenyExemption(other, "not sensitive work", "hr-ana", r));
+    assertTrue(denyRetried.reply().isSuccess());
+    assertTrue(denyRetried.events().isEmpty());
+    assertTrue(exemption(r -> new DeviceCommand.ApproveExemption(other, until, "hr-ana", r)).reply().isError(),
+        "a denial is not approved by asking again");
+  }
+
+  @Test
   void anExemptionLongerThanPekkosLongestTimerIsApprovedAndAnEarlyTimerOnlyReArms() {
     String id = requestFull();
     // 300 days is past Pekko's ~248-day timer limit: the entity must not fail scheduling it.

@@ -47,6 +47,36 @@ public final class GrpcErrors {
     return status.withDescription(refusal.message());
   }
 
+  /**
+   * Cassandra did not answer: no node up, none in time, or none able to reach the consistency asked.
+   * A read of the read side or the audit trail fails so while Cassandra is away; the caller may retry,
+   * as with an entity that did not answer in time.
+   */
+  public static boolean databaseUnavailable(Throwable failure) {
+    // Anywhere in the chain: futures wrap it in CompletionException or ExecutionException.
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof com.datastax.oss.driver.api.core.AllNodesFailedException
+          || t instanceof com.datastax.oss.driver.api.core.DriverTimeoutException
+          || t instanceof com.datastax.oss.driver.api.core.servererrors.UnavailableException
+          || t instanceof com.datastax.oss.driver.api.core.servererrors.ReadTimeoutException
+          || t instanceof com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException
+          || t instanceof com.datastax.oss.driver.api.core.servererrors.OverloadedException
+          || t instanceof com.datastax.oss.driver.api.core.servererrors.BootstrappingException
+          || t instanceof com.datastax.oss.driver.api.core.connection.ClosedConnectionException
+          || t instanceof com.datastax.oss.driver.api.core.connection.ConnectionInitException
+          || t instanceof com.datastax.oss.driver.api.core.connection.BusyConnectionException
+          || t instanceof com.datastax.oss.driver.api.core.connection.HeartbeatException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** UNAVAILABLE for a call whose data Cassandra could not give or take just now. */
+  public static Status databaseUnavailable(String what) {
+    return Status.UNAVAILABLE.withDescription(what + ": the database did not answer; retry");
+  }
+
   /** An entity refused (its {@link Refusal}'s status) or did not answer in time (UNAVAILABLE). */
   public static GrpcServiceException fromAsk(String what, Throwable failure) {
     Throwable t = cause(failure);
@@ -64,6 +94,9 @@ public final class GrpcErrors {
     if (t instanceof TimeoutException) {
       return new GrpcServiceException(
           Status.UNAVAILABLE.withDescription(what + ": the controller did not answer in time; retry"));
+    }
+    if (databaseUnavailable(t)) {
+      return new GrpcServiceException(databaseUnavailable(what));
     }
     return new GrpcServiceException(Status.INTERNAL.withDescription(what + ": " + message(t)));
   }

@@ -234,6 +234,12 @@ public final class ServiceBinding {
 
   /** A failure's status; one that is our bug (INTERNAL) is logged here, since the caller learns nothing of it. */
   private static Status statusOf(String method, Throwable failure) {
+    if (GrpcErrors.databaseUnavailable(failure)) {
+      // One line, no trace: in an outage every read says so. A Cassandra that never answers (wrong
+      // datacenter or credentials) shows here too, beside /ready saying no.
+      log.warn("{} answered UNAVAILABLE: Cassandra did not answer: {}", method, GrpcErrors.message(failure));
+      return GrpcErrors.databaseUnavailable(method);
+    }
     Status status = GrpcFailures.statusOf(failure);
     if (status.getCode() == Status.Code.INTERNAL) {
       log.error("{} failed unexpectedly; answered INTERNAL", method, failure);

@@ -50,4 +50,19 @@ class GrpcErrorsTest {
     assertEquals(Status.Code.INTERNAL,
         GrpcErrors.fromAsk("get device d1", new IllegalStateException("boom")).getStatus().getCode());
   }
+
+  @Test
+  void cassandraNotAnsweringIsUnavailableNotInternal() {
+    Throwable[] away = {new com.datastax.oss.driver.api.core.NoNodeAvailableException(),
+        new com.datastax.oss.driver.api.core.DriverTimeoutException("Query timed out after PT2S")};
+    for (Throwable failure : away) {
+      assertEquals(true, GrpcErrors.databaseUnavailable(new CompletionException(failure)), failure.toString());
+      GrpcServiceException e = GrpcErrors.fromAsk("list exemptions", new CompletionException(failure));
+      assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+      assertEquals("list exemptions: the database did not answer; retry", e.getStatus().getDescription());
+    }
+    assertEquals(true, GrpcErrors.databaseUnavailable(new java.util.concurrent.ExecutionException(
+        new com.datastax.oss.driver.api.core.NoNodeAvailableException())), "wrapped by a blocking get");
+    assertEquals(false, GrpcErrors.databaseUnavailable(new IllegalStateException("boom")));
+  }
 }
