@@ -141,8 +141,8 @@ final class FactLedger {
   }
 
   /**
-   * What a check found: the requests acknowledged while the fault was on (pauses, resumes, exemption
-   * requests, approvals, assignments), and what the agents hold afterwards (their enrollment, the
+   * What a check found: the requests acknowledged from the ledger's start on, the fault included
+   * (pauses, resumes, exemption requests, approvals, assignments), and what the agents hold afterwards (their enrollment, the
    * policy versions they applied), which the controller must know too.
    */
   record Found(int acknowledged, int held) {}
@@ -232,7 +232,7 @@ final class FactLedger {
 
   /** The check's figures in words, for a test's one line of output. */
   synchronized String describe(Found found) {
-    return found.acknowledged() + " facts acknowledged in the fault found (" + acknowledged(Kind.PAUSED) + " pauses, "
+    return found.acknowledged() + " facts acknowledged around the fault found (" + acknowledged(Kind.PAUSED) + " pauses, "
         + acknowledged(Kind.RESUMED) + " resumes, " + acknowledged(Kind.EXEMPTION_REQUESTED) + " exemption requests, "
         + acknowledged(Kind.EXEMPTION_APPROVED) + " approvals, " + devices.values().stream()
             .mapToInt(c -> c.assignedVersions.size()).sum() + " assignments), and " + found.held()

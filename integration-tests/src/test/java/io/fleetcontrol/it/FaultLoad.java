@@ -45,6 +45,8 @@ final class FaultLoad implements AutoCloseable {
   private final AtomicBoolean givingUp = new AtomicBoolean();
   private final List<Thread> threads = new ArrayList<>();
   private final List<CompletableFuture<?>> owed = new ArrayList<>();
+  /** The employees' sequences: one that failed is the test's failure (an unanswered request is not). */
+  private final List<CompletableFuture<Void>> chains = new ArrayList<>();
   /**
    * Every admin call's answer (the approver's list and decisions, the operator's assignments), and the
    * slowest write: a fault must cost a clean UNAVAILABLE, never a refusal, an INTERNAL or a hang.
@@ -65,6 +67,7 @@ final class FaultLoad implements AutoCloseable {
       CompletableFuture<Void> done = new CompletableFuture<>();
       synchronized (owed) {
         owed.add(done);
+        chains.add(done);
       }
       employeeStep(agent, 0, 2 * rounds, between, done);
     }
@@ -75,9 +78,15 @@ final class FaultLoad implements AutoCloseable {
       done.complete(null);
       return;
     }
-    CompletionStage<RequestOutcome> outcome = step % 2 == 0
-        ? ledger.track(agent.deviceId(), FactLedger.Kind.PAUSED, agent.requestPause(Duration.ofMinutes(20)))
-        : ledger.track(agent.deviceId(), FactLedger.Kind.RESUMED, agent.requestResume());
+    CompletionStage<RequestOutcome> outcome;
+    try {
+      outcome = step % 2 == 0
+          ? ledger.track(agent.deviceId(), FactLedger.Kind.PAUSED, agent.requestPause(Duration.ofMinutes(20)))
+          : ledger.track(agent.deviceId(), FactLedger.Kind.RESUMED, agent.requestResume());
+    } catch (RuntimeException e) {
+      done.completeExceptionally(e); // the test reports this, not "answers still owed"
+      return;
+    }
     outcome.whenComplete((answer, failure) -> CompletableFuture.runAsync(
         () -> employeeStep(agent, step + 1, steps, between, done),
         CompletableFuture.delayedExecutor(between.toMillis(), TimeUnit.MILLISECONDS)));
@@ -154,6 +163,9 @@ final class FaultLoad implements AutoCloseable {
   void assignments(List<String> deviceIds, long version, Duration between) {
     background("assignments", () -> {
       for (String deviceId : deviceIds) {
+        if (givingUp.get()) {
+          return;
+        }
         Status answer;
         do {
           answer = adminWrite(deviceId, FactLedger.Kind.POLICY_ASSIGNED, () -> admin.get().assignPolicy()
@@ -234,6 +246,11 @@ final class FaultLoad implements AutoCloseable {
           .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new AssertionError("answers still owed " + patience + " after the load stopped", e);
+    }
+    synchronized (owed) {
+      for (CompletableFuture<Void> chain : chains) {
+        chain.join(); // throws what broke an employee's sequence
+      }
     }
   }
 

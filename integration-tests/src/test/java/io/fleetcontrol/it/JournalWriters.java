@@ -32,8 +32,7 @@ final class JournalWriters {
 
   static Report read(int cqlPort) {
     try (CqlSession session = CqlSession.builder()
-        // The driver's defaults alone: the classpath's settings name the tests' own Cassandra.
-        .withConfigLoader(DriverConfigLoader.fromMap(OptionsMap.driverDefaults()))
+        .withConfigLoader(DriverConfigLoader.fromMap(scanSettings()))
         .addContactPoint(new InetSocketAddress("127.0.0.1", cqlPort))
         .withLocalDatacenter("datacenter1")
         .build()) {
@@ -50,6 +49,13 @@ final class JournalWriters {
       byEntity.forEach((id, numbers) -> problem(id, numbers).ifPresent(problems::add));
       return new Report(events, byEntity.size(), problems);
     }
+  }
+
+  /** The driver's defaults alone (the classpath's name the tests' Cassandra), with time for a whole-table scan. */
+  private static OptionsMap scanSettings() {
+    OptionsMap options = OptionsMap.driverDefaults();
+    options.put(com.datastax.oss.driver.api.core.config.TypedDriverOption.REQUEST_TIMEOUT, java.time.Duration.ofSeconds(30));
+    return options;
   }
 
   private static java.util.Optional<String> problem(String id, TreeMap<Long, List<String>> numbers) {

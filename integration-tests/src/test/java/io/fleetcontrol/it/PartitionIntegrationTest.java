@@ -74,8 +74,11 @@ class PartitionIntegrationTest {
 
           cluster.pause(PARTITIONED);
           partitioned = Instant.now();
-          Thread.sleep(20_000);
-          cluster.resume(PARTITIONED);
+          try {
+            Thread.sleep(20_000);
+          } finally {
+            cluster.resume(PARTITIONED); // a frozen JVM would outlive the test
+          }
           healed = Instant.now();
           recovery = FleetRecovery.measure(cluster, admin, BEARER, healed, AGENTS, List.of(0, 2),
               Duration.ofSeconds(90));
