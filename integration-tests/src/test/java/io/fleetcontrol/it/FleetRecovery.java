@@ -18,7 +18,7 @@ record FleetRecovery(Duration heard, Duration entities) {
 
   static FleetRecovery measure(ClusterHarness cluster, AdminServiceClient admin, String bearer, Instant killed,
       int count, List<Integer> liveNodes, Duration limit) throws InterruptedException {
-    // Whole seconds on the wire; the second after the kill is the first that proves news.
+    // Whole seconds on the wire; the second after the fault (a kill, a partition's heal) is the first that proves news.
     Timestamp afterKill = Timestamp.newBuilder().setSeconds(killed.getEpochSecond() + 1).build();
     Duration heard = null;
     Duration entities = null;
@@ -50,7 +50,7 @@ record FleetRecovery(Duration heard, Duration entities) {
 
   @Override
   public String toString() {
-    return String.format("every device heard from again %s, every device entity running again %s after the kill",
+    return String.format("every device heard from again %s, every device entity running again %s after the fault",
         seconds(heard), seconds(entities));
   }
 

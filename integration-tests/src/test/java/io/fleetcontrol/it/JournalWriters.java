@@ -14,8 +14,9 @@ import java.util.TreeMap;
 
 /**
  * Who wrote each entity's journal, read straight from Cassandra: the proof that an entity never ran
- * twice. Each incarnation of an entity writes under its own writer id, and a later one starts after the
- * last event of the one before. So, in sequence order, a writer that gave way never comes back, and no
+ * twice. The writer id is the journal plugin's, new in every controller process (and when the plugin
+ * itself restarts); an entity that moves to another node writes there after the last event it had here.
+ * So, in sequence order, a writer that gave way never comes back, and no
  * sequence number is written twice (the table's key holds a timestamp too, so a second write of the
  * same number is a second row, not an overwrite).
  */
