@@ -199,12 +199,9 @@ public final class DeviceEntity
   // -- enrollment and streams --
 
   private ReplyEffect<DeviceEvent, DeviceState> onFirstEnroll(DeviceState state, Enroll cmd) {
-    Instant now = clock.instant();
     var enrolled = new DeviceEnrolled(deviceId, cmd.identity(), cmd.credentialHash(), cmd.enrollmentIdHash(),
-        cmd.tokenId(), now);
-    List<DeviceEvent> events = cmd.initialPolicy() == null ? List.of(enrolled)
-        : List.of(enrolled, new PolicyAssigned(deviceId, cmd.initialPolicy(), now, "system"));
-    return Effect().persist(events).thenReply(cmd.replyTo(), s -> StatusReply.success(new EnrollOutcome.Enrolled(false)));
+        cmd.tokenId(), clock.instant(), cmd.initialPolicy());
+    return Effect().persist(enrolled).thenReply(cmd.replyTo(), s -> StatusReply.success(new EnrollOutcome.Enrolled(false)));
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> onReenroll(DeviceState state, Enroll cmd) {
@@ -510,12 +507,17 @@ public final class DeviceEntity
 
   // ---- event handler ----
 
+  private static DeviceState enrolled(DeviceEnrolled e) {
+    DeviceState state = DeviceState.EMPTY.with(new DeviceState.Enrollment(
+        e.identity(), DeviceCredential.issued(e.credentialHash(), e.enrollmentIdHash()), e.enrollTime()));
+    return e.initialPolicy() == null ? state : state.with(state.policies().assigned(e.initialPolicy()));
+  }
+
   @Override
   public EventHandler<DeviceState, DeviceEvent> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(DeviceEnrolled.class, (state, e) -> DeviceState.EMPTY.with(new DeviceState.Enrollment(
-            e.identity(), DeviceCredential.issued(e.credentialHash(), e.enrollmentIdHash()), e.enrollTime())))
+        .onEvent(DeviceEnrolled.class, (state, e) -> enrolled(e))
         .onEvent(DeviceReenrolled.class, (state, e) -> state.with(new DeviceState.Enrollment(
             e.identity(), DeviceCredential.issued(e.credentialHash(), e.enrollmentIdHash()), state.enrollment().enrollTime())))
         .onEvent(DeviceReset.class, (state, e) -> state.with(state.enrollment().with(DeviceCredential.Status.RESET)))

@@ -18,10 +18,14 @@ public sealed interface DeviceEvent extends CborSerializable {
 
   String deviceId();
 
-  /** {@code tokenId}: the enrollment token it spent. */
+  /**
+   * {@code tokenId}: the enrollment token it spent. {@code initialPolicy}: the policy assigned with
+   * the enrollment, in the same event, so an enrollment is one journal row; null when there was none,
+   * and in older events, where a {@link PolicyAssigned} by "system" followed.
+   */
   record DeviceEnrolled(
       String deviceId, DeviceIdentity identity, String credentialHash, String enrollmentIdHash,
-      String tokenId, Instant enrollTime)
+      String tokenId, Instant enrollTime, Policy initialPolicy)
       implements DeviceEvent {}
 
   /** A new credential for an enrolled id: a re-key ({@code tokenId == null}) or an enrollment after a reset. */

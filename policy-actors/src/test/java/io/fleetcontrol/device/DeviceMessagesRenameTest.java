@@ -43,7 +43,7 @@ class DeviceMessagesRenameTest {
   void everyKindOfEventUnderItsOldNameReadsAsTheNewRecord() {
     var identity = new DeviceIdentity("laptop-1", "ana@example.com", "US", Map.of("team", "tax"), "0.1.0", "UTC");
     List<DeviceEvent> events = List.of(
-        new DeviceEvent.DeviceEnrolled("laptop-1", identity, "c", "e", "et-1", AT),
+        new DeviceEvent.DeviceEnrolled("laptop-1", identity, "c", "e", "et-1", AT, null),
         new DeviceEvent.PolicyAssigned("laptop-1", Policy.starter("default", 2), AT, "ops"),
         new DeviceEvent.PolicyApplied("laptop-1", 2, AT, "default"),
         new DeviceEvent.PauseStarted("laptop-1", AT, AT.plusSeconds(600), "req-1"),

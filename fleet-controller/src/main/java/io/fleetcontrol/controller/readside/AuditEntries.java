@@ -6,6 +6,8 @@ import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -31,7 +33,21 @@ public final class AuditEntries {
     return "device:" + deviceId;
   }
 
-  static Optional<AuditEntry> of(String eventId, DeviceEvent event) {
+  /**
+   * A device event's entries: one, or none for a roll-up. An enrollment that carried the initial
+   * policy gives two, the enrollment and the assignment by the system, as when they were two events;
+   * the assignment's id is the event's with {@code /policy}, so it sorts after the enrollment.
+   */
+  static List<AuditEntry> of(String eventId, DeviceEvent event) {
+    List<AuditEntry> entries = new ArrayList<>(2);
+    entryFor(eventId, event).ifPresent(entries::add);
+    if (event instanceof DeviceEvent.DeviceEnrolled e && e.initialPolicy() != null) {
+      assigned(e.enrollTime(), eventId + "/policy", SYSTEM, e.deviceId(), e.initialPolicy()).ifPresent(entries::add);
+    }
+    return entries;
+  }
+
+  private static Optional<AuditEntry> entryFor(String eventId, DeviceEvent event) {
     if (event instanceof DeviceEvent.DeviceEnrolled e) {
       return entry(e.enrollTime(), eventId, deviceActor(e.deviceId()), "device.enrolled", e.deviceId(),
           "owner " + e.identity().owner() + ", in " + e.identity().jurisdiction() + ", agent "
@@ -47,9 +63,7 @@ public final class AuditEntries {
       return entry(e.revokeTime(), eventId, e.by(), "device.revoked", e.deviceId(),
           "stream closed; credential and enrollments refused until a reset" + because(e.reason()));
     } else if (event instanceof DeviceEvent.PolicyAssigned e) {
-      String by = e.assignedBy() == null ? SYSTEM : e.assignedBy();
-      return entry(e.assignTime(), eventId, by, "policy.assigned", e.deviceId(),
-          e.policy().name() + " v" + e.policy().version());
+      return assigned(e.assignTime(), eventId, e.assignedBy(), e.deviceId(), e.policy());
     } else if (event instanceof DeviceEvent.PolicyApplied e) {
       return entry(e.applyTime(), eventId, deviceActor(e.deviceId()), "policy.applied", e.deviceId(),
           "the agent applied v" + e.version());
@@ -81,6 +95,11 @@ public final class AuditEntries {
       return entry(e.expireTime(), eventId, SYSTEM, "exemption.expired", e.deviceId(), e.exemptionId() + " ran out");
     }
     return Optional.empty(); // upload roll-ups are counters, not decisions
+  }
+
+  private static Optional<AuditEntry> assigned(Instant time, String eventId, String by, String deviceId,
+      io.fleetcontrol.policy.Policy policy) {
+    return entry(time, eventId, by, "policy.assigned", deviceId, policy.name() + " v" + policy.version());
   }
 
   static Optional<AuditEntry> of(String eventId, PolicyCatalog.Event event) {

@@ -136,8 +136,7 @@ public final class DeviceDirectoryProjection {
         rowChange(event).ifPresent(change -> rows.merge(change.deviceId(), change, DeviceStore.RowChange::then));
         exemptionWrite(event).ifPresent(write -> exemptionWrites.compute(event.deviceId(), (device, earlier) ->
             earlier == null ? write.get() : earlier.thenCompose(done -> write.get())));
-        AuditEntries.of(AuditEntries.eventId(envelope.persistenceId(), envelope.sequenceNr()), event)
-            .ifPresent(trail::add);
+        trail.addAll(AuditEntries.of(AuditEntries.eventId(envelope.persistenceId(), envelope.sequenceNr()), event));
       }
       List<CompletableFuture<Done>> writes = new ArrayList<>();
       rows.values().forEach(change -> writes.add(devices.update(change).toCompletableFuture()));
@@ -161,12 +160,13 @@ public final class DeviceDirectoryProjection {
 
     private static Optional<DeviceStore.RowChange> rowChange(DeviceEvent event) {
       if (event instanceof DeviceEvent.DeviceEnrolled e) {
-        return Optional.of(DeviceStore.RowChange.enrolled(e.identity(), e.enrollTime()));
+        var enrolled = DeviceStore.RowChange.enrolled(e.identity(), e.enrollTime());
+        return Optional.of(e.initialPolicy() == null ? enrolled
+            : enrolled.then(DeviceStore.RowChange.target(e.deviceId(), e.initialPolicy().policyVersion())));
       } else if (event instanceof DeviceEvent.DeviceReenrolled e) {
         return Optional.of(DeviceStore.RowChange.identity(e.identity()));
       } else if (event instanceof DeviceEvent.PolicyAssigned e) {
-        return Optional.of(DeviceStore.RowChange.target(e.deviceId(),
-            new PolicyVersion(e.policy().name(), e.policy().version())));
+        return Optional.of(DeviceStore.RowChange.target(e.deviceId(), e.policy().policyVersion()));
       } else if (event instanceof DeviceEvent.PolicyApplied e) {
         // Events from before the name was kept carry none; the row then shows the number alone.
         return Optional.of(DeviceStore.RowChange.applied(e.deviceId(), new PolicyVersion(e.policyName(), e.version())));

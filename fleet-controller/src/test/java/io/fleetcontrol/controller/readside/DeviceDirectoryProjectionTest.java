@@ -66,9 +66,9 @@ class DeviceDirectoryProjectionTest {
   @Test
   void anEnrollmentAndAPolicyReachTheDirectoryAndTheTrail() throws Exception {
     var identity = new DeviceIdentity(ID, "ada", "DE", Map.of("team", "core"), "1.0.0", "Europe/Berlin");
-    feed(new DeviceEvent.DeviceEnrolled(ID, identity, "cred", "enr", "et-000000000001", T0));
-    Policy policy = Policy.starter("engineering", 4);
-    feed(new DeviceEvent.PolicyAssigned(ID, policy, T0.plusSeconds(5), "alice"));
+    // The initial policy comes in the enrollment's own event.
+    feed(new DeviceEvent.DeviceEnrolled(ID, identity, "cred", "enr", "et-000000000001", T0,
+        Policy.starter("engineering", 4)));
     feed(new DeviceEvent.PolicyApplied(ID, 4, T0.plusSeconds(9), "engineering"));
 
     DeviceStore.Entry e = entry();
@@ -78,7 +78,7 @@ class DeviceDirectoryProjectionTest {
     assertEquals(new io.fleetcontrol.policy.PolicyVersion("engineering", 4), e.appliedPolicy(), "the applied version keeps its policy's name");
     assertEquals(List.of("device.enrolled", "policy.assigned", "policy.applied"),
         history().stream().map(AuditEntry::action).toList());
-    assertEquals("alice", history().get(1).actor());
+    assertEquals("system", history().get(1).actor(), "the initial policy is the system's assignment");
   }
 
   @Test
@@ -122,9 +122,10 @@ class DeviceDirectoryProjectionTest {
   @Test
   void anEventProjectedTwiceIsInTheTrailOnce() throws Exception {
     var identity = new DeviceIdentity(ID, "ada", "DE", Map.of(), "1.0.0", "UTC");
-    feedAt(1, new DeviceEvent.DeviceEnrolled(ID, identity, "cred", "enr", null, T0));
-    feedAt(1, new DeviceEvent.DeviceEnrolled(ID, identity, "cred", "enr", null, T0));
-    assertEquals(1, history().size());
+    Policy policy = Policy.starter("default", 1);
+    feedAt(1, new DeviceEvent.DeviceEnrolled(ID, identity, "cred", "enr", null, T0, policy));
+    feedAt(1, new DeviceEvent.DeviceEnrolled(ID, identity, "cred", "enr", null, T0, policy));
+    assertEquals(List.of("device.enrolled", "policy.assigned"), history().stream().map(AuditEntry::action).toList());
     assertTrue(devices.hasDevice(ID).toCompletableFuture().join());
   }
 
@@ -169,7 +170,8 @@ class DeviceDirectoryProjectionTest {
     var identity = new DeviceIdentity(ID, "ada", "DE", Map.of("team", "core"), "1.0.0", "Europe/Berlin");
     var reenrolled = new DeviceIdentity(ID, "grace", "FR", Map.of(), "1.1.0", "Europe/Paris");
     List<DeviceEvent> events = List.of(
-        new DeviceEvent.DeviceEnrolled(ID, identity, "cred", "enr", "et-000000000001", T0),
+        // Journaled before enrollments carried their policy: the assignment is an event of its own.
+        new DeviceEvent.DeviceEnrolled(ID, identity, "cred", "enr", "et-000000000001", T0, null),
         new DeviceEvent.PolicyAssigned(ID, Policy.starter("engineering", 4), T0.plusSeconds(5), "alice"),
         new DeviceEvent.PolicyApplied(ID, 4, T0.plusSeconds(9), "engineering"),
         new DeviceEvent.PolicyAssigned(ID, Policy.starter("engineering", 5), T0.plusSeconds(20), "bob"),
