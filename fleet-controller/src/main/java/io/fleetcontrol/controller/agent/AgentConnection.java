@@ -76,31 +76,14 @@ final class AgentConnection extends AbstractBehavior<Object> {
     this.onStop = onStop;
   }
 
+  /**
+   * Two cases, the messages told apart in {@link #onMessage}: a receive builder's cases are made
+   * again for every connection, and ten of them were about 0.7 KB of heap per connected device.
+   */
   @Override
   public Receive<Object> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Start.class, start -> {
-          stream = start.stream();
-          return this;
-        })
-        .onMessage(AgentPush.Superseded.class, superseded -> close(Status.ABORTED.withDescription(
-            "a newer stream for device " + deviceId + " took over")))
-        .onMessage(AgentPush.CredentialWithdrawn.class, withdrawn ->
-            close(Status.UNAUTHENTICATED.withDescription(withdrawn.why())))
-        .onMessage(AgentPush.class, push -> send(toResponse(stream == null ? push : stream.passing(push))))
-        .onMessage(Send.class, send -> send(send.response()))
-        .onMessage(Close.class, close -> close(close.status()))
-        .onMessageEquals(Ready.READY, this::drain)
-        .onMessageEquals(End.FINISHED, () -> {
-          drain();
-          over = true;
-          out.onCompleted();
-          return Behaviors.stopped();
-        })
-        .onMessageEquals(End.CANCELLED, () -> {
-          over = true;
-          return Behaviors.stopped();
-        })
+        .onAnyMessage(this::onMessage)
         .onSignal(PostStop.class, stopped -> {
           if (!over) {
             // Stopped some other way (a failure here, the node shutting down): the agent must not
@@ -117,6 +100,35 @@ final class AgentConnection extends AbstractBehavior<Object> {
           return this;
         })
         .build();
+  }
+
+  private Behavior<Object> onMessage(Object message) {
+    if (message instanceof AgentPush push) {
+      if (push instanceof AgentPush.Superseded) {
+        return close(Status.ABORTED.withDescription("a newer stream for device " + deviceId + " took over"));
+      } else if (push instanceof AgentPush.CredentialWithdrawn withdrawn) {
+        return close(Status.UNAUTHENTICATED.withDescription(withdrawn.why()));
+      }
+      return send(toResponse(stream == null ? push : stream.passing(push)));
+    } else if (message instanceof Send send) {
+      return send(send.response());
+    } else if (message == Ready.READY) {
+      return drain();
+    } else if (message instanceof Start start) {
+      stream = start.stream();
+      return this;
+    } else if (message instanceof Close close) {
+      return close(close.status());
+    } else if (message == End.FINISHED) {
+      drain();
+      over = true;
+      out.onCompleted();
+      return Behaviors.stopped();
+    } else if (message == End.CANCELLED) {
+      over = true;
+      return Behaviors.stopped();
+    }
+    return Behaviors.unhandled();
   }
 
   private Behavior<Object> send(ConnectResponse response) {
