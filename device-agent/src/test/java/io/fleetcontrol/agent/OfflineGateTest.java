@@ -13,7 +13,10 @@ import io.fleetcontrol.agent.link.AgentClients;
 import io.fleetcontrol.agent.link.AgentWire;
 import io.fleetcontrol.agent.link.LinkStatus;
 import io.fleetcontrol.agent.link.ReconnectBackoff;
+import io.fleetcontrol.agent.state.AgentCacheFile;
 import io.fleetcontrol.agent.state.RequestOutcome;
+import io.fleetcontrol.agent.state.TamperedCaches;
+import io.fleetcontrol.proto.agent.v1.AgentCache;
 import io.fleetcontrol.agent.telemetry.FixedTelemetry;
 import io.fleetcontrol.agent.telemetry.UploadMeter;
 import io.fleetcontrol.policy.CaptureKind;
@@ -133,6 +136,27 @@ class OfflineGateTest {
 
     await(second.whenPolicyApplied(5));
     assertTrue(second.gate().check(EXCEL_KEYS).allowed(), "fetched afresh on reconnect");
+  }
+
+  @Test
+  void aCacheEditedToAllowEverythingIsRefusedAtTheNextStart() throws Exception {
+    DeviceAgent first = start();
+    await(first.whenPolicyApplied(5));
+    CaptureRequest mail = CaptureRequest.onSite(CaptureKind.CLICKS, "mail.google.com");
+    assertFalse(first.gate().check(mail).allowed(), "the policy denies mail");
+    stop(first);
+    goOffline();
+    Path cache = stateDir.resolve("cache.bin");
+    AgentCache permissive = TamperedCaches.allowingEverything(new AgentCacheFile(cache).read().orElseThrow());
+
+    for (byte[] forged : List.of(TamperedCaches.authenticatedWithAnotherKey(permissive),
+        TamperedCaches.withChecksumOnly(permissive))) {
+      Files.write(cache, forged);
+      DeviceAgent next = start();
+      assertEquals(CaptureState.NO_POLICY, next.gate().check(mail).state(), "an edited cache is no policy");
+      assertFalse(next.gate().check(EXCEL_KEYS).allowed());
+      stop(next);
+    }
   }
 
   @Test

@@ -64,7 +64,7 @@ class AgentCacheFileTest {
   }
 
   @Test
-  void aFlippedByteIsCaughtByTheChecksum() throws Exception {
+  void aFlippedByteFailsAuthentication() throws Exception {
     Path path = dir.resolve("cache.bin");
     new AgentCacheFile(path).write(cacheWithPolicy());
     byte[] bytes = Files.readAllBytes(path);
@@ -72,7 +72,7 @@ class AgentCacheFileTest {
     Files.write(path, bytes);
 
     var failure = assertThrows(AgentCacheFile.UnreadableCacheException.class, () -> new AgentCacheFile(path).read());
-    assertTrue(failure.getMessage().contains("checksum"), failure.getMessage());
+    assertTrue(failure.getMessage().contains("failed authentication"), failure.getMessage());
   }
 
   @Test
@@ -95,6 +95,47 @@ class AgentCacheFileTest {
     file.write(AgentCache.newBuilder().setDeviceId("laptop-1").setNoticeAcknowledged(io.fleetcontrol.proto.v1.PolicyVersion.newBuilder().setPolicyName("default").setVersion(9)).build());
     assertEquals(9, file.read().orElseThrow().getNoticeAcknowledged().getVersion());
     assertFalse(file.read().orElseThrow().hasPolicy());
+  }
+
+  @Test
+  void aCacheRewrittenWithoutTheKeyIsRefusedAndSoIsOneFromBeforeTheKey() throws Exception {
+    Path path = dir.resolve("cache.bin");
+    new AgentCacheFile(path).write(cacheWithPolicy());
+    AgentCache permissive = TamperedCaches.allowingEverything(new AgentCacheFile(path).read().orElseThrow());
+
+    Files.write(path, TamperedCaches.authenticatedWithAnotherKey(permissive));
+    var forged = assertThrows(AgentCacheFile.UnreadableCacheException.class, () -> new AgentCacheFile(path).read());
+    assertTrue(forged.getMessage().contains("failed authentication"), forged.getMessage());
+
+    Files.write(path, TamperedCaches.withChecksumOnly(permissive));
+    var old = assertThrows(AgentCacheFile.UnreadableCacheException.class, () -> new AgentCacheFile(path).read());
+    assertTrue(old.getMessage().contains("without authentication"), old.getMessage());
+  }
+
+  @Test
+  void theKeyIsTheAgentsOwnAndACacheWithoutItIsNotTrusted() throws Exception {
+    Path path = dir.resolve("state/cache.bin");
+    new AgentCacheFile(path).write(cacheWithPolicy());
+    Path key = dir.resolve("state/cache.key");
+    assertEquals(32, Files.size(key));
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+
+    // Another agent's cache, copied in whole, does not verify under this agent's key.
+    Path other = dir.resolve("other/cache.bin");
+    new AgentCacheFile(other).write(cacheWithPolicy());
+    Files.copy(other, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    assertThrows(AgentCacheFile.UnreadableCacheException.class, () -> new AgentCacheFile(path).read());
+
+    new AgentCacheFile(path).write(cacheWithPolicy());
+    Files.delete(key);
+    var keyless = assertThrows(AgentCacheFile.UnreadableCacheException.class, () -> new AgentCacheFile(path).read());
+    assertTrue(keyless.getMessage().contains("missing"), keyless.getMessage());
+
+    // The next write makes a new key, and what it writes reads back.
+    AgentCacheFile file = new AgentCacheFile(path);
+    file.write(cacheWithPolicy());
+    assertTrue(file.read().orElseThrow().hasPolicy());
+    assertTrue(new AgentCacheFile(path).read().orElseThrow().hasPolicy(), "read again by a new start");
   }
 
   private static AgentCache cacheWithPolicy() {
