@@ -2,6 +2,7 @@ package io.fleetcontrol.agent;
 
 import io.fleetcontrol.policy.DeviceIdentity;
 import io.fleetcontrol.agent.link.AgentClients;
+import io.fleetcontrol.agent.localapi.EmployeeSocket;
 import io.fleetcontrol.agent.localapi.LocalApi;
 import io.fleetcontrol.agent.telemetry.FixedTelemetry;
 import io.fleetcontrol.agent.telemetry.UploadMeter;
@@ -21,7 +22,8 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
  * A real agent enrolled with a fake controller on policy "default" v5, serving its local API on a
- * loopback port, with a capture-tool client and the API's token: what tests of the local API need.
+ * loopback port, with a capture-tool client and the API's token, and its employee socket in the
+ * state directory for this process's user: what tests of the local API need.
  */
 public final class LiveLocalAgent implements AutoCloseable {
 
@@ -33,15 +35,17 @@ public final class LiveLocalAgent implements AutoCloseable {
   final ServerBinding localApi;
   public final CaptureGateServiceClient gate;
   public final String token;
+  public final EmployeeSocket employee;
 
   private LiveLocalAgent(FakeController controller, AgentServiceClient agentClient, DeviceAgent agent,
-      ServerBinding localApi, CaptureGateServiceClient gate, String token) {
+      ServerBinding localApi, CaptureGateServiceClient gate, String token, EmployeeSocket employee) {
     this.controller = controller;
     this.agentClient = agentClient;
     this.agent = agent;
     this.localApi = localApi;
     this.gate = gate;
     this.token = token;
+    this.employee = employee;
   }
 
   public static LiveLocalAgent start(ActorTestKit testKit, String deviceId, Path stateDir) throws Exception {
@@ -62,7 +66,13 @@ public final class LiveLocalAgent implements AutoCloseable {
         GrpcClientSettings.connectToServiceAt("127.0.0.1", localApi.localAddress().getPort(), testKit.system())
             .withTls(false),
         testKit.system());
-    return new LiveLocalAgent(controller, agentClient, agent, localApi, gate, token);
+    EmployeeSocket employee = EmployeeSocket.start(agent, stateDir.resolve("employee.sock"),
+        System.getProperty("user.name"), 4 * 1024 * 1024);
+    return new LiveLocalAgent(controller, agentClient, agent, localApi, gate, token, employee);
+  }
+
+  public DeviceAgent agent() {
+    return agent;
   }
 
   public int port() {
@@ -71,6 +81,7 @@ public final class LiveLocalAgent implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    employee.close();
     agent.stop();
     gate.close().toCompletableFuture().get(10, TimeUnit.SECONDS);
     agentClient.close().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -197,11 +197,10 @@ class FuzzIntegrationTest {
       enrollCases.add(enrollBase(c, enrollIds.incrementAndGet()));
     }
     running.add(pool.submit(() -> unaryCalls(enroll, enrollCases, deviceIdentities(), calls)));
-    for (String name : List.of("CaptureGateService", "EmployeeService")) {
-      for (MethodDescriptor method : service(LocalAgentProto.getDescriptor(), name).getMethods()) {
-        List<HostileMessages.Case> cases = hostile.casesFor(method.getInputType(), CASES_PER_METHOD);
-        running.add(pool.submit(() -> unaryCalls(method, cases, localIdentities(), calls)));
-      }
+    // The agent's gRPC API is the capture tools' gate; the employee's controls are on a Unix socket.
+    for (MethodDescriptor method : service(LocalAgentProto.getDescriptor(), "CaptureGateService").getMethods()) {
+      List<HostileMessages.Case> cases = hostile.casesFor(method.getInputType(), CASES_PER_METHOD);
+      running.add(pool.submit(() -> unaryCalls(method, cases, localIdentities(), calls)));
     }
     // One device's streams: a newer stream takes over from an older one, so they run one after another.
     MethodDescriptor connect = service(AgentServiceProto.getDescriptor(), "AgentService").findMethodByName("Connect");
@@ -213,12 +212,12 @@ class FuzzIntegrationTest {
     // Over the size limit: at most one per server, so the run stays fast.
     MethodDescriptor createPolicy =
         service(AdminServiceProto.getDescriptor(), "AdminService").findMethodByName("CreatePolicy");
-    MethodDescriptor requestExemption =
-        service(LocalAgentProto.getDescriptor(), "EmployeeService").findMethodByName("RequestExemption");
+    MethodDescriptor checkCapture =
+        service(LocalAgentProto.getDescriptor(), "CaptureGateService").findMethodByName("CheckCapture");
     running.add(pool.submit(() -> unaryCalls(createPolicy,
         List.of(HostileMessages.oversized(createPolicy.getInputType())), List.of(adminIdentities().get(0)), calls)));
-    running.add(pool.submit(() -> unaryCalls(requestExemption,
-        List.of(HostileMessages.oversized(requestExemption.getInputType())), List.of(localIdentities().get(0)), calls)));
+    running.add(pool.submit(() -> unaryCalls(checkCapture,
+        List.of(HostileMessages.oversized(checkCapture.getInputType())), List.of(localIdentities().get(0)), calls)));
 
     for (Future<?> f : running) {
       f.get(10, TimeUnit.MINUTES);
@@ -692,8 +691,6 @@ class FuzzIntegrationTest {
             }, 1, Integer::sum);
         case "CreateEnrollmentToken" -> allowed.merge("token.created", 1, Integer::sum);
         case "RevokeEnrollmentToken" -> allowed.merge("token.revoked", 1, Integer::sum);
-        case "StartPause", "EndPause", "RequestExemption", "AcknowledgeNotice" ->
-            allowed.merge("device request", 2, Integer::sum);
         default -> {
           // Reads, and the gate's answers: nothing to store.
         }

@@ -1,7 +1,7 @@
 package io.fleetcontrol.agent.cli;
 
 import com.typesafe.config.ConfigFactory;
-import io.fleetcontrol.agent.localapi.LocalApiClient;
+import io.fleetcontrol.agent.localapi.EmployeeClient;
 import io.fleetcontrol.agent.localapi.LocalSettings;
 import io.fleetcontrol.proto.agent.v1.AcknowledgeNoticeRequest;
 import io.fleetcontrol.proto.agent.v1.AcknowledgeNoticeResponse;
@@ -53,17 +53,17 @@ final class EmployeeCommands {
     public final Integer call() {
       LocalSettings settings = localOptions.applyTo(LocalSettings.fromConfig(ConfigFactory.load()));
       PrintWriter out = spec.commandLine().getOut();
-      try (LocalApiClient client = LocalApiClient.open(settings)) {
+      try (EmployeeClient client = EmployeeClient.connect(settings.employeeSocket())) {
         print(out, run(client, Instant.now()));
         return 0;
-      } catch (LocalApiClient.LocalApiException e) {
+      } catch (EmployeeClient.Refused e) {
         spec.commandLine().getErr().println("fleet-agent " + spec.name() + ": " + e.getMessage());
         spec.commandLine().getErr().flush();
         return 1;
       }
     }
 
-    abstract List<String> run(LocalApiClient client, Instant now) throws LocalApiClient.LocalApiException;
+    abstract List<String> run(EmployeeClient client, Instant now) throws EmployeeClient.Refused;
 
     private static void print(PrintWriter out, List<String> lines) {
       lines.forEach(out::println);
@@ -75,10 +75,8 @@ final class EmployeeCommands {
       description = "Whether capture may run on this laptop now, and why.")
   static final class Status extends LocalCommand {
     @Override
-    List<String> run(LocalApiClient client, Instant now) throws LocalApiClient.LocalApiException {
-      GetStatusResponse status = client.await(
-          client.employee().getStatus().addHeader("authorization", client.authorization())
-              .invoke(GetStatusRequest.getDefaultInstance()));
+    List<String> run(EmployeeClient client, Instant now) throws EmployeeClient.Refused {
+      GetStatusResponse status = client.getStatus();
       return EmployeeView.status(status, now);
     }
   }
@@ -87,10 +85,8 @@ final class EmployeeCommands {
       description = "The policy in force here in plain words, with what is used today and this month.")
   static final class Policy extends LocalCommand {
     @Override
-    List<String> run(LocalApiClient client, Instant now) throws LocalApiClient.LocalApiException {
-      return EmployeeView.policy(client.await(
-          client.employee().getPolicy().addHeader("authorization", client.authorization())
-              .invoke(GetPolicyRequest.getDefaultInstance())), now);
+    List<String> run(EmployeeClient client, Instant now) throws EmployeeClient.Refused {
+      return EmployeeView.policy(client.getPolicy(), now);
     }
   }
 
@@ -102,11 +98,9 @@ final class EmployeeCommands {
     String duration;
 
     @Override
-    List<String> run(LocalApiClient client, Instant now) throws LocalApiClient.LocalApiException {
+    List<String> run(EmployeeClient client, Instant now) throws EmployeeClient.Refused {
       Duration length = parseDuration(spec, duration);
-      StartPauseResponse paused = client.await(
-          client.employee().startPause().addHeader("authorization", client.authorization())
-              .invoke(StartPauseRequest.newBuilder().setDuration(WireTime.toProto(length)).build()));
+      StartPauseResponse paused = client.startPause(StartPauseRequest.newBuilder().setDuration(WireTime.toProto(length)).build());
       String until = paused.hasPause()
           ? "Paused until " + EmployeeView.when(WireTime.fromProto(paused.getPause().getEndTime()), now,
               ZoneId.systemDefault()) + "."
@@ -118,10 +112,8 @@ final class EmployeeCommands {
   @Command(name = "resume", mixinStandardHelpOptions = true, description = "End your pause now.")
   static final class Resume extends LocalCommand {
     @Override
-    List<String> run(LocalApiClient client, Instant now) throws LocalApiClient.LocalApiException {
-      EndPauseResponse resumed = client.await(
-          client.employee().endPause().addHeader("authorization", client.authorization())
-              .invoke(EndPauseRequest.getDefaultInstance()));
+    List<String> run(EmployeeClient client, Instant now) throws EmployeeClient.Refused {
+      EndPauseResponse resumed = client.endPause();
       return List.of("Resumed. (" + resumed.getMessage() + ")");
     }
   }
@@ -133,10 +125,8 @@ final class EmployeeCommands {
     boolean accept;
 
     @Override
-    List<String> run(LocalApiClient client, Instant now) throws LocalApiClient.LocalApiException {
-      GetStatusResponse status = client.await(
-          client.employee().getStatus().addHeader("authorization", client.authorization())
-              .invoke(GetStatusRequest.getDefaultInstance()));
+    List<String> run(EmployeeClient client, Instant now) throws EmployeeClient.Refused {
+      GetStatusResponse status = client.getStatus();
       if (status.getPendingNotice().isEmpty()) {
         return List.of("There is no notice waiting for you.");
       }
@@ -144,9 +134,7 @@ final class EmployeeCommands {
         return List.of("Notice of policy " + status.getPolicyName() + " version " + status.getPolicyVersion() + ":",
             status.getPendingNotice(), "To acknowledge it: fleet-agent notice --accept");
       }
-      AcknowledgeNoticeResponse done = client.await(
-          client.employee().acknowledgeNotice().addHeader("authorization", client.authorization())
-              .invoke(AcknowledgeNoticeRequest.newBuilder().setPolicyVersion(status.getPolicyVersion()).build()));
+      AcknowledgeNoticeResponse done = client.acknowledgeNotice(AcknowledgeNoticeRequest.newBuilder().setPolicyVersion(status.getPolicyVersion()).build());
       return List.of("Notice acknowledged. (" + done.getMessage() + ")");
     }
   }
@@ -177,17 +165,15 @@ final class EmployeeCommands {
     String comment;
 
     @Override
-    List<String> run(LocalApiClient client, Instant now) throws LocalApiClient.LocalApiException {
-      RequestExemptionResponse asked = client.await(
-          client.employee().requestExemption().addHeader("authorization", client.authorization())
-              .invoke(RequestExemptionRequest.newBuilder()
+    List<String> run(EmployeeClient client, Instant now) throws EmployeeClient.Refused {
+      RequestExemptionResponse asked = client.requestExemption(RequestExemptionRequest.newBuilder()
                   .setScope(io.fleetcontrol.proto.v1.ExemptionScope.valueOf(
                       "EXEMPTION_SCOPE_" + word(spec, "--scope", scope, List.of("full", "no-screenshots", "no-keystrokes"))))
                   .setReason(io.fleetcontrol.proto.v1.ExemptionReason.valueOf(
                       "EXEMPTION_REASON_" + word(spec, "--reason", reason,
                           List.of("bandwidth", "sensitive-work", "battery", "other"))))
                   .setComment(comment)
-                  .build()));
+                  .build());
       return List.of("Exemption " + asked.getMessage() + ".");
     }
   }
@@ -195,10 +181,8 @@ final class EmployeeCommands {
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Your exemptions and their expiry.")
   static final class ExemptionList extends LocalCommand {
     @Override
-    List<String> run(LocalApiClient client, Instant now) throws LocalApiClient.LocalApiException {
-      ListExemptionsResponse listed = client.await(
-          client.employee().listExemptions().addHeader("authorization", client.authorization())
-              .invoke(ListExemptionsRequest.getDefaultInstance()));
+    List<String> run(EmployeeClient client, Instant now) throws EmployeeClient.Refused {
+      ListExemptionsResponse listed = client.listExemptions();
       return EmployeeView.exemptions(listed.getExemptionsList(), listed.getUnsentList(), now, ZoneId.systemDefault());
     }
   }

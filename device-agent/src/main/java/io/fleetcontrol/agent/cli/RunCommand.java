@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import io.fleetcontrol.agent.AgentSettings;
 import io.fleetcontrol.agent.DeviceAgent;
 import io.fleetcontrol.agent.gate.GateSocket;
+import io.fleetcontrol.agent.localapi.EmployeeSocket;
 import io.fleetcontrol.agent.link.AgentClients;
 import io.fleetcontrol.agent.link.LinkStatus;
 import io.fleetcontrol.agent.localapi.LocalApi;
@@ -90,11 +91,15 @@ final class RunCommand implements Callable<Integer> {
       GateSocket socket = GateSocket.start(agent.gate(), local.gateSocket(), LocalApi.maxMessageBytes(config));
       CoordinatedShutdown.get(system).addJvmShutdownHook(() -> closeQuietly(socket));
       system.log().info("Gate socket for capture tools at {}", socket.path());
+      EmployeeSocket employee = EmployeeSocket.start(agent, local.employeeSocket(), local.employeeUser(),
+          LocalApi.maxMessageBytes(config));
+      CoordinatedShutdown.get(system).addJvmShutdownHook(() -> closeQuietly(employee));
+      system.log().info("Employee socket at {}, answering {} only", employee.path(), local.employeeUser());
     } catch (Exception e) {
       // Without the local API no capture tool can ask, so nothing is captured: say so and stop.
       spec.commandLine().getErr().println("fleet-agent run: cannot serve the local API on "
-          + local.localApiHost() + ":" + local.localApiPort() + " or the gate socket " + local.gateSocket()
-          + ": " + rootMessage(e));
+          + local.localApiHost() + ":" + local.localApiPort() + ", the gate socket " + local.gateSocket()
+          + " or the employee socket " + local.employeeSocket() + ": " + rootMessage(e));
       system.terminate();
       return 1;
     }
@@ -122,10 +127,10 @@ final class RunCommand implements Callable<Integer> {
     return rejected.get() ? 1 : 0;
   }
 
-  private static void closeQuietly(GateSocket socket) {
+  private static void closeQuietly(AutoCloseable socket) {
     try {
       socket.close();
-    } catch (java.io.IOException e) {
+    } catch (Exception e) {
       // Exiting anyway; the next start replaces the stale socket file.
     }
   }

@@ -9,8 +9,8 @@ import io.fleetcontrol.proto.agent.v1.CaptureGateService;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.SystemMaterializer;
 import io.fleetcontrol.proto.agent.v1.CaptureGateServicePowerApiHandlerFactory;
-import io.fleetcontrol.proto.agent.v1.EmployeeService;
-import io.fleetcontrol.proto.agent.v1.EmployeeServicePowerApiHandlerFactory;
+import io.fleetcontrol.proto.agent.v1.GateError;
+import io.grpc.Status;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -35,9 +35,10 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.japi.function.Function;
 
 /**
- * Serves the local API on a loopback address only: a capture tool and the employee's CLI on this
- * laptop reach it, nothing on the network does. Any local user could reach a loopback port, so
- * every call also needs the token in a file only this user can read.
+ * Serves the capture tools' local API on a loopback address only: a capture tool on this laptop
+ * reaches it, nothing on the network does. Any local user could reach a loopback port, so every
+ * call also needs the token in a file of the agent's state directory. The token lets a caller ask
+ * the gate and nothing more; the employee's controls are on the employee socket.
  */
 public final class LocalApi {
 
@@ -74,12 +75,16 @@ public final class LocalApi {
     Function<HttpRequest, CompletionStage<HttpResponse>> handler =
         ServiceHandler.concatOrNotFound(
             CaptureGateServicePowerApiHandlerFactory.partial(services, CaptureGateService.name, materializer, GrpcFailures.mapper(), system),
-            EmployeeServicePowerApiHandlerFactory.partial(services, EmployeeService.name, materializer, GrpcFailures.mapper(), system),
-            ServerReflection.create(List.of(CaptureGateService.description, EmployeeService.description), system));
+            ServerReflection.create(List.of(CaptureGateService.description), system));
     return Http.get(system)
         .newServerAt(address.getHostAddress(), port)
         .bind(limit.guard(handler))
         .thenApply(binding -> binding.addToCoordinatedShutdown(Duration.ofSeconds(2), system));
+  }
+
+  /** Why a call on the gate or employee socket was refused. */
+  public static GateError error(Status.Code code, String message) {
+    return GateError.newBuilder().setCode(code.name()).setMessage(message == null ? "" : message).build();
   }
 
   /**

@@ -3,7 +3,6 @@ package io.fleetcontrol.agent.localapi;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fleetcontrol.proto.agent.v1.CaptureGateServiceClient;
-import io.fleetcontrol.proto.agent.v1.EmployeeServiceClient;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
@@ -30,7 +29,6 @@ public final class LocalApiClient implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final LocalSettings settings;
-  private final EmployeeServiceClient employee;
   private final CaptureGateServiceClient gate;
   private final String authorization;
 
@@ -41,7 +39,6 @@ public final class LocalApiClient implements AutoCloseable {
         GrpcClientSettings.connectToServiceAt(settings.localApiHost(), settings.localApiPort(), system)
             .withTls(false)
             .withConnectionAttempts(1);
-    this.employee = EmployeeServiceClient.create(client, system);
     this.gate = CaptureGateServiceClient.create(client, system);
     this.authorization = "Bearer " + token;
   }
@@ -56,10 +53,6 @@ public final class LocalApiClient implements AutoCloseable {
     Config quiet = ConfigFactory.parseString("pekko.loglevel = WARNING\npekko.log-dead-letters = off")
         .withFallback(ConfigFactory.load());
     return new LocalApiClient(ActorSystem.create(Behaviors.empty(), "fleet-agent-cli", quiet), settings, token);
-  }
-
-  public EmployeeServiceClient employee() {
-    return employee;
   }
 
   public CaptureGateServiceClient gate() {

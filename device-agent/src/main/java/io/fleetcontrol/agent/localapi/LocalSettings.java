@@ -4,18 +4,26 @@ import com.typesafe.config.Config;
 import java.nio.file.Path;
 
 /**
- * Where this laptop's agent keeps its state and serves its local API, from {@code fleet.agent}.
+ * Where this laptop's agent keeps its state and serves its local API and sockets, from
+ * {@code fleet.agent}.
  *
- * @param stateDir holds the cache of the policy and the local API token
+ * @param stateDir holds the cache of the policy, the local API token and, unless set apart, the sockets
+ * @param employeeUser the one account whose calls the employee socket answers
+ * @param employeeSocketOrNull where the employee socket is, when not in the state directory
  */
-public record LocalSettings(Path stateDir, String localApiHost, int localApiPort) {
+public record LocalSettings(Path stateDir, String localApiHost, int localApiPort, String employeeUser,
+    Path employeeSocketOrNull) {
 
   public static LocalSettings fromConfig(Config root) {
     Config agent = root.getConfig("fleet.agent");
+    String user = agent.getString("employee.user");
+    String socket = agent.getString("employee.socket");
     return new LocalSettings(
         Path.of(agent.getString("state-dir")),
         agent.getString("local-api.host"),
-        agent.getInt("local-api.port"));
+        agent.getInt("local-api.port"),
+        user.isBlank() ? System.getProperty("user.name") : user.strip(),
+        socket.isBlank() ? null : Path.of(socket));
   }
 
   public Path cacheFile() {
@@ -31,11 +39,16 @@ public record LocalSettings(Path stateDir, String localApiHost, int localApiPort
     return stateDir.resolve("gate.sock");
   }
 
+  /** The employee's controls (a Unix domain socket answering {@link #employeeUser} only). */
+  public Path employeeSocket() {
+    return employeeSocketOrNull != null ? employeeSocketOrNull : stateDir.resolve("employee.sock");
+  }
+
   public LocalSettings withStateDir(Path dir) {
-    return new LocalSettings(dir, localApiHost, localApiPort);
+    return new LocalSettings(dir, localApiHost, localApiPort, employeeUser, employeeSocketOrNull);
   }
 
   public LocalSettings withLocalApiPort(int port) {
-    return new LocalSettings(stateDir, localApiHost, port);
+    return new LocalSettings(stateDir, localApiHost, port, employeeUser, employeeSocketOrNull);
   }
 }

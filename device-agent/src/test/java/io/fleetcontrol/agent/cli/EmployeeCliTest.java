@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The employee CLI and a capture tool against a live agent over the local API: what they print and
- * what they are told, read the way a person or a tool would read it.
+ * The employee CLI (over the employee socket) and a capture tool (over the local API) against a
+ * live agent: what they print and what they are told, read the way a person or a tool would read it.
  */
 class EmployeeCliTest {
 
@@ -139,8 +139,8 @@ class EmployeeCliTest {
   }
 
   @Test
-  void withoutARunningAgentTheCliSaysSoAndExitsOne() {
-    Result down = cli("status", "--local-port", "1");
+  void withoutARunningAgentTheCliSaysSoAndExitsOne(@TempDir Path noAgentHere) {
+    Result down = cli("status", "--state-dir", noAgentHere.toString());
     assertEquals(1, down.code);
     assertTrue(down.err.contains("not running"), down.err);
   }
@@ -151,18 +151,13 @@ class EmployeeCliTest {
 
   private static Result cli(String... args) {
     java.util.List<String> line = new java.util.ArrayList<>(java.util.List.of(args));
-    line.addAll(java.util.List.of("--state-dir", stateDir.toString()));
-    if (!line.contains("--local-port")) {
-      line.addAll(java.util.List.of("--local-port", String.valueOf(port())));
+    if (!line.contains("--state-dir")) {
+      line.addAll(java.util.List.of("--state-dir", stateDir.toString()));
     }
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = AgentMain.run(line.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
     return new Result(code, out.toString(), err.toString());
-  }
-
-  private static int port() {
-    return live.port();
   }
 
   private static Status.Code failure(CompletionStage<?> call) {

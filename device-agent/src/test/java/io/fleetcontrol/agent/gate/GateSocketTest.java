@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.CodedOutputStream;
 import io.fleetcontrol.agent.Eventually;
+import io.fleetcontrol.agent.localapi.FramedSocket;
 import io.fleetcontrol.agent.state.AgentState;
 import io.fleetcontrol.agent.telemetry.UploadMeter;
 import io.fleetcontrol.policy.DeviceTelemetry;
@@ -41,7 +42,7 @@ class GateSocketTest {
 
   @TempDir Path dir;
 
-  private static final GateSocket.Limits LIMITS = new GateSocket.Limits(1024, 2, Duration.ofMillis(500));
+  private static final FramedSocket.Limits LIMITS = new FramedSocket.Limits(1024, 2, Duration.ofMillis(500));
 
   @Test
   void answersChecksAndUploadsOnOneConnectionAndRefusesBadCalls() throws Exception {

@@ -1,0 +1,144 @@
+package io.fleetcontrol.agent.localapi;
+
+import io.fleetcontrol.proto.agent.v1.AcknowledgeNoticeRequest;
+import io.fleetcontrol.proto.agent.v1.AcknowledgeNoticeResponse;
+import io.fleetcontrol.proto.agent.v1.EmployeeAnswer;
+import io.fleetcontrol.proto.agent.v1.EmployeeCall;
+import io.fleetcontrol.proto.agent.v1.EndPauseRequest;
+import io.fleetcontrol.proto.agent.v1.EndPauseResponse;
+import io.fleetcontrol.proto.agent.v1.GetPolicyRequest;
+import io.fleetcontrol.proto.agent.v1.GetPolicyResponse;
+import io.fleetcontrol.proto.agent.v1.GetStatusRequest;
+import io.fleetcontrol.proto.agent.v1.GetStatusResponse;
+import io.fleetcontrol.proto.agent.v1.ListExemptionsRequest;
+import io.fleetcontrol.proto.agent.v1.ListExemptionsResponse;
+import io.fleetcontrol.proto.agent.v1.RequestExemptionRequest;
+import io.fleetcontrol.proto.agent.v1.RequestExemptionResponse;
+import io.fleetcontrol.proto.agent.v1.StartPauseRequest;
+import io.fleetcontrol.proto.agent.v1.StartPauseResponse;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.function.Function;
+
+/**
+ * The employee's end of {@link EmployeeSocket}, for `fleet-agent status`, `pause` and the rest: one
+ * connection, a call, its answer. A refusal or an unreachable agent becomes one plain sentence.
+ * Not thread-safe.
+ */
+public final class EmployeeClient implements AutoCloseable {
+
+  /** A failure the CLI prints as one line and exits 1 with. */
+  public static final class Refused extends Exception {
+    Refused(String message) {
+      super(message);
+    }
+  }
+
+  private final Path socket;
+  private final SocketChannel channel;
+  private final InputStream in;
+  private final OutputStream out;
+
+  private EmployeeClient(Path socket, SocketChannel channel) {
+    this.socket = socket;
+    this.channel = channel;
+    this.in = new BufferedInputStream(Channels.newInputStream(channel));
+    this.out = new BufferedOutputStream(Channels.newOutputStream(channel));
+  }
+
+  public static EmployeeClient connect(Path socket) throws Refused {
+    try {
+      SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+      try {
+        channel.connect(UnixDomainSocketAddress.of(socket));
+      } catch (IOException e) {
+        channel.close();
+        throw e;
+      }
+      return new EmployeeClient(socket, channel);
+    } catch (IOException e) {
+      throw new Refused("the agent is not running, or not listening on " + socket + " (start it with: fleet-agent run)");
+    }
+  }
+
+  public GetStatusResponse getStatus() throws Refused {
+    return call(EmployeeCall.newBuilder().setGetStatus(GetStatusRequest.getDefaultInstance()),
+        EmployeeAnswer.AnswerCase.GET_STATUS, EmployeeAnswer::getGetStatus);
+  }
+
+  public GetPolicyResponse getPolicy() throws Refused {
+    return call(EmployeeCall.newBuilder().setGetPolicy(GetPolicyRequest.getDefaultInstance()),
+        EmployeeAnswer.AnswerCase.GET_POLICY, EmployeeAnswer::getGetPolicy);
+  }
+
+  public StartPauseResponse startPause(StartPauseRequest request) throws Refused {
+    return call(EmployeeCall.newBuilder().setStartPause(request),
+        EmployeeAnswer.AnswerCase.START_PAUSE, EmployeeAnswer::getStartPause);
+  }
+
+  public EndPauseResponse endPause() throws Refused {
+    return call(EmployeeCall.newBuilder().setEndPause(EndPauseRequest.getDefaultInstance()),
+        EmployeeAnswer.AnswerCase.END_PAUSE, EmployeeAnswer::getEndPause);
+  }
+
+  public RequestExemptionResponse requestExemption(RequestExemptionRequest request) throws Refused {
+    return call(EmployeeCall.newBuilder().setRequestExemption(request),
+        EmployeeAnswer.AnswerCase.REQUEST_EXEMPTION, EmployeeAnswer::getRequestExemption);
+  }
+
+  public ListExemptionsResponse listExemptions() throws Refused {
+    return call(EmployeeCall.newBuilder().setListExemptions(ListExemptionsRequest.getDefaultInstance()),
+        EmployeeAnswer.AnswerCase.LIST_EXEMPTIONS, EmployeeAnswer::getListExemptions);
+  }
+
+  public AcknowledgeNoticeResponse acknowledgeNotice(AcknowledgeNoticeRequest request) throws Refused {
+    return call(EmployeeCall.newBuilder().setAcknowledgeNotice(request),
+        EmployeeAnswer.AnswerCase.ACKNOWLEDGE_NOTICE, EmployeeAnswer::getAcknowledgeNotice);
+  }
+
+  /** The raw exchange, for tests and tools that build their own calls. */
+  public EmployeeAnswer call(EmployeeCall call) throws IOException {
+    call.writeDelimitedTo(out);
+    out.flush();
+    EmployeeAnswer answer = EmployeeAnswer.parseDelimitedFrom(in);
+    if (answer == null) {
+      throw new IOException("the agent closed " + socket);
+    }
+    return answer;
+  }
+
+  private <R> R call(EmployeeCall.Builder call, EmployeeAnswer.AnswerCase expected, Function<EmployeeAnswer, R> pick)
+      throws Refused {
+    EmployeeAnswer answer;
+    try {
+      answer = call(call.build());
+    } catch (IOException e) {
+      throw new Refused("the agent stopped answering on " + socket + ": " + e.getMessage());
+    }
+    if (answer.hasError()) {
+      throw new Refused(answer.getError().getMessage().isEmpty() ? answer.getError().getCode()
+          : answer.getError().getMessage());
+    }
+    if (answer.getAnswerCase() != expected) {
+      throw new Refused("the agent answered " + answer.getAnswerCase() + " to " + expected + "; is it another version?");
+    }
+    return pick.apply(answer);
+  }
+
+  @Override
+  public void close() {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // Done with it either way.
+    }
+  }
+}
