@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * deploy/agent/install.sh into an empty home: the runnable agent, the command on the PATH, the
- * systemd user unit (checked by systemd-analyze where the machine has it) and a private env file.
+ * systemd user unit (checked by systemd-analyze where the machine has it) and a private env file;
+ * and its --system mode into a prefix: the system unit that runs the agent as its own account.
  */
 class AgentInstallIntegrationTest {
 
@@ -48,6 +49,44 @@ class AgentInstallIntegrationTest {
       Path runtime = Files.createDirectories(home.resolve("runtime"));
       Result verify = run(List.of("systemd-analyze", "verify", "--user", unit.toString()),
           Map.of("XDG_RUNTIME_DIR", runtime.toString()));
+      assertEquals(0, verify.code, "systemd-analyze verify: " + verify.output);
+      assertTrue(verify.output.isBlank(), "no warnings expected: " + verify.output);
+    }
+  }
+
+  @Test
+  void theSystemModeInstallsAUnitThatRunsTheAgentAsItsOwnUser() throws Exception {
+    // Into a prefix, accounts left alone: making system accounts is the root install's job.
+    Path root = Files.createDirectories(home.resolve("system"));
+    Map<String, String> where = Map.of(
+        "FLEET_AGENT_PREFIX", root.resolve("opt").toString(),
+        "FLEET_AGENT_ETC", root.resolve("etc").toString(),
+        "FLEET_AGENT_UNIT_DIR", root.resolve("units").toString(),
+        "FLEET_AGENT_BIN_DIR", root.resolve("bin").toString(),
+        "FLEET_AGENT_ACCOUNTS", "skip");
+    Result install = run(List.of("bash", REPO.resolve("deploy/agent/install.sh").toString(), "--system"), where);
+    assertEquals(0, install.code, install.output);
+    assertTrue(install.output.contains("usermod -aG fleet-capture"), install.output);
+
+    Result help = run(List.of(root.resolve("bin/fleet-agent").toString(), "--help"), Map.of());
+    assertEquals(0, help.code, help.output);
+
+    Path unit = root.resolve("units/fleet-agent.service");
+    String unitText = Files.readString(unit);
+    for (String line : List.of("User=fleet-agent", "SupplementaryGroups=fleet-capture", "StateDirectoryMode=0700",
+        "Environment=FLEET_AGENT_GATE_GROUP=fleet-capture",
+        "Environment=FLEET_AGENT_EMPLOYEE_SOCKET=/run/fleet-agent/employee.sock",
+        "ExecStart=" + root.resolve("opt/bin/fleet-agent") + " run",
+        "EnvironmentFile=" + root.resolve("etc/agent.env"))) {
+      assertTrue(unitText.lines().anyMatch(line::equals), line + " missing from:\n" + unitText);
+    }
+    Path env = root.resolve("etc/agent.env");
+    assertEquals(java.util.Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+        PosixFilePermission.GROUP_READ), Files.getPosixFilePermissions(env), "the agent's group reads the token");
+    assertTrue(Files.readString(env).contains("FLEET_EMPLOYEE_USER="));
+
+    if (onPath("systemd-analyze")) {
+      Result verify = run(List.of("systemd-analyze", "verify", unit.toString()), Map.of());
       assertEquals(0, verify.code, "systemd-analyze verify: " + verify.output);
       assertTrue(verify.output.isBlank(), "no warnings expected: " + verify.output);
     }

@@ -349,7 +349,7 @@ class PolicyAndControlsIntegrationTest {
   }
 
   /**
-   * A real agent with its cache and local API, and the employee CLI: the controller goes down, the
+   * A real agent with its cache and employee socket, and the employee CLI: the controller goes down, the
    * employee pauses, the agent restarts, the gate answers from the cache before any reconnect, and
    * the pause reaches the controller stamped with the time the employee asked.
    */
@@ -369,9 +369,9 @@ class PolicyAndControlsIntegrationTest {
 
     var first = startAgent(settings, client, stateDir);
     await(first.whenPolicyApplied(1));
-    var localApi = await(io.fleetcontrol.agent.localapi.LocalApi.start(harness.clientSystem, first, "127.0.0.1", 0,
-        io.fleetcontrol.agent.localapi.LocalApi.writeNewToken(stateDir.resolve("local-api.token"))));
-    String[] status = agentCli(stateDir, localApi.localAddress().getPort(), "status");
+    var employeeSocket = io.fleetcontrol.agent.localapi.EmployeeSocket.start(first, stateDir.resolve("employee.sock"),
+        System.getProperty("user.name"), 4 * 1024 * 1024);
+    String[] status = agentCli(stateDir, "status");
     assertTrue(status[0].contains("Capture: ON"), status[0]);
     assertTrue(status[0].contains("Policy: default version 1"), status[0]);
     assertTrue(status[0].contains("Controller: connected"), status[0]);
@@ -381,14 +381,14 @@ class PolicyAndControlsIntegrationTest {
       Eventually.within(Duration.ofSeconds(20), () -> assertFalse(
           first.status() == io.fleetcontrol.agent.link.LinkStatus.CONNECTED, "agent still connected"));
       Instant asked = Instant.now();
-      String[] paused = agentCli(stateDir, localApi.localAddress().getPort(), "pause", "20m");
+      String[] paused = agentCli(stateDir, "pause", "20m");
       assertTrue(paused[0].startsWith("Paused until"), paused[0] + paused[1]);
       assertEquals(io.fleetcontrol.policy.CaptureState.PAUSED, first.gate().check(excel).state());
-      String[] offline = agentCli(stateDir, localApi.localAddress().getPort(), "status");
+      String[] offline = agentCli(stateDir, "status");
       assertTrue(offline[0].contains("Capture: OFF, paused by you"), offline[0]);
       assertTrue(offline[0].contains("Controller: not connected"), offline[0]);
       assertTrue(offline[0].contains("capture stops at"), offline[0]);
-      await(localApi.unbind());
+      employeeSocket.close();
       first.stop();
       Eventually.within(Duration.ofSeconds(10), () -> assertEquals(
           io.fleetcontrol.agent.link.LinkStatus.STOPPED, first.status()));
@@ -428,9 +428,9 @@ class PolicyAndControlsIntegrationTest {
   }
 
   /** Runs `fleet-agent ARGS` in process; returns stdout and stderr. */
-  private static String[] agentCli(java.nio.file.Path stateDir, int port, String... args) {
+  private static String[] agentCli(java.nio.file.Path stateDir, String... args) {
     java.util.List<String> line = new java.util.ArrayList<>(java.util.List.of(args));
-    line.addAll(java.util.List.of("--state-dir", stateDir.toString(), "--local-port", String.valueOf(port)));
+    line.addAll(java.util.List.of("--state-dir", stateDir.toString()));
     var out = new java.io.StringWriter();
     var err = new java.io.StringWriter();
     int code = io.fleetcontrol.agent.cli.AgentMain.run(line.toArray(String[]::new),

@@ -53,7 +53,7 @@ final class EmployeeCommands {
     public final Integer call() {
       LocalSettings settings = localOptions.applyTo(LocalSettings.fromConfig(ConfigFactory.load()));
       PrintWriter out = spec.commandLine().getOut();
-      try (EmployeeClient client = EmployeeClient.connect(settings.employeeSocket())) {
+      try (EmployeeClient client = EmployeeClient.connect(settings.employeeSocketToCall())) {
         print(out, run(client, Instant.now()));
         return 0;
       } catch (EmployeeClient.Refused e) {

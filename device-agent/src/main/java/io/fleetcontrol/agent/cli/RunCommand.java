@@ -88,7 +88,8 @@ final class RunCommand implements Callable<Integer> {
           .get(10, TimeUnit.SECONDS);
       system.log().info("Local API for capture tools and fleet-agent on {}:{} (token in {})",
           local.localApiHost(), local.localApiPort(), local.tokenFile());
-      GateSocket socket = GateSocket.start(agent.gate(), local.gateSocket(), LocalApi.maxMessageBytes(config));
+      GateSocket socket = GateSocket.start(agent.gate(), local.gateSocket(), local.gateGroup(),
+          LocalApi.maxMessageBytes(config));
       CoordinatedShutdown.get(system).addJvmShutdownHook(() -> closeQuietly(socket));
       system.log().info("Gate socket for capture tools at {}", socket.path());
       EmployeeSocket employee = EmployeeSocket.start(agent, local.employeeSocket(), local.employeeUser(),

@@ -14,8 +14,8 @@ import org.apache.pekko.grpc.GrpcServiceException;
 /**
  * The gate's fast path for capture tools on this laptop: a Unix domain socket in the agent's state
  * directory, {@link GateCall}s in, {@link GateAnswer}s out, in order ({@link FramedSocket}). It asks
- * the two questions a capture tool has and nothing else. The socket file is readable by this user
- * only, which is the access control (no token).
+ * the two questions a capture tool has and nothing else. The socket file's mode is the access
+ * control (no token): this account only, or also a group of capture tools.
  */
 public final class GateSocket implements AutoCloseable {
 
@@ -33,8 +33,21 @@ public final class GateSocket implements AutoCloseable {
     return start(gate, path, FramedSocket.Limits.withMaxMessageBytes(maxMessageBytes));
   }
 
+  /**
+   * As above, and members of {@code group} may ask too (the file 0660 in that group): the capture
+   * tool's group where the agent runs as its own system user. Empty: this account only.
+   */
+  public static GateSocket start(CaptureGate gate, Path path, String group, int maxMessageBytes) throws IOException {
+    return start(gate, path, group, FramedSocket.Limits.withMaxMessageBytes(maxMessageBytes));
+  }
+
   static GateSocket start(CaptureGate gate, Path path, FramedSocket.Limits limits) throws IOException {
-    return new GateSocket(FramedSocket.start("gate", path, "rw-------", new Questions(gate), limits));
+    return start(gate, path, "", limits);
+  }
+
+  static GateSocket start(CaptureGate gate, Path path, String group, FramedSocket.Limits limits) throws IOException {
+    return new GateSocket(FramedSocket.start("gate", path, group.isEmpty() ? "rw-------" : "rw-rw----", group,
+        new Questions(gate), limits));
   }
 
   public Path path() {

@@ -16,6 +16,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Set;
@@ -94,6 +95,12 @@ public final class FramedSocket implements AutoCloseable {
    */
   public static FramedSocket start(String name, Path path, String fileMode, Service service, Limits limits)
       throws IOException {
+    return start(name, path, fileMode, "", service, limits);
+  }
+
+  /** As above, the file owned by {@code group} (empty: left as created), for a mode that lets a group in. */
+  public static FramedSocket start(String name, Path path, String fileMode, String group, Service service,
+      Limits limits) throws IOException {
     Path dir = path.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Files.deleteIfExists(path);
@@ -101,6 +108,10 @@ public final class FramedSocket implements AutoCloseable {
     server.bind(UnixDomainSocketAddress.of(path));
     if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
       Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(fileMode));
+      if (!group.isEmpty()) {
+        Files.getFileAttributeView(path, PosixFileAttributeView.class).setGroup(
+            path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group));
+      }
     }
     FramedSocket socket = new FramedSocket(name, service, path, server, limits);
     long checkMillis = Math.max(1, limits.stalledAfter().toMillis() / 4);

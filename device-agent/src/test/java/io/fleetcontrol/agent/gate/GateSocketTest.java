@@ -26,6 +26,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
@@ -82,6 +83,20 @@ class GateSocketTest {
       assertEquals("INVALID_ARGUMENT", empty.getError().getCode());
     }
     assertFalse(Files.exists(path), "closing removes the socket file");
+  }
+
+  @Test
+  void aCaptureToolsGroupMayAskWhenOneIsNamed() throws Exception {
+    // The group of a file this process makes: one it is sure to belong to, as the agent is to fleet-capture.
+    String group = Files.readAttributes(Files.createFile(dir.resolve("probe")), PosixFileAttributes.class).group().getName();
+    try (GateSocket socket = GateSocket.start(gate(), dir.resolve("gate.sock"), group, LIMITS);
+        GateSocketClient tool = GateSocketClient.connect(socket.path())) {
+      assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.path())));
+      assertEquals(group, Files.readAttributes(socket.path(), PosixFileAttributes.class).group().getName());
+      assertTrue(tool.call(GateCall.newBuilder().setCheckCapture(CheckCaptureRequest.newBuilder()
+          .setKind(CaptureKind.CAPTURE_KIND_KEYSTROKES).setAppId("com.microsoft.Excel")).build())
+          .getCheckCapture().getAllowed());
+    }
   }
 
   @Test
