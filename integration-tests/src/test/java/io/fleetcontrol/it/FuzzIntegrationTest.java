@@ -16,7 +16,11 @@ import io.fleetcontrol.agent.link.LinkStatus;
 import io.fleetcontrol.agent.DeviceAgent;
 import io.fleetcontrol.policy.DeviceIdentity;
 import io.fleetcontrol.agent.telemetry.FixedTelemetry;
+import io.fleetcontrol.agent.localapi.EmployeeClient;
+import io.fleetcontrol.agent.localapi.EmployeeSocket;
 import io.fleetcontrol.agent.localapi.LocalApi;
+import io.fleetcontrol.proto.agent.v1.EmployeeAnswer;
+import io.fleetcontrol.proto.agent.v1.EmployeeCall;
 import io.fleetcontrol.agent.link.ReconnectBackoff;
 import io.fleetcontrol.agent.telemetry.UploadMeter;
 import io.fleetcontrol.proto.agent.v1.LocalAgentProto;
@@ -90,6 +94,7 @@ class FuzzIntegrationTest {
   private static String deviceCredential;
   private static DeviceAgent laptop;
   private static ServerBinding localApi;
+  private static EmployeeSocket employeeSocket;
   private static String localToken;
   private static RawGrpc controllerLine;
   private static RawGrpc localLine;
@@ -138,6 +143,8 @@ class FuzzIntegrationTest {
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     controllerLine = RawGrpc.tls(harness.grpcPort);
     localLine = RawGrpc.plaintext(localApi.localAddress().getPort());
+    employeeSocket = EmployeeSocket.start(laptop, stateDir.resolve("employee.sock"), System.getProperty("user.name"),
+        LocalApi.maxMessageBytes(harness.clientSystem.settings().config()));
   }
 
   @AfterAll
@@ -150,6 +157,9 @@ class FuzzIntegrationTest {
     }
     if (localApi != null) {
       localApi.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    if (employeeSocket != null) {
+      employeeSocket.close();
     }
     if (laptop != null) {
       laptop.stop();
@@ -202,6 +212,11 @@ class FuzzIntegrationTest {
       List<HostileMessages.Case> cases = hostile.casesFor(method.getInputType(), CASES_PER_METHOD);
       running.add(pool.submit(() -> unaryCalls(method, cases, localIdentities(), calls)));
     }
+    List<HostileMessages.Case> employeeCases = hostile.casesFor(EmployeeCall.getDescriptor(), 7 * CASES_PER_METHOD);
+    employeeCases = new ArrayList<>(employeeCases);
+    employeeCases.add(HostileMessages.oversized(EmployeeCall.getDescriptor()));
+    List<HostileMessages.Case> toTheEmployeeSocket = employeeCases;
+    running.add(pool.submit(() -> employeeSocketCalls(toTheEmployeeSocket, calls)));
     // One device's streams: a newer stream takes over from an older one, so they run one after another.
     MethodDescriptor connect = service(AgentServiceProto.getDescriptor(), "AgentService").findMethodByName("Connect");
     List<HostileMessages.Case> upward =
@@ -319,6 +334,58 @@ class FuzzIntegrationTest {
         RawGrpc.Outcome outcome = line.call(method, identity.headers(), List.of(request.bytes()), DEADLINE);
         calls.add(new Call(name(method), identity, request, outcome, 0));
       }
+    }
+  }
+
+  /**
+   * Hostile calls on the employee socket from the laptop's employee (this process's account, the one
+   * the socket answers), one connection until the agent closes it (after an oversized call).
+   */
+  private static void employeeSocketCalls(List<HostileMessages.Case> cases, List<Call> calls) {
+    Identity employee = new Identity("the employee (this account)", Map.of(), Expect.ALLOWED);
+    EmployeeClient client = null;
+    for (HostileMessages.Case request : cases) {
+      long started = System.nanoTime();
+      Status status;
+      try {
+        if (client == null) {
+          client = EmployeeClient.connect(employeeSocket.path());
+        }
+        EmployeeAnswer answer = client.call(request.bytes());
+        status = answer.hasError()
+            ? Status.fromCode(Status.Code.valueOf(answer.getError().getCode())).withDescription(answer.getError().getMessage())
+            : Status.OK;
+        if (request.label().startsWith(HostileMessages.OVERSIZED)) {
+          client.close();
+          client = null;
+        }
+      } catch (IOException | EmployeeClient.Refused | IllegalArgumentException e) {
+        status = Status.UNKNOWN.withDescription("the employee socket failed: " + e);
+        if (client != null) {
+          client.close();
+        }
+        client = null;
+      }
+      RawGrpc.Outcome outcome = new RawGrpc.Outcome(status, List.of(), Duration.ofNanos(System.nanoTime() - started));
+      calls.add(new Call("EmployeeSocket/" + employeeMethod(request), employee, request, outcome, 0));
+    }
+    if (client != null) {
+      client.close();
+    }
+  }
+
+  /** "StartPause" for a call that parses as one; "EmployeeCall" for the rest. */
+  private static String employeeMethod(HostileMessages.Case request) {
+    try {
+      var which = EmployeeCall.parseFrom(request.bytes()).getCallCase();
+      if (which == EmployeeCall.CallCase.CALL_NOT_SET) {
+        return "EmployeeCall";
+      }
+      return java.util.Arrays.stream(which.name().toLowerCase(java.util.Locale.ROOT).split("_"))
+          .map(word -> Character.toUpperCase(word.charAt(0)) + word.substring(1))
+          .collect(java.util.stream.Collectors.joining());
+    } catch (InvalidProtocolBufferException e) {
+      return "EmployeeCall";
     }
   }
 
@@ -473,8 +540,9 @@ class FuzzIntegrationTest {
   /** Whether the message names a field of the request (at any depth) or a header the call needs. */
   private static boolean namesAField(String method, String description) {
     Set<String> names = FIELD_NAMES.computeIfAbsent(method, m -> {
-      Set<String> all = new TreeSet<>(Set.of("x-fleet-device-id", "authorization", "page_token", "page_size"));
-      collectFieldNames(methodDescriptor(m).getInputType(), all, 0);
+      Set<String> all = new TreeSet<>(Set.of("x-fleet-device-id", "authorization", "page_token", "page_size", "call"));
+      collectFieldNames(m.startsWith("EmployeeSocket/") ? EmployeeCall.getDescriptor() : methodDescriptor(m).getInputType(),
+          all, 0);
       return all;
     });
     return names.stream().anyMatch(description::contains);
@@ -689,6 +757,9 @@ class FuzzIntegrationTest {
               case "ResetDevice" -> "device.reset";
               default -> "device.revoked";
             }, 1, Integer::sum);
+        case "StartPause", "EndPause", "RequestExemption", "AcknowledgeNotice" ->
+            // From the employee socket: the request, and what follows from it (a pause runs out).
+            allowed.merge("device request", 2, Integer::sum);
         case "CreateEnrollmentToken" -> allowed.merge("token.created", 1, Integer::sum);
         case "RevokeEnrollmentToken" -> allowed.merge("token.revoked", 1, Integer::sum);
         default -> {

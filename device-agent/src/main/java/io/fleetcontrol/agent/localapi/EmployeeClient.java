@@ -1,5 +1,6 @@
 package io.fleetcontrol.agent.localapi;
 
+import com.google.protobuf.CodedOutputStream;
 import io.fleetcontrol.proto.agent.v1.AcknowledgeNoticeRequest;
 import io.fleetcontrol.proto.agent.v1.AcknowledgeNoticeResponse;
 import io.fleetcontrol.proto.agent.v1.EmployeeAnswer;
@@ -104,15 +105,41 @@ public final class EmployeeClient implements AutoCloseable {
         EmployeeAnswer.AnswerCase.ACKNOWLEDGE_NOTICE, EmployeeAnswer::getAcknowledgeNotice);
   }
 
-  /** The raw exchange, for tests and tools that build their own calls. */
+  /** The exchange itself, for tests and tools that build their own calls. */
   public EmployeeAnswer call(EmployeeCall call) throws IOException {
-    call.writeDelimitedTo(out);
-    out.flush();
+    return call(call.toByteArray());
+  }
+
+  /** Any bytes as one call (a varint length, then the bytes), and the answer. */
+  public EmployeeAnswer call(byte[] call) throws IOException {
+    try {
+      CodedOutputStream framed = CodedOutputStream.newInstance(out);
+      framed.writeUInt32NoTag(call.length);
+      framed.writeRawBytes(call);
+      framed.flush();
+      out.flush();
+    } catch (IOException writeFailed) {
+      // The agent answers and closes without reading a call it refuses (too large, too many
+      // connections): its answer, already sent, says why better than a broken pipe.
+      EmployeeAnswer refusal = answerAlreadySent();
+      if (refusal == null) {
+        throw writeFailed;
+      }
+      return refusal;
+    }
     EmployeeAnswer answer = EmployeeAnswer.parseDelimitedFrom(in);
     if (answer == null) {
       throw new IOException("the agent closed " + socket);
     }
     return answer;
+  }
+
+  private EmployeeAnswer answerAlreadySent() {
+    try {
+      return EmployeeAnswer.parseDelimitedFrom(in);
+    } catch (IOException nothingThere) {
+      return null;
+    }
   }
 
   private <R> R call(EmployeeCall.Builder call, EmployeeAnswer.AnswerCase expected, Function<EmployeeAnswer, R> pick)
