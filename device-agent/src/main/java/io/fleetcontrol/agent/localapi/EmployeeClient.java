@@ -1,6 +1,5 @@
 package io.fleetcontrol.agent.localapi;
 
-import com.google.protobuf.CodedOutputStream;
 import io.fleetcontrol.proto.agent.v1.AcknowledgeNoticeRequest;
 import io.fleetcontrol.proto.agent.v1.AcknowledgeNoticeResponse;
 import io.fleetcontrol.proto.agent.v1.EmployeeAnswer;
@@ -17,15 +16,7 @@ import io.fleetcontrol.proto.agent.v1.RequestExemptionRequest;
 import io.fleetcontrol.proto.agent.v1.RequestExemptionResponse;
 import io.fleetcontrol.proto.agent.v1.StartPauseRequest;
 import io.fleetcontrol.proto.agent.v1.StartPauseResponse;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.function.Function;
 
@@ -44,27 +35,16 @@ public final class EmployeeClient implements AutoCloseable {
   }
 
   private final Path socket;
-  private final SocketChannel channel;
-  private final InputStream in;
-  private final OutputStream out;
+  private final FramedClient connection;
 
-  private EmployeeClient(Path socket, SocketChannel channel) {
+  private EmployeeClient(Path socket, FramedClient connection) {
     this.socket = socket;
-    this.channel = channel;
-    this.in = new BufferedInputStream(Channels.newInputStream(channel));
-    this.out = new BufferedOutputStream(Channels.newOutputStream(channel));
+    this.connection = connection;
   }
 
   public static EmployeeClient connect(Path socket) throws Refused {
     try {
-      SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-      try {
-        channel.connect(UnixDomainSocketAddress.of(socket));
-      } catch (IOException e) {
-        channel.close();
-        throw e;
-      }
-      return new EmployeeClient(socket, channel);
+      return new EmployeeClient(socket, FramedClient.connect(socket));
     } catch (IOException e) {
       throw new Refused("the agent is not running, or not listening on " + socket + " (start it with: fleet-agent run)");
     }
@@ -110,36 +90,9 @@ public final class EmployeeClient implements AutoCloseable {
     return call(call.toByteArray());
   }
 
-  /** Any bytes as one call (a varint length, then the bytes), and the answer. */
+  /** Any bytes as one call, and the answer: for tests that send what no client would. */
   public EmployeeAnswer call(byte[] call) throws IOException {
-    try {
-      CodedOutputStream framed = CodedOutputStream.newInstance(out);
-      framed.writeUInt32NoTag(call.length);
-      framed.writeRawBytes(call);
-      framed.flush();
-      out.flush();
-    } catch (IOException writeFailed) {
-      // The agent answers and closes without reading a call it refuses (too large, too many
-      // connections): its answer, already sent, says why better than a broken pipe.
-      EmployeeAnswer refusal = answerAlreadySent();
-      if (refusal == null) {
-        throw writeFailed;
-      }
-      return refusal;
-    }
-    EmployeeAnswer answer = EmployeeAnswer.parseDelimitedFrom(in);
-    if (answer == null) {
-      throw new IOException("the agent closed " + socket);
-    }
-    return answer;
-  }
-
-  private EmployeeAnswer answerAlreadySent() {
-    try {
-      return EmployeeAnswer.parseDelimitedFrom(in);
-    } catch (IOException nothingThere) {
-      return null;
-    }
+    return connection.call(call, EmployeeAnswer.parser());
   }
 
   private <R> R call(EmployeeCall.Builder call, EmployeeAnswer.AnswerCase expected, Function<EmployeeAnswer, R> pick)
@@ -163,7 +116,7 @@ public final class EmployeeClient implements AutoCloseable {
   @Override
   public void close() {
     try {
-      channel.close();
+      connection.close();
     } catch (IOException e) {
       // Done with it either way.
     }
