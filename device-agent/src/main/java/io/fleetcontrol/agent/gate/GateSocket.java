@@ -58,7 +58,7 @@ public final class GateSocket implements AutoCloseable {
   private record Questions(CaptureGate gate) implements FramedSocket.Service {
 
     @Override
-    public GateAnswer answer(byte[] call, String peer) {
+    public GateAnswer answer(byte[] call) {
       try {
         return answer(GateCall.parseFrom(call));
       } catch (InvalidProtocolBufferException e) {

@@ -46,7 +46,10 @@ public final class EmployeeClient implements AutoCloseable {
     try {
       return new EmployeeClient(socket, FramedClient.connect(socket));
     } catch (IOException e) {
-      throw new Refused("the agent is not running, or not listening on " + socket + " (start it with: fleet-agent run)");
+      // No file, nothing listening, or a socket this account may not open: the reason says which.
+      throw new Refused("the agent is not running, or cannot be reached at " + socket + " (" + e.getMessage()
+          + "); start it with: fleet-agent run. Run as its own system user, it answers only the account "
+          + "that FLEET_EMPLOYEE_USER names");
     }
   }
 

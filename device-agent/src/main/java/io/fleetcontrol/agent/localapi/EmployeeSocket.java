@@ -20,8 +20,9 @@ import org.apache.pekko.grpc.GrpcServiceException;
  * The employee's controls on this laptop: {@link EmployeeCall}s in, {@link EmployeeAnswer}s out, on
  * a Unix domain socket ({@link FramedSocket}) that answers one account only, the laptop's employee,
  * as the kernel names the caller (SO_PEERCRED). Any other account (a capture tool running as its
- * own user, holding the local API token or not) gets PERMISSION_DENIED for every call, before the
- * call is read, and nothing changes. Where the agent runs as the employee, the socket file is this
+ * own user, holding the local API token or not) is answered PERMISSION_DENIED as it connects, and
+ * the connection is closed before any call is read: nothing changes, and it takes no place from the
+ * employee. Where the agent runs as the employee, the socket file is this
  * user's only; where it runs as its own system user, the file is open to every local account and
  * the caller's name is the access control.
  */
@@ -57,12 +58,14 @@ public final class EmployeeSocket implements AutoCloseable {
   record Controls(EmployeeApi api, String employee) implements FramedSocket.Service {
 
     @Override
-    public EmployeeAnswer answer(byte[] call, String peer) {
-      if (!employee.equals(peer)) {
-        return refusal(Status.Code.PERMISSION_DENIED, "only the laptop's employee (" + employee
-            + ") may use these controls; this call came from "
-            + (peer.isEmpty() ? "an account the system did not name" : peer));
-      }
+    public String refuses(String peer) {
+      return employee.equals(peer) ? null : "only the laptop's employee (" + employee
+          + ") may use these controls; this call came from "
+          + (peer.isEmpty() ? "an account the system did not name" : peer);
+    }
+
+    @Override
+    public EmployeeAnswer answer(byte[] call) {
       try {
         return answer(EmployeeCall.parseFrom(call));
       } catch (InvalidProtocolBufferException e) {
@@ -98,8 +101,9 @@ public final class EmployeeSocket implements AutoCloseable {
         }
         throw new GrpcServiceException(Status.INTERNAL.withDescription(String.valueOf(failed.getCause())));
       } catch (TimeoutException e) {
-        throw new GrpcServiceException(Status.UNAVAILABLE.withDescription(
-            "the agent did not answer within " + ANSWER_LIMIT.toSeconds() + " s; try again"));
+        throw new GrpcServiceException(Status.UNAVAILABLE.withDescription("the agent did not answer within "
+            + ANSWER_LIMIT.toSeconds() + " s; the request may still be recorded: check fleet-agent status before "
+            + "asking again"));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new GrpcServiceException(Status.UNAVAILABLE.withDescription("the agent is stopping"));

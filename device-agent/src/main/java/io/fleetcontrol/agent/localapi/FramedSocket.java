@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * kernel names each caller's user (SO_PEERCRED), which the service may check. A thread per
  * connection: a laptop has a capture tool or two and the employee's CLI, each keeping a connection
  * open, and a blocking read-answer-write loop is the shortest path from question to answer. So that
- * a broken or hostile local client cannot take the agent down with it, a call is read only after
- * its length is checked, connections are capped, and a call stalled half-sent (or an answer never
- * read) closes its connection.
+ * a broken or hostile local client cannot take the agent down with it, an account the service
+ * refuses is answered and closed at once, a call is read only after its length is checked,
+ * connections are capped, and a call stalled half-sent (or an answer never read) closes its
+ * connection.
  */
 public final class FramedSocket implements AutoCloseable {
 
@@ -45,8 +46,17 @@ public final class FramedSocket implements AutoCloseable {
 
   /** What a socket answers. */
   public interface Service {
-    /** The answer to one call (its bytes, not yet parsed) from the user named {@code peer}. */
-    MessageLite answer(byte[] call, String peer);
+    /**
+     * Why the account {@code peer} may not use this socket at all, or null when it may. Asked once
+     * per connection, before it takes a place or a thread: a refused account is answered
+     * PERMISSION_DENIED with this and closed, and cannot crowd out the one it is refused for.
+     */
+    default String refuses(String peer) {
+      return null;
+    }
+
+    /** The answer to one call (its bytes, not yet parsed) from an account the socket admits. */
+    MessageLite answer(byte[] call);
 
     /** An answer saying why a call was refused; nothing changed. */
     MessageLite refusal(Status.Code code, String message);
@@ -105,13 +115,22 @@ public final class FramedSocket implements AutoCloseable {
     Files.createDirectories(dir);
     Files.deleteIfExists(path);
     ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-    server.bind(UnixDomainSocketAddress.of(path));
-    if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-      Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(fileMode));
-      if (!group.isEmpty()) {
-        Files.getFileAttributeView(path, PosixFileAttributeView.class).setGroup(
-            path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group));
+    try {
+      server.bind(UnixDomainSocketAddress.of(path));
+      if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+        // Set on the path bind just made. The JDK cannot set a socket file's mode without following
+        // links (O_NOFOLLOW opens fail on sockets), so the directory must be the agent's own: the
+        // state directory, or /run/fleet-agent from the system unit.
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(fileMode));
+        if (!group.isEmpty()) {
+          Files.getFileAttributeView(path, PosixFileAttributeView.class).setGroup(
+              path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group));
+        }
       }
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      Files.deleteIfExists(path);
+      throw e;
     }
     FramedSocket socket = new FramedSocket(name, service, path, server, limits);
     long checkMillis = Math.max(1, limits.stalledAfter().toMillis() / 4);
@@ -130,8 +149,14 @@ public final class FramedSocket implements AutoCloseable {
     while (!closed) {
       try {
         SocketChannel channel = server.accept();
+        String refused = service.refuses(peer(channel));
+        if (refused != null) {
+          refuse(channel, Status.Code.PERMISSION_DENIED, refused);
+          continue;
+        }
         if (open.size() >= limits.maxConnections()) {
-          refuse(channel);
+          refuse(channel, Status.Code.RESOURCE_EXHAUSTED, "the " + name + " socket serves at most "
+              + limits.maxConnections() + " connections at once; close one and connect again");
           continue;
         }
         Connection connection = new Connection(channel);
@@ -148,12 +173,15 @@ public final class FramedSocket implements AutoCloseable {
     }
   }
 
-  /** One answer saying why, in place of the first call's; then the connection is closed. */
-  private void refuse(SocketChannel channel) {
+  /**
+   * One answer saying why, in place of the first call's; then the connection is closed. Written
+   * from the accepting thread: a few bytes, which the socket's buffer takes whether or not the
+   * client reads them.
+   */
+  private void refuse(SocketChannel channel, Status.Code code, String why) {
     try (channel) {
       OutputStream out = Channels.newOutputStream(channel);
-      service.refusal(Status.Code.RESOURCE_EXHAUSTED, "the " + name + " socket serves at most "
-          + limits.maxConnections() + " connections at once; close one and connect again").writeDelimitedTo(out);
+      service.refusal(code, why).writeDelimitedTo(out);
       out.flush();
     } catch (IOException e) {
       log.debug("A refusal on the {} socket was not delivered: {}", name, e.toString());
@@ -174,7 +202,6 @@ public final class FramedSocket implements AutoCloseable {
     try (SocketChannel channel = connection.channel;
         InputStream in = new BufferedInputStream(Channels.newInputStream(channel));
         OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel))) {
-      String peer = peer(channel);
       int firstByte;
       // Waiting for the next call is not limited: a tool keeps its connection for its lifetime.
       while ((firstByte = in.read()) != -1) {
@@ -191,7 +218,7 @@ public final class FramedSocket implements AutoCloseable {
         if (call.length < size) {
           return;
         }
-        service.answer(call, peer).writeDelimitedTo(out);
+        answer(call).writeDelimitedTo(out);
         out.flush();
         connection.busySinceNanos = 0;
       }
@@ -200,6 +227,16 @@ public final class FramedSocket implements AutoCloseable {
       log.debug("A connection on the {} socket ended: {}", name, e.toString());
     } finally {
       open.remove(connection);
+    }
+  }
+
+  /** The service's answer; a failure of ours is answered, not a connection dropped without a word. */
+  private MessageLite answer(byte[] call) {
+    try {
+      return service.answer(call);
+    } catch (RuntimeException e) {
+      log.error("The {} socket failed to answer a call", name, e);
+      return service.refusal(Status.Code.INTERNAL, "the agent failed to answer: " + e);
     }
   }
 

@@ -105,33 +105,48 @@ public final class AgentCacheFile {
 
   /** The key a cache on disk was written with; a cache without its key cannot be trusted. */
   private byte[] existingKey() throws UnreadableCacheException {
+    try {
+      byte[] read = keyOnDisk();
+      if (read == null) {
+        throw new UnreadableCacheException("the cache's key " + keyFile + " is missing or not a key: the cache cannot be trusted", null);
+      }
+      return read;
+    } catch (IOException e) {
+      throw new UnreadableCacheException("cannot read the cache's key " + keyFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The key to write with: the one on disk, or a new one when there is none (or what is there is
+   * not a key). A key that cannot be read now (permissions, a failing disk) fails the write rather
+   * than be replaced, which would make the cache on disk unreadable for nothing.
+   */
+  private byte[] keyForWriting() throws IOException {
+    byte[] existing = keyOnDisk();
+    if (existing != null) {
+      return existing;
+    }
+    byte[] fresh = new byte[KEY_BYTES];
+    new SecureRandom().nextBytes(fresh);
+    PrivateFile.write(keyFile, fresh);
+    key = fresh;
+    return key;
+  }
+
+  /** The key, read once; null when there is none, or the file there is not a key. */
+  private byte[] keyOnDisk() throws IOException {
     if (key != null) {
       return key;
     }
     try {
       byte[] read = Files.readAllBytes(keyFile);
       if (read.length != KEY_BYTES) {
-        throw new UnreadableCacheException(keyFile + " is not a cache key (" + read.length + " bytes)", null);
+        return null;
       }
       key = read;
       return key;
     } catch (NoSuchFileException missing) {
-      throw new UnreadableCacheException("the cache's key " + keyFile + " is missing: the cache cannot be trusted", null);
-    } catch (IOException e) {
-      throw new UnreadableCacheException("cannot read the cache's key " + keyFile + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** The key to write with: the one on disk, or a new one when there is none that reads. */
-  private byte[] keyForWriting() throws IOException {
-    try {
-      return existingKey();
-    } catch (UnreadableCacheException noKey) {
-      byte[] fresh = new byte[KEY_BYTES];
-      new SecureRandom().nextBytes(fresh);
-      PrivateFile.write(keyFile, fresh);
-      key = fresh;
-      return key;
+      return null;
     }
   }
 

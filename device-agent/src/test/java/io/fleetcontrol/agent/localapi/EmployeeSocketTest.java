@@ -69,8 +69,7 @@ class EmployeeSocketTest {
   @Test
   void anotherAccountIsRefusedEveryControlAndNothingChanges(@TempDir Path dir) throws Exception {
     try (EmployeeSocket theirs = EmployeeSocket.start(live.agent(), dir.resolve("employee.sock"), SOMEONE_ELSE,
-            4 * 1024 * 1024);
-        EmployeeClient caller = EmployeeClient.connect(theirs.path())) {
+            4 * 1024 * 1024)) {
       List<EmployeeCall> controls = List.of(
           EmployeeCall.newBuilder().setStartPause(StartPauseRequest.newBuilder()
               .setDuration(com.google.protobuf.Duration.newBuilder().setSeconds(600))).build(),
@@ -80,14 +79,31 @@ class EmployeeSocketTest {
           EmployeeCall.newBuilder().setAcknowledgeNotice(AcknowledgeNoticeRequest.newBuilder().setPolicyVersion(5)).build(),
           EmployeeCall.newBuilder().setGetStatus(GetStatusRequest.getDefaultInstance()).build());
       for (EmployeeCall call : controls) {
-        EmployeeAnswer answer = caller.call(call);
-        assertEquals("PERMISSION_DENIED", answer.getError().getCode(), call.getCallCase() + ": " + answer);
-        assertTrue(answer.getError().getMessage().contains("only the laptop's employee (" + SOMEONE_ELSE + ")"),
-            answer.getError().getMessage());
-        assertTrue(answer.getError().getMessage().endsWith("this call came from " + ME), answer.getError().getMessage());
+        try (EmployeeClient caller = EmployeeClient.connect(theirs.path())) {
+          EmployeeAnswer answer = caller.call(call);
+          assertEquals("PERMISSION_DENIED", answer.getError().getCode(), call.getCallCase() + ": " + answer);
+          assertTrue(answer.getError().getMessage().contains("only the laptop's employee (" + SOMEONE_ELSE + ")"),
+              answer.getError().getMessage());
+          assertTrue(answer.getError().getMessage().endsWith("this call came from " + ME),
+              answer.getError().getMessage());
+          assertThrows(IOException.class, () -> caller.call(call), "the connection is closed after the refusal");
+        }
       }
       assertEquals("rw-rw-rw-", PosixFilePermissions.toString(Files.getPosixFilePermissions(theirs.path())),
           "open to every account: the caller's name is the check");
+
+      // Held open, refused connections take no place: the socket serves 16 at once, and 40 are all
+      // told PERMISSION_DENIED, none RESOURCE_EXHAUSTED, so they cannot crowd the employee out.
+      List<EmployeeClient> held = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 40; i++) {
+          EmployeeClient holder = EmployeeClient.connect(theirs.path());
+          held.add(holder);
+          assertEquals("PERMISSION_DENIED", holder.call(controls.get(4)).getError().getCode(), "connection " + i);
+        }
+      } finally {
+        held.forEach(EmployeeClient::close);
+      }
     }
     assertTrue(live.agent().activePause().isEmpty(), "no pause was started");
     assertTrue(live.agent().unansweredRequests().isEmpty(), "no request went to the controller");
