@@ -23,6 +23,9 @@ import io.fleetcontrol.controller.readside.AuditTrail;
 import io.fleetcontrol.controller.readside.ConnectionRules;
 import io.fleetcontrol.controller.readside.DeviceDirectory;
 import io.fleetcontrol.controller.readside.DeviceDirectoryProjection;
+import io.fleetcontrol.controller.dashboard.DashboardServer;
+import io.fleetcontrol.controller.dashboard.DashboardSessions;
+import io.fleetcontrol.controller.dashboard.FleetHistory;
 import io.fleetcontrol.controller.readside.FleetView;
 import io.fleetcontrol.controller.readside.KnownDevices;
 import io.fleetcontrol.controller.readside.PresenceWriter;
@@ -67,11 +70,14 @@ public final class FleetController implements AutoCloseable {
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
 
   private final ActorSystem<Void> system;
-  private final ControllerServer server;
+  private final Served served;
 
-  private FleetController(ActorSystem<Void> system, ControllerServer server) {
+  /** What a node serves: gRPC, and the dashboard where it is enabled. */
+  private record Served(ControllerServer grpc, Optional<InetSocketAddress> dashboard) {}
+
+  private FleetController(ActorSystem<Void> system, Served served) {
     this.system = system;
-    this.server = server;
+    this.served = served;
   }
 
   /**
@@ -91,7 +97,7 @@ public final class FleetController implements AutoCloseable {
     }
   }
 
-  private static ControllerServer wire(ActorSystem<Void> system, AdminTokens admins, Optional<KeyManagerFactory> tls) {
+  private static Served wire(ActorSystem<Void> system, AdminTokens admins, Optional<KeyManagerFactory> tls) {
     Config fleet = system.settings().config().getConfig("fleet");
     Clock clock = Clock.systemUTC();
     Duration askTimeout = fleet.getDuration("ask-timeout");
@@ -170,7 +176,10 @@ public final class FleetController implements AutoCloseable {
     var fleetAdmin = new FleetAdmin(fleetView, pageTokens, askTimeout, clock);
     var backlog = new ProjectionBacklog(session, readSide.getString("keyspace"),
         system.settings().config().getString("pekko.persistence.cassandra.journal.keyspace"), tagBucket(system), clock);
-    watchTheFleet(system, metrics, fleetAdmin, rolloutRunner, backlog);
+    Config dashboard = fleet.getConfig("dashboard");
+    var history = new FleetHistory(dashboard.getDuration("history-sample-interval"),
+        dashboard.getDuration("history-window"));
+    watchTheFleet(system, metrics, fleetAdmin, rolloutRunner, backlog, history, clock);
     var admin = new AdminServiceImpl(admins, new AdminServiceImpl.Facades(
         fleetAdmin,
         new DeviceAdmin(entities, knownDevices, audit, fleetView, askTimeout, clock),
@@ -180,8 +189,17 @@ public final class FleetController implements AutoCloseable {
         new RolloutAdmin(entities, policies, askTimeout),
         enrollmentTokens,
         ServerInfoAdmin.of(system)));
-    return ControllerServer.start(
+    ControllerServer server = ControllerServer.start(
         fleet.getString("grpc.interface"), fleet.getInt("grpc.port"), tls, system, agents, admin, metrics);
+    Optional<InetSocketAddress> dashboardAddress = Optional.empty();
+    if (dashboard.getBoolean("enabled")) {
+      var sessions = new DashboardSessions(fleet.getString("device-credential-key"), admins,
+          dashboard.getDuration("session-lifetime"), clock);
+      dashboardAddress = Optional.of(DashboardServer.start(system, dashboard.getString("interface"),
+              dashboard.getInt("port"), tls, admin, sessions, history)
+          .toCompletableFuture().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join().localAddress());
+    }
+    return new Served(server, dashboardAddress);
   }
 
   /**
@@ -211,7 +229,7 @@ public final class FleetController implements AutoCloseable {
    * summary of 100,000 devices is a pass over the fleet view.
    */
   private static void watchTheFleet(ActorSystem<?> system, FleetMetrics metrics, FleetAdmin fleet,
-      RolloutRunner rollouts, ProjectionBacklog backlog) {
+      RolloutRunner rollouts, ProjectionBacklog backlog, FleetHistory history, Clock clock) {
     metrics.clusterMembers(() -> {
       var state = Cluster.get(system).state();
       Map<String, Long> byStatus = new HashMap<>();
@@ -228,6 +246,7 @@ public final class FleetController implements AutoCloseable {
         fleet.summary().whenComplete((summary, failure) -> {
           if (summary != null) {
             metrics.fleet(summary);
+            history.record(clock.instant(), summary);
           }
         });
         backlog.measure().whenComplete((behind, failure) -> {
@@ -361,7 +380,12 @@ public final class FleetController implements AutoCloseable {
   }
 
   public InetSocketAddress grpcAddress() {
-    return server.localAddress();
+    return served.grpc().localAddress();
+  }
+
+  /** Where the dashboard listens; empty where fleet.dashboard.enabled is off. */
+  public Optional<InetSocketAddress> dashboardAddress() {
+    return served.dashboard();
   }
 
   public ActorSystem<Void> system() {

@@ -34,6 +34,10 @@ final class AuditCommand {
         description = "Only this action, e.g. pause.started, exemption.approved, policy.updated, rollout.started.")
     String action;
 
+    @Option(names = "--actor", paramLabel = "NAME",
+        description = "Only what this admin identity did (or agent, system).")
+    String actor;
+
     @Option(names = "--limit", paramLabel = "N", defaultValue = "50",
         description = "Print at most N events (default: ${DEFAULT-VALUE}).")
     int limit;
@@ -49,6 +53,9 @@ final class AuditCommand {
       }
       if (action != null) {
         request.setAction(action);
+      }
+      if (actor != null) {
+        request.setActor(actor);
       }
       Fleetctl fleetctl = Fleetctl.of(spec);
       return watch.run(fleetctl.out(), "fleetctl audit list", () -> {

@@ -79,6 +79,7 @@ final class ClusterHarness implements AutoCloseable {
           "-Dfleet.grpc.port=" + grpcPorts[n],
           "-Dpekko.remote.artery.canonical.port=" + remotePorts[n],
           "-Dpekko.management.http.port=" + managementPorts[n],
+          "-Dfleet.dashboard.port=0",
           "-Ddatastax-java-driver.basic.contact-points.0=" + cassandra.contactPoint(),
           // The read side counts a device its live node vouches for as heard within stale-after, so the
           // recovery measured through it (heard since the kill) is never under stale-after; with

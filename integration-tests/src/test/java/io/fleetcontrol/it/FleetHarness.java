@@ -186,12 +186,19 @@ final class FleetHarness implements AutoCloseable {
                 "fleet.grpc.port", grpcPort,
                 "pekko.remote.artery.canonical.port", freePort(),
                 "pekko.management.http.port", managementPort,
+                // Any free port: tests read it from dashboardAddress().
+                "fleet.dashboard.port", 0,
                 "datastax-java-driver.basic.contact-points", List.of(cassandra.contactPoint()),
                 // Longer than the starter policy's 10 s heartbeat, so a live device never looks stale.
                 "fleet.connection.stale-after", "25s",
                 "fleet.connection.offline-after", "60s")))
         // The dev profile: its admin tokens and keys, dev mode on loopback; TLS on all the same.
         .withFallback(ConfigFactory.load("dev"));
+  }
+
+  /** Where the controller's dashboard listens (https, the test CA's certificate). */
+  java.net.InetSocketAddress dashboardAddress() {
+    return controller.dashboardAddress().orElseThrow(() -> new IllegalStateException("the dashboard is off"));
   }
 
   /** Stops the controller node the way SIGTERM would, and starts a fresh one on the same port. */

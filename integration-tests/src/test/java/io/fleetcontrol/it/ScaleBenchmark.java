@@ -398,6 +398,7 @@ public final class ScaleBenchmark {
         "-Dfleet.grpc.port=" + grpcPort,
         "-Dpekko.remote.artery.canonical.port=" + remotePort,
         "-Dpekko.management.http.port=" + managementPort,
+        "-Dfleet.dashboard.port=0",
         "-Ddatastax-java-driver.basic.contact-points.0=127.0.0.1:" + cqlPort,
         "-Dfleet.grpc.tls.certificate-chain-file=" + tls.resolve("controller.crt"),
         "-Dfleet.grpc.tls.private-key-file=" + tls.resolve("controller.key")));

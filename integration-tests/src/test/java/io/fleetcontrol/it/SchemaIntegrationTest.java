@@ -185,6 +185,7 @@ class SchemaIntegrationTest {
             "fleet.grpc.port", grpcPort,
             "pekko.remote.artery.canonical.port", FleetHarness.freePort(),
             "pekko.management.http.port", FleetHarness.freePort(),
+            "fleet.dashboard.port", 0,
             "datastax-java-driver.basic.contact-points", List.of(cassandra.contactPoint())))
         .withFallback(ConfigFactory.parseMap(TestTls.controllerSettings()))
         .withFallback(ConfigFactory.load());

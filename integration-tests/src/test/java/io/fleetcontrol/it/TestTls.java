@@ -80,6 +80,17 @@ final class TestTls {
         .withTrustManager(PemFiles.trustManager(ca()));
   }
 
+  /** For java.net.http clients of the dashboard: trusts the test CA only. */
+  static javax.net.ssl.SSLContext clientSslContext() {
+    try {
+      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(null, new javax.net.ssl.TrustManager[] {PemFiles.trustManager(ca())}, null);
+      return context;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("TLS client context", e);
+    }
+  }
+
   static ControllerAddress controller(int port) {
     return new ControllerAddress("127.0.0.1", port, true, ca());
   }

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
       EmployeeCommands.Resume.class,
       EmployeeCommands.Exemption.class,
       EmployeeCommands.Notice.class,
+      EmployeeCommands.Page.class,
       SimulateCommand.class,
       AutoComplete.GenerateCompletion.class
     })
@@ -51,6 +52,6 @@ public final class AgentMain implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing command: run, status, policy, pause, resume, exemption, notice, simulate or generate-completion");
+    throw new ParameterException(spec.commandLine(), "Missing command: run, status, policy, pause, resume, exemption, notice, page, simulate or generate-completion");
   }
 }

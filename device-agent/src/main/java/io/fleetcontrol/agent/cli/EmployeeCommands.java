@@ -17,12 +17,19 @@ import io.fleetcontrol.proto.agent.v1.RequestExemptionResponse;
 import io.fleetcontrol.proto.agent.v1.StartPauseRequest;
 import io.fleetcontrol.proto.agent.v1.StartPauseResponse;
 import io.fleetcontrol.wire.WireTime;
+import java.io.File;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -184,6 +191,53 @@ final class EmployeeCommands {
     List<String> run(EmployeeClient client, Instant now) throws EmployeeClient.Refused {
       ListExemptionsResponse listed = client.listExemptions();
       return EmployeeView.exemptions(listed.getExemptionsList(), listed.getUnsentList(), now, ZoneId.systemDefault());
+    }
+  }
+
+  @Command(name = "page", mixinStandardHelpOptions = true,
+      description = "Open your controls as a page in the browser (on 127.0.0.1, for you only).")
+  static final class Page extends LocalCommand {
+    @Option(names = "--no-open", description = "Print the link only; do not start the browser.")
+    boolean noOpen;
+
+    @Override
+    List<String> run(EmployeeClient client, Instant now) throws EmployeeClient.Refused {
+      String url = client.openPage().getUrl();
+      List<String> lines = new ArrayList<>(
+          List.of("Your controls: " + url, "(The link signs you in once, within two minutes.)"));
+      if (!noOpen) {
+        lines.add(openInBrowser(url));
+      }
+      return lines;
+    }
+
+    /** xdg-open, when there is one: a terminal over SSH has none, and the link is printed anyway. */
+    private static String openInBrowser(String url) {
+      Optional<Path> xdgOpen = onPath("xdg-open");
+      if (xdgOpen.isEmpty()) {
+        return "Open the link in your browser (xdg-open is not on the PATH).";
+      }
+      try {
+        new ProcessBuilder(xdgOpen.get().toString(), url)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+        return "Opening it in your browser.";
+      } catch (IOException e) {
+        return "Open the link in your browser (xdg-open failed: " + e.getMessage() + ").";
+      }
+    }
+
+    private static Optional<Path> onPath(String program) {
+      String path = System.getenv("PATH");
+      if (path == null) {
+        return Optional.empty();
+      }
+      return Arrays.stream(path.split(File.pathSeparator))
+          .filter(dir -> !dir.isEmpty())
+          .map(dir -> Path.of(dir, program))
+          .filter(Files::isExecutable)
+          .findFirst();
     }
   }
 

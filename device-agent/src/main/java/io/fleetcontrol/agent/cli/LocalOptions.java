@@ -4,23 +4,14 @@ import io.fleetcontrol.agent.localapi.LocalSettings;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Flags for where the agent's state and local API are; unset flags keep the config's values. */
+/** Where the agent's state is, for `run` and the employee's commands; unset, the config's value is kept. */
 final class LocalOptions {
 
-  @Option(names = "--state-dir", paramLabel = "DIR", description = "The agent's state directory (cache, token).")
+  @Option(names = "--state-dir", paramLabel = "DIR",
+      description = "The agent's state directory (cache, token and, unless set apart, the sockets).")
   Path stateDir;
 
-  @Option(names = "--local-port", paramLabel = "PORT", description = "Port of the agent's local API on 127.0.0.1.")
-  Integer localPort;
-
   LocalSettings applyTo(LocalSettings settings) {
-    LocalSettings result = settings;
-    if (stateDir != null) {
-      result = result.withStateDir(stateDir);
-    }
-    if (localPort != null) {
-      result = result.withLocalApiPort(localPort);
-    }
-    return result;
+    return stateDir != null ? settings.withStateDir(stateDir) : settings;
   }
 }

@@ -6,11 +6,16 @@ import com.typesafe.config.ConfigFactory;
 import io.fleetcontrol.agent.AgentSettings;
 import io.fleetcontrol.agent.DeviceAgent;
 import io.fleetcontrol.agent.gate.GateSocket;
+import io.fleetcontrol.agent.localapi.EmployeeApi;
+import io.fleetcontrol.agent.localapi.EmployeeCalls;
+import io.fleetcontrol.agent.localapi.EmployeePage;
 import io.fleetcontrol.agent.localapi.EmployeeSocket;
 import io.fleetcontrol.agent.link.AgentClients;
 import io.fleetcontrol.agent.link.LinkStatus;
 import io.fleetcontrol.agent.localapi.LocalApi;
 import io.fleetcontrol.agent.localapi.LocalSettings;
+import io.fleetcontrol.agent.localapi.PageSettings;
+import io.fleetcontrol.agent.localapi.PageSignIn;
 import io.fleetcontrol.agent.telemetry.HostTelemetry;
 import io.fleetcontrol.agent.telemetry.UploadMeter;
 import java.time.Clock;
@@ -44,6 +49,11 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin LocalOptions localOptions;
 
+  // Here only: the employee's commands call the employee socket, never this port.
+  @Option(names = "--local-port", paramLabel = "PORT",
+      description = "Port of the local API for capture tools on 127.0.0.1 (FLEET_AGENT_LOCAL_PORT).")
+  Integer localPort;
+
   @Option(names = "--device-id", description = "Stable device id, 1..128 chars of [A-Za-z0-9._-].")
   String deviceId;
 
@@ -64,6 +74,10 @@ final class RunCommand implements Callable<Integer> {
     requireSet(settings.enrollmentToken(), "enrollment token: pass --enrollment-token or set FLEET_ENROLLMENT_TOKEN");
 
     LocalSettings local = localOptions.applyTo(LocalSettings.fromConfig(config));
+    if (localPort != null) {
+      local = local.withLocalApiPort(localPort);
+    }
+    PageSettings pageSettings = PageSettings.fromConfig(config);
     try {
       LocalApi.loopback(local.localApiHost());
     } catch (IllegalArgumentException e) {
@@ -92,15 +106,24 @@ final class RunCommand implements Callable<Integer> {
           LocalApi.maxMessageBytes(config));
       CoordinatedShutdown.get(system).addJvmShutdownHook(() -> closeQuietly(socket));
       system.log().info("Gate socket for capture tools at {}", socket.path());
-      EmployeeSocket employee = EmployeeSocket.start(agent, local.employeeSocket(), local.employeeUser(),
+      PageSignIn pageSignIn = new PageSignIn(Clock.systemUTC());
+      EmployeeApi employeeApi = new EmployeeApi(agent, pageSignIn);
+      EmployeeSocket employee = EmployeeSocket.start(employeeApi, local.employeeSocket(), local.employeeUser(),
           LocalApi.maxMessageBytes(config));
       CoordinatedShutdown.get(system).addJvmShutdownHook(() -> closeQuietly(employee));
       system.log().info("Employee socket at {}, answering {} only", employee.path(), local.employeeUser());
+      if (pageSettings.enabled()) {
+        EmployeePage page = EmployeePage.start(new EmployeeCalls(employeeApi), pageSignIn, pageSettings.port());
+        CoordinatedShutdown.get(system).addJvmShutdownHook(() -> closeQuietly(page));
+        system.log().info("Employee page at http://{}:{}/ (fleet-agent page signs the employee in)",
+            page.address().getHostString(), page.address().getPort());
+      }
     } catch (Exception e) {
       // Without the local API no capture tool can ask, so nothing is captured: say so and stop.
       spec.commandLine().getErr().println("fleet-agent run: cannot serve the local API on "
           + local.localApiHost() + ":" + local.localApiPort() + ", the gate socket " + local.gateSocket()
-          + " or the employee socket " + local.employeeSocket() + ": " + rootMessage(e));
+          + ", the employee socket " + local.employeeSocket() + " or the employee page on 127.0.0.1:"
+          + pageSettings.port() + ": " + rootMessage(e));
       system.terminate();
       return 1;
     }

@@ -29,6 +29,8 @@ import io.fleetcontrol.proto.agent.v1.GetStatusRequest;
 import io.fleetcontrol.proto.agent.v1.GetStatusResponse;
 import io.fleetcontrol.proto.agent.v1.ListExemptionsRequest;
 import io.fleetcontrol.proto.agent.v1.ListExemptionsResponse;
+import io.fleetcontrol.proto.agent.v1.OpenPageRequest;
+import io.fleetcontrol.proto.agent.v1.OpenPageResponse;
 import io.fleetcontrol.proto.agent.v1.RequestExemptionRequest;
 import io.fleetcontrol.proto.agent.v1.RequestExemptionResponse;
 import io.fleetcontrol.proto.agent.v1.StartPauseRequest;
@@ -37,6 +39,7 @@ import io.fleetcontrol.wire.PolicyWire;
 import io.fleetcontrol.wire.TelemetryWire;
 import io.fleetcontrol.wire.WireTime;
 import io.grpc.Status;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -46,7 +49,8 @@ import org.apache.pekko.grpc.GrpcServiceException;
 
 /**
  * The employee's controls over the agent in this process: what `fleet-agent` shows and does. Served
- * on the employee socket, to the laptop's employee only ({@link EmployeeSocket}). Bad input is
+ * on the employee socket, to the laptop's employee only ({@link EmployeeSocket}), and on the employee
+ * page to whoever the socket gave a sign-in link ({@link EmployeePage}). Bad input is
  * refused with INVALID_ARGUMENT naming the field, before anything changes.
  */
 public final class EmployeeApi {
@@ -55,9 +59,17 @@ public final class EmployeeApi {
   static final Duration CONTROLLER_ANSWER_WAIT = Duration.ofSeconds(3);
 
   private final DeviceAgent agent;
+  private final PageSignIn pageSignIn;
 
+  /** Without an employee page: open_page is refused. */
   public EmployeeApi(DeviceAgent agent) {
+    this(agent, new PageSignIn(Clock.systemUTC()));
+  }
+
+  /** With the sign-in of the employee page that {@code pageSignIn} is given to, when one is served. */
+  public EmployeeApi(DeviceAgent agent, PageSignIn pageSignIn) {
     this.agent = agent;
+    this.pageSignIn = pageSignIn;
   }
 
   public CompletionStage<GetStatusResponse> getStatus(GetStatusRequest in) {
@@ -216,6 +228,13 @@ public final class EmployeeApi {
               : "acknowledged on this laptop; the controller is told as soon as it can be")
           .build();
     });
+  }
+
+  /** A one-time link into the employee page: only the employee reaches this call, so only the employee gets one. */
+  public CompletionStage<OpenPageResponse> openPage(OpenPageRequest in) {
+    String url = pageSignIn.newLink().orElseThrow(() ->
+        failedPrecondition("the employee page is turned off (fleet.agent.page.enabled)"));
+    return done(OpenPageResponse.newBuilder().setUrl(url).build());
   }
 
   /** The controller's answer if it comes soon; empty when the agent is offline or the controller is slow. */

@@ -12,6 +12,8 @@ import io.fleetcontrol.proto.agent.v1.GetStatusRequest;
 import io.fleetcontrol.proto.agent.v1.GetStatusResponse;
 import io.fleetcontrol.proto.agent.v1.ListExemptionsRequest;
 import io.fleetcontrol.proto.agent.v1.ListExemptionsResponse;
+import io.fleetcontrol.proto.agent.v1.OpenPageRequest;
+import io.fleetcontrol.proto.agent.v1.OpenPageResponse;
 import io.fleetcontrol.proto.agent.v1.RequestExemptionRequest;
 import io.fleetcontrol.proto.agent.v1.RequestExemptionResponse;
 import io.fleetcontrol.proto.agent.v1.StartPauseRequest;
@@ -86,6 +88,12 @@ public final class EmployeeClient implements AutoCloseable {
   public AcknowledgeNoticeResponse acknowledgeNotice(AcknowledgeNoticeRequest request) throws Refused {
     return call(EmployeeCall.newBuilder().setAcknowledgeNotice(request),
         EmployeeAnswer.AnswerCase.ACKNOWLEDGE_NOTICE, EmployeeAnswer::getAcknowledgeNotice);
+  }
+
+  /** A one-time link that signs the employee in to the employee page. */
+  public OpenPageResponse openPage() throws Refused {
+    return call(EmployeeCall.newBuilder().setOpenPage(OpenPageRequest.getDefaultInstance()),
+        EmployeeAnswer.AnswerCase.OPEN_PAGE, EmployeeAnswer::getOpenPage);
   }
 
   /** The exchange itself, for tests and tools that build their own calls. */

@@ -28,7 +28,8 @@ public final class AuditAdmin {
     String filters = PageTokens.filtersOf(in);
     String cursor = pageTokens.cursor(in.getPageToken(), "audit", filters);
     AuditStore.Cursor after = cursor == null ? null : AuditStore.Cursor.decode(cursor);
-    return audit.list(device, action, after, pageSize).thenApply(listing -> {
+    String actor = in.getActor().isEmpty() ? null : InputRules.actor(in.getActor());
+    return audit.list(new AuditStore.Filter(device, action, actor), after, pageSize).thenApply(listing -> {
       var out = ListAuditEventsResponse.newBuilder()
           .addAllEvents(listing.entries().stream().map(AuditAdmin::toProto).toList());
       if (listing.next() != null) {

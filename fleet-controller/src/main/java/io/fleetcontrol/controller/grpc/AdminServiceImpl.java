@@ -37,18 +37,31 @@ public final class AdminServiceImpl implements AdminServicePowerApi {
       EnrollmentTokenAdmin enrollmentTokens,
       ServerInfoAdmin server) {}
 
-  private final AdminTokens adminTokens;
+  /** Who makes a call: from its bearer token on the gRPC API, or a signed-in dashboard session. */
+  private final Function<Metadata, Caller> callers;
   private final Facades to;
 
   public AdminServiceImpl(AdminTokens adminTokens, Facades facades) {
-    this.adminTokens = adminTokens;
+    this(adminTokens::authenticate, facades);
+  }
+
+  private AdminServiceImpl(Function<Metadata, Caller> callers, Facades facades) {
+    this.callers = callers;
     this.to = facades;
+  }
+
+  /**
+   * The same service for a caller already authenticated another way (the dashboard's session):
+   * every call still checks that caller's permission and goes to the same facades.
+   */
+  public AdminServicePowerApi forCaller(Caller caller) {
+    return new AdminServiceImpl(metadata -> caller, to);
   }
 
   /** Runs {@code call} for a caller with {@code needed}; synchronous refusals become failed answers. */
   private <T> CompletionStage<T> as(Metadata metadata, Permission needed, Function<Caller, CompletionStage<T>> call) {
     try {
-      Caller caller = adminTokens.authenticate(metadata);
+      Caller caller = callers.apply(metadata);
       // Named before the permission check, so the access log says who was refused.
       AdminAccessLog.identify(caller.name());
       return call.apply(AdminTokens.requirePermission(caller, needed));

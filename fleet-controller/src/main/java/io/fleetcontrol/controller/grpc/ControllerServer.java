@@ -134,7 +134,7 @@ public final class ControllerServer {
     return (InetSocketAddress) server.getListenSockets().get(0);
   }
 
-  static Descriptors.ServiceDescriptor service(org.apache.pekko.grpc.ServiceDescription description) {
+  public static Descriptors.ServiceDescriptor service(org.apache.pekko.grpc.ServiceDescription description) {
     Descriptors.FileDescriptor file = description.descriptor();
     return file.getServices().stream().filter(s -> s.getFullName().equals(description.name())).findFirst()
         .orElseThrow(() -> new IllegalArgumentException(file.getName() + " has no service " + description.name()));

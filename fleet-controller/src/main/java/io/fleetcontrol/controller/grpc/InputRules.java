@@ -192,6 +192,14 @@ public final class InputRules {
     return text("comment", value);
   }
 
+  /** Who did something, as the audit trail names it: an admin identity, "agent" or "system". */
+  public static String actor(String value) {
+    if (value.length() > 256) {
+      throw invalid("actor must be at most 256 characters (got " + value.length() + ")");
+    }
+    return value;
+  }
+
   private static String text(String field, String value) {
     if (value.length() > MAX_TEXT_CHARS) {
       throw invalid(field + " must be at most " + MAX_TEXT_CHARS + " characters (got " + value.length() + ")");

@@ -108,6 +108,35 @@ public final class ServiceBinding {
   @SuppressWarnings({"unchecked", "rawtypes"})
   static ServerServiceDefinition bind(Descriptors.ServiceDescriptor service, Class<?> api, Object implementation) {
     Builder builder = service(service);
+    for (UnaryMethod method : unaryMethods(service, api).values()) {
+      Unary<Message, Message> call = (request, metadata) -> method.call(implementation, request, metadata);
+      builder.unary(method.name(), method.request(), method.response(), (Unary) call);
+    }
+    return builder.build();
+  }
+
+  /**
+   * One unary method of a power API, found by reflection: its request and response types (as default
+   * instances) and how to call it on an implementation. The gRPC server and the dashboard's JSON API
+   * both call the service through these.
+   */
+  public record UnaryMethod(String name, Message request, Message response, Method target) {
+    @SuppressWarnings("unchecked")
+    public CompletionStage<Message> call(Object implementation, Message request, Metadata metadata) {
+      try {
+        return (CompletionStage<Message>) target.invoke(implementation, request, metadata);
+      } catch (InvocationTargetException e) {
+        return CompletableFuture.failedFuture(e.getCause());
+      } catch (IllegalAccessException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+  }
+
+  /** The unary methods of {@code service} as {@code api} declares them, by the method's proto name. */
+  @SuppressWarnings("unchecked")
+  public static java.util.Map<String, UnaryMethod> unaryMethods(Descriptors.ServiceDescriptor service, Class<?> api) {
+    var methods = new java.util.LinkedHashMap<String, UnaryMethod>();
     for (Descriptors.MethodDescriptor method : service.getMethods()) {
       if (method.isClientStreaming() || method.isServerStreaming()) {
         throw new IllegalArgumentException(method.getFullName() + ": only unary methods are bound by reflection");
@@ -116,18 +145,10 @@ public final class ServiceBinding {
       Class<? extends Message> requestType = (Class<? extends Message>) target.getParameterTypes()[0];
       Class<? extends Message> responseType = (Class<? extends Message>)
           ((ParameterizedType) target.getGenericReturnType()).getActualTypeArguments()[0];
-      Unary<Message, Message> call = (request, metadata) -> {
-        try {
-          return (CompletionStage<Message>) target.invoke(implementation, request, metadata);
-        } catch (InvocationTargetException e) {
-          return CompletableFuture.failedFuture(e.getCause());
-        } catch (IllegalAccessException e) {
-          return CompletableFuture.failedFuture(e);
-        }
-      };
-      builder.unary(method.getName(), defaultInstance(requestType), defaultInstance(responseType), (Unary) call);
+      methods.put(method.getName(),
+          new UnaryMethod(method.getName(), defaultInstance(requestType), defaultInstance(responseType), target));
     }
-    return builder.build();
+    return java.util.Collections.unmodifiableMap(methods);
   }
 
   /** Methods added by name; {@link #build} checks that each of the service's is there. */
@@ -233,7 +254,7 @@ public final class ServiceBinding {
   }
 
   /** A failure's status; one that is our bug (INTERNAL) is logged here, since the caller learns nothing of it. */
-  private static Status statusOf(String method, Throwable failure) {
+  public static Status statusOf(String method, Throwable failure) {
     if (GrpcErrors.databaseUnavailable(failure)) {
       // One line, no trace: in an outage every read says so. A Cassandra that never answers (wrong
       // datacenter or credentials) shows here too, beside /ready saying no.
@@ -252,6 +273,11 @@ public final class ServiceBinding {
   private static Metadata metadata() {
     io.grpc.Metadata headers = HEADERS.get();
     return new JavaMetadataImpl(new GrpcMetadataImpl(headers != null ? headers : new io.grpc.Metadata()));
+  }
+
+  /** No headers: for a call whose caller is known already (the dashboard's session). */
+  public static Metadata noMetadata() {
+    return new JavaMetadataImpl(new GrpcMetadataImpl(new io.grpc.Metadata()));
   }
 
   /** A request as it came off the wire: the message, or why it is none. */

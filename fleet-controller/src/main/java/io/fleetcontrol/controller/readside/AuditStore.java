@@ -57,13 +57,31 @@ public interface AuditStore {
   /** One device's latest {@code limit} entries, oldest first. */
   CompletionStage<List<AuditEntry>> history(String deviceId, int limit);
 
+  /** Which entries a listing wants: each part null for any. */
+  record Filter(String deviceId, String action, String actor) {
+    public static final Filter ALL = new Filter(null, null, null);
+
+    public static Filter device(String deviceId) {
+      return new Filter(deviceId, null, null);
+    }
+
+    public static Filter action(String action) {
+      return new Filter(null, action, null);
+    }
+
+    public boolean matches(AuditEntry entry) {
+      return (deviceId == null || deviceId.equals(entry.deviceId()))
+          && (action == null || action.equals(entry.action()))
+          && (actor == null || actor.equals(entry.actor()));
+    }
+  }
+
   /**
-   * Entries newest first (time, then event id), after {@code after} (null: from the newest), of
-   * one device or of all (deviceId null), with the given action or any (action null). A page may
-   * come back short, even empty, with a cursor (a store may bound what one page reads); only a
-   * null cursor ends the listing.
+   * Entries newest first (time, then event id), after {@code after} (null: from the newest), that
+   * {@code filter} matches. A page may come back short, even empty, with a cursor (a store may
+   * bound what one page reads); only a null cursor ends the listing.
    */
-  CompletionStage<Listing> list(String deviceId, String action, Cursor after, int pageSize);
+  CompletionStage<Listing> list(Filter filter, Cursor after, int pageSize);
 
   /** A refused enrollment: written by the edge, best effort (a lost line must not fail the answer). */
   default void recordRefusedEnrollment(String deviceId, String peer, String tokenId,

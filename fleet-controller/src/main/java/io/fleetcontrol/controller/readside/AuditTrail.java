@@ -147,19 +147,19 @@ public final class AuditTrail implements AuditStore {
   }
 
   /**
-   * Entries newest first, after {@code after} (null: from the newest), of one device or of all
-   * (deviceId null), with the given action or any (action null).
+   * Entries newest first, after {@code after} (null: from the newest), that {@code filter} matches:
+   * one device's partition, or every day's; action and actor are matched as rows are read.
    *
    * <p>One page is bounded: it reads at most {@link #MAX_DAYS_PER_PAGE} day partitions and at most
-   * {@link #MAX_ROWS_SCANNED_PER_PAGE} rows (an action filter may match few of them). Where it stops
+   * {@link #MAX_ROWS_SCANNED_PER_PAGE} rows (an action or actor filter may match few of them). Where it stops
    * for a bound it returns what it found, perhaps nothing, with a cursor where the scan stopped, so
    * the next page carries on from there; only a scan that reached the oldest entry ends the listing.
    */
   @Override
-  public CompletionStage<Listing> list(String deviceId, String action, Cursor after, int pageSize) {
-    Scan scan = new Scan(action, pageSize);
-    if (deviceId != null) {
-      return scan.fill(deviceRead(deviceId), after).thenApply(stop -> scan.listing(stop, null));
+  public CompletionStage<Listing> list(Filter filter, Cursor after, int pageSize) {
+    Scan scan = new Scan(filter, pageSize);
+    if (filter.deviceId() != null) {
+      return scan.fill(deviceRead(filter.deviceId()), after).thenApply(stop -> scan.listing(stop, null));
     }
     String fromDay = after == null ? null : day(after.time());
     String select = "SELECT day FROM " + keyspace + ".audit_days WHERE bucket = 0";
@@ -191,14 +191,14 @@ public final class AuditTrail implements AuditStore {
 
   /** One page's scan: the matching entries, the rows read so far and the last one read. */
   private static final class Scan {
-    private final String action;
+    private final Filter filter;
     private final int pageSize;
     private final List<AuditEntry> page = new ArrayList<>();
     private int rowsScanned;
     private Cursor lastRead;
 
-    Scan(String action, int pageSize) {
-      this.action = action;
+    Scan(Filter filter, int pageSize) {
+      this.filter = filter;
       this.pageSize = pageSize;
     }
 
@@ -210,7 +210,7 @@ public final class AuditTrail implements AuditStore {
       }
       return read.chunk(after, chunkSize).thenCompose(chunk -> {
         for (AuditEntry entry : chunk) {
-          if (action == null || action.equals(entry.action())) {
+          if (filter.matches(entry)) {
             if (page.size() == pageSize) {
               return CompletableFuture.completedFuture(Stop.PAGE_FULL);
             }

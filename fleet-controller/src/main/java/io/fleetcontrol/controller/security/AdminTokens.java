@@ -163,12 +163,24 @@ public final class AdminTokens {
                     new GrpcServiceException(
                         Status.UNAUTHENTICATED.withDescription(
                             "metadata authorization: Bearer <admin token> is required")));
+    return authenticate(token);
+  }
+
+  /** The caller {@code token} names, whatever it may do. */
+  public Caller authenticate(String token) {
     // Looked up by hash: the map never holds a token, and a lookup by hash leaks nothing of one.
-    Caller caller = callersByTokenHash.get(DeviceCredential.hashSecret(token));
-    if (caller == null) {
-      throw new GrpcServiceException(Status.UNAUTHENTICATED.withDescription("the admin token is not valid"));
-    }
-    return caller;
+    return byTokenHash(DeviceCredential.hashSecret(token)).orElseThrow(
+        () -> new GrpcServiceException(Status.UNAUTHENTICATED.withDescription("the admin token is not valid")));
+  }
+
+  /** The caller whose token has this SHA-256 (hex), while that token is still configured. */
+  public java.util.Optional<Caller> byTokenHash(String sha256) {
+    return java.util.Optional.ofNullable(callersByTokenHash.get(sha256.toLowerCase(Locale.ROOT)));
+  }
+
+  /** What {@code caller} may do, for a page that shows only the buttons it may press. */
+  public static Set<Permission> permissionsOf(Caller caller) {
+    return Set.copyOf(caller.role().permissions);
   }
 
   /** {@code caller}, if its role has {@code needed}. */

@@ -34,10 +34,9 @@ public final class InMemoryAuditStore implements AuditStore {
   }
 
   @Override
-  public CompletionStage<Listing> list(String deviceId, String action, Cursor after, int pageSize) {
+  public CompletionStage<Listing> list(Filter filter, Cursor after, int pageSize) {
     List<AuditEntry> matching = byEventId.values().stream()
-        .filter(e -> deviceId == null || e.deviceId().equals(deviceId))
-        .filter(e -> action == null || e.action().equals(action))
+        .filter(filter::matches)
         .filter(e -> after == null || older(e, after))
         .sorted(NEWEST_FIRST)
         .limit(pageSize + 1L)

@@ -311,7 +311,7 @@ public abstract class ReadSideStoreContract {
     List<String> seen = new ArrayList<>();
     AuditStore.Cursor after = null;
     for (int pages = 0; pages < 100; pages++) {
-      AuditStore.Listing page = join(stores.audit().list(id, null, after, 2));
+      AuditStore.Listing page = join(stores.audit().list(AuditStore.Filter.device(id), after, 2));
       assertTrue(page.entries().size() <= 2);
       page.entries().forEach(e -> seen.add(e.detail()));
       after = page.next() == null ? null : AuditStore.Cursor.decode(page.next().encode());
@@ -321,7 +321,7 @@ public abstract class ReadSideStoreContract {
     }
     assertEquals(List.of("entry 5", "entry 4", "entry 3", "entry 2", "entry 1"), seen);
 
-    AuditStore.Listing pauses = join(stores.audit().list(id, "pause.started", null, 10));
+    AuditStore.Listing pauses = join(stores.audit().list(new AuditStore.Filter(id, "pause.started", null), null, 10));
     assertEquals(List.of("entry 4", "entry 2"), pauses.entries().stream().map(AuditEntry::detail).toList());
     assertNull(pauses.next());
   }
@@ -334,7 +334,7 @@ public abstract class ReadSideStoreContract {
     List<AuditEntry> seen = new ArrayList<>();
     AuditStore.Cursor after = null;
     for (int pages = 0; pages < 1000; pages++) {
-      AuditStore.Listing page = join(stores.audit().list(null, action, after, 10));
+      AuditStore.Listing page = join(stores.audit().list(AuditStore.Filter.action(action), after, 10));
       seen.addAll(page.entries());
       after = page.next();
       if (after == null) {
@@ -368,7 +368,7 @@ public abstract class ReadSideStoreContract {
     List<AuditEntry> fleetWide = new ArrayList<>();
     AuditStore.Cursor after = null;
     for (int pages = 0; pages < 1000; pages++) {
-      AuditStore.Listing page = join(stores.audit().list(null, action, after, 100));
+      AuditStore.Listing page = join(stores.audit().list(AuditStore.Filter.action(action), after, 100));
       fleetWide.addAll(page.entries());
       after = page.next();
       if (after == null) {

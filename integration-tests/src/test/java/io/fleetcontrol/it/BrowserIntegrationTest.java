@@ -1,0 +1,343 @@
+package io.fleetcontrol.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetcontrol.agent.DeviceAgent;
+import io.fleetcontrol.agent.simulator.FaultSwitches;
+import io.fleetcontrol.agent.simulator.FleetSimulator;
+import io.fleetcontrol.policy.ExemptionReason;
+import io.fleetcontrol.policy.ExemptionScope;
+import io.fleetcontrol.proto.v1.DeviceSelector;
+import io.fleetcontrol.proto.v1.Exemption;
+import io.fleetcontrol.proto.v1.ExemptionStatus;
+import io.fleetcontrol.proto.v1.GetFleetSummaryRequest;
+import io.fleetcontrol.proto.v1.GetFleetSummaryResponse;
+import io.fleetcontrol.proto.v1.ListDevicesRequest;
+import io.fleetcontrol.proto.v1.ListExemptionsRequest;
+import io.fleetcontrol.proto.v1.PauseRolloutRequest;
+import io.fleetcontrol.proto.v1.Rollout;
+import io.fleetcontrol.proto.v1.RolloutGates;
+import io.fleetcontrol.proto.v1.StartRolloutRequest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real browser (Debian's chromium, headless, through chromedriver) against a real
+ * controller on the real Cassandra, with simulated agents and one in-process laptop. Screenshots of
+ * each page land in integration-tests/target/screenshots.
+ *
+ * <p>Chromium is told to accept the test CA's certificate (acceptInsecureCerts): the test CA is not
+ * in its trust store, and adding it needs NSS tools; {@link #dashboardServesTlsWithTheControllerCertificate}
+ * checks the certificate itself with the CA.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BrowserIntegrationTest {
+
+  private static final int AGENTS = 12;
+  private static final String LAPTOP = "browser-laptop";
+  private static final Path SCREENSHOTS = LocalCassandra.findRepoRoot().resolve("integration-tests/target/screenshots");
+
+  private static FleetHarness harness;
+  private static FleetSimulator fleet;
+  private static DeviceAgent laptop;
+  private static WebDriver browser;
+  private static String base;
+
+  @BeforeAll
+  static void start() throws Exception {
+    harness = new FleetHarness(Map.of("fleet.dashboard.history-sample-interval", "1s",
+        "fleet.metrics.refresh-interval", "1s"));
+    fleet = harness.simulate(AGENTS, new FaultSwitches());
+    laptop = harness.startAgent(LAPTOP);
+    harness.awaitFleetReady(fleet, AGENTS);
+    base = "https://127.0.0.1:" + harness.dashboardAddress().getPort();
+    Files.createDirectories(SCREENSHOTS);
+    browser = chromium();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (harness != null) {
+      harness.close();
+    }
+  }
+
+  /** Debian's chromium and its chromedriver, so Selenium Manager never tries to download either. */
+  static WebDriver chromium() {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(firstExisting("/usr/bin/chromium", "/usr/bin/chromium-browser"));
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
+        "--disable-gpu");
+    options.setAcceptInsecureCerts(true);
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(Path.of(firstExisting("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")).toFile())
+        .build();
+    return new ChromeDriver(service, options);
+  }
+
+  private static String firstExisting(String... paths) {
+    for (String path : paths) {
+      if (Files.isExecutable(Path.of(path))) {
+        return path;
+      }
+    }
+    throw new IllegalStateException("none of " + List.of(paths) + " is installed: apt-get install chromium chromium-driver");
+  }
+
+  @Test
+  @Order(1)
+  void dashboardServesTlsWithTheControllerCertificate() throws Exception {
+    HttpClient client = HttpClient.newBuilder().sslContext(TestTls.clientSslContext()).build();
+    HttpResponse<String> signin = client.send(HttpRequest.newBuilder(URI.create(base + "/signin")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, signin.statusCode());
+    assertTrue(signin.body().contains("Admin token"), signin.body());
+    assertTrue(signin.headers().firstValue("content-security-policy").orElse("").contains("default-src 'self'"));
+    HttpResponse<String> api = client.send(HttpRequest.newBuilder(URI.create(base + "/api/GetFleetSummary"))
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, api.statusCode(), "no session, no data: " + api.body());
+  }
+
+  @Test
+  @Order(2)
+  void signInAndTheFleetPageCountsEqualTheSummary() throws Exception {
+    signIn("dev-admin-token");
+    waitFor(By.id("fleet-total"));
+    // The fleet is steady (every agent applied v1); the page refreshes every 5 s.
+    Eventually.within(Duration.ofSeconds(30), () -> {
+      GetFleetSummaryResponse summary = harness.admin.getFleetSummary().addHeader("authorization", bearer())
+          .invoke(GetFleetSummaryRequest.getDefaultInstance()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertEquals(String.valueOf(summary.getTotal()), text("fleet-total"));
+      assertEquals(String.valueOf(summary.getOnline()), text("fleet-online"));
+      assertEquals(String.valueOf(summary.getOffline()), text("fleet-offline"));
+      assertEquals(AGENTS + 1, summary.getTotal());
+    });
+    assertTrue(browser.findElement(By.id("who")).getText().contains("dev-admin"));
+    assertTrue(browser.findElements(By.cssSelector("#online-chart polyline")).size() == 1);
+    screenshot("fleet");
+  }
+
+  @Test
+  @Order(3)
+  void devicesFilterAsTheApiDoesAndADevicePageShowsItsState() throws Exception {
+    browser.get(base + "/#/devices");
+    waitFor(By.id("devices-table"));
+    browser.findElement(By.id("filter-label")).sendKeys("team=it");
+    new Select(browser.findElement(By.id("filter-connection"))).selectByValue("CONNECTION_STATE_ONLINE");
+    browser.findElement(By.id("apply-filters")).click();
+    Set<String> expected = harness.admin.listDevices().addHeader("authorization", bearer())
+        .invoke(ListDevicesRequest.newBuilder().addLabels("team=it")
+            .setConnectionState(io.fleetcontrol.proto.v1.ConnectionState.CONNECTION_STATE_ONLINE).build())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS)
+        .getDevicesList().stream().map(io.fleetcontrol.proto.v1.Device::getDeviceId).collect(Collectors.toSet());
+    assertEquals(Set.of(LAPTOP), expected, "only the laptop has the label team=it");
+    Eventually.within(Duration.ofSeconds(10), () -> assertEquals(expected, listedDevices()));
+    screenshot("devices");
+
+    browser.findElement(By.linkText(LAPTOP)).click();
+    Eventually.within(Duration.ofSeconds(10), () -> assertEquals(LAPTOP, text("device-id")));
+    assertEquals("online", text("device-connection"));
+    assertTrue(browser.findElements(By.cssSelector("#device-history tbody tr")).size() > 0, "its history is listed");
+    screenshot("device");
+  }
+
+  @Test
+  @Order(4)
+  void anExemptionApprovedInTheBrowserReachesTheLaptop() throws Exception {
+    String exemptionId = requestExemption("browser test: approve me");
+    browser.get(base + "/#/exemptions");
+    WebElement approve = waitFor(By.id("approve-" + exemptionId));
+    new Select(browser.findElement(By.id("expiry-" + exemptionId))).selectByValue("24");
+    screenshot("exemptions");
+    approve.click();
+    Eventually.within(Duration.ofSeconds(30), () -> assertTrue(laptop.state().controls().exemptions().stream()
+        .anyMatch(e -> e.exemptionId().equals(exemptionId)
+            && e.status() == io.fleetcontrol.policy.ExemptionStatus.APPROVED),
+        "the laptop holds the approved exemption: " + laptop.state().controls().exemptions()));
+    Exemption decided = exemption(exemptionId);
+    assertEquals(ExemptionStatus.EXEMPTION_STATUS_APPROVED, decided.getStatus());
+    assertEquals("dev-admin", decided.getDecidedBy());
+  }
+
+  @Test
+  @Order(5)
+  void aRolloutPageMovesWithoutReloadingAndItsResumeButtonWorks() throws Exception {
+    long version = harness.newVersionOfDefault("browser.example.com");
+    Rollout rollout = harness.admin.startRollout().addHeader("authorization", bearer())
+        .invoke(StartRolloutRequest.newBuilder().setPolicyName("default").setPolicyVersion(version)
+            .setSelector(DeviceSelector.newBuilder().setAll(true))
+            .setGates(RolloutGates.newBuilder().setMinAckFraction(1.0).setAckDeadlineSeconds(120)).build())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS).getRollout();
+    harness.admin.pauseRollout().addHeader("authorization", bearer())
+        .invoke(PauseRolloutRequest.newBuilder().setRolloutId(rollout.getRolloutId()).build())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    browser.get(base + "/#/rollouts");
+    waitFor(By.linkText(rollout.getRolloutId())).click();
+    Eventually.within(Duration.ofSeconds(10), () -> assertEquals("paused", text("rollout-status")));
+    long ackedWhilePaused = ackedOnPage();
+    screenshot("rollout-paused");
+    // A mark in this page's memory: a reload would lose it.
+    js().executeScript("window.fleetTestMark = 'same page';");
+
+    browser.findElement(By.id("rollout-resume")).click();
+    Eventually.within(Duration.ofMinutes(3), () -> assertEquals("succeeded", text("rollout-status")));
+    assertTrue(ackedOnPage() > ackedWhilePaused, "the waves' acknowledgements rose on the page: " + ackedWhilePaused
+        + " -> " + ackedOnPage());
+    assertEquals("same page", js().executeScript("return window.fleetTestMark;"), "the page was not reloaded");
+    screenshot("rollout");
+  }
+
+  @Test
+  @Order(6)
+  void aViewerSeesNoDecisionButtonsAndForgedPostsAreRefused() throws Exception {
+    String exemptionId = requestExemption("browser test: leave me pending");
+    browser.findElement(By.id("signout")).click();
+    waitFor(By.id("token"));
+    signIn("dev-viewer-token");
+    browser.get(base + "/#/exemptions");
+    waitFor(By.cssSelector("tr[data-exemption='" + exemptionId + "']"));
+    assertTrue(browser.findElements(By.cssSelector("button.approve")).isEmpty(), "no approve button for a viewer");
+    assertTrue(browser.findElements(By.cssSelector("button.deny")).isEmpty(), "no deny button for a viewer");
+    screenshot("exemptions-viewer");
+
+    // The viewer's own page, with its CSRF token: the role is refused by the API's own check.
+    Object viewerCall = js().executeAsyncScript("""
+        const done = arguments[arguments.length - 1];
+        fetch('/api/session').then(r => r.json()).then(s => fetch('/api/ApproveExemption', {
+          method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': s.csrfToken},
+          body: JSON.stringify({deviceId: arguments[0], exemptionId: arguments[1]})}))
+          .then(r => r.text().then(t => done(r.status + ' ' + t)));
+        """, LAPTOP, exemptionId);
+    assertTrue(String.valueOf(viewerCall).startsWith("403 ") && String.valueOf(viewerCall).contains("PERMISSION_DENIED"),
+        String.valueOf(viewerCall));
+
+    // An admin's session, but a form posted from another site: no CSRF header (and, from a real
+    // other site, no cookie either, SameSite=Strict).
+    browser.findElement(By.id("signout")).click();
+    waitFor(By.id("token"));
+    signIn("dev-admin-token");
+    waitFor(By.id("fleet-total"));
+    String adminCookie = browser.manage().getCookieNamed("fleet_session").getValue();
+    HttpClient client = HttpClient.newBuilder().sslContext(TestTls.clientSslContext()).build();
+    HttpResponse<String> forged = client.send(HttpRequest.newBuilder(URI.create(base + "/api/ApproveExemption"))
+        .header("Cookie", "fleet_session=" + adminCookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Origin", "https://attacker.example")
+        .POST(HttpRequest.BodyPublishers.ofString("deviceId=" + LAPTOP + "&exemptionId=" + exemptionId)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, forged.statusCode(), forged.body());
+    HttpResponse<String> noHeader = client.send(HttpRequest.newBuilder(URI.create(base + "/api/ApproveExemption"))
+        .header("Cookie", "fleet_session=" + adminCookie)
+        .POST(HttpRequest.BodyPublishers.ofString("{\"deviceId\":\"" + LAPTOP + "\",\"exemptionId\":\"" + exemptionId + "\"}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, noHeader.statusCode(), noHeader.body());
+    assertTrue(noHeader.body().contains("X-CSRF-Token"), noHeader.body());
+
+    // A real cross-site form in the browser: the cookie is not sent, so it is not even signed in.
+    browser.get("data:text/html,<form id=f method=post action='" + base + "/api/ApproveExemption'>"
+        + "<input name=deviceId value=" + LAPTOP + "><input name=exemptionId value=" + exemptionId + "></form>"
+        + "<script>document.getElementById('f').submit()</script>");
+    new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().startsWith(base));
+    String answer = browser.findElement(By.tagName("body")).getText();
+    assertTrue(answer.contains("UNAUTHENTICATED") || answer.contains("PERMISSION_DENIED"), answer);
+    assertEquals(ExemptionStatus.EXEMPTION_STATUS_REQUESTED, exemption(exemptionId).getStatus(), "nothing changed");
+  }
+
+  // ---- helpers ----
+
+  private static void signIn(String token) {
+    browser.get(base + "/");
+    WebElement field = waitFor(By.id("token"));
+    field.sendKeys(token);
+    browser.findElement(By.id("signin")).click();
+    waitFor(By.id("who"));
+  }
+
+  private static String requestExemption(String comment) throws Exception {
+    laptop.requestExemption(ExemptionScope.NO_SCREENSHOTS, ExemptionReason.SENSITIVE_WORK, comment)
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    String[] id = new String[1];
+    Eventually.within(Duration.ofSeconds(30), () -> {
+      List<Exemption> pending = harness.admin.listExemptions().addHeader("authorization", bearer())
+          .invoke(ListExemptionsRequest.newBuilder().setDeviceId(LAPTOP)
+              .setStatus(ExemptionStatus.EXEMPTION_STATUS_REQUESTED).build())
+          .toCompletableFuture().get(10, TimeUnit.SECONDS).getExemptionsList().stream()
+          .filter(e -> e.getComment().equals(comment)).toList();
+      assertEquals(1, pending.size(), "the request is queued for approvers");
+      id[0] = pending.get(0).getExemptionId();
+    });
+    return id[0];
+  }
+
+  private static Exemption exemption(String id) throws Exception {
+    return harness.admin.listExemptions().addHeader("authorization", bearer())
+        .invoke(ListExemptionsRequest.newBuilder().setDeviceId(LAPTOP).build())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS).getExemptionsList().stream()
+        .filter(e -> e.getExemptionId().equals(id)).findFirst().orElseThrow();
+  }
+
+  private static Set<String> listedDevices() {
+    return browser.findElements(By.cssSelector("#devices-table tbody tr")).stream()
+        .map(row -> row.getAttribute("data-device")).collect(Collectors.toSet());
+  }
+
+  private static long ackedOnPage() {
+    return browser.findElements(By.cssSelector("#rollout-waves td.acked")).stream()
+        .mapToLong(cell -> Long.parseLong(cell.getText().trim())).sum();
+  }
+
+  private static String text(String id) {
+    return browser.findElement(By.id(id)).getText().trim();
+  }
+
+  private static WebElement waitFor(By what) {
+    return new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> {
+      List<WebElement> found = d.findElements(what);
+      return found.isEmpty() ? null : found.get(0);
+    });
+  }
+
+  private static JavascriptExecutor js() {
+    return (JavascriptExecutor) browser;
+  }
+
+  static void screenshot(String name) throws Exception {
+    Files.write(SCREENSHOTS.resolve(name + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+  }
+
+  private static String bearer() {
+    return "Bearer " + FleetHarness.ADMIN_TOKEN;
+  }
+}
