@@ -26,6 +26,7 @@ cd "$REPO_ROOT"
 grpc_port() { echo $((8079 + $1)); }
 remote_port() { echo $((25519 + $1)); }
 management_port() { echo $((8557 + $1)); }
+dashboard_port() { echo $((8442 + $1)); }
 pid_of() { cat "$RUN_DIR/node-$1.pid" 2>/dev/null || true; }
 running() { local pid; pid=$(pid_of "$1"); [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; }
 
@@ -37,11 +38,11 @@ start_node() {
     seeds+=("-Dpekko.cluster.seed-nodes.$((s - 1))=pekko://fleet@127.0.0.1:$(remote_port "$s")")
   done
   FLEET_GRPC_PORT=$(grpc_port "$n") FLEET_REMOTE_PORT=$(remote_port "$n") \
-    FLEET_MANAGEMENT_PORT=$(management_port "$n") \
+    FLEET_MANAGEMENT_PORT=$(management_port "$n") FLEET_DASHBOARD_PORT=$(dashboard_port "$n") \
     FLEET_TLS_CERT="$TLS_DIR/controller.crt" FLEET_TLS_KEY="$TLS_DIR/controller.key" \
     java -Xmx${FLEET_NODE_HEAP:-768m} -Dconfig.resource=dev.conf "${seeds[@]}" -jar "$JAR" >"$RUN_DIR/node-$n.log" 2>&1 &
   echo $! >"$RUN_DIR/node-$n.pid"
-  echo "cluster.sh: node $n starting (pid $!, gRPC $(grpc_port "$n"), log .run/cluster/node-$n.log)"
+  echo "cluster.sh: node $n starting (pid $!, gRPC $(grpc_port "$n"), dashboard https://127.0.0.1:$(dashboard_port "$n")/, log .run/cluster/node-$n.log)"
 }
 
 await_ready() {

@@ -87,7 +87,8 @@ while true; do
   clear 2>/dev/null || true
   echo "quickstart: $(( $(date +%s) - started )) s since the fleet started; Ctrl-C stops everything"
   echo "  bin/fleetctl status | devices list | devices get ID   (FLEET_SERVER=$FLEET_SERVER, FLEET_TOKEN, FLEET_CA_FILE set)"
-  echo "  FLEET_AGENT_STATE_DIR=.run/agent bin/fleet-agent status | policy | pause 10m   (the laptop-demo agent)"
+  echo "  FLEET_AGENT_STATE_DIR=.run/agent bin/fleet-agent status | policy | pause 10m | page   (the laptop-demo agent)"
+  echo "  dashboard: https://127.0.0.1:8443/ (CA .run/tls/ca.crt; sign in with dev-admin-token or dev-viewer-token)"
   echo
   bin/fleetctl status || true
 done

@@ -137,8 +137,8 @@ async function fleetPage() {
   const draw = async () => {
     const [summary, history] = await Promise.all([api('GetFleetSummary'), getJson('/api/history')]);
     const card = (id, n, label) => h('div', { class: 'card' }, h('div', { class: 'n', id }, n), h('div', { class: 'l' }, label));
-    const counts = (id, map, prefix) => table(id, ['', 'Devices'],
-      Object.entries(map || {}).sort().map(([key, n]) => h('tr', {}, h('td', {}, words(key, prefix) || key), h('td', {}, n))));
+    const counts = (id, heading, map, name) => table(id, [heading, 'Devices'],
+      Object.entries(map || {}).sort().map(([key, n]) => h('tr', {}, h('td', {}, name(key)), h('td', {}, n))));
     render(
       h('h1', {}, 'Fleet'),
       h('div', { class: 'cards' },
@@ -148,11 +148,12 @@ async function fleetPage() {
         card('fleet-offline', summary.offline, 'offline')),
       h('h2', {}, 'Online devices, last hours'),
       lineChart('online-chart', 'online', history.points.map(p => ({ y: p.online, label: new Date(p.at).toLocaleTimeString() }))),
-      h('h2', {}, 'Capture state'), counts('by-capture-state', summary.byCaptureState, 'CAPTURE_STATE_'),
+      h('h2', {}, 'Capture state'),
+      counts('by-capture-state', 'State', summary.byCaptureState, key => words(key, 'CAPTURE_STATE_')),
       h('h2', {}, 'Applied policy'),
       table('by-policy', ['Policy', 'Devices'], (summary.byAppliedPolicy || []).map(c =>
         h('tr', {}, h('td', {}, policyText(c.policy)), h('td', {}, c.devices)))),
-      h('h2', {}, 'Jurisdiction'), counts('by-jurisdiction', summary.byJurisdiction, ''));
+      h('h2', {}, 'Jurisdiction'), counts('by-jurisdiction', 'Jurisdiction', summary.byJurisdiction, key => key));
   };
   await draw();
   every(5000, () => draw().then(() => showError(null), showError));

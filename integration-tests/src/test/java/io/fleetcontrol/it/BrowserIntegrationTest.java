@@ -4,11 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetcontrol.agent.DeviceAgent;
+import io.fleetcontrol.agent.localapi.EmployeeApi;
+import io.fleetcontrol.agent.localapi.EmployeeCalls;
+import io.fleetcontrol.agent.localapi.EmployeeClient;
+import io.fleetcontrol.agent.localapi.EmployeePage;
+import io.fleetcontrol.agent.localapi.EmployeeSocket;
+import io.fleetcontrol.agent.localapi.PageSignIn;
+import io.fleetcontrol.policy.CaptureState;
 import io.fleetcontrol.agent.simulator.FaultSwitches;
 import io.fleetcontrol.agent.simulator.FleetSimulator;
 import io.fleetcontrol.policy.ExemptionReason;
 import io.fleetcontrol.policy.ExemptionScope;
+import io.fleetcontrol.proto.v1.AssignPolicyRequest;
+import io.fleetcontrol.proto.v1.CreatePolicyRequest;
 import io.fleetcontrol.proto.v1.DeviceSelector;
+import io.fleetcontrol.proto.v1.GetPolicyRequest;
 import io.fleetcontrol.proto.v1.Exemption;
 import io.fleetcontrol.proto.v1.ExemptionStatus;
 import io.fleetcontrol.proto.v1.GetFleetSummaryRequest;
@@ -25,6 +35,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +79,8 @@ class BrowserIntegrationTest {
   private static FleetHarness harness;
   private static FleetSimulator fleet;
   private static DeviceAgent laptop;
+  private static EmployeeSocket employeeSocket;
+  private static EmployeePage employeePage;
   private static WebDriver browser;
   private static String base;
 
@@ -76,17 +89,31 @@ class BrowserIntegrationTest {
     harness = new FleetHarness(Map.of("fleet.dashboard.history-sample-interval", "1s",
         "fleet.metrics.refresh-interval", "1s"));
     fleet = harness.simulate(AGENTS, new FaultSwitches());
-    laptop = harness.startAgent(LAPTOP);
     harness.awaitFleetReady(fleet, AGENTS);
+    laptop = harness.startAgent(LAPTOP);
+    // The laptop's employee controls as `fleet-agent run` serves them: the socket, and the page whose
+    // sign-in link only that socket hands out.
+    Path laptopDir = Files.createTempDirectory("browser-laptop");
+    PageSignIn signIn = new PageSignIn(Clock.systemUTC());
+    EmployeeApi employeeApi = new EmployeeApi(laptop, signIn);
+    employeeSocket = EmployeeSocket.start(employeeApi, laptopDir.resolve("employee.sock"),
+        System.getProperty("user.name"), 4 << 20);
+    employeePage = EmployeePage.start(new EmployeeCalls(employeeApi), signIn, 0);
     base = "https://127.0.0.1:" + harness.dashboardAddress().getPort();
     Files.createDirectories(SCREENSHOTS);
     browser = chromium();
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     if (browser != null) {
       browser.quit();
+    }
+    if (employeePage != null) {
+      employeePage.close();
+    }
+    if (employeeSocket != null) {
+      employeeSocket.close();
     }
     if (harness != null) {
       harness.close();
@@ -97,9 +124,11 @@ class BrowserIntegrationTest {
   static WebDriver chromium() {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(firstExisting("/usr/bin/chromium", "/usr/bin/chromium-browser"));
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600",
         "--disable-gpu");
     options.setAcceptInsecureCerts(true);
+    // The page's console (script errors, refused requests) goes into a failure's message.
+    options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(Path.of(firstExisting("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")).toFile())
         .build();
@@ -175,7 +204,7 @@ class BrowserIntegrationTest {
   @Test
   @Order(4)
   void anExemptionApprovedInTheBrowserReachesTheLaptop() throws Exception {
-    String exemptionId = requestExemption("browser test: approve me");
+    String exemptionId = requestExemption(ExemptionScope.NO_SCREENSHOTS, "browser test: approve me");
     browser.get(base + "/#/exemptions");
     WebElement approve = waitFor(By.id("approve-" + exemptionId));
     new Select(browser.findElement(By.id("expiry-" + exemptionId))).selectByValue("24");
@@ -185,9 +214,12 @@ class BrowserIntegrationTest {
         .anyMatch(e -> e.exemptionId().equals(exemptionId)
             && e.status() == io.fleetcontrol.policy.ExemptionStatus.APPROVED),
         "the laptop holds the approved exemption: " + laptop.state().controls().exemptions()));
-    Exemption decided = exemption(exemptionId);
-    assertEquals(ExemptionStatus.EXEMPTION_STATUS_APPROVED, decided.getStatus());
-    assertEquals("dev-admin", decided.getDecidedBy());
+    // The read side trails the journal.
+    Eventually.within(Duration.ofSeconds(30), () -> {
+      Exemption decided = exemption(exemptionId);
+      assertEquals(ExemptionStatus.EXEMPTION_STATUS_APPROVED, decided.getStatus());
+      assertEquals("dev-admin", decided.getDecidedBy());
+    });
   }
 
   @Test
@@ -222,7 +254,8 @@ class BrowserIntegrationTest {
   @Test
   @Order(6)
   void aViewerSeesNoDecisionButtonsAndForgedPostsAreRefused() throws Exception {
-    String exemptionId = requestExemption("browser test: leave me pending");
+    // Another scope: the laptop holds an approved NO_SCREENSHOTS exemption already.
+    String exemptionId = requestExemption(ExemptionScope.NO_KEYSTROKES, "browser test: leave me pending");
     browser.findElement(By.id("signout")).click();
     waitFor(By.id("token"));
     signIn("dev-viewer-token");
@@ -275,7 +308,64 @@ class BrowserIntegrationTest {
     assertEquals(ExemptionStatus.EXEMPTION_STATUS_REQUESTED, exemption(exemptionId).getStatus(), "nothing changed");
   }
 
+  @Test
+  @Order(7)
+  void theEmployeePausesAndResumesOnTheirPageAndTheGateFollows() throws Exception {
+    browser.get(employeeLink());
+    Eventually.within(Duration.ofSeconds(15), () -> assertTrue(text("capture-state").contains("ON"), text("capture-state")));
+    screenshot("employee");
+    new Select(browser.findElement(By.id("pause-minutes"))).selectByValue("10");
+    browser.findElement(By.id("pause-button")).click();
+    Eventually.within(Duration.ofSeconds(15), () ->
+        assertEquals(CaptureState.PAUSED, laptop.gate().captureState().state(), "the gate says PAUSED"));
+    Eventually.within(Duration.ofSeconds(10), () -> assertTrue(text("capture-state").contains("OFF"), text("capture-state")));
+    screenshot("employee-paused");
+    browser.findElement(By.id("resume-button")).click();
+    Eventually.within(Duration.ofSeconds(15), () ->
+        assertEquals(CaptureState.ACTIVE, laptop.gate().captureState().state(), "resumed"));
+  }
+
+  @Test
+  @Order(8)
+  void theEmployeeAcceptsTheNoticeOnTheirPageAndCaptureMayStart() throws Exception {
+    var current = harness.admin.getPolicy().addHeader("authorization", bearer())
+        .invoke(GetPolicyRequest.newBuilder().setName("default").build())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS).getPolicy();
+    var withNotice = current.toBuilder().setName("browser-notice").setVersion(0)
+        .setNoticeText("Browser test notice: pointer and clicks in work apps are recorded to train agents.").build();
+    long version = harness.admin.createPolicy().addHeader("authorization", bearer())
+        .invoke(CreatePolicyRequest.newBuilder().setPolicy(withNotice).build())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS).getPolicy().getVersion();
+    harness.admin.assignPolicy().addHeader("authorization", bearer())
+        .invoke(AssignPolicyRequest.newBuilder().setPolicyName("browser-notice").setPolicyVersion(version)
+            .setSelector(DeviceSelector.newBuilder().addDeviceIds(LAPTOP)).build())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Eventually.within(Duration.ofSeconds(30), () ->
+        assertEquals(CaptureState.NOTICE_PENDING, laptop.gate().captureState().state(), "waiting for the notice"));
+
+    browser.get(employeeLink());
+    WebElement accept = new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> {
+      WebElement button = d.findElement(By.id("accept-notice"));
+      return button.isDisplayed() ? button : null;
+    });
+    assertTrue(text("notice").contains("Browser test notice"), text("notice"));
+    screenshot("employee-notice");
+    accept.click();
+    Eventually.within(Duration.ofSeconds(15), () -> {
+      var decision = laptop.gate().captureState();
+      assertTrue(decision.allowed(), "capture may start: " + decision);
+    });
+    Eventually.within(Duration.ofSeconds(10), () -> assertTrue(text("capture-state").contains("ON"), text("capture-state")));
+  }
+
   // ---- helpers ----
+
+  /** A one-time sign-in link, asked for over the employee socket as `fleet-agent page` does. */
+  private static String employeeLink() throws Exception {
+    try (EmployeeClient client = EmployeeClient.connect(employeeSocket.path())) {
+      return client.openPage().getUrl();
+    }
+  }
 
   private static void signIn(String token) {
     browser.get(base + "/");
@@ -285,9 +375,10 @@ class BrowserIntegrationTest {
     waitFor(By.id("who"));
   }
 
-  private static String requestExemption(String comment) throws Exception {
-    laptop.requestExemption(ExemptionScope.NO_SCREENSHOTS, ExemptionReason.SENSITIVE_WORK, comment)
+  private static String requestExemption(ExemptionScope scope, String comment) throws Exception {
+    var outcome = laptop.requestExemption(scope, ExemptionReason.SENSITIVE_WORK, comment)
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertTrue(outcome.accepted(), "the controller took the request: " + outcome.message());
     String[] id = new String[1];
     Eventually.within(Duration.ofSeconds(30), () -> {
       List<Exemption> pending = harness.admin.listExemptions().addHeader("authorization", bearer())
@@ -322,11 +413,20 @@ class BrowserIntegrationTest {
     return browser.findElement(By.id(id)).getText().trim();
   }
 
+  /** The element once it is there; else a failure that shows where the browser was and what it showed. */
   private static WebElement waitFor(By what) {
-    return new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> {
-      List<WebElement> found = d.findElements(what);
-      return found.isEmpty() ? null : found.get(0);
-    });
+    try {
+      return new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> {
+        List<WebElement> found = d.findElements(what);
+        return found.isEmpty() ? null : found.get(0);
+      });
+    } catch (org.openqa.selenium.TimeoutException e) {
+      String page = browser.getPageSource();
+      throw new AssertionError("no " + what + " at " + browser.getCurrentUrl() + "; the page shows: "
+          + browser.findElement(By.tagName("body")).getText() + "\nconsole: "
+          + browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll()
+          + "\n" + page.substring(0, Math.min(page.length(), 2000)), e);
+    }
   }
 
   private static JavascriptExecutor js() {

@@ -136,6 +136,7 @@ class DeployManifestsTest {
     Map<String, JsonNode> env = envOf(container);
     assertEquals(ports.get("grpc"), Integer.valueOf(env.get("FLEET_GRPC_PORT").path("value").asText()));
     assertEquals(ports.get("management"), Integer.valueOf(env.get("FLEET_MANAGEMENT_PORT").path("value").asText()));
+    assertEquals(ports.get("dashboard"), Integer.valueOf(env.get("FLEET_DASHBOARD_PORT").path("value").asText()));
     assertEquals(ports.get("remoting"), Integer.valueOf(env.get("FLEET_REMOTE_PORT").path("value").asText()));
     assertEquals("true", env.get("FLEET_CLUSTER_BOOTSTRAP").path("value").asText());
     assertEquals("/ready", container.path("readinessProbe").path("httpGet").path("path").asText());
@@ -144,6 +145,7 @@ class DeployManifestsTest {
     assertFalse(container.path("resources").path("requests").path("cpu").asText().isEmpty(), "cpu request");
     assertFalse(container.path("resources").path("requests").path("memory").asText().isEmpty(), "memory request");
     assertEquals("grpc", required("Service/fleet-controller").path("spec").path("ports").get(0).path("targetPort").asText());
+    assertEquals("dashboard", required("Service/fleet-controller").path("spec").path("ports").get(1).path("targetPort").asText());
 
     JsonNode configRef = env.get("JAVA_TOOL_OPTIONS").path("valueFrom").path("configMapKeyRef");
     assertTrue(required("ConfigMap/" + configRef.path("name").asText()).path("data").has(configRef.path("key").asText()));

@@ -70,7 +70,8 @@ public final class DashboardServer extends AllDirectives {
       RawHeader.create("Content-Security-Policy",
           "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
       RawHeader.create("X-Content-Type-Options", "nosniff"),
-      RawHeader.create("Referrer-Policy", "no-referrer"),
+      // Not no-referrer: with it browsers send "Origin: null" on the page's own posts, which sameOrigin refuses.
+      RawHeader.create("Referrer-Policy", "same-origin"),
       RawHeader.create("Cache-Control", "no-store"));
 
   private final AdminServiceImpl admin;
@@ -123,7 +124,7 @@ public final class DashboardServer extends AllDirectives {
             get(() -> getFromResource("dashboard/signin.html")),
             post(() -> sameOrigin(() -> formField("token", this::signIn))))),
         path("signout", () -> post(() -> sameOrigin(() -> signedIn(session -> csrfChecked(session,
-            () -> deleteCookie(DashboardSessions.COOKIE, "/", () -> redirect(Uri.create("/signin"), StatusCodes.SEE_OTHER))),
+            () -> deleteCookie(sessionCookie(""), () -> redirect(Uri.create("/signin"), StatusCodes.SEE_OTHER))),
             () -> redirect(Uri.create("/signin"), StatusCodes.SEE_OTHER))))),
         pathPrefix("assets", () -> get(() -> getFromResourceDirectory("dashboard/assets"))),
         pathPrefix("api", () -> signedIn(session -> concat(
@@ -150,24 +151,33 @@ public final class DashboardServer extends AllDirectives {
             "the " + CSRF_HEADER + " header is missing or wrong: a change needs the page's own token")));
   }
 
-  /** A POST whose Origin (browsers send it) names another site is refused; one without is let through. */
+  /**
+   * A POST whose Origin (browsers send it) is not this server's own is refused; one without is let
+   * through (a non-browser client, which has no cookie to abuse).
+   */
   private Route sameOrigin(Supplier<Route> inner) {
-    return optionalHeaderValueByName("Origin", origin -> optionalHeaderValueByName("Host", host -> {
-      if (origin.isEmpty()) {
+    return optionalHeaderValueByName("Origin", origin -> extractUri(uri -> {
+      if (origin.isEmpty() || sameAuthority(origin.get(), uri)) {
         return inner.get();
       }
-      String originHost;
-      try {
-        URI uri = URI.create(origin.get());
-        originHost = uri.getHost() == null ? "" : uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
-      } catch (IllegalArgumentException e) {
-        originHost = "";
-      }
-      return originHost.equalsIgnoreCase(host.orElse(""))
-          ? inner.get()
-          : json(StatusCodes.FORBIDDEN, error(Status.Code.PERMISSION_DENIED,
-              "a request from another site (Origin " + origin.get() + ") is refused"));
+      return json(StatusCodes.FORBIDDEN, error(Status.Code.PERMISSION_DENIED,
+          "a request from another site (Origin " + origin.get() + ") is refused"));
     }));
+  }
+
+  private static boolean sameAuthority(String origin, Uri self) {
+    try {
+      URI parsed = URI.create(origin);
+      return self.scheme().equals(parsed.getScheme()) && self.host().address().equalsIgnoreCase(parsed.getHost())
+          && portOf(self.scheme(), self.port()) == portOf(parsed.getScheme(), parsed.getPort());
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** A URI's port, the scheme's own where none is written. */
+  private static int portOf(String scheme, int port) {
+    return port > 0 ? port : "https".equals(scheme) ? 443 : 80;
   }
 
   private Route signIn(String token) {
@@ -179,13 +189,17 @@ public final class DashboardServer extends AllDirectives {
       return complete(HttpResponse.create().withStatus(StatusCodes.UNAUTHORIZED).withEntity(ContentTypes.TEXT_HTML_UTF8,
           "<!doctype html><title>Sign-in refused</title><p>That admin token is not valid. <a href=\"/signin\">Try again</a>."));
     }
-    HttpCookie session = HttpCookie.create(DashboardSessions.COOKIE, cookie)
+    return setCookie(sessionCookie(cookie).withMaxAge(sessions.lifetime().toSeconds()),
+        () -> redirect(Uri.create("/"), StatusCodes.SEE_OTHER));
+  }
+
+  /** The session cookie: out of the page's scripts' reach, never sent cross-site, only over TLS where there is TLS. */
+  private HttpCookie sessionCookie(String value) {
+    return HttpCookie.create(DashboardSessions.COOKIE, value)
         .withHttpOnly(true)
         .withSecure(secure)
         .withSameSite(SameSite.Strict)
-        .withPath("/")
-        .withMaxAge(sessions.lifetime().toSeconds());
-    return setCookie(session, () -> redirect(Uri.create("/"), StatusCodes.SEE_OTHER));
+        .withPath("/");
   }
 
   /** One admin method, as the session's admin, with the API's own checks and answers. */

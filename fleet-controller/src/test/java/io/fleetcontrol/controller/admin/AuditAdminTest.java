@@ -27,7 +27,28 @@ class AuditAdminTest {
   private final AuditAdmin admin = new AuditAdmin(f.audit, f.pageTokens);
 
   private void entry(int n, String device, String action) {
-    join(f.audit.record(new AuditEntry(AdminFixture.NOW.plusSeconds(n), "e#" + n, "alice", action, device, "n" + n)));
+    entry(n, device, action, "alice");
+  }
+
+  private void entry(int n, String device, String action, String actor) {
+    join(f.audit.record(new AuditEntry(AdminFixture.NOW.plusSeconds(n), "e#" + n, actor, action, device, "n" + n)));
+  }
+
+  @Test
+  void anActorFiltersWhatThatIdentityDid() {
+    entry(1, "a", "exemption.approved", "hr-lead");
+    entry(2, "a", "exemption.approved", "ops-lead");
+    entry(3, "b", "pause.started", "agent");
+    var byLead = join(admin.list(ListAuditEventsRequest.newBuilder().setActor("hr-lead").build()));
+    assertEquals(1, byLead.getEventsCount());
+    assertEquals("n1", byLead.getEvents(0).getDetail());
+    var byOpsOnA = join(admin.list(ListAuditEventsRequest.newBuilder().setDeviceId("a").setActor("ops-lead")
+        .setAction("exemption.approved").build()));
+    assertEquals(1, byOpsOnA.getEventsCount());
+    assertEquals("n2", byOpsOnA.getEvents(0).getDetail());
+    assertEquals(0, join(admin.list(ListAuditEventsRequest.newBuilder().setActor("nobody").build())).getEventsCount());
+    assertRefused(Status.Code.INVALID_ARGUMENT, () -> admin.list(ListAuditEventsRequest.newBuilder()
+        .setActor("x".repeat(257)).build()));
   }
 
   @Test

@@ -327,6 +327,19 @@ public abstract class ReadSideStoreContract {
   }
 
   @Test
+  public void anActorFilterKeepsWhatThatIdentityDid() {
+    String id = device("actor");
+    AuditEntry byAlice = entry(1, id, "exemption.approved");
+    join(stores.audit().record(byAlice));
+    join(stores.audit().record(new AuditEntry(base.plusSeconds(2), run + "#bob", "bob", "exemption.denied", id,
+        "entry by bob")));
+    AuditStore.Listing bobs = join(stores.audit().list(new AuditStore.Filter(id, null, "bob"), null, 10));
+    assertEquals(List.of("entry by bob"), bobs.entries().stream().map(AuditEntry::detail).toList());
+    AuditStore.Listing alices = join(stores.audit().list(new AuditStore.Filter(id, null, "alice"), null, 10));
+    assertEquals(List.of("entry 1"), alices.entries().stream().map(AuditEntry::detail).toList());
+  }
+
+  @Test
   public void aFleetWideListingHasEntriesWithoutADevice() {
     String action = "contract." + run;
     join(stores.audit().record(entry(1, "", action)));
