@@ -46,15 +46,45 @@ const $ = (id) => document.getElementById(id);
 /** The last get_status answer, for the notice's policy version and the pause's end. */
 let lastStatus = null;
 
+const SESSION_KEY = "fleet-employee-session";
+
+/**
+ * Trades the link's one-time code (its fragment: the browser sends it nowhere) for a session kept
+ * in this tab's sessionStorage, which no other port or site can read. Then the code leaves the
+ * address bar.
+ */
+async function signInFromLink() {
+  const match = location.hash.match(/^#code=([A-Za-z0-9_-]+)$/);
+  history.replaceState(null, "", location.pathname);
+  if (!match) return;
+  const response = await fetch("/api/signin", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Fleet-Page": "1" },
+    body: match[1],
+    credentials: "omit",
+    cache: "no-store",
+  });
+  if (response.ok) {
+    sessionStorage.setItem(SESSION_KEY, await response.text());
+  } else {
+    const refusal = await response.json().catch(() => null);
+    throw new Error(refusal && refusal.error ? refusal.error.message : "The sign-in link did not work.");
+  }
+}
+
 /** One call to the agent; resolves to the answer's own message, or throws an Error with the refusal. */
 async function call(request) {
   let response;
   try {
     response = await fetch("/api/call", {
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-Fleet-Page": "1" },
+      headers: {
+        "Content-Type": "application/json",
+        "X-Fleet-Page": "1",
+        "X-Fleet-Session": sessionStorage.getItem(SESSION_KEY) || "",
+      },
       body: JSON.stringify(request),
-      credentials: "same-origin",
+      credentials: "omit",
       cache: "no-store",
     });
   } catch (e) {
@@ -290,7 +320,9 @@ function wire() {
 
 wire();
 fillPauseChoices(null);
-refreshStatus();
-refreshDetails();
-setInterval(refreshStatus, STATUS_EVERY_MS);
-setInterval(refreshDetails, POLICY_EVERY_MS);
+signInFromLink().catch((e) => showError(e.message)).finally(() => {
+  refreshStatus();
+  refreshDetails();
+  setInterval(refreshStatus, STATUS_EVERY_MS);
+  setInterval(refreshDetails, POLICY_EVERY_MS);
+});

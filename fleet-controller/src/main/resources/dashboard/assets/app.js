@@ -6,6 +6,8 @@
 
 let session = null;
 let timers = [];
+// Which route is showing: a page whose first answer comes after the next route started draws nothing.
+let generation = 0;
 
 // ---- talking to the server ----
 
@@ -91,12 +93,17 @@ function progressBar(percent) {
   return h('span', { class: 'bar', role: 'progressbar', 'aria-valuenow': percent, 'aria-valuemin': 0, 'aria-valuemax': 100 }, fill);
 }
 
-function every(millis, task) {
-  timers.push(setInterval(task, millis));
-}
-
-function render(...nodes) {
-  document.getElementById('page').replaceChildren(...nodes);
+// What a page draws with: both do nothing once another route has started, so a slow first answer
+// or a timer of the page just left never draws over the page now showing.
+function scopeOf(mine) {
+  return {
+    render: (...nodes) => {
+      if (mine === generation) document.getElementById('page').replaceChildren(...nodes);
+    },
+    every: (millis, task) => {
+      if (mine === generation) timers.push(setInterval(task, millis));
+    },
+  };
 }
 
 function lineChart(id, label, points) {
@@ -133,13 +140,13 @@ function lineChart(id, label, points) {
 
 // ---- pages ----
 
-async function fleetPage() {
+async function fleetPage(scope) {
   const draw = async () => {
     const [summary, history] = await Promise.all([api('GetFleetSummary'), getJson('/api/history')]);
     const card = (id, n, label) => h('div', { class: 'card' }, h('div', { class: 'n', id }, n), h('div', { class: 'l' }, label));
     const counts = (id, heading, map, name) => table(id, [heading, 'Devices'],
       Object.entries(map || {}).sort().map(([key, n]) => h('tr', {}, h('td', {}, name(key)), h('td', {}, n))));
-    render(
+    scope.render(
       h('h1', {}, 'Fleet'),
       h('div', { class: 'cards' },
         card('fleet-total', summary.total, 'devices'),
@@ -156,7 +163,7 @@ async function fleetPage() {
       h('h2', {}, 'Jurisdiction'), counts('by-jurisdiction', 'Jurisdiction', summary.byJurisdiction, key => key));
   };
   await draw();
-  every(5000, () => draw().then(() => showError(null), showError));
+  scope.every(5000, () => draw().then(() => showError(null), showError));
 }
 
 const CONNECTION_STATES = ['CONNECTION_STATE_ONLINE', 'CONNECTION_STATE_STALE', 'CONNECTION_STATE_OFFLINE'];
@@ -170,21 +177,30 @@ function select(id, label, values, prefix, chosen) {
       values.map(v => h('option', { value: v, selected: v === chosen }, words(v, prefix)))));
 }
 
-async function devicesPage(params) {
+async function devicesPage(params, scope) {
+  const minutesAgo = name => params.get(name)
+    ? new Date(Date.now() - Number(params.get(name)) * 60000).toISOString() : undefined;
   const filters = {
     connectionState: params.get('connection') || undefined,
     captureState: params.get('capture') || undefined,
     jurisdiction: params.get('jurisdiction') || undefined,
     labels: params.get('label') ? [params.get('label')] : undefined,
+    appliedPolicy: params.get('policy')
+      ? { policyName: params.get('policy'), version: params.get('version') || '0' } : undefined,
+    lastSeenBefore: minutesAgo('unseen'),
+    lastSeenAfter: minutesAgo('seen'),
     pageSize: 50,
     pageToken: params.get('page') || undefined,
   };
   const listing = await api('ListDevices', filters);
+  const field = (id, label, name, size) => h('div', {}, h('label', { for: id }, label),
+    h('input', { id, value: params.get(name) || '', size }));
   const form = h('form', { class: 'filters', id: 'device-filters', onsubmit: event => {
     event.preventDefault();
     const query = new URLSearchParams();
     for (const [name, id] of [['connection', 'filter-connection'], ['capture', 'filter-capture'],
-      ['jurisdiction', 'filter-jurisdiction'], ['label', 'filter-label']]) {
+      ['jurisdiction', 'filter-jurisdiction'], ['label', 'filter-label'], ['policy', 'filter-policy'],
+      ['version', 'filter-version'], ['unseen', 'filter-unseen'], ['seen', 'filter-seen']]) {
       const value = document.getElementById(id).value.trim();
       if (value) query.set(name, value);
     }
@@ -192,14 +208,16 @@ async function devicesPage(params) {
   } },
   select('filter-connection', 'Connection', CONNECTION_STATES, 'CONNECTION_STATE_', filters.connectionState),
   select('filter-capture', 'Capture', CAPTURE_STATES, 'CAPTURE_STATE_', filters.captureState),
-  h('div', {}, h('label', { for: 'filter-jurisdiction' }, 'Jurisdiction'),
-    h('input', { id: 'filter-jurisdiction', value: filters.jurisdiction || '', size: 6 })),
-  h('div', {}, h('label', { for: 'filter-label' }, 'Label (key=value)'),
-    h('input', { id: 'filter-label', value: params.get('label') || '', size: 14 })),
+  field('filter-jurisdiction', 'Jurisdiction', 'jurisdiction', 6),
+  field('filter-label', 'Label (key=value)', 'label', 14),
+  field('filter-policy', 'Applied policy', 'policy', 10),
+  field('filter-version', 'Version (any: empty)', 'version', 4),
+  field('filter-unseen', 'Not seen for (min)', 'unseen', 5),
+  field('filter-seen', 'Seen within (min)', 'seen', 5),
   h('button', { id: 'apply-filters', type: 'submit', class: 'primary' }, 'Filter'));
   const next = new URLSearchParams(params);
   next.set('page', listing.nextPageToken);
-  render(
+  scope.render(
     h('h1', {}, 'Devices'),
     form,
     h('p', { class: 'muted', id: 'device-count' }, listing.totalSize + ' match'),
@@ -215,7 +233,7 @@ async function devicesPage(params) {
     listing.nextPageToken ? h('a', { id: 'next-page', href: '#/devices?' + next }, 'Next page') : null);
 }
 
-async function devicePage(deviceId) {
+async function devicePage(deviceId, scope) {
   const samples = [];
   const draw = async () => {
     const answer = await api('GetDevice', { deviceId });
@@ -227,7 +245,7 @@ async function devicePage(deviceId) {
       if (samples.length > 720) samples.shift();
     }
     const health = d.health || {};
-    render(
+    scope.render(
       h('h1', {}, 'Device ', h('span', { id: 'device-id' }, d.deviceId)),
       h('dl', { class: 'facts', id: 'device-facts' },
         h('dt', {}, 'Owner'), h('dd', {}, d.owner),
@@ -262,12 +280,12 @@ async function devicePage(deviceId) {
         h('tr', {}, h('td', {}, when(e.eventTime)), h('td', {}, e.actor), h('td', {}, e.action), h('td', {}, e.detail)))));
   };
   await draw();
-  every(5000, () => draw().then(() => showError(null), showError));
+  scope.every(5000, () => draw().then(() => showError(null), showError));
 }
 
-async function rolloutsPage() {
+async function rolloutsPage(scope) {
   const listing = await api('ListRollouts', { pageSize: 100 });
-  render(
+  scope.render(
     h('h1', {}, 'Rollouts'),
     table('rollouts-table', ['Rollout', 'Policy', 'Status', 'Wave', 'Started'], listing.rollouts.map(r =>
       h('tr', {},
@@ -278,7 +296,7 @@ async function rolloutsPage() {
         h('td', {}, when(r.createTime))))));
 }
 
-async function rolloutPage(rolloutId) {
+async function rolloutPage(rolloutId, scope) {
   const act = (method, label, style) => h('button', { id: 'rollout-' + label.toLowerCase(), class: style, onclick: async () => {
     try {
       await api(method, { rolloutId });
@@ -290,7 +308,7 @@ async function rolloutPage(rolloutId) {
   } }, label);
   const draw = async () => {
     const r = (await api('GetRollout', { rolloutId })).rollout;
-    render(
+    scope.render(
       h('h1', {}, 'Rollout ', r.rolloutId),
       h('p', {}, 'Policy ', h('strong', {}, r.policyName + ' v' + r.policyVersion), ' · status ',
         h('strong', { id: 'rollout-status' }, words(r.status, 'ROLLOUT_STATUS_')),
@@ -310,13 +328,13 @@ async function rolloutPage(rolloutId) {
         '; this page refreshes every second.'));
   };
   await draw();
-  every(1000, () => draw().then(() => showError(null), showError));
+  scope.every(1000, () => draw().then(() => showError(null), showError));
 }
 
-async function exemptionsPage() {
+async function exemptionsPage(scope) {
   const listing = await api('ListExemptions', { status: 'EXEMPTION_STATUS_REQUESTED', pageSize: 100 });
   const decide = may('decide-exemptions');
-  render(
+  scope.render(
     h('h1', {}, 'Exemption requests'),
     listing.exemptions.length === 0 ? h('p', { id: 'no-requests' }, 'No requests wait for a decision.') : null,
     table('exemptions-table', ['Device', 'Scope', 'Reason', 'Comment', 'Asked', decide ? 'Decision' : ''],
@@ -350,7 +368,7 @@ async function run(action) {
   }
 }
 
-async function auditPage(params) {
+async function auditPage(params, scope) {
   const request = {
     deviceId: params.get('device') || undefined,
     action: params.get('action') || undefined,
@@ -362,7 +380,7 @@ async function auditPage(params) {
   const field = (id, label, value) => h('div', {}, h('label', { for: id }, label), h('input', { id, value: value || '' }));
   const next = new URLSearchParams(params);
   next.set('page', listing.nextPageToken);
-  render(
+  scope.render(
     h('h1', {}, 'Audit'),
     h('form', { class: 'filters', onsubmit: event => {
       event.preventDefault();
@@ -386,6 +404,7 @@ async function auditPage(params) {
 async function route() {
   timers.forEach(clearInterval);
   timers = [];
+  const scope = scopeOf(++generation);
   const hash = location.hash || '#/fleet';
   const [path, query] = hash.substring(1).split('?');
   const params = new URLSearchParams(query || '');
@@ -396,13 +415,13 @@ async function route() {
   });
   try {
     switch (parts[0]) {
-      case 'devices': await devicesPage(params); break;
-      case 'device': await devicePage(decodeURIComponent(parts[1] || '')); break;
-      case 'rollouts': await rolloutsPage(); break;
-      case 'rollout': await rolloutPage(decodeURIComponent(parts[1] || '')); break;
-      case 'exemptions': await exemptionsPage(); break;
-      case 'audit': await auditPage(params); break;
-      default: await fleetPage();
+      case 'devices': await devicesPage(params, scope); break;
+      case 'device': await devicePage(decodeURIComponent(parts[1] || ''), scope); break;
+      case 'rollouts': await rolloutsPage(scope); break;
+      case 'rollout': await rolloutPage(decodeURIComponent(parts[1] || ''), scope); break;
+      case 'exemptions': await exemptionsPage(scope); break;
+      case 'audit': await auditPage(params, scope); break;
+      default: await fleetPage(scope);
     }
     showError(null);
   } catch (error) {

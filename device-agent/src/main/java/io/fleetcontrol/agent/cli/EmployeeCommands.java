@@ -211,14 +211,18 @@ final class EmployeeCommands {
       return lines;
     }
 
-    /** xdg-open, when there is one: a terminal over SSH has none, and the link is printed anyway. */
+    /**
+     * xdg-open, when there is one: a terminal over SSH has none, and the link is printed anyway. The
+     * link is not put on xdg-open's command line, which every local account can read in /proc: it
+     * goes into a file only this user can read, and that file's name is what xdg-open gets.
+     */
     private static String openInBrowser(String url) {
       Optional<Path> xdgOpen = onPath("xdg-open");
       if (xdgOpen.isEmpty()) {
         return "Open the link in your browser (xdg-open is not on the PATH).";
       }
       try {
-        new ProcessBuilder(xdgOpen.get().toString(), url)
+        new ProcessBuilder(xdgOpen.get().toString(), forwardingFile(url).toString())
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
@@ -226,6 +230,22 @@ final class EmployeeCommands {
       } catch (IOException e) {
         return "Open the link in your browser (xdg-open failed: " + e.getMessage() + ").";
       }
+    }
+
+    /** A page that sends the browser on to {@code url}, readable by this user only. */
+    static Path forwardingFile(String url) throws IOException {
+      String runtime = System.getenv("XDG_RUNTIME_DIR");
+      var ownerOnly = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      Path file = runtime != null && Files.isDirectory(Path.of(runtime))
+          ? Path.of(runtime, "fleet-agent-page.html")
+          : Files.createTempFile("fleet-agent-page-", ".html", ownerOnly);
+      Files.deleteIfExists(file);
+      Files.createFile(file, ownerOnly);
+      // The link is ours (127.0.0.1, a base64url code): nothing in it needs escaping in an attribute.
+      Files.writeString(file, "<!doctype html><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url="
+          + url + "\"><title>Your capture controls</title><a href=\"" + url + "\">Open your capture controls</a>\n");
+      return file;
     }
 
     private static Optional<Path> onPath(String program) {

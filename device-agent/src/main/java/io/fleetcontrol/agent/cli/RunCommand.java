@@ -113,10 +113,17 @@ final class RunCommand implements Callable<Integer> {
       CoordinatedShutdown.get(system).addJvmShutdownHook(() -> closeQuietly(employee));
       system.log().info("Employee socket at {}, answering {} only", employee.path(), local.employeeUser());
       if (pageSettings.enabled()) {
-        EmployeePage page = EmployeePage.start(new EmployeeCalls(employeeApi), pageSignIn, pageSettings.port());
-        CoordinatedShutdown.get(system).addJvmShutdownHook(() -> closeQuietly(page));
-        system.log().info("Employee page at http://{}:{}/ (fleet-agent page signs the employee in)",
-            page.address().getHostString(), page.address().getPort());
+        // The page is a convenience: the gate and the employee's commands work without it, so a
+        // port another account took stops the page, not the agent.
+        try {
+          EmployeePage page = EmployeePage.start(new EmployeeCalls(employeeApi), pageSignIn, pageSettings.port());
+          CoordinatedShutdown.get(system).addJvmShutdownHook(() -> closeQuietly(page));
+          system.log().info("Employee page at http://{}:{}/ (fleet-agent page signs the employee in)",
+              page.address().getHostString(), page.address().getPort());
+        } catch (java.io.IOException e) {
+          system.log().error("Employee page not served: 127.0.0.1:{}: {}; fleet-agent's commands still work",
+              pageSettings.port(), rootMessage(e));
+        }
       }
     } catch (Exception e) {
       // Without the local API no capture tool can ask, so nothing is captured: say so and stop.

@@ -5,6 +5,7 @@ import com.google.protobuf.util.JsonFormat;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.fleetcontrol.grpcedge.GrpcFailures;
 import io.fleetcontrol.proto.agent.v1.EmployeeAnswer;
 import io.fleetcontrol.proto.agent.v1.EmployeeCall;
 import io.grpc.Status;
@@ -14,10 +15,8 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,15 +34,22 @@ import org.slf4j.LoggerFactory;
  * <p>Any local account can reach a loopback port, and any web site the employee visits can make
  * the browser send requests to it, so every route checks, before anything else: a {@code Host} of
  * 127.0.0.1 or localhost on this port (a rebound DNS name is refused). The API then asks for the
- * session cookie, which only a one-time code from the employee socket buys ({@link PageSignIn}), the
- * header {@code X-Fleet-Page: 1} and {@code Content-Type: application/json}, neither of which a
- * cross-site form can send. Every answer forbids caching, framing and any script but the page's own.
+ * session in the {@code X-Fleet-Session} header, which only a one-time code from the employee socket
+ * buys ({@link PageSignIn}; the code rides in the link's fragment and the page's script trades it at
+ * {@code POST /api/signin}), the header {@code X-Fleet-Page: 1} and {@code Content-Type:
+ * application/json}, none of which a cross-site form can send. Every answer forbids caching,
+ * framing and any script but the page's own.
  */
 public final class EmployeePage implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EmployeePage.class);
 
-  static final String SESSION_COOKIE = "fleet_employee";
+  /**
+   * The session travels in a header the page's script sets from its sessionStorage, not in a
+   * cookie: browsers send a 127.0.0.1 cookie to every port of 127.0.0.1, including one another
+   * account listens on, while sessionStorage belongs to this origin (port included) alone.
+   */
+  static final String SESSION_HEADER = "X-Fleet-Session";
   static final String PAGE_HEADER = "X-Fleet-Page";
   static final int MAX_CALL_BYTES = 64 * 1024;
   /** A call may wait for the controller a few seconds; a few threads keep the page answering meanwhile. */
@@ -82,6 +88,10 @@ public final class EmployeePage implements AutoCloseable {
    * links to it.
    */
   public static EmployeePage start(EmployeeCalls calls, PageSignIn signIn, int port) throws IOException {
+    // The JDK server waits for a request forever by default: four idle connections from any local
+    // account would hold every thread. These bound it (seconds; read once, by the first server).
+    System.setProperty("sun.net.httpserver.maxReqTime", System.getProperty("sun.net.httpserver.maxReqTime", "10"));
+    System.setProperty("sun.net.httpserver.maxRspTime", System.getProperty("sun.net.httpserver.maxRspTime", "30"));
     HttpServer server = HttpServer.create(new InetSocketAddress(ipv4Loopback(), port), 0);
     AtomicInteger count = new AtomicInteger();
     ExecutorService threads = Executors.newFixedThreadPool(THREADS, task -> {
@@ -144,8 +154,8 @@ public final class EmployeePage implements AutoCloseable {
       if (requireMethod(exchange, "POST")) {
         answerCall(exchange);
       }
-    } else if (path.equals("/signin")) {
-      if (requireMethod(exchange, "GET")) {
+    } else if (path.equals("/api/signin")) {
+      if (requireMethod(exchange, "POST")) {
         signIn(exchange);
       }
     } else if (FILES.containsKey(path)) {
@@ -166,44 +176,54 @@ public final class EmployeePage implements AutoCloseable {
     return false;
   }
 
+  /**
+   * Trades a one-time code (the link's fragment, which the browser never sends anywhere; the page's
+   * script posts it here) for a session the script keeps in sessionStorage.
+   */
   private void signIn(HttpExchange exchange) throws IOException {
-    Optional<String> session = queryParameter(exchange, "code").flatMap(signIn::signIn);
-    if (session.isEmpty()) {
-      sendText(exchange, 403, "This sign-in link is wrong, used already or expired (a link works once, for two "
-          + "minutes). " + SIGN_IN_AGAIN);
+    if (!fromThePage(exchange)) {
       return;
     }
-    Headers headers = exchange.getResponseHeaders();
-    headers.set("Set-Cookie", SESSION_COOKIE + "=" + session.get() + "; HttpOnly; SameSite=Strict; Path=/");
-    // 303: the browser follows with a GET, and the code leaves the address bar.
-    headers.set("Location", "/");
-    send(exchange, 303, null, new byte[0]);
+    byte[] body = readBody(exchange);
+    String code = body == null ? "" : new String(body, StandardCharsets.UTF_8).strip();
+    Optional<String> session = signIn.signIn(code);
+    if (session.isEmpty()) {
+      sendRefusal(exchange, 403, Status.Code.PERMISSION_DENIED, "this sign-in link is wrong, used already or "
+          + "expired (a link works once, for two minutes). " + SIGN_IN_AGAIN);
+      return;
+    }
+    send(exchange, 200, "text/plain; charset=utf-8", session.get().getBytes(StandardCharsets.UTF_8));
   }
 
   private void serveFile(HttpExchange exchange, String path) throws IOException {
-    if (path.equals("/") && !signedIn(exchange)) {
-      sendText(exchange, 403, "You are not signed in to this laptop's agent. " + SIGN_IN_AGAIN);
-      return;
-    }
+    // The files hold no data: the page asks for it with its session.
     StaticFile file = FILES.get(path);
     send(exchange, 200, file.contentType(), file.bytes());
   }
 
-  private void answerCall(HttpExchange exchange) throws IOException {
+  /** The two headers only the page's own script sends (a cross-site form or link sends neither). */
+  private static boolean fromThePage(HttpExchange exchange) throws IOException {
     Headers request = exchange.getRequestHeaders();
-    if (!signedIn(exchange)) {
-      sendRefusal(exchange, 401, Status.Code.PERMISSION_DENIED,
-          "not signed in (no valid " + SESSION_COOKIE + " cookie): " + SIGN_IN_AGAIN);
-      return;
-    }
     if (!"1".equals(request.getFirst(PAGE_HEADER))) {
       sendRefusal(exchange, 403, Status.Code.PERMISSION_DENIED,
           "the header " + PAGE_HEADER + ": 1 is missing: calls come from the employee page only");
-      return;
+      return false;
     }
     if (!isJson(request.getFirst("Content-Type"))) {
       sendRefusal(exchange, 403, Status.Code.PERMISSION_DENIED,
           "Content-Type must be application/json, not " + request.getFirst("Content-Type"));
+      return false;
+    }
+    return true;
+  }
+
+  private void answerCall(HttpExchange exchange) throws IOException {
+    if (!signIn.isSession(exchange.getRequestHeaders().getFirst(SESSION_HEADER))) {
+      sendRefusal(exchange, 401, Status.Code.PERMISSION_DENIED,
+          "not signed in (no valid " + SESSION_HEADER + " header): " + SIGN_IN_AGAIN);
+      return;
+    }
+    if (!fromThePage(exchange)) {
       return;
     }
     byte[] body = readBody(exchange);
@@ -219,8 +239,15 @@ public final class EmployeePage implements AutoCloseable {
       sendRefusal(exchange, 400, Status.Code.INVALID_ARGUMENT, "call: not an EmployeeCall in JSON (" + e.getMessage() + ")");
       return;
     }
+    if (call.getCallCase() == EmployeeCall.CallCase.OPEN_PAGE) {
+      // A session must not mint the codes that buy sessions: links come from the employee socket only.
+      sendRefusal(exchange, 403, Status.Code.PERMISSION_DENIED,
+          "open_page is answered on the employee socket only (fleet-agent page)");
+      return;
+    }
     EmployeeAnswer answer = calls.answer(call.build());
-    sendAnswer(exchange, answer.hasError() ? httpStatus(answer.getError().getCode()) : 200, answer);
+    sendAnswer(exchange, answer.hasError()
+        ? GrpcFailures.httpStatus(Status.Code.valueOf(answer.getError().getCode())) : 200, answer);
   }
 
   /** The body, or null when it is larger than a call may be (it is not read further). */
@@ -246,43 +273,6 @@ public final class EmployeePage implements AutoCloseable {
   private static boolean isJson(String contentType) {
     return contentType != null
         && contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT).equals("application/json");
-  }
-
-  private static int httpStatus(String grpcCode) {
-    return switch (grpcCode) {
-      case "INVALID_ARGUMENT" -> 400;
-      case "PERMISSION_DENIED" -> 403;
-      case "FAILED_PRECONDITION" -> 409;
-      case "RESOURCE_EXHAUSTED" -> 429;
-      case "UNAVAILABLE" -> 503;
-      default -> 500;
-    };
-  }
-
-  private boolean signedIn(HttpExchange exchange) {
-    List<String> cookieHeaders = exchange.getRequestHeaders().getOrDefault("Cookie", List.of());
-    return cookieHeaders.stream()
-        .flatMap(header -> Arrays.stream(header.split(";")))
-        .map(String::strip)
-        .filter(pair -> pair.startsWith(SESSION_COOKIE + "="))
-        .anyMatch(pair -> signIn.isSession(pair.substring(SESSION_COOKIE.length() + 1)));
-  }
-
-  private static Optional<String> queryParameter(HttpExchange exchange, String name) {
-    String query = exchange.getRequestURI().getRawQuery();
-    if (query == null) {
-      return Optional.empty();
-    }
-    for (String pair : query.split("&")) {
-      if (pair.startsWith(name + "=")) {
-        try {
-          return Optional.of(URLDecoder.decode(pair.substring(name.length() + 1), StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException badEscape) {
-          return Optional.empty();
-        }
-      }
-    }
-    return Optional.empty();
   }
 
   private static void sendRefusal(HttpExchange exchange, int httpStatus, Status.Code code, String message)

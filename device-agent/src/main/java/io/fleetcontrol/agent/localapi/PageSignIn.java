@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * How the employee signs in to the {@link EmployeePage}: the employee socket, which only the
- * employee reaches, hands out a link with a one-time code ({@link #newLink}); the page trades the
- * code for a session cookie ({@link #signIn}). Codes are short-lived and single-use because a link
+ * employee reaches, hands out a link with a one-time code in its fragment ({@link #newLink}); the
+ * page's script trades the code for a session it keeps in sessionStorage ({@link #signIn}). Codes are short-lived and single-use because a link
  * may end up in a browser's history or a terminal's scrollback. Everything is in memory: a restart
  * signs everyone out.
  */
@@ -32,7 +32,7 @@ public final class PageSignIn {
   /** A one-time sign-in link, or empty when no page is served (fleet.agent.page.enabled is off). */
   public Optional<String> newLink() {
     String address = pageAddress;
-    return address == null ? Optional.empty() : Optional.of(address + "/signin?code=" + codes.mint());
+    return address == null ? Optional.empty() : Optional.of(address + "/#code=" + codes.mint());
   }
 
   /** A new session for a good code, which is then used up; empty for a wrong, used or expired one. */

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The employee page on a live agent: a link from the employee socket signs in once, and a call
- * through the page changes the agent only with the session cookie, the page's header, JSON and this
+ * through the page changes the agent only with the session header, the page's header, JSON and this
  * page's own Host. "Nothing changes" is checked on the agent itself: no pause is started.
  */
 class EmployeePageTest {
@@ -99,70 +99,82 @@ class EmployeePageTest {
     }
   }
 
-  /** The session cookie ("fleet_employee=...") that following a fresh link sets. */
-  private static String signedInCookie() throws Exception {
-    HttpResponse<String> signedIn = get(signInLink(socket.path()), Map.of());
-    assertEquals(303, signedIn.statusCode(), signedIn.body());
-    return signedIn.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+  /** A fresh link's code, traded as the page's script trades it: the session's "X-Fleet-Session" header. */
+  private static String signedInSession() throws Exception {
+    HttpResponse<String> signedIn = signIn(codeOf(signInLink(socket.path())));
+    assertEquals(200, signedIn.statusCode(), signedIn.body());
+    return signedIn.body();
+  }
+
+  private static String codeOf(String link) {
+    return link.substring(link.indexOf("#code=") + "#code=".length());
+  }
+
+  private static HttpResponse<String> signIn(String code) throws Exception {
+    return send("/api/signin", code, Map.of("X-Fleet-Page", "1", "Content-Type", "application/json"));
   }
 
   @Test
   void aLinkFromTheEmployeeSocketSignsInOnce() throws Exception {
     String link = signInLink(socket.path());
-    assertTrue(link.startsWith("http://127.0.0.1:" + port() + "/signin?code="), link);
+    assertTrue(link.matches("http://127\\.0\\.0\\.1:" + port() + "/#code=[A-Za-z0-9_-]{43}"),
+        "the code rides in the fragment, which the browser sends nowhere: " + link);
 
-    HttpResponse<String> first = get(link, Map.of());
-    assertEquals(303, first.statusCode());
-    assertEquals(Optional.of("/"), first.headers().firstValue("Location"));
-    String setCookie = first.headers().firstValue("Set-Cookie").orElseThrow();
-    assertTrue(setCookie.matches("fleet_employee=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=/"), setCookie);
+    HttpResponse<String> first = signIn(codeOf(link));
+    assertEquals(200, first.statusCode(), first.body());
+    assertTrue(first.body().matches("[A-Za-z0-9_-]{43}"), first.body());
+    assertTrue(first.headers().firstValue("Set-Cookie").isEmpty(), "no cookie: one would reach every port of 127.0.0.1");
 
-    HttpResponse<String> again = get(link, Map.of());
-    assertEquals(403, again.statusCode(), "a link works once");
-    assertTrue(again.body().contains("fleet-agent page"), again.body());
-    assertTrue(again.headers().firstValue("Set-Cookie").isEmpty());
+    assertRefused(signIn(codeOf(link)), 403, "PERMISSION_DENIED", "used already");
+    assertRefused(signIn("made-up"), 403, "PERMISSION_DENIED", "fleet-agent page");
+    HttpResponse<String> formPost = send("/api/signin", codeOf(signInLink(socket.path())),
+        Map.of("Content-Type", "application/x-www-form-urlencoded"));
+    assertRefused(formPost, 403, "PERMISSION_DENIED", "X-Fleet-Page");
 
-    HttpResponse<String> home = get(url("/"), Map.of("Cookie", setCookie.split(";", 2)[0]));
-    assertEquals(200, home.statusCode());
+    HttpResponse<String> home = get(url("/"), Map.of());
+    assertEquals(200, home.statusCode(), "the page itself holds no data");
     assertTrue(home.body().contains("id=\"capture-state\""), home.body());
     assertEquals(Optional.of("no-store"), home.headers().firstValue("Cache-Control"));
     assertTrue(home.headers().firstValue("Content-Security-Policy").orElseThrow().startsWith("default-src 'self'"));
-
-    HttpResponse<String> stranger = get(url("/"), Map.of());
-    assertEquals(403, stranger.statusCode(), "no cookie, no page");
-    assertTrue(stranger.body().contains("fleet-agent page"), stranger.body());
-    assertEquals(403, get(url("/"), Map.of("Cookie", "fleet_employee=made-up")).statusCode());
-    assertEquals(403, get(url("/signin?code=made-up"), Map.of()).statusCode());
     assertEquals(200, get(url("/page.js"), Map.of()).statusCode(), "the script is no secret");
   }
 
   @Test
-  void withoutTheCookieACallIsRefusedAndNothingChanges() throws Exception {
+  void aSessionCannotMintSignInLinks() throws Exception {
+    HttpResponse<String> mint = post("{\"openPage\":{}}", signedInHeaders());
+    assertRefused(mint, 403, "PERMISSION_DENIED", "employee socket only");
+  }
+
+  @Test
+  void withoutTheSessionACallIsRefusedAndNothingChanges() throws Exception {
     HttpResponse<String> refused = post(START_PAUSE, Map.of("X-Fleet-Page", "1", "Content-Type", "application/json"));
     assertRefused(refused, 401, "PERMISSION_DENIED", "not signed in");
+    HttpResponse<String> madeUp = post(START_PAUSE,
+        Map.of("X-Fleet-Session", "made-up", "X-Fleet-Page", "1", "Content-Type", "application/json"));
+    assertRefused(madeUp, 401, "PERMISSION_DENIED", "not signed in");
     assertTrue(live.agent().activePause().isEmpty(), "no pause was started");
   }
 
   @Test
   void aFormPostWithoutThePageHeaderIsRefusedAndNothingChanges() throws Exception {
-    String cookie = signedInCookie();
+    String session = signedInSession();
     HttpResponse<String> form = post("startPause=300s",
-        Map.of("Cookie", cookie, "Content-Type", "application/x-www-form-urlencoded"));
+        Map.of("X-Fleet-Session", session, "Content-Type", "application/x-www-form-urlencoded"));
     assertRefused(form, 403, "PERMISSION_DENIED", "X-Fleet-Page");
     HttpResponse<String> plainText = post(START_PAUSE,
-        Map.of("Cookie", cookie, "X-Fleet-Page", "1", "Content-Type", "text/plain"));
+        Map.of("X-Fleet-Session", session, "X-Fleet-Page", "1", "Content-Type", "text/plain"));
     assertRefused(plainText, 403, "PERMISSION_DENIED", "Content-Type must be application/json");
     assertTrue(live.agent().activePause().isEmpty(), "no pause was started");
   }
 
   @Test
   void anotherHostNameIsRefusedAsDnsRebinding() throws Exception {
-    String cookie = signedInCookie();
-    String answer = rawPost("rebound.example.com:" + port(), cookie, START_PAUSE);
+    String session = signedInSession();
+    String answer = rawPost("rebound.example.com:" + port(), session, START_PAUSE);
     assertTrue(answer.startsWith("HTTP/1.1 403"), answer);
     assertTrue(answer.contains("\"code\":\"PERMISSION_DENIED\""), answer);
     assertTrue(live.agent().activePause().isEmpty(), "no pause was started");
-    assertTrue(rawPost("localhost:" + port(), cookie, "{\"getStatus\":{}}").startsWith("HTTP/1.1 200"),
+    assertTrue(rawPost("localhost:" + port(), session, "{\"getStatus\":{}}").startsWith("HTTP/1.1 200"),
         "localhost on this port is this page");
   }
 
@@ -225,11 +237,11 @@ class EmployeePageTest {
     int code = AgentMain.run(new String[] {"page", "--no-open", "--state-dir", pageStateDir.toString()},
         new PrintWriter(out), new PrintWriter(err));
     assertEquals(0, code, err.toString());
-    Matcher link = Pattern.compile("http://127\\.0\\.0\\.1:" + port() + "/signin\\?code=[A-Za-z0-9_-]{43}")
+    Matcher link = Pattern.compile("http://127\\.0\\.0\\.1:" + port() + "/#code=[A-Za-z0-9_-]{43}")
         .matcher(out.toString());
     assertTrue(link.find(), out.toString());
     assertFalse(out.toString().contains("Opening"), "--no-open: " + out);
-    assertEquals(303, get(link.group(), Map.of()).statusCode());
+    assertEquals(200, signIn(codeOf(link.group())).statusCode());
   }
 
   @Test
@@ -243,7 +255,7 @@ class EmployeePageTest {
   }
 
   private static Map<String, String> signedInHeaders() throws Exception {
-    return Map.of("Cookie", signedInCookie(), "X-Fleet-Page", "1", "Content-Type", "application/json");
+    return Map.of("X-Fleet-Session", signedInSession(), "X-Fleet-Page", "1", "Content-Type", "application/json");
   }
 
   private static void assertRefused(HttpResponse<String> response, int httpStatus, String code, String says)
@@ -275,7 +287,11 @@ class EmployeePageTest {
   }
 
   private static HttpResponse<String> post(String body, Map<String, String> headers) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url("/api/call")))
+    return send("/api/call", body, headers);
+  }
+
+  private static HttpResponse<String> send(String path, String body, Map<String, String> headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
         .timeout(Duration.ofSeconds(20))
         .POST(HttpRequest.BodyPublishers.ofString(body));
     headers.forEach(request::header);
@@ -283,12 +299,12 @@ class EmployeePageTest {
   }
 
   /** By hand: java.net.http sets Host itself, as a browser does, and a rebound name is what it would send. */
-  private static String rawPost(String host, String cookie, String json) throws IOException {
+  private static String rawPost(String host, String session, String json) throws IOException {
     try (Socket connection = new Socket(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), port())) {
       connection.setSoTimeout(20_000);
       byte[] body = json.getBytes(StandardCharsets.UTF_8);
       OutputStream out = connection.getOutputStream();
-      out.write(("POST /api/call HTTP/1.1\r\nHost: " + host + "\r\nCookie: " + cookie
+      out.write(("POST /api/call HTTP/1.1\r\nHost: " + host + "\r\nX-Fleet-Session: " + session
           + "\r\nX-Fleet-Page: 1\r\nContent-Type: application/json\r\nContent-Length: " + body.length
           + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       out.write(body);

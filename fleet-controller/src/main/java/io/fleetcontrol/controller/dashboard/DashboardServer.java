@@ -10,10 +10,10 @@ import io.fleetcontrol.controller.grpc.ControllerServer;
 import io.fleetcontrol.controller.grpc.ServiceBinding;
 import io.fleetcontrol.controller.grpc.ServiceBinding.UnaryMethod;
 import io.fleetcontrol.controller.security.AdminTokens;
+import io.fleetcontrol.grpcedge.GrpcFailures;
 import io.fleetcontrol.proto.v1.AdminService;
 import io.fleetcontrol.proto.v1.AdminServicePowerApi;
 import io.grpc.Status;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -117,7 +116,7 @@ public final class DashboardServer extends AllDirectives {
   }
 
   Route routes() {
-    return respondWithHeaders(SECURITY_HEADERS, () -> concat(
+    return respondWithHeaders(SECURITY_HEADERS, () -> loopbackNameWithoutTls(() -> concat(
         pathSingleSlash(() -> get(() -> signedIn(session -> getFromResource("dashboard/index.html"),
             () -> redirect(Uri.create("/signin"), StatusCodes.SEE_OTHER)))),
         path("signin", () -> concat(
@@ -134,7 +133,23 @@ public final class DashboardServer extends AllDirectives {
                 () -> withSizeLimit(MAX_BODY_BYTES, () -> entity(Unmarshaller.entityToString(),
                     body -> call(session, method, body)))))))),
             () -> json(StatusCodes.UNAUTHORIZED, error(Status.Code.UNAUTHENTICATED,
-                "sign in first: the session is missing or has expired"))))));
+                "sign in first: the session is missing or has expired")))))));
+  }
+
+  /**
+   * Without TLS (dev mode, loopback) a page of any site could rebind its own name to 127.0.0.1 and
+   * talk to the dashboard as a same-origin page; it cannot make the browser send a loopback Host.
+   * With TLS the certificate does not match such a name, so the browser never gets that far.
+   */
+  private Route loopbackNameWithoutTls(Supplier<Route> inner) {
+    return extractUri(uri -> {
+      String host = uri.host().address();
+      if (secure || host.equals("127.0.0.1") || host.equalsIgnoreCase("localhost") || host.equals("::1")) {
+        return inner.get();
+      }
+      return json(StatusCodes.FORBIDDEN, error(Status.Code.PERMISSION_DENIED,
+          "without TLS the dashboard answers at 127.0.0.1 or localhost only, not at " + host));
+    });
   }
 
   /** The route for a valid session, or {@code otherwise}. */
@@ -168,7 +183,9 @@ public final class DashboardServer extends AllDirectives {
   private static boolean sameAuthority(String origin, Uri self) {
     try {
       URI parsed = URI.create(origin);
-      return self.scheme().equals(parsed.getScheme()) && self.host().address().equalsIgnoreCase(parsed.getHost())
+      // java.net.URI keeps an IPv6 literal's brackets; pekko's Host does not.
+      String host = parsed.getHost() == null ? "" : parsed.getHost().replaceAll("^\\[|]$", "");
+      return self.scheme().equals(parsed.getScheme()) && self.host().address().equalsIgnoreCase(host)
           && portOf(self.scheme(), self.port()) == portOf(parsed.getScheme(), parsed.getPort());
     } catch (IllegalArgumentException e) {
       return false;
@@ -266,18 +283,7 @@ public final class DashboardServer extends AllDirectives {
   }
 
   static StatusCode httpStatus(Status.Code code) {
-    return switch (code) {
-      case INVALID_ARGUMENT, OUT_OF_RANGE -> StatusCodes.BAD_REQUEST;
-      case UNAUTHENTICATED -> StatusCodes.UNAUTHORIZED;
-      case PERMISSION_DENIED -> StatusCodes.FORBIDDEN;
-      case NOT_FOUND -> StatusCodes.NOT_FOUND;
-      case ALREADY_EXISTS, FAILED_PRECONDITION, ABORTED -> StatusCodes.CONFLICT;
-      case RESOURCE_EXHAUSTED -> StatusCodes.TOO_MANY_REQUESTS;
-      case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
-      case DEADLINE_EXCEEDED -> StatusCodes.GATEWAY_TIMEOUT;
-      case UNIMPLEMENTED -> StatusCodes.NOT_IMPLEMENTED;
-      default -> StatusCodes.INTERNAL_SERVER_ERROR;
-    };
+    return StatusCodes.get(GrpcFailures.httpStatus(code));
   }
 
   private static String error(Status.Code code, String message) {

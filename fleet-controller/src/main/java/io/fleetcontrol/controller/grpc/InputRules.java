@@ -194,15 +194,16 @@ public final class InputRules {
 
   /** Who did something, as the audit trail names it: an admin identity, "agent" or "system". */
   public static String actor(String value) {
-    if (value.length() > 256) {
-      throw invalid("actor must be at most 256 characters (got " + value.length() + ")");
-    }
-    return value;
+    return text("actor", value, 256);
   }
 
   private static String text(String field, String value) {
-    if (value.length() > MAX_TEXT_CHARS) {
-      throw invalid(field + " must be at most " + MAX_TEXT_CHARS + " characters (got " + value.length() + ")");
+    return text(field, value, MAX_TEXT_CHARS);
+  }
+
+  private static String text(String field, String value, int maxChars) {
+    if (value.length() > maxChars) {
+      throw invalid(field + " must be at most " + maxChars + " characters (got " + value.length() + ")");
     }
     return value;
   }

@@ -59,16 +59,6 @@ public interface AuditStore {
 
   /** Which entries a listing wants: each part null for any. */
   record Filter(String deviceId, String action, String actor) {
-    public static final Filter ALL = new Filter(null, null, null);
-
-    public static Filter device(String deviceId) {
-      return new Filter(deviceId, null, null);
-    }
-
-    public static Filter action(String action) {
-      return new Filter(null, action, null);
-    }
-
     public boolean matches(AuditEntry entry) {
       return (deviceId == null || deviceId.equals(entry.deviceId()))
           && (action == null || action.equals(entry.action()))

@@ -35,11 +35,16 @@ public final class ControllerSecurity {
     Config fleet = config.getConfig("fleet");
     String grpcInterface = fleet.getString("grpc.interface");
     boolean devMode = fleet.getBoolean("dev-mode");
-    boolean loopback = isLoopback(grpcInterface);
+    // The dashboard takes the same TLS and the same tokens: what dev mode allows on loopback only,
+    // it allows only while both ports are on loopback.
+    String dashboardInterface = fleet.getBoolean("dashboard.enabled") ? fleet.getString("dashboard.interface") : grpcInterface;
+    boolean loopback = isLoopback(grpcInterface) && isLoopback(dashboardInterface);
     boolean devAllowed = devMode && loopback;
-    String where = devMode
-        ? "gRPC binds " + grpcInterface + ", not a loopback address"
-        : "fleet.dev-mode (FLEET_DEV_MODE) is off";
+    String where = !devMode
+        ? "fleet.dev-mode (FLEET_DEV_MODE) is off"
+        : !isLoopback(grpcInterface)
+            ? "gRPC binds " + grpcInterface + ", not a loopback address"
+            : "the dashboard binds " + dashboardInterface + ", not a loopback address";
 
     String chain = fleet.getString("grpc.tls.certificate-chain-file");
     String key = fleet.getString("grpc.tls.private-key-file");

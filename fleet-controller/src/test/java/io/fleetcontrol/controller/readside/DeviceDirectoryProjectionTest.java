@@ -135,7 +135,7 @@ class DeviceDirectoryProjectionTest {
     Policy policy = Policy.starter("engineering", 1);
     admin.process(EventEnvelope.create(Offset.sequence(1), "PolicyCatalog|catalog", 1,
         (Object) new PolicyCatalog.PolicyVersionCreated(policy, "alice", T0), 0L)).toCompletableFuture().get();
-    var listing = audit.list(AuditStore.Filter.action("policy.created"), null, 10).toCompletableFuture().join();
+    var listing = audit.list(new AuditStore.Filter(null, "policy.created", null), null, 10).toCompletableFuture().join();
     assertEquals(1, listing.entries().size());
     assertEquals("alice", listing.entries().get(0).actor());
     assertEquals("engineering v1", listing.entries().get(0).detail());
@@ -162,7 +162,7 @@ class DeviceDirectoryProjectionTest {
     assertFalse(done.isDone(), "the group is done only when every device's writes are");
     held.finish("row b");
     assertTrue(done.isDone());
-    assertEquals(3, audit.list(AuditStore.Filter.ALL, null, 10).toCompletableFuture().join().entries().size());
+    assertEquals(3, audit.list(new AuditStore.Filter(null, null, null), null, 10).toCompletableFuture().join().entries().size());
   }
 
   @Test

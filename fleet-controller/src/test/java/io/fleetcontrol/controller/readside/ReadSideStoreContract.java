@@ -311,7 +311,7 @@ public abstract class ReadSideStoreContract {
     List<String> seen = new ArrayList<>();
     AuditStore.Cursor after = null;
     for (int pages = 0; pages < 100; pages++) {
-      AuditStore.Listing page = join(stores.audit().list(AuditStore.Filter.device(id), after, 2));
+      AuditStore.Listing page = join(stores.audit().list(new AuditStore.Filter(id, null, null), after, 2));
       assertTrue(page.entries().size() <= 2);
       page.entries().forEach(e -> seen.add(e.detail()));
       after = page.next() == null ? null : AuditStore.Cursor.decode(page.next().encode());
@@ -347,7 +347,7 @@ public abstract class ReadSideStoreContract {
     List<AuditEntry> seen = new ArrayList<>();
     AuditStore.Cursor after = null;
     for (int pages = 0; pages < 1000; pages++) {
-      AuditStore.Listing page = join(stores.audit().list(AuditStore.Filter.action(action), after, 10));
+      AuditStore.Listing page = join(stores.audit().list(new AuditStore.Filter(null, action, null), after, 10));
       seen.addAll(page.entries());
       after = page.next();
       if (after == null) {
@@ -381,7 +381,7 @@ public abstract class ReadSideStoreContract {
     List<AuditEntry> fleetWide = new ArrayList<>();
     AuditStore.Cursor after = null;
     for (int pages = 0; pages < 1000; pages++) {
-      AuditStore.Listing page = join(stores.audit().list(AuditStore.Filter.action(action), after, 100));
+      AuditStore.Listing page = join(stores.audit().list(new AuditStore.Filter(null, action, null), after, 100));
       fleetWide.addAll(page.entries());
       after = page.next();
       if (after == null) {

@@ -50,6 +50,16 @@ class ControllerSecurityTest {
   }
 
   @Test
+  void theDashboardOffLoopbackEndsWhatDevModeAllows() {
+    String refused = refusal(config(Map.of("fleet.dev-mode", true, "fleet.dashboard.interface", "0.0.0.0")));
+    assertTrue(refused.contains("the dashboard binds 0.0.0.0, not a loopback address"), refused);
+    Config off = config(Map.of("fleet.dev-mode", true, "fleet.dashboard.interface", "0.0.0.0",
+        "fleet.dashboard.enabled", false));
+    assertTrue(ControllerSecurity.check(off, AdminTokens.fromConfig(off.getConfig("fleet"))).isEmpty(),
+        "a dashboard that is off binds nothing");
+  }
+
+  @Test
   void theDevProfileIsRefusedOn0000EvenWithTls(@TempDir Path dir) throws Exception {
     Config dev = ConfigFactory.parseMap(Map.of("fleet.grpc.interface", "0.0.0.0"))
         .withFallback(ConfigFactory.load("dev")).resolve();
