@@ -1,6 +1,7 @@
 package io.fleetcontrol.agent.cli;
 
 import com.typesafe.config.ConfigFactory;
+import io.fleetcontrol.agent.localapi.Desktop;
 import io.fleetcontrol.agent.localapi.EmployeeClient;
 import io.fleetcontrol.agent.localapi.LocalSettings;
 import io.fleetcontrol.proto.agent.v1.AcknowledgeNoticeRequest;
@@ -217,7 +218,7 @@ final class EmployeeCommands {
      * goes into a file only this user can read, and that file's name is what xdg-open gets.
      */
     private static String openInBrowser(String url) {
-      Optional<Path> xdgOpen = onPath("xdg-open");
+      Optional<Path> xdgOpen = Desktop.onPath("xdg-open");
       if (xdgOpen.isEmpty()) {
         return "Open the link in your browser (xdg-open is not on the PATH).";
       }
@@ -246,18 +247,6 @@ final class EmployeeCommands {
       Files.writeString(file, "<!doctype html><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url="
           + url + "\"><title>Your capture controls</title><a href=\"" + url + "\">Open your capture controls</a>\n");
       return file;
-    }
-
-    private static Optional<Path> onPath(String program) {
-      String path = System.getenv("PATH");
-      if (path == null) {
-        return Optional.empty();
-      }
-      return Arrays.stream(path.split(File.pathSeparator))
-          .filter(dir -> !dir.isEmpty())
-          .map(dir -> Path.of(dir, program))
-          .filter(Files::isExecutable)
-          .findFirst();
     }
   }
 

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import io.fleetcontrol.agent.AgentSettings;
 import io.fleetcontrol.agent.DeviceAgent;
 import io.fleetcontrol.agent.gate.GateSocket;
+import io.fleetcontrol.agent.localapi.CaptureNotifications;
 import io.fleetcontrol.agent.localapi.EmployeeApi;
 import io.fleetcontrol.agent.localapi.EmployeeCalls;
 import io.fleetcontrol.agent.localapi.EmployeePage;
@@ -112,6 +113,11 @@ final class RunCommand implements Callable<Integer> {
           LocalApi.maxMessageBytes(config));
       CoordinatedShutdown.get(system).addJvmShutdownHook(() -> closeQuietly(employee));
       system.log().info("Employee socket at {}, answering {} only", employee.path(), local.employeeUser());
+      if (config.getBoolean("fleet.agent.notify.enabled")) {
+        Duration every = config.getDuration("fleet.agent.notify.every");
+        CaptureNotifications.notifySend().ifPresent(desktop -> system.scheduler().scheduleWithFixedDelay(every, every,
+            new CaptureNotifications(agent.gate()::captureState, desktop), system.executionContext()));
+      }
       if (pageSettings.enabled()) {
         // The page is a convenience: the gate and the employee's commands work without it, so a
         // port another account took stops the page, not the agent.
