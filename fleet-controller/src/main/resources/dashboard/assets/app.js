@@ -239,8 +239,9 @@ async function devicePage(deviceId, scope) {
     const answer = await api('GetDevice', { deviceId });
     const d = answer.device;
     const t = d.latestTelemetry || {};
-    if (d.lastSeenTime && (samples.length === 0 || samples[samples.length - 1].at !== d.lastSeenTime)) {
-      samples.push({ at: d.lastSeenTime, y: t.batteryKnown ? t.batteryPercent : 0,
+    // A laptop that does not know its battery (a desktop, a VM) plots nothing rather than zeros.
+    if (t.batteryKnown && d.lastSeenTime && (samples.length === 0 || samples[samples.length - 1].at !== d.lastSeenTime)) {
+      samples.push({ at: d.lastSeenTime, y: t.batteryPercent,
         label: new Date(d.lastSeenTime).toLocaleTimeString() });
       if (samples.length > 720) samples.shift();
     }

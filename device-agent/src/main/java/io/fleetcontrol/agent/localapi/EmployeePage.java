@@ -52,6 +52,7 @@ public final class EmployeePage implements AutoCloseable {
   static final String SESSION_HEADER = "X-Fleet-Session";
   static final String PAGE_HEADER = "X-Fleet-Page";
   static final int MAX_CALL_BYTES = 64 * 1024;
+  private static final int MAX_DRAINED_BYTES = 1024 * 1024;
   /** A call may wait for the controller a few seconds; a few threads keep the page answering meanwhile. */
   private static final int THREADS = 4;
 
@@ -250,21 +251,28 @@ public final class EmployeePage implements AutoCloseable {
         ? GrpcFailures.httpStatus(Status.Code.valueOf(answer.getError().getCode())) : 200, answer);
   }
 
-  /** The body, or null when it is larger than a call may be (it is not read further). */
+  /**
+   * The body, or null when it is larger than a call may be. What is left of a body up to
+   * {@link #MAX_DRAINED_BYTES} is read and dropped, so the sender gets its 413 rather than a
+   * connection reset on unread bytes; a body declared larger than that is not read at all.
+   */
   private static byte[] readBody(HttpExchange exchange) throws IOException {
-    if (declaredTooLarge(exchange.getRequestHeaders().getFirst("Content-Length"))) {
+    if (declaredLargerThan(exchange.getRequestHeaders().getFirst("Content-Length"), MAX_DRAINED_BYTES)) {
       return null;
     }
     try (InputStream in = exchange.getRequestBody()) {
       byte[] body = in.readNBytes(MAX_CALL_BYTES + 1);
-      return body.length > MAX_CALL_BYTES ? null : body;
+      if (body.length <= MAX_CALL_BYTES) {
+        return body;
+      }
+      in.readNBytes(MAX_DRAINED_BYTES);
+      return null;
     }
   }
 
-  /** Refused before it is read, so a large body takes no time or memory. */
-  private static boolean declaredTooLarge(String contentLength) {
+  private static boolean declaredLargerThan(String contentLength, long limit) {
     try {
-      return contentLength != null && Long.parseLong(contentLength.strip()) > MAX_CALL_BYTES;
+      return contentLength != null && Long.parseLong(contentLength.strip()) > limit;
     } catch (NumberFormatException e) {
       return false; // Read it, up to the limit.
     }
