@@ -212,7 +212,9 @@ class FuzzIntegrationTest {
       List<HostileMessages.Case> cases = hostile.casesFor(method.getInputType(), CASES_PER_METHOD);
       running.add(pool.submit(() -> unaryCalls(method, cases, localIdentities(), calls)));
     }
-    List<HostileMessages.Case> employeeCases = hostile.casesFor(EmployeeCall.getDescriptor(), 7 * CASES_PER_METHOD);
+    List<HostileMessages.Case> employeeCases = hostile.casesFor(EmployeeCall.getDescriptor(),
+        // As many per kind of call as the gRPC methods get: the count follows the oneof (open_page made eight).
+        EmployeeCall.getDescriptor().getOneofs().get(0).getFieldCount() * CASES_PER_METHOD);
     employeeCases = new ArrayList<>(employeeCases);
     employeeCases.add(HostileMessages.oversized(EmployeeCall.getDescriptor()));
     List<HostileMessages.Case> toTheEmployeeSocket = employeeCases;
