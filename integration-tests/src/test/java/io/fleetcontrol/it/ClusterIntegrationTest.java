@@ -118,8 +118,11 @@ class ClusterIntegrationTest {
           assertEquals(Map.of(1L, AGENTS), fleet.appliedVersionCounts(), "every agent on default v1: "
               + fleet.agents().stream().filter(a -> a.appliedPolicyVersion() != 1)
                   .map(a -> a.deviceId() + " " + a.status() + " " + a.lastProblem()).toList()));
-      Eventually.within(Duration.ofMinutes(2), () -> assertEquals(AGENTS, await(admin.getFleetSummary()
-          .addHeader("authorization", BEARER).invoke(GetFleetSummaryRequest.getDefaultInstance())).getOnline()));
+      Eventually.within(Duration.ofMinutes(2), () -> {
+        var summary = await(admin.getFleetSummary().addHeader("authorization", BEARER)
+            .invoke(GetFleetSummaryRequest.getDefaultInstance()));
+        assertEquals(AGENTS, summary.getOnline(), () -> "online; " + notOnline(admin, fleet, summary));
+      });
 
       List<DeviceAgent> agents = fleet.agents().stream()
           .filter(a -> a.settings().identity().jurisdiction().equals("US"))
@@ -311,6 +314,22 @@ class ClusterIntegrationTest {
       // SBR's stable-after, ~12 s), the removal margin (7 s) and the entities' recovery after it.
       assertTrue(recovery.heard().compareTo(Duration.ofSeconds(60)) <= 0, "agents back after the kill: " + recovery);
     }
+  }
+
+  /** What the read side says of the devices it does not count online, for a failure's message. */
+  private static String notOnline(AdminServiceClient admin, FleetSimulator fleet,
+      io.fleetcontrol.proto.v1.GetFleetSummaryResponse summary) {
+    var quiet = new ArrayList<String>();
+    for (var state : List.of(io.fleetcontrol.proto.v1.ConnectionState.CONNECTION_STATE_STALE,
+        io.fleetcontrol.proto.v1.ConnectionState.CONNECTION_STATE_OFFLINE)) {
+      await(admin.listDevices().addHeader("authorization", BEARER).invoke(
+          io.fleetcontrol.proto.v1.ListDevicesRequest.newBuilder().setConnectionState(state).setPageSize(20).build()))
+          .getDevicesList().forEach(d -> quiet.add(d.getDeviceId() + " " + state + " last seen "
+              + Instant.ofEpochSecond(d.getLastSeenTime().getSeconds()) + " agent "
+              + fleet.agent(d.getDeviceId()).map(a -> a.status() + " " + a.lastProblem()).orElse("?")));
+    }
+    return "total " + summary.getTotal() + ", stale " + summary.getStale() + ", offline " + summary.getOffline()
+        + " at " + Instant.now() + ": " + quiet;
   }
 
   private static Rollout rollout(AdminServiceClient admin, String id) {

@@ -129,11 +129,29 @@ public final class PresenceWriter implements PresenceDirectory {
     }
   }
 
-  /** Devices silent for stale-after: their rows get their true last heartbeat and stop being live. */
-  private void sweepSilent(Instant now) {
+  /**
+   * Devices silent for stale-after: their rows get their true last heartbeat and stop being live.
+   * Devices heard since their row was written a keep-alive ago get it written again now, not at their
+   * next heartbeat: a reader counts the row online until keep-alive plus stale-after past its
+   * {@code last_seen}, and waiting for a heartbeat would spend up to a heartbeat interval of that margin.
+   */
+  private void sweep(Instant now) {
     long silentSince = now.toEpochMilli() - staleAfterMillis;
+    long writtenBefore = now.toEpochMilli() - keepAlive.toMillis();
     for (Map.Entry<String, Watch> each : watched.entrySet()) {
-      if (each.getValue().lastHeardMillis() <= silentSince) {
+      Watch seen = each.getValue();
+      if (seen.lastHeardMillis() > silentSince && seen.queued() != null
+          && seen.queued().lastSeen().toEpochMilli() <= writtenBefore && seen.lastHeard().isAfter(seen.queued().lastSeen())) {
+        watched.computeIfPresent(each.getKey(), (id, watch) -> {
+          Word queued = watch.queued();
+          if (queued == null || queued.lastSeen().toEpochMilli() > writtenBefore) {
+            return watch; // written meanwhile
+          }
+          Word next = word(watch.lastHeard(), self, queued.captureState(), queued.reason(), queued);
+          pending.put(id, next);
+          return new Watch(watch.lastHeardMillis(), watch.lastHeard(), next);
+        });
+      } else if (seen.lastHeardMillis() <= silentSince) {
         // Heard again, it is written afresh as live; until then there is nothing more to say.
         watched.computeIfPresent(each.getKey(), (id, watch) -> {
           if (watch.lastHeardMillis() > silentSince) {
@@ -148,7 +166,7 @@ public final class PresenceWriter implements PresenceDirectory {
 
   /** Writes what is pending; package-private so tests can flush on their own clock. */
   CompletionStage<Integer> flush() {
-    sweepSilent(clock.instant());
+    sweep(clock.instant());
     if (pending.isEmpty()) {
       if (!flushing.get()) {
         onFlushed.accept(clock.instant());

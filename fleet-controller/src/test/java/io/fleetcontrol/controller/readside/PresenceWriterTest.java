@@ -102,6 +102,28 @@ class PresenceWriterTest {
   }
 
   @Test
+  void anUnchangedDeviceIsWrittenAgainAKeepAliveAfterItsRowNotAtItsNextHeartbeat() {
+    writer.heard("a", T0, ALLOWED);
+    flush();
+    // Heartbeats at 9 s, 19 s, ... 119 s: none is a keep-alive after the row's 0 s, and the next
+    // (129 s) would leave readers 9 s less of their stale-after margin.
+    for (int s = 1; s <= 119; s++) {
+      clock.advance(Duration.ofSeconds(1));
+      if (s % 10 == 9) {
+        writer.heard("a", clock.instant(), ALLOWED);
+      }
+      assertEquals(0, flush(), "nothing to write at " + s + " s");
+    }
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(1, flush(), "a keep-alive after the row, with no heartbeat at that moment");
+    assertEquals(T0.plusSeconds(119), row("a").lastSeen(), "the last heartbeat heard");
+    assertEquals(NODE, row("a").liveOn());
+    clock.advance(Duration.ofSeconds(9));
+    writer.heard("a", clock.instant(), ALLOWED);
+    assertEquals(0, flush(), "the next heartbeat is not due");
+  }
+
+  @Test
   void aChangedDecisionIsWrittenAtTheNextFlush() {
     run("a", 30, true);
     writer.heard("a", clock.instant(), Decision.deny(CaptureState.PAUSED, Decision.Rule.values()[0], "paused"));
