@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -58,7 +59,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * after the CPU window, so the recording does not weigh on the figures; it, the class histogram and
  * the logs are left under integration-tests/target/scale-run. System properties: scale.sample-seconds
  * (60), scale.controller-heap (4g), scale.simulator-heap (6g), scale.start-rate (1000 agents started
- * per second), scale.cql-port (19342), scale.storage-port (19300), scale.connect-timeout-minutes (20).
+ * per second), scale.cql-port (19342), scale.storage-port (19300), scale.connect-timeout-minutes (20),
+ * scale.controller-jvm-flags (the image's collector flags; "" for the JVM's defaults), scale.heap-dump
+ * (false: true leaves the controller's heap, as weighed, in heap-N.hprof).
  */
 public final class ScaleBenchmark {
 
@@ -132,6 +135,7 @@ public final class ScaleBenchmark {
     long controllerPid = controller.pid();
     checkOpenFiles("controller", controllerPid);
     long idleHeapKb = liveHeapKb(controllerPid);
+    long idleObjectsKb = liveObjectsKb(jcmd(controllerPid, "GC.class_histogram"));
     log("controller pid " + controllerPid + ", live heap with no agents " + idleHeapKb / 1024 + " MB");
     // What the node and Cassandra burn with no agent at all (timers, the read side's refresh, the
     // projections' polling), so the heartbeat's own cost can be told from it at a small N.
@@ -214,8 +218,16 @@ public final class ScaleBenchmark {
 
     long liveHeapKb = liveHeapKb(controllerPid);
     Path histogram = runDir.resolve("histogram-" + count + ".txt");
-    Files.writeString(histogram, jcmd(controllerPid, "GC.class_histogram"));
+    String histogramText = jcmd(controllerPid, "GC.class_histogram");
+    Files.writeString(histogram, histogramText);
+    long liveObjectsKb = liveObjectsKb(histogramText);
     log("class histogram: " + histogram);
+    if (Boolean.getBoolean("scale.heap-dump")) {
+      Path dump = runDir.resolve("heap-" + count + ".hprof");
+      Files.deleteIfExists(dump);
+      jcmd(controllerPid, "GC.heap_dump", dump.toString());
+      log("heap dump: " + dump);
+    }
     int held = connected;
     String rollout = rollout(admin, held);
 
@@ -229,7 +241,9 @@ public final class ScaleBenchmark {
             + "\"controller_idle_cores\":%.3f,\"cassandra_idle_cores\":%.3f,"
             + "\"controller_cpu_us_per_heartbeat_above_idle\":%.1f,\"cassandra_cpu_us_per_heartbeat_above_idle\":%.1f,"
             + "\"controller_idle_heap_mb\":%.1f,\"controller_live_heap_mb\":%.1f,\"heap_kb_per_device\":%.1f,"
-            + "\"heap_kb_per_device_above_idle\":%.1f,\"summary_online\":%d,%s,"
+            + "\"heap_kb_per_device_above_idle\":%.1f,"
+            + "\"controller_idle_objects_mb\":%.1f,\"controller_live_objects_mb\":%.1f,"
+            + "\"objects_kb_per_device_above_idle\":%.1f,\"summary_online\":%d,%s,"
             + "\"ramp_cassandra_writes_per_device\":%.1f,\"ramp_cassandra_reads_per_device\":%.1f,%s,"
             + "\"tls\":true,\"agents_per_connection\":1}",
         count, held, connectSeconds, connectedAfterRamp / connectSeconds,
@@ -240,7 +254,9 @@ public final class ScaleBenchmark {
         (cpuSeconds[0] - controllerIdleCores * wall) * 1e6 / heartbeats,
         (cpuSeconds[1] - cassandraIdleCores * wall) * 1e6 / heartbeats,
         idleHeapKb / 1024.0, liveHeapKb / 1024.0, liveHeapKb / (double) Math.max(1, held),
-        (liveHeapKb - idleHeapKb) / (double) Math.max(1, held), online, connectReadSide.json("connect_summary"),
+        (liveHeapKb - idleHeapKb) / (double) Math.max(1, held),
+        idleObjectsKb / 1024.0, liveObjectsKb / 1024.0, (liveObjectsKb - idleObjectsKb) / (double) Math.max(1, held),
+        online, connectReadSide.json("connect_summary"),
         rampTotal[0] / (double) Math.max(1, connectedAfterRamp), rampTotal[1] / (double) Math.max(1, connectedAfterRamp),
         rollout);
   }
@@ -390,7 +406,11 @@ public final class ScaleBenchmark {
   private void startController(Path tls) throws Exception {
     List<String> command = new ArrayList<>(List.of(
         javaBin.toString(),
-        "-Xmx" + System.getProperty("scale.controller-heap", "4g"),
+        "-Xmx" + System.getProperty("scale.controller-heap", "4g")));
+    // The image's collector flags (fleet-controller/pom.xml, jvmFlags); "" runs on the JVM's defaults.
+    String flags = System.getProperty("scale.controller-jvm-flags", "-XX:+UseG1GC -XX:+UseStringDeduplication");
+    command.addAll(Arrays.stream(flags.split("\\s+")).filter(f -> !f.isEmpty()).toList());
+    command.addAll(List.of(
         "-cp", System.getProperty("java.class.path"),
         // The test classpath holds the agent's logback.xml too; log as a deployed controller does.
         "-Dlogback.configurationFile=" + repo.resolve("fleet-controller/src/main/resources/logback.xml"),
@@ -522,6 +542,19 @@ public final class ScaleBenchmark {
       throw new IllegalStateException("no heap figure in jcmd GC.heap_info:\n" + info);
     }
     return Long.parseLong(m.group(1));
+  }
+
+  /**
+   * The bytes of the objects a class histogram counted, KiB: a full GC's survivors exactly, where the
+   * heap's "used" figure also counts the partly filled regions G1 leaves (its run-to-run spread at
+   * 3,000 agents was several MB, more than a change of 1 KB per device).
+   */
+  private static long liveObjectsKb(String histogram) {
+    Matcher m = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)").matcher(histogram);
+    if (!m.find()) {
+      throw new IllegalStateException("no Total line in jcmd GC.class_histogram");
+    }
+    return Long.parseLong(m.group(1)) / 1024;
   }
 
   private String jcmd(long pid, String... command) {

@@ -17,8 +17,14 @@ public record DeviceIdentity(
     String agentVersion,
     String timeZone) {
 
+  /** The strings are {@link SharedStrings}: an entity and the read side hold one copy between them. */
   public DeviceIdentity {
-    labels = Map.copyOf(labels);
+    deviceId = SharedStrings.of(deviceId);
+    owner = SharedStrings.of(owner);
+    jurisdiction = SharedStrings.of(jurisdiction);
+    labels = SharedStrings.of(labels);
+    agentVersion = SharedStrings.of(agentVersion);
+    timeZone = SharedStrings.of(timeZone);
   }
 
   public DeviceIdentity withAgentVersion(String newAgentVersion) {

@@ -16,7 +16,7 @@ public record PolicyVersion(String policyName, long version) implements Comparab
   public static final PolicyVersion NONE = new PolicyVersion("", 0);
 
   public PolicyVersion {
-    policyName = policyName == null ? "" : policyName;
+    policyName = policyName == null ? "" : SharedStrings.of(policyName);
   }
 
   /**

@@ -11,6 +11,7 @@ import io.fleetcontrol.device.DeviceCommand;
 import io.fleetcontrol.device.DeviceCredential;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceSummary;
+import io.fleetcontrol.policy.SharedStrings;
 import io.fleetcontrol.proto.v1.ConnectRequest;
 import io.fleetcontrol.proto.v1.ConnectResponse;
 import io.grpc.Status;
@@ -78,18 +79,21 @@ public final class AgentStreams {
   }
 
   /**
-   * Attaches a device's stream: {@code deviceId} is the one its credential names ({@link
+   * Attaches a device's stream: {@code presentedId} is the one its credential names ({@link
    * io.fleetcontrol.controller.security.AgentAuth}); the credential is checked against its signature here and
    * against the device's current one by its entity. Returns where the agent's messages go; none is
    * read before the entity took the stream.
    */
-  public ServiceBinding.Incoming<ConnectRequest> connect(ServerCallStreamObserver<ConnectResponse> out, String deviceId,
-      String credential) {
+  public ServiceBinding.Incoming<ConnectRequest> connect(ServerCallStreamObserver<ConnectResponse> out,
+      String presentedId, String credential) {
     String credentialHash;
+    String deviceId;
     try {
-      String nonce = credentials.nonceOf(deviceId, credential).orElseThrow(() -> new GrpcServiceException(
-          Status.UNAUTHENTICATED.withDescription("the device credential of " + deviceId + " is not valid")));
+      String nonce = credentials.nonceOf(presentedId, credential).orElseThrow(() -> new GrpcServiceException(
+          Status.UNAUTHENTICATED.withDescription("the device credential of " + presentedId + " is not valid")));
       credentialHash = DeviceCredential.hashSecret(nonce);
+      // The copy that sharding, the stream, its limits and the entity then share (SharedStrings).
+      deviceId = SharedStrings.of(presentedId);
       // After the credential is checked, so made-up ids cannot fill the table; before the entity is asked.
       if (!connectsByDevice.tryTake(deviceId)) {
         throw new GrpcServiceException(Status.RESOURCE_EXHAUSTED.withDescription("device " + deviceId

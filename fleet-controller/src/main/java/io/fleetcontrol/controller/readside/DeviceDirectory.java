@@ -8,6 +8,7 @@ import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.policy.ExemptionScope;
 import io.fleetcontrol.policy.ExemptionStatus;
 import io.fleetcontrol.policy.PolicyVersion;
+import io.fleetcontrol.policy.SharedStrings;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -266,21 +267,22 @@ public final class DeviceDirectory implements DeviceStore, ExemptionStore {
     return session.selectAll(statement).thenApply(rows -> rows.stream().map(DeviceDirectory::entry).toList());
   }
 
+  /** The strings are {@link SharedStrings}: the fleet view's copy shares them with the entities'. */
   private static Entry entry(Row row) {
     return new Entry(
-        row.getString("device_id"),
-        row.getString("owner"),
-        row.getString("jurisdiction"),
-        row.getMap("labels", String.class, String.class),
-        row.getString("agent_version"),
-        row.getString("time_zone"),
+        SharedStrings.of(row.getString("device_id")),
+        SharedStrings.of(row.getString("owner")),
+        SharedStrings.of(row.getString("jurisdiction")),
+        SharedStrings.of(row.getMap("labels", String.class, String.class)),
+        SharedStrings.of(row.getString("agent_version")),
+        SharedStrings.of(row.getString("time_zone")),
         row.getInstant("enroll_time"),
         new PolicyVersion(row.getString("policy_name"), row.getLong("target_policy_version")),
         new PolicyVersion(row.getString("applied_policy_name"), row.getLong("applied_policy_version")),
         row.getInstant("last_seen"),
-        row.getString("live_on"),
-        row.getString("capture_state"),
-        row.getString("capture_reason"),
+        SharedStrings.of(row.getString("live_on")),
+        SharedStrings.of(row.getString("capture_state")),
+        SharedStrings.of(row.getString("capture_reason")),
         row.getInstant("updated_at"));
   }
 }
