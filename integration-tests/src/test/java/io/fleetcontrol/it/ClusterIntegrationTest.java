@@ -319,17 +319,22 @@ class ClusterIntegrationTest {
   /** What the read side says of the devices it does not count online, for a failure's message. */
   private static String notOnline(AdminServiceClient admin, FleetSimulator fleet,
       io.fleetcontrol.proto.v1.GetFleetSummaryResponse summary) {
-    var quiet = new ArrayList<String>();
-    for (var state : List.of(io.fleetcontrol.proto.v1.ConnectionState.CONNECTION_STATE_STALE,
-        io.fleetcontrol.proto.v1.ConnectionState.CONNECTION_STATE_OFFLINE)) {
-      await(admin.listDevices().addHeader("authorization", BEARER).invoke(
-          io.fleetcontrol.proto.v1.ListDevicesRequest.newBuilder().setConnectionState(state).setPageSize(20).build()))
-          .getDevicesList().forEach(d -> quiet.add(d.getDeviceId() + " " + state + " last seen "
-              + Instant.ofEpochSecond(d.getLastSeenTime().getSeconds()) + " agent "
-              + fleet.agent(d.getDeviceId()).map(a -> a.status() + " " + a.lastProblem()).orElse("?")));
+    String counts = "total " + summary.getTotal() + ", stale " + summary.getStale() + ", offline "
+        + summary.getOffline() + " at " + Instant.now();
+    try {
+      var quiet = new ArrayList<String>();
+      for (var state : List.of(io.fleetcontrol.proto.v1.ConnectionState.CONNECTION_STATE_STALE,
+          io.fleetcontrol.proto.v1.ConnectionState.CONNECTION_STATE_OFFLINE)) {
+        await(admin.listDevices().addHeader("authorization", BEARER).invoke(
+            io.fleetcontrol.proto.v1.ListDevicesRequest.newBuilder().setConnectionState(state).setPageSize(20).build()))
+            .getDevicesList().forEach(d -> quiet.add(d.getDeviceId() + " " + state + " last seen "
+                + Instant.ofEpochSecond(d.getLastSeenTime().getSeconds()) + " agent "
+                + fleet.agent(d.getDeviceId()).map(a -> a.status() + " " + a.lastProblem()).orElse("?")));
+      }
+      return counts + ": " + quiet;
+    } catch (RuntimeException e) {
+      return counts + " (the devices could not be listed: " + e + ")";
     }
-    return "total " + summary.getTotal() + ", stale " + summary.getStale() + ", offline " + summary.getOffline()
-        + " at " + Instant.now() + ": " + quiet;
   }
 
   private static Rollout rollout(AdminServiceClient admin, String id) {

@@ -238,6 +238,8 @@ class DeployManifestsTest {
     double percent = Double.parseDouble(heap.group(1));
     assertTrue(percent >= 50 && percent <= 80, "room for direct buffers and metaspace: MaxRAMPercentage=" + percent);
     assertTrue(flags.contains("-XX:+ExitOnOutOfMemoryError"), "an OOM ends the pod: " + flags);
+    assertTrue(flags.containsAll(List.of(ScaleBenchmark.IMAGE_GC_FLAGS.split(" "))),
+        "the scale benchmark weighs the controller with the image's collector flags: " + flags);
     // A command or args in the Deployment would replace the image's entrypoint, and its JVM flags with it.
     assertTrue(controllerContainer().path("command").isMissingNode(), "the Deployment overrides the entrypoint");
     assertTrue(controllerContainer().path("args").isMissingNode(), "the Deployment overrides the arguments");

@@ -65,6 +65,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 public final class ScaleBenchmark {
 
+  /** The controller image's collector flags (its Jib jvmFlags; DeployManifestsTest holds them equal). */
+  static final String IMAGE_GC_FLAGS = "-XX:+UseG1GC -XX:+UseStringDeduplication";
   private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
   private static final Duration SETTLE = Duration.ofSeconds(20);
   /** No new connected agent for this long during the ramp: measure with those that made it. */
@@ -407,8 +409,7 @@ public final class ScaleBenchmark {
     List<String> command = new ArrayList<>(List.of(
         javaBin.toString(),
         "-Xmx" + System.getProperty("scale.controller-heap", "4g")));
-    // The image's collector flags (fleet-controller/pom.xml, jvmFlags); "" runs on the JVM's defaults.
-    String flags = System.getProperty("scale.controller-jvm-flags", "-XX:+UseG1GC -XX:+UseStringDeduplication");
+    String flags = System.getProperty("scale.controller-jvm-flags", IMAGE_GC_FLAGS);
     command.addAll(Arrays.stream(flags.split("\\s+")).filter(f -> !f.isEmpty()).toList());
     command.addAll(List.of(
         "-cp", System.getProperty("java.class.path"),

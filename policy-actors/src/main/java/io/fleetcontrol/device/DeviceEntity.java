@@ -7,7 +7,6 @@ import io.fleetcontrol.policy.ExemptionRecord;
 import io.fleetcontrol.policy.ExemptionStatus;
 import io.fleetcontrol.policy.PauseWindow;
 import io.fleetcontrol.policy.Policy;
-import io.fleetcontrol.policy.SharedStrings;
 import io.fleetcontrol.policy.UploadCounters;
 import io.fleetcontrol.refusal.Refusal;
 import java.time.Clock;
@@ -87,12 +86,12 @@ public final class DeviceEntity
       DeviceTimers timers) {
     super(PersistenceId.of(ENTITY_KEY.name(), deviceId),
         JournalFailureBackoff.strategy());
-    this.deviceId = SharedStrings.of(deviceId);
+    this.deviceId = deviceId;
     this.presence = presence;
     this.lifecycle = lifecycle;
     this.clock = clock;
     this.timers = timers;
-    this.streams = new DeviceStreams(this.deviceId);
+    this.streams = new DeviceStreams(deviceId);
   }
 
   @Override

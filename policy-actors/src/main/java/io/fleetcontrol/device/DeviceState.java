@@ -43,6 +43,11 @@ public record DeviceState(
   public record Enrollment(DeviceIdentity identity, DeviceCredential credential, Instant enrollTime)
       implements CborSerializable {
 
+    /** Journaled, so accepted: its strings are shared with the rest of the node ({@link DeviceIdentity#shared}). */
+    public Enrollment {
+      identity = identity == null ? null : identity.shared();
+    }
+
     Enrollment with(DeviceCredential.Status status) {
       return new Enrollment(identity, credential.with(status), enrollTime);
     }
@@ -56,6 +61,12 @@ public record DeviceState(
       implements CborSerializable {
 
     static final Policies NONE = new Policies(null, PolicyVersion.NONE, PolicyVersion.NONE, null);
+
+    /** Kept for the device's life: the names are shared with the rest of the node. */
+    public Policies {
+      applied = applied == null ? null : applied.shared();
+      noticeAcknowledged = noticeAcknowledged == null ? null : noticeAcknowledged.shared();
+    }
 
     PolicyVersion targetVersion() {
       return target == null ? PolicyVersion.NONE : target.policyVersion();

@@ -17,14 +17,18 @@ public record DeviceIdentity(
     String agentVersion,
     String timeZone) {
 
-  /** The strings are {@link SharedStrings}: an entity and the read side hold one copy between them. */
   public DeviceIdentity {
-    deviceId = SharedStrings.of(deviceId);
-    owner = SharedStrings.of(owner);
-    jurisdiction = SharedStrings.of(jurisdiction);
-    labels = SharedStrings.of(labels);
-    agentVersion = SharedStrings.of(agentVersion);
-    timeZone = SharedStrings.of(timeZone);
+    labels = Map.copyOf(labels);
+  }
+
+  /**
+   * This identity with {@link SharedStrings}, for one that a device's state keeps: the entity and the
+   * read side then hold one copy of its strings between them. Not for one just declared by a caller,
+   * whose values are not yet accepted.
+   */
+  public DeviceIdentity shared() {
+    return new DeviceIdentity(SharedStrings.of(deviceId), SharedStrings.of(owner), SharedStrings.of(jurisdiction),
+        SharedStrings.of(labels), SharedStrings.of(agentVersion), SharedStrings.of(timeZone));
   }
 
   public DeviceIdentity withAgentVersion(String newAgentVersion) {

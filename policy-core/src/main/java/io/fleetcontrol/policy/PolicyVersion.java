@@ -16,7 +16,13 @@ public record PolicyVersion(String policyName, long version) implements Comparab
   public static final PolicyVersion NONE = new PolicyVersion("", 0);
 
   public PolicyVersion {
-    policyName = policyName == null ? "" : SharedStrings.of(policyName);
+    policyName = policyName == null ? "" : policyName;
+  }
+
+  /** This version with its name {@link SharedStrings}, for one that a device's state or row keeps. */
+  public PolicyVersion shared() {
+    String name = SharedStrings.of(policyName);
+    return name == policyName ? this : new PolicyVersion(name, version);
   }
 
   /**

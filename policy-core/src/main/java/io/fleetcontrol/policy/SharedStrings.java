@@ -7,8 +7,10 @@ import java.util.Map;
  * One copy of a string that many parts of a node hold for the same device (its id, owner, policy
  * name, jurisdiction, time zone, labels), where each part would otherwise keep the copy it decoded:
  * sharding, the entity, the stream, presence and the read-side row held the device id six times.
- * {@link String#intern} is the JVM's own table: it holds its strings weakly, so a value no device
- * uses any more is collected, and one an attacker makes up costs nothing once dropped.
+ * {@link String#intern} is the JVM's own table, which holds its strings weakly: a value no device
+ * uses any more is collected. Its entries live outside the heap and the table does not shrink, so
+ * only accepted values go through it: a journaled identity, an authenticated stream's device id,
+ * read-side rows, policy names.
  */
 public final class SharedStrings {
 

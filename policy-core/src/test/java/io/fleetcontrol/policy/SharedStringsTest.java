@@ -27,11 +27,15 @@ class SharedStringsTest {
   }
 
   @Test
-  void anIdentityDecodedTwiceSharesItsStringsWithTheOther() {
-    DeviceIdentity first = new DeviceIdentity(decoded("laptop-7"), decoded("ana@example.com"), decoded("US"),
+  void anIdentityDecodedTwiceSharesItsStringsWithTheOtherOnceKept() {
+    DeviceIdentity declared = new DeviceIdentity(decoded("laptop-7"), decoded("ana@example.com"), decoded("US"),
         Map.of(decoded("team"), decoded("sre")), decoded("1.4.0"), decoded("Europe/Lisbon"));
-    DeviceIdentity second = new DeviceIdentity(decoded("laptop-7"), decoded("ana@example.com"), decoded("US"),
+    DeviceIdentity other = new DeviceIdentity(decoded("laptop-7"), decoded("ana@example.com"), decoded("US"),
         Map.of(decoded("team"), decoded("sre")), decoded("1.4.0"), decoded("Europe/Lisbon"));
+    assertNotSame(declared.owner(), other.owner(), "a declared identity is not shared yet");
+    DeviceIdentity first = declared.shared();
+    DeviceIdentity second = other.shared();
+    assertEquals(declared, first);
     assertEquals(first, second);
     assertSame(first.deviceId(), second.deviceId());
     assertSame(first.owner(), second.owner());
@@ -41,7 +45,8 @@ class SharedStringsTest {
     String key = first.labels().keySet().iterator().next();
     assertSame(key, second.labels().keySet().iterator().next());
     assertSame(first.labels().get(key), second.labels().get(key));
-    assertSame(new PolicyVersion(decoded("default"), 3).policyName(), new PolicyVersion(decoded("default"), 4).policyName());
+    assertSame(new PolicyVersion(decoded("default"), 3).shared().policyName(),
+        new PolicyVersion(decoded("default"), 4).shared().policyName());
   }
 
   @Test

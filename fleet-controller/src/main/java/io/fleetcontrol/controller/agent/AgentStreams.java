@@ -92,7 +92,7 @@ public final class AgentStreams {
       String nonce = credentials.nonceOf(presentedId, credential).orElseThrow(() -> new GrpcServiceException(
           Status.UNAUTHENTICATED.withDescription("the device credential of " + presentedId + " is not valid")));
       credentialHash = DeviceCredential.hashSecret(nonce);
-      // The copy that sharding, the stream, its limits and the entity then share (SharedStrings).
+      // One copy for the stream, its limits, presence and this node's shard region (SharedStrings).
       deviceId = SharedStrings.of(presentedId);
       // After the credential is checked, so made-up ids cannot fill the table; before the entity is asked.
       if (!connectsByDevice.tryTake(deviceId)) {

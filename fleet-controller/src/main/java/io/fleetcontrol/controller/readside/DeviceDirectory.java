@@ -277,12 +277,12 @@ public final class DeviceDirectory implements DeviceStore, ExemptionStore {
         SharedStrings.of(row.getString("agent_version")),
         SharedStrings.of(row.getString("time_zone")),
         row.getInstant("enroll_time"),
-        new PolicyVersion(row.getString("policy_name"), row.getLong("target_policy_version")),
-        new PolicyVersion(row.getString("applied_policy_name"), row.getLong("applied_policy_version")),
+        new PolicyVersion(row.getString("policy_name"), row.getLong("target_policy_version")).shared(),
+        new PolicyVersion(row.getString("applied_policy_name"), row.getLong("applied_policy_version")).shared(),
         row.getInstant("last_seen"),
         SharedStrings.of(row.getString("live_on")),
         SharedStrings.of(row.getString("capture_state")),
-        SharedStrings.of(row.getString("capture_reason")),
+        row.getString("capture_reason"), // near unique per device ("paused until 14:05"): nothing to share
         row.getInstant("updated_at"));
   }
 }

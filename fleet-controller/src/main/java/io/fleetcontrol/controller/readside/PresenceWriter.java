@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Carries what this node's device entities hear (last heartbeat, capture state and why) to the read
  * side, without a write per heartbeat. A device's row is written when its word changes (capture state
- * or reason), when it is first heard on this node, and otherwise once per {@code keepAlive}; such a
+ * or reason), when it is first heard on this node, and otherwise about once per {@code keepAlive}
+ * (counted from the last heartbeat it wrote, so up to a heartbeat interval sooner); such a
  * row is <em>live</em>: it names this node ({@code live_on}), which vouches that the device is heard
  * and writes its true last heartbeat, no longer live, as soon as it has been silent for
  * {@code staleAfter} or its entity leaves this node. So queries see a silent device turn stale as
