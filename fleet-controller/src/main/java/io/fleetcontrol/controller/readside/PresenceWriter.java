@@ -105,7 +105,7 @@ public final class PresenceWriter implements PresenceDirectory {
     watched.compute(deviceId, (id, watch) -> {
       Word queued = watch == null ? null : watch.queued();
       Word next = word(at, self, decision.state().name(), decision.reason(), queued);
-      boolean due = !next.sameState(queued) || Duration.between(queued.lastSeen(), at).compareTo(keepAlive) >= 0;
+      boolean due = !next.sameState(queued); // an unchanged word waits for the sweep's keep-alive
       if (due) {
         pending.put(id, next);
       }
@@ -131,23 +131,23 @@ public final class PresenceWriter implements PresenceDirectory {
   }
 
   /**
-   * Devices silent for stale-after: their rows get their true last heartbeat and stop being live.
-   * Devices heard since their row was written a keep-alive ago get it written again now, not at their
-   * next heartbeat: a reader counts the row online until keep-alive plus stale-after past its
-   * {@code last_seen}, and waiting for a heartbeat would spend up to a heartbeat interval of that margin.
+   * The one place a row's age is acted on. Devices silent for stale-after: their rows get their true
+   * last heartbeat and stop being live. Devices heard since their row was written a keep-alive ago
+   * (the keep-alive): it is written again now, not at their next heartbeat, since a reader counts the
+   * row online until keep-alive plus stale-after past its {@code last_seen}, and waiting for a heartbeat
+   * would spend up to a heartbeat interval of that margin.
    */
   private void sweep(Instant now) {
     long silentSince = now.toEpochMilli() - staleAfterMillis;
     long writtenBefore = now.toEpochMilli() - keepAlive.toMillis();
     for (Map.Entry<String, Watch> each : watched.entrySet()) {
       Watch seen = each.getValue();
-      if (seen.lastHeardMillis() > silentSince && seen.queued() != null
-          && seen.queued().lastSeen().toEpochMilli() <= writtenBefore && seen.lastHeard().isAfter(seen.queued().lastSeen())) {
+      if (seen.lastHeardMillis() > silentSince && keepAliveDue(seen, writtenBefore)) {
         watched.computeIfPresent(each.getKey(), (id, watch) -> {
-          Word queued = watch.queued();
-          if (queued == null || queued.lastSeen().toEpochMilli() > writtenBefore) {
+          if (!keepAliveDue(watch, writtenBefore)) {
             return watch; // written meanwhile
           }
+          Word queued = watch.queued();
           Word next = word(watch.lastHeard(), self, queued.captureState(), queued.reason(), queued);
           pending.put(id, next);
           return new Watch(watch.lastHeardMillis(), watch.lastHeard(), next);
@@ -163,6 +163,11 @@ public final class PresenceWriter implements PresenceDirectory {
         });
       }
     }
+  }
+
+  private static boolean keepAliveDue(Watch watch, long writtenBefore) {
+    Word queued = watch.queued();
+    return queued != null && queued.lastSeen().toEpochMilli() <= writtenBefore && watch.lastHeard().isAfter(queued.lastSeen());
   }
 
   /** Writes what is pending; package-private so tests can flush on their own clock. */
