@@ -141,6 +141,11 @@ public final class DeviceEntity
     }
   }
 
+  /** Every event is persisted here: once it is in the journal, the directory hears of it at once. */
+  private EffectBuilder<DeviceEvent, DeviceState> journal(DeviceEvent event) {
+    return Effect().persist(event).thenRun(s -> presence.journaled(event));
+  }
+
   // ---- command handlers ----
 
   /**
@@ -227,7 +232,7 @@ public final class DeviceEntity
   private ReplyEffect<DeviceEvent, DeviceState> onFirstEnroll(DeviceState state, Enroll cmd) {
     var enrolled = new DeviceEnrolled(deviceId, cmd.identity(), cmd.credentialHash(), cmd.enrollmentIdHash(),
         cmd.tokenId(), clock.instant(), cmd.initialPolicy());
-    return Effect().persist(enrolled).thenReply(cmd.replyTo(), s -> StatusReply.success(new EnrollOutcome.Enrolled(false)));
+    return journal(enrolled).thenReply(cmd.replyTo(), s -> StatusReply.success(new EnrollOutcome.Enrolled(false)));
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> onReenroll(DeviceState state, Enroll cmd) {
@@ -235,16 +240,14 @@ public final class DeviceEntity
     if (!step.makesCredential()) {
       return Effect().reply(cmd.replyTo(), StatusReply.success(step.answer()));
     }
-    return Effect()
-        .persist(new DeviceReenrolled(deviceId, step.identity(), cmd.credentialHash(), cmd.enrollmentIdHash(),
+    return journal(new DeviceReenrolled(deviceId, step.identity(), cmd.credentialHash(), cmd.enrollmentIdHash(),
             step.tokenId(), clock.instant()))
         .thenRun(s -> streams.supersede())
         .thenReply(cmd.replyTo(), s -> StatusReply.success(new EnrollOutcome.Enrolled(false)));
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> onReset(DeviceState state, ResetDevice cmd) {
-    return Effect()
-        .persist(new DeviceReset(deviceId, cmd.by(), cmd.reason(), clock.instant()))
+    return journal(new DeviceReset(deviceId, cmd.by(), cmd.reason(), clock.instant()))
         .thenRun(s -> streams.withdraw("an admin reset device " + deviceId + "; its credential is no longer valid"))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
   }
@@ -253,8 +256,7 @@ public final class DeviceEntity
     if (state.credential().status() == DeviceCredential.Status.REVOKED) {
       return answer(cmd, state);
     }
-    return Effect()
-        .persist(new DeviceRevoked(deviceId, cmd.by(), cmd.reason(), clock.instant()))
+    return journal(new DeviceRevoked(deviceId, cmd.by(), cmd.reason(), clock.instant()))
         .thenRun(s -> streams.withdraw("an admin revoked device " + deviceId))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
   }
@@ -296,7 +298,7 @@ public final class DeviceEntity
     }
     UploadCounters rollUp = readings.heard(cmd.receivedAt(), cmd.telemetry(), state);
     reportPresence(state);
-    return rollUp == null ? Effect().noReply() : Effect().persist(new UploadsRolledUp(deviceId, rollUp)).thenNoReply();
+    return rollUp == null ? Effect().noReply() : journal(new UploadsRolledUp(deviceId, rollUp)).thenNoReply();
   }
 
   // -- policy --
@@ -318,8 +320,7 @@ public final class DeviceEntity
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> assign(Policy policy, String by, Request<DeviceSummary> request) {
-    return Effect()
-        .persist(new PolicyAssigned(deviceId, policy, clock.instant(), by))
+    return journal(new PolicyAssigned(deviceId, policy, clock.instant(), by))
         .thenRun(this::pushPolicy)
         .thenReply(request.replyTo(), s -> StatusReply.success(summary(s)));
   }
@@ -332,8 +333,7 @@ public final class DeviceEntity
     if (cmd.policy().equals(state.policies().applied())) {
       return answer(cmd, state);
     }
-    return Effect()
-        .persist(new PolicyApplied(deviceId, cmd.policy().version(), clock.instant(), cmd.policy().policyName()))
+    return journal(new PolicyApplied(deviceId, cmd.policy().version(), clock.instant(), cmd.policy().policyName()))
         .thenRun(s -> {
           readings.policyApplied();
           reportPresence(s);
@@ -352,8 +352,7 @@ public final class DeviceEntity
     if (state.policies().noticeAcknowledged().covers(cmd.policy())) {
       return answer(cmd, state);
     }
-    return Effect()
-        .persist(new NoticeAcknowledged(deviceId, cmd.policy().version(), clock.instant(), cmd.requestId(),
+    return journal(new NoticeAcknowledged(deviceId, cmd.policy().version(), clock.instant(), cmd.requestId(),
             cmd.policy().policyName()))
         .thenRun(this::reportPresence)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
@@ -372,8 +371,7 @@ public final class DeviceEntity
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> pause(PauseWindow window, StartPause cmd) {
-    return Effect()
-        .persist(new PauseStarted(deviceId, window.start(), window.end(), cmd.requestId()))
+    return journal(new PauseStarted(deviceId, window.start(), window.end(), cmd.requestId()))
         .thenRun(s -> {
           timers.pauseEndsAt(s.pause().end());
           pushPause(s);
@@ -404,8 +402,7 @@ public final class DeviceEntity
   }
 
   private EffectBuilder<DeviceEvent, DeviceState> endPause(Instant at, boolean byEmployee, String requestId) {
-    return Effect()
-        .persist(new PauseEnded(deviceId, at, byEmployee, requestId))
+    return journal(new PauseEnded(deviceId, at, byEmployee, requestId))
         .thenRun(s -> {
           timers.cancelPause();
           pushPause(s);
@@ -425,8 +422,7 @@ public final class DeviceEntity
     String id = state.exemptions().nextId();
     return state.exemptions().refuseRequest(cmd.scope(), now)
         .map(refusal -> refuse(cmd, refusal))
-        .orElseGet(() -> Effect()
-            .persist(new ExemptionRequested(deviceId, id, cmd.scope(), cmd.reason(), cmd.comment(), requestTime, cmd.requestId()))
+        .orElseGet(() -> journal(new ExemptionRequested(deviceId, id, cmd.scope(), cmd.reason(), cmd.comment(), requestTime, cmd.requestId()))
             .thenRun(this::pushExemptions)
             .thenReply(cmd.replyTo(), s -> StatusReply.success(s.exemptions().find(id).orElseThrow())));
   }
@@ -473,8 +469,7 @@ public final class DeviceEntity
   /** Journals a decision on an exemption, tells the agent, and answers with the exemption as it now is. */
   private ReplyEffect<DeviceEvent, DeviceState> decide(
       String exemptionId, DeviceEvent decision, Request<ExemptionRecord> request, Consumer<DeviceState> then) {
-    return Effect()
-        .persist(decision)
+    return journal(decision)
         .thenRun(s -> {
           then.accept(s);
           pushExemptions(s);
@@ -492,8 +487,7 @@ public final class DeviceEntity
       timers.exemptionEndsAt(cmd.exemptionId(), expiry.get());
       return Effect().noReply();
     }
-    return Effect()
-        .persist(new ExemptionExpired(deviceId, cmd.exemptionId(), expiry.get()))
+    return journal(new ExemptionExpired(deviceId, cmd.exemptionId(), expiry.get()))
         .thenRun(s -> {
           pushExemptions(s);
           reportPresence(s);

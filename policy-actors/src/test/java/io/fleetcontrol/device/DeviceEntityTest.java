@@ -169,6 +169,32 @@ class DeviceEntityTest {
   }
 
   @Test
+  void theDirectoryIsToldOfEachEventOnceItIsJournaledAndNotAgainOnRecovery() {
+    List<DeviceEvent> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+    PresenceDirectory directory = new PresenceDirectory() {
+      @Override
+      public void heard(String deviceId, Instant at, io.fleetcontrol.policy.Decision decision) {}
+
+      @Override
+      public void journaled(DeviceEvent event) {
+        told.add(event);
+      }
+    };
+    var entity = EventSourcedBehaviorTestKit.<DeviceCommand, DeviceEvent, DeviceState>create(testKit.system(),
+        DeviceEntity.create("laptop-1", directory, Clock.fixed(NOW, ZoneOffset.UTC)));
+    List<DeviceEvent> journaled = new java.util.ArrayList<>(entity.<StatusReply<EnrollOutcome>>runCommand(replyTo ->
+        new DeviceCommand.Enroll(IDENTITY, ENROLLMENT, SECRET_HASH, null, "et-1", Policy.starter("default", 1), replyTo))
+        .events());
+    journaled.addAll(entity.<StatusReply<DeviceSummary>>runCommand(replyTo ->
+        new DeviceCommand.AckPolicy(new io.fleetcontrol.policy.PolicyVersion("default", 1), replyTo)).events());
+    assertEquals(2, journaled.size());
+    assertEquals(journaled, told);
+
+    entity.restart();
+    assertEquals(journaled, told, "a recovery replays events; it tells nothing again");
+  }
+
+  @Test
   void anEnrollmentJournaledAsTwoEventsRecoversAsOneDoes() {
     var oneEvent = enroll(SECRET_HASH).events().get(0);
     DeviceSummary fromOne = ask(DeviceCommand.GetSummary::new).reply().getValue();

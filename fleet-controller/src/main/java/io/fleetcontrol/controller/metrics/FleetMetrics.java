@@ -120,7 +120,7 @@ public final class FleetMetrics implements Extension {
         "Rollout waves this node judged, by the gates' verdict");
     Gauge.builder("fleet.read.side.presence.flush.age", presenceFlushedAtMillis,
             at -> (System.currentTimeMillis() - at.get()) / 1000.0)
-        .baseUnit("seconds").description("Time since this node last had every presence change written")
+        .baseUnit("seconds").description("Time since this node last had every presence change and journaled fact written to the read side")
         .register(registry);
     devicesByConnection = MultiGauge.builder("fleet.devices").description("Enrolled devices by connection state")
         .register(registry);

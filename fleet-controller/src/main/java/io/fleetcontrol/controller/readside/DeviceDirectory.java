@@ -18,9 +18,10 @@ import org.apache.pekko.Done;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 
 /**
- * The read-side tables of enrolled devices and of exemptions. Facts come from the journal through
- * {@link DeviceDirectoryProjection}; last-seen time and capture state come from {@link
- * PresenceWriter}, because heartbeats are not journaled. Every write stamps {@code updated_at},
+ * The read-side tables of enrolled devices and of exemptions. A device's facts come from the node
+ * that journaled them ({@link PresenceWriter}, within a second) and from the journal through {@link
+ * DeviceDirectoryProjection} (seconds later; exemptions only from there); last-seen time and capture
+ * state come from {@link PresenceWriter}, because heartbeats are not journaled. Every write stamps {@code updated_at},
  * which has a storage-attached index, so each node's {@link FleetView} can fetch just the rows
  * that changed since it last looked. The Cassandra {@link DeviceStore} and {@link ExemptionStore}.
  */
@@ -194,7 +195,7 @@ public final class DeviceDirectory implements DeviceStore, ExemptionStore {
 
   // ---- devices ----
 
-  /** One UPDATE of the columns the change sets (a dozen statement shapes at most, prepared by the session). */
+  /** One mutation of the columns the change sets (a dozen statement shapes at most, prepared by the session). */
   @Override
   public CompletionStage<Done> update(RowChange change) {
     if (change.setsNothing()) {
@@ -223,25 +224,39 @@ public final class DeviceDirectory implements DeviceStore, ExemptionStore {
       values.add(change.applied().policyName());
       values.add(change.applied().version());
     }
-    values.add(clock.instant());
-    values.add(change.deviceId());
-    return session.executeWrite("UPDATE " + keyspace + ".devices SET " + set + "updated_at = ? WHERE device_id = ?",
-        values.toArray());
+    // The fact's cells carry its time as their write time, so of two writes of a column the later fact
+    // wins in Cassandra whichever arrives last (the journaling node's or the projection's).
+    set.setLength(set.length() - 2);
+    return writeOrdered(change.deviceId(), DeviceStore.order(change.at()), set.toString(), values);
+  }
+
+  /**
+   * Sets {@code columns} ("a = ?, b = ?", bound to {@code values}) with {@code order} as their write
+   * time, and {@code updated_at} with the usual one, so the fleet views' refresh sees the row whatever
+   * the order. One partition: the batch is one mutation.
+   */
+  private CompletionStage<Done> writeOrdered(String deviceId, long order, String columns, List<Object> values) {
+    List<Object> bound = new java.util.ArrayList<>(values.size() + 4);
+    bound.add(order);
+    bound.addAll(values);
+    bound.add(deviceId);
+    bound.add(clock.instant());
+    bound.add(deviceId);
+    return session.executeWrite(
+        "BEGIN UNLOGGED BATCH "
+            + "UPDATE " + keyspace + ".devices USING TIMESTAMP ? SET " + columns + " WHERE device_id = ?; "
+            + "UPDATE " + keyspace + ".devices SET updated_at = ? WHERE device_id = ?; "
+            + "APPLY BATCH",
+        bound.toArray());
   }
 
   @Override
   public CompletionStage<Done> recordPresence(String deviceId, Instant lastSeen, String liveOn, String captureState,
       String reason, long order) {
     // The presence cells carry the word's order as their write time, so the highest order wins in
-    // Cassandra whatever order the writes arrive in; updated_at gets the usual one, so the fleet views'
-    // refresh sees the row. One partition: the batch is one mutation.
-    return session.executeWrite(
-        "BEGIN UNLOGGED BATCH "
-            + "UPDATE " + keyspace + ".devices USING TIMESTAMP ? SET last_seen = ?, live_on = ?, capture_state = ?, "
-            + "capture_reason = ? WHERE device_id = ?; "
-            + "UPDATE " + keyspace + ".devices SET updated_at = ? WHERE device_id = ?; "
-            + "APPLY BATCH",
-        order, lastSeen, liveOn, captureState, reason, deviceId, clock.instant(), deviceId);
+    // Cassandra whatever order the writes arrive in.
+    return writeOrdered(deviceId, order, "last_seen = ?, live_on = ?, capture_state = ?, capture_reason = ?",
+        java.util.Arrays.asList(lastSeen, liveOn, captureState, reason));
   }
 
   /** Rows written at or after {@code since}, found through the index on updated_at. */

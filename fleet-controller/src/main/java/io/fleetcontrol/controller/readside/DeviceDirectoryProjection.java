@@ -3,7 +3,6 @@ package io.fleetcontrol.controller.readside;
 import io.fleetcontrol.device.DeviceEntity;
 import io.fleetcontrol.device.DeviceEvent;
 import io.fleetcontrol.enrollment.EnrollmentToken;
-import io.fleetcontrol.policy.PolicyVersion;
 import io.fleetcontrol.catalog.PolicyCatalog;
 import io.fleetcontrol.rollout.PolicyRollouts;
 import java.time.Duration;
@@ -133,7 +132,7 @@ public final class DeviceDirectoryProjection {
       List<AuditEntries.AuditEntry> trail = new ArrayList<>();
       for (EventEnvelope<DeviceEvent> envelope : envelopes) {
         DeviceEvent event = envelope.event();
-        rowChange(event).ifPresent(change -> rows.merge(change.deviceId(), change, DeviceStore.RowChange::then));
+        DeviceStore.RowChange.of(event).ifPresent(change -> rows.merge(change.deviceId(), change, DeviceStore.RowChange::then));
         exemptionWrite(event).ifPresent(write -> exemptionWrites.compute(event.deviceId(), (device, earlier) ->
             earlier == null ? write.get() : earlier.thenCompose(done -> write.get())));
         trail.addAll(AuditEntries.of(AuditEntries.eventId(envelope.persistenceId(), envelope.sequenceNr()), event));
@@ -156,24 +155,6 @@ public final class DeviceDirectoryProjection {
     public CompletionStage<Done> stop() {
       lag.stopped(name);
       return CompletableFuture.completedFuture(Done.getInstance());
-    }
-
-    private static Optional<DeviceStore.RowChange> rowChange(DeviceEvent event) {
-      if (event instanceof DeviceEvent.DeviceEnrolled e) {
-        var enrolled = DeviceStore.RowChange.enrolled(e.identity(), e.enrollTime());
-        return Optional.of(e.initialPolicy() == null ? enrolled
-            : enrolled.then(DeviceStore.RowChange.target(e.deviceId(), e.initialPolicy().policyVersion())));
-      } else if (event instanceof DeviceEvent.DeviceReenrolled e) {
-        return Optional.of(DeviceStore.RowChange.identity(e.identity()));
-      } else if (event instanceof DeviceEvent.PolicyAssigned e) {
-        return Optional.of(DeviceStore.RowChange.target(e.deviceId(), e.policy().policyVersion()));
-      } else if (event instanceof DeviceEvent.PolicyApplied e) {
-        // Events from before the name was kept carry none; the row then shows the number alone.
-        return Optional.of(DeviceStore.RowChange.applied(e.deviceId(), new PolicyVersion(e.policyName(), e.version())));
-      }
-      // Pauses reach the directory as capture state, through PresenceWriter; notices and upload
-      // roll-ups are in the audit trail or nowhere.
-      return Optional.empty();
     }
 
     /** The exemption table's write for this event, started only when called (after the device's earlier ones). */

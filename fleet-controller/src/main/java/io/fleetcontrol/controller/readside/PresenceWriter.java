@@ -1,11 +1,11 @@
 package io.fleetcontrol.controller.readside;
 
+import io.fleetcontrol.device.DeviceEvent;
 import io.fleetcontrol.device.PresenceDirectory;
 import io.fleetcontrol.policy.Decision;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -37,6 +39,13 @@ import org.slf4j.LoggerFactory;
  * interval, the latest word per device; a write that fails is kept for the next flush unless a newer
  * word arrived meanwhile. While writes fail, rows stay as last written (a live row reads online for
  * up to keep-alive plus stale-after).
+ *
+ * <p>The facts this node's entities journal (an enrollment, a policy assigned or applied) go out at
+ * the same flush, a device's facts folded into one row write, instead of only when the projection
+ * reads them from the journal: that path adds the events-by-tag query's consistency delay and its
+ * queue, seconds in an enrollment storm or a rollout. The projection still writes each fact (after a
+ * crash this node's pending ones are lost, the journal's are not), and the store keeps the later fact
+ * whichever write lands last ({@link DeviceStore.RowChange}). A failed fact write is folded back in.
  */
 public final class PresenceWriter implements PresenceDirectory {
 
@@ -56,7 +65,8 @@ public final class PresenceWriter implements PresenceDirectory {
   private record Watch(long lastHeardMillis, Instant lastHeard, Word queued) {}
 
   private final Map<String, Watch> watched = new ConcurrentHashMap<>();
-  private final Map<String, Word> pending = new ConcurrentHashMap<>();
+  private final Map<String, Word> pendingWords = new ConcurrentHashMap<>();
+  private final Map<String, DeviceStore.RowChange> pendingFacts = new ConcurrentHashMap<>();
   private final AtomicBoolean flushing = new AtomicBoolean();
   private final ActorSystem<?> system;
   private final DeviceStore directory;
@@ -89,13 +99,9 @@ public final class PresenceWriter implements PresenceDirectory {
     this.onFlushed = listener;
   }
 
-  private static long micros(Instant at) {
-    return ChronoUnit.MICROS.between(Instant.EPOCH, at);
-  }
-
   /** A word after {@code previous}: ordered by its heartbeat, and always above what came before. */
   private static Word word(Instant lastSeen, String liveOn, String state, String reason, Word previous) {
-    long order = Math.max(micros(lastSeen), previous == null ? Long.MIN_VALUE : previous.order() + 1);
+    long order = Math.max(DeviceStore.order(lastSeen), previous == null ? Long.MIN_VALUE : previous.order() + 1);
     return new Word(lastSeen, liveOn, state, reason, order);
   }
 
@@ -107,10 +113,24 @@ public final class PresenceWriter implements PresenceDirectory {
       Word next = word(at, self, decision.state().name(), decision.reason(), queued);
       boolean due = !next.sameState(queued); // an unchanged word waits for the sweep's keep-alive
       if (due) {
-        pending.put(id, next);
+        pendingWords.put(id, next);
       }
       return new Watch(at.toEpochMilli(), at, due ? next : queued);
     });
+  }
+
+  @Override
+  public void journaled(DeviceEvent event) {
+    DeviceStore.RowChange.of(event).ifPresent(this::queueFact);
+  }
+
+  private void queueFact(DeviceStore.RowChange change) {
+    pendingFacts.merge(change.deviceId(), change, DeviceStore.RowChange::then);
+  }
+
+  /** A fact whose write failed goes back before what was queued since. */
+  private void keepFact(DeviceStore.RowChange failed) {
+    pendingFacts.merge(failed.deviceId(), failed, (queuedSince, again) -> again.then(queuedSince));
   }
 
   /** The entity stopped on this node (moved, passivated, shut down): its row says so, and is ours no more. */
@@ -126,7 +146,7 @@ public final class PresenceWriter implements PresenceDirectory {
   private void quiet(String deviceId, Watch watch) {
     Word queued = watch.queued();
     if (queued != null) {
-      pending.put(deviceId, word(watch.lastHeard(), "", queued.captureState(), queued.reason(), queued));
+      pendingWords.put(deviceId, word(watch.lastHeard(), "", queued.captureState(), queued.reason(), queued));
     }
   }
 
@@ -149,7 +169,7 @@ public final class PresenceWriter implements PresenceDirectory {
           }
           Word queued = watch.queued();
           Word next = word(watch.lastHeard(), self, queued.captureState(), queued.reason(), queued);
-          pending.put(id, next);
+          pendingWords.put(id, next);
           return new Watch(watch.lastHeardMillis(), watch.lastHeard(), next);
         });
       } else if (seen.lastHeardMillis() <= silentSince) {
@@ -170,10 +190,22 @@ public final class PresenceWriter implements PresenceDirectory {
     return queued != null && queued.lastSeen().toEpochMilli() <= writtenBefore && watch.lastHeard().isAfter(queued.lastSeen());
   }
 
+  /** A write that throws before it returns a stage fails like one whose stage fails: the flush goes on. */
+  private static CompletionStage<Done> started(Supplier<CompletionStage<Done>> write) {
+    try {
+      return write.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** One row write of a flush; {@code keep} queues it again when it fails. */
+  private record Write(Supplier<CompletionStage<Done>> write, Runnable keep) {}
+
   /** Writes what is pending; package-private so tests can flush on their own clock. */
   CompletionStage<Integer> flush() {
     sweep(clock.instant());
-    if (pending.isEmpty()) {
+    if (pendingWords.isEmpty() && pendingFacts.isEmpty()) {
       if (!flushing.get()) {
         onFlushed.accept(clock.instant());
       }
@@ -183,31 +215,36 @@ public final class PresenceWriter implements PresenceDirectory {
       return CompletableFuture.completedFuture(0); // the previous flush is still writing; these wait
     }
     Instant started = clock.instant();
-    List<Map.Entry<String, Word>> batch = new ArrayList<>(pending.size());
-    for (String deviceId : pending.keySet()) {
-      Word word = pending.remove(deviceId);
-      if (word != null) {
-        batch.add(Map.entry(deviceId, word));
+    List<Write> batch = new ArrayList<>(pendingWords.size() + pendingFacts.size());
+    for (String deviceId : pendingFacts.keySet()) {
+      DeviceStore.RowChange change = pendingFacts.remove(deviceId);
+      if (change != null) {
+        batch.add(new Write(() -> directory.update(change), () -> keepFact(change)));
+      }
+    }
+    for (String deviceId : pendingWords.keySet()) {
+      Word w = pendingWords.remove(deviceId);
+      if (w != null) {
+        batch.add(new Write(
+            () -> directory.recordPresence(deviceId, w.lastSeen(), w.liveOn(), w.captureState(), w.reason(), w.order()),
+            () -> pendingWords.putIfAbsent(deviceId, w)));
       }
     }
     return Source.from(batch)
-        .mapAsyncUnordered(WRITES_IN_FLIGHT, each -> {
-          Word w = each.getValue();
-          return directory.recordPresence(each.getKey(), w.lastSeen(), w.liveOn(), w.captureState(), w.reason(), w.order())
-              .handle((done, failure) -> {
-                if (failure != null) {
-                  pending.putIfAbsent(each.getKey(), w);
-                }
-                return failure == null ? 0 : 1;
-              });
-        })
+        .mapAsyncUnordered(WRITES_IN_FLIGHT, each -> started(each.write())
+            .handle((done, failure) -> {
+              if (failure != null) {
+                each.keep().run();
+              }
+              return failure == null ? 0 : 1;
+            }))
         .runWith(Sink.fold(0, Integer::sum), system)
         .whenComplete((failed, failure) -> {
           flushing.set(false);
           if (failure == null && failed == 0) {
             onFlushed.accept(started);
           } else {
-            log.warn("Presence flush: {} of {} writes failed, kept for the next flush{}", failed, batch.size(),
+            log.warn("Read-side flush (presence and facts): {} of {} writes failed, kept for the next flush{}", failed, batch.size(),
                 failure == null ? "" : " (" + failure + ")");
           }
         })

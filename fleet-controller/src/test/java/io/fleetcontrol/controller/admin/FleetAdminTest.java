@@ -41,7 +41,7 @@ class FleetAdminTest {
   private void device(String id, String jurisdiction, PolicyVersion applied, String capture, Duration silentFor) {
     join(f.devices.update(DeviceStore.RowChange.enrolled(new DeviceIdentity(id, "ada", jurisdiction, Map.of("site", jurisdiction),
         "1.0.0", "UTC"), AdminFixture.NOW)));
-    join(f.devices.update(DeviceStore.RowChange.applied(id, applied)));
+    join(f.devices.update(DeviceStore.RowChange.applied(id, applied, AdminFixture.NOW)));
     join(f.devices.recordPresence(id, AdminFixture.NOW.minus(silentFor), "", capture, "policy", 1));
   }
 

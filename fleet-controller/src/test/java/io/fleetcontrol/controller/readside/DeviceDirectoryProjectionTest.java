@@ -156,8 +156,8 @@ class DeviceDirectoryProjectionTest {
 
     assertEquals(List.of("row a", "row b"), held.started, "one write per device, both at once");
     PolicyVersion v2 = new PolicyVersion("engineering", 2);
-    assertEquals(new DeviceStore.RowChange("a", null, null, v2, v2), store.changes.get("a"));
-    assertEquals(DeviceStore.RowChange.target("b", v2), store.changes.get("b"));
+    assertEquals(new DeviceStore.RowChange("a", null, null, v2, v2, T0), store.changes.get("a"));
+    assertEquals(DeviceStore.RowChange.target("b", v2, T0), store.changes.get("b"));
     held.finish("row a");
     assertFalse(done.isDone(), "the group is done only when every device's writes are");
     held.finish("row b");

@@ -97,7 +97,7 @@ class FleetViewTest {
     long before = view.changes();
     clock.advance(Duration.ofSeconds(10));
     enroll("b", "FR");
-    store.update(DeviceStore.RowChange.applied("a", new io.fleetcontrol.policy.PolicyVersion("default", 7))).toCompletableFuture().join();
+    store.update(DeviceStore.RowChange.applied("a", new io.fleetcontrol.policy.PolicyVersion("default", 7), clock.instant())).toCompletableFuture().join();
     view.refresh().toCompletableFuture().join();
 
     assertEquals(List.of("a", "b"), ids(view.all()));
@@ -110,7 +110,7 @@ class FleetViewTest {
     enroll("a", "DE");
     view.fullLoad().toCompletableFuture().join();
     clock.advance(Duration.ofSeconds(10));
-    store.update(DeviceStore.RowChange.applied("a", new io.fleetcontrol.policy.PolicyVersion("default", 3))).toCompletableFuture().join();
+    store.update(DeviceStore.RowChange.applied("a", new io.fleetcontrol.policy.PolicyVersion("default", 3), clock.instant())).toCompletableFuture().join();
     view.refresh().toCompletableFuture().join();
     // The next refresh reads from 5 s (the overlap) before the previous one: the same row again.
     clock.advance(Duration.ofSeconds(2));

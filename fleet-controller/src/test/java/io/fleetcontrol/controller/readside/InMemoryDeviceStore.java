@@ -17,6 +17,8 @@ public final class InMemoryDeviceStore implements DeviceStore {
 
   private final NavigableMap<String, Entry> rows = new ConcurrentSkipListMap<>();
   private final java.util.Map<String, Long> presenceOrder = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Per device, the latest write time of identity, enroll time, target and applied policy. */
+  private final java.util.Map<String, long[]> factOrder = new java.util.concurrent.ConcurrentHashMap<>();
   private final Clock clock;
 
   public InMemoryDeviceStore(Clock clock) {
@@ -28,17 +30,36 @@ public final class InMemoryDeviceStore implements DeviceStore {
     if (change.setsNothing()) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
-    DeviceIdentity identity = change.identity();
-    return update(change.deviceId(), e -> new Entry(e.deviceId(),
-        identity != null ? identity.owner() : e.owner(),
-        identity != null ? identity.jurisdiction() : e.jurisdiction(),
-        identity != null ? Map.copyOf(identity.labels()) : e.labels(),
-        identity != null ? identity.agentVersion() : e.agentVersion(),
-        identity != null ? identity.timeZone() : e.timeZone(),
-        change.enrollTime() != null ? change.enrollTime() : e.enrollTime(),
-        change.target() != null ? change.target() : e.targetPolicy(),
-        change.applied() != null ? change.applied() : e.appliedPolicy(),
-        e.lastSeen(), e.liveOn(), e.captureState(), e.captureReason(), now()));
+    // As Cassandra with the change's time as the cells' write time: per column, the latest change's
+    // value. Decided inside the row's update, so concurrent writes of one device cannot interleave.
+    long at = DeviceStore.order(change.at());
+    return update(change.deviceId(), e -> {
+      long[] times = factOrder.computeIfAbsent(change.deviceId(), id -> new long[] {Long.MIN_VALUE,
+          Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE});
+      DeviceIdentity identity = newer(times, 0, at, change.identity());
+      Instant enrollTime = newer(times, 1, at, change.enrollTime());
+      var target = newer(times, 2, at, change.target());
+      var applied = newer(times, 3, at, change.applied());
+      return new Entry(e.deviceId(),
+          identity != null ? identity.owner() : e.owner(),
+          identity != null ? identity.jurisdiction() : e.jurisdiction(),
+          identity != null ? Map.copyOf(identity.labels()) : e.labels(),
+          identity != null ? identity.agentVersion() : e.agentVersion(),
+          identity != null ? identity.timeZone() : e.timeZone(),
+          enrollTime != null ? enrollTime : e.enrollTime(),
+          target != null ? target : e.targetPolicy(),
+          applied != null ? applied : e.appliedPolicy(),
+          e.lastSeen(), e.liveOn(), e.captureState(), e.captureReason(), now());
+    });
+  }
+
+  /** {@code value} if it is set and no later change set this column, else null (the column stays). */
+  private static <T> T newer(long[] times, int column, long at, T value) {
+    if (value == null || at < times[column]) {
+      return null;
+    }
+    times[column] = at;
+    return value;
   }
 
   @Override

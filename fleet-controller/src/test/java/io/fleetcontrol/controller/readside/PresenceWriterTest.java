@@ -71,6 +71,62 @@ class PresenceWriterTest {
   }
 
   @Test
+  void aJournaledFactIsWrittenAtTheNextFlushOneRowWritePerDevice() {
+    var identity = new io.fleetcontrol.policy.DeviceIdentity("a", "ada", "DE", java.util.Map.of(), "1.0.0", "UTC");
+    writer.journaled(new io.fleetcontrol.device.DeviceEvent.DeviceEnrolled("a", identity, "c", "e", "t", T0,
+        io.fleetcontrol.policy.Policy.starter("default", 1)));
+    writer.journaled(new io.fleetcontrol.device.DeviceEvent.PolicyApplied("a", 1, T0.plusSeconds(2), "default"));
+    writer.journaled(new io.fleetcontrol.device.DeviceEvent.NoticeAcknowledged("a", 1, T0.plusSeconds(3), "r", null));
+    assertNull(row("a"), "nothing before the flush");
+
+    assertEquals(1, flush(), "the enrollment, its first policy and the ack: one write");
+    assertEquals("ada", row("a").owner());
+    assertEquals(T0, row("a").enrollTime());
+    assertEquals(new io.fleetcontrol.policy.PolicyVersion("default", 1), row("a").targetPolicy());
+    assertEquals(new io.fleetcontrol.policy.PolicyVersion("default", 1), row("a").appliedPolicy());
+    assertEquals(0, flush(), "written once");
+  }
+
+  @Test
+  void aFactWhoseWriteFailedIsWrittenAgainBeforeWhatCameSince() {
+    var failing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    DeviceStore flaky = (DeviceStore) java.lang.reflect.Proxy.newProxyInstance(DeviceStore.class.getClassLoader(),
+        new Class<?>[] {DeviceStore.class}, (proxy, method, args) -> method.getName().equals("update") && failing.get()
+            ? java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("Cassandra is down"))
+            : method.invoke(store, args));
+    var writer = new PresenceWriter(kit.system(), flaky, clock, KEEP_ALIVE, STALE, NODE);
+    writer.journaled(new io.fleetcontrol.device.DeviceEvent.PolicyAssigned("a",
+        io.fleetcontrol.policy.Policy.starter("default", 2), T0, "alice"));
+    assertEquals(0, writer.flush().toCompletableFuture().join());
+    writer.journaled(new io.fleetcontrol.device.DeviceEvent.PolicyAssigned("a",
+        io.fleetcontrol.policy.Policy.starter("default", 3), T0.plusSeconds(1), "alice"));
+    failing.set(false);
+    assertEquals(1, writer.flush().toCompletableFuture().join(), "the failed fact and the later one: one write");
+    assertEquals(new io.fleetcontrol.policy.PolicyVersion("default", 3), row("a").targetPolicy());
+  }
+
+  @Test
+  void aWriteThatThrowsBeforeItStartsFailsAloneAndIsKept() {
+    var throwing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    DeviceStore broken = (DeviceStore) java.lang.reflect.Proxy.newProxyInstance(DeviceStore.class.getClassLoader(),
+        new Class<?>[] {DeviceStore.class}, (proxy, method, args) -> {
+          if (method.getName().equals("update") && throwing.get()) {
+            throw new IllegalStateException("no session");
+          }
+          return method.invoke(store, args);
+        });
+    var writer = new PresenceWriter(kit.system(), broken, clock, KEEP_ALIVE, STALE, NODE);
+    writer.journaled(new io.fleetcontrol.device.DeviceEvent.PolicyAssigned("a",
+        io.fleetcontrol.policy.Policy.starter("default", 2), T0, "alice"));
+    writer.heard("b", T0, ALLOWED);
+    assertEquals(1, writer.flush().toCompletableFuture().join(), "the other device's word is written");
+    assertEquals(NODE, row("b").liveOn());
+    throwing.set(false);
+    assertEquals(1, writer.flush().toCompletableFuture().join(), "the fact, kept, goes out at the next flush");
+    assertEquals(new io.fleetcontrol.policy.PolicyVersion("default", 2), row("a").targetPolicy());
+  }
+
+  @Test
   void operatorsAreToldOfAFlushOnlyWhenNothingIsLeftBehind() {
     List<java.time.Instant> told = new ArrayList<>();
     writer.onFlushed(told::add);

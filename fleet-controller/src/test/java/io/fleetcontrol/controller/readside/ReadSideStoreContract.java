@@ -71,8 +71,8 @@ public abstract class ReadSideStoreContract {
     String id = device("a");
     assertFalse(join(stores.devices().hasDevice(id)));
     join(stores.devices().update(DeviceStore.RowChange.enrolled(identity(id, "ada", Map.of("team", "core")), base)));
-    join(stores.devices().update(DeviceStore.RowChange.target(id, new io.fleetcontrol.policy.PolicyVersion("engineering", 3))));
-    join(stores.devices().update(DeviceStore.RowChange.applied(id, new io.fleetcontrol.policy.PolicyVersion("default", 2))));
+    join(stores.devices().update(DeviceStore.RowChange.target(id, new io.fleetcontrol.policy.PolicyVersion("engineering", 3), base.plusSeconds(1))));
+    join(stores.devices().update(DeviceStore.RowChange.applied(id, new io.fleetcontrol.policy.PolicyVersion("default", 2), base.plusSeconds(2))));
     join(stores.devices().recordPresence(id, base.plusSeconds(60), "node-1", "CAPTURING", "policy", 60_000_000L));
 
     assertTrue(join(stores.devices().hasDevice(id)));
@@ -98,7 +98,7 @@ public abstract class ReadSideStoreContract {
     var target = new io.fleetcontrol.policy.PolicyVersion("engineering", 3);
     var applied = new io.fleetcontrol.policy.PolicyVersion("engineering", 2);
     join(stores.devices().update(DeviceStore.RowChange.enrolled(identity(id, "ada", Map.of("team", "core")), base)
-        .then(DeviceStore.RowChange.target(id, target)).then(DeviceStore.RowChange.applied(id, applied))));
+        .then(DeviceStore.RowChange.target(id, target, base)).then(DeviceStore.RowChange.applied(id, applied, base))));
     DeviceStore.Entry e = row(id).orElseThrow();
     assertEquals("ada", e.owner());
     assertEquals(Map.of("team", "core"), e.labels());
@@ -107,7 +107,7 @@ public abstract class ReadSideStoreContract {
     assertEquals(applied, e.appliedPolicy());
 
     String none = device("n");
-    join(stores.devices().update(new DeviceStore.RowChange(none, null, null, null, null)));
+    join(stores.devices().update(new DeviceStore.RowChange(none, null, null, null, null, base)));
     assertFalse(join(stores.devices().hasDevice(none)));
   }
 
@@ -118,7 +118,7 @@ public abstract class ReadSideStoreContract {
     assertNull(row(id).orElseThrow().liveOn(), "no word yet");
     join(stores.devices().recordPresence(id, base.plusSeconds(10), "node-1", "CAPTURING", "policy", 10));
     join(stores.devices().recordPresence(id, base.plusSeconds(20), "", "CAPTURING", "policy", 20));
-    join(stores.devices().update(DeviceStore.RowChange.target(id, new io.fleetcontrol.policy.PolicyVersion("default", 2))));
+    join(stores.devices().update(DeviceStore.RowChange.target(id, new io.fleetcontrol.policy.PolicyVersion("default", 2), base.plusSeconds(30))));
     DeviceStore.Entry e = row(id).orElseThrow();
     assertEquals("", e.liveOn());
     assertEquals(base.plusSeconds(20), e.lastSeen());
@@ -130,10 +130,37 @@ public abstract class ReadSideStoreContract {
   }
 
   @Test
+  public void aFactWrittenAfterALaterOneLeavesTheLaterOnesColumns() {
+    // The journaling node and the projection write the same facts in either order, and again after a crash.
+    String id = device("late");
+    var v2 = new io.fleetcontrol.policy.PolicyVersion("default", 2);
+    var v3 = new io.fleetcontrol.policy.PolicyVersion("default", 3);
+    join(stores.devices().update(DeviceStore.RowChange.enrolled(identity(id, "ada", Map.of()), base)));
+    join(stores.devices().update(DeviceStore.RowChange.target(id, v3, base.plusSeconds(20))
+        .then(DeviceStore.RowChange.applied(id, v3, base.plusSeconds(25)))));
+    join(stores.devices().update(DeviceStore.RowChange.identity(identity(id, "grace", Map.of()), base.plusSeconds(30))));
+    // The projection, behind: the enrollment's first policy, v2 assigned and applied, the first identity.
+    join(stores.devices().update(DeviceStore.RowChange.target(id, v2, base.plusSeconds(10))
+        .then(DeviceStore.RowChange.applied(id, v2, base.plusSeconds(15)))));
+    join(stores.devices().update(DeviceStore.RowChange.enrolled(identity(id, "ada", Map.of("site", "ber")), base)));
+
+    DeviceStore.Entry e = row(id).orElseThrow();
+    assertEquals(v3, e.targetPolicy());
+    assertEquals(v3, e.appliedPolicy());
+    assertEquals("grace", e.owner());
+    assertEquals(Map.of(), e.labels());
+    assertEquals(base, e.enrollTime());
+    // A later fact still replaces them.
+    join(stores.devices().update(DeviceStore.RowChange.applied(id, v2, base.plusSeconds(40))));
+    assertEquals(v2, row(id).orElseThrow().appliedPolicy());
+    assertEquals(v3, row(id).orElseThrow().targetPolicy());
+  }
+
+  @Test
   public void aReenrollmentChangesTheIdentityAndKeepsTheFirstEnrollmentTime() {
     String id = device("b");
     join(stores.devices().update(DeviceStore.RowChange.enrolled(identity(id, "ada", Map.of()), base)));
-    join(stores.devices().update(DeviceStore.RowChange.identity(identity(id, "grace", Map.of("site", "ber")))));
+    join(stores.devices().update(DeviceStore.RowChange.identity(identity(id, "grace", Map.of("site", "ber")), base.plusSeconds(1))));
     DeviceStore.Entry e = row(id).orElseThrow();
     assertEquals("grace", e.owner());
     assertEquals(Map.of("site", "ber"), e.labels());
