@@ -21,9 +21,9 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
  * The read-side tables of enrolled devices and of exemptions. A device's facts come from the node
  * that journaled them ({@link PresenceWriter}, within a second) and from the journal through {@link
  * DeviceDirectoryProjection} (seconds later; exemptions only from there); last-seen time and capture
- * state come from {@link PresenceWriter}, because heartbeats are not journaled. Every write stamps {@code updated_at},
- * which has a storage-attached index, so each node's {@link FleetView} can fetch just the rows
- * that changed since it last looked. The Cassandra {@link DeviceStore} and {@link ExemptionStore}.
+ * state come from {@link PresenceWriter}, because heartbeats are not journaled. Every write stamps
+ * {@code updated_at}, which has a storage-attached index, so each node's {@link FleetView} can fetch
+ * just the rows that changed since it last looked. The Cassandra {@link DeviceStore} and {@link ExemptionStore}.
  */
 public final class DeviceDirectory implements DeviceStore, ExemptionStore {
 

@@ -15,7 +15,8 @@ import org.apache.pekko.Done;
 
 /**
  * The read side's enrolled devices, one row each. The node that journals a fact and the projection
- * both write it ({@link RowChange}), {@link PresenceWriter} the last word heard; {@link FleetView}, the admin facades and rollouts read.
+ * both write it ({@link RowChange}), {@link PresenceWriter} the last word heard; {@link FleetView},
+ * the admin facades and rollouts read.
  * Every write stamps {@code updatedAt}, so {@link #changedSince} finds the rows that changed.
  * {@link DeviceDirectory} keeps it in Cassandra; tests use an in-memory one, and one contract
  * test suite runs against both.

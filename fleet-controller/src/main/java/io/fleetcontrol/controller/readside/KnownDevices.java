@@ -15,8 +15,9 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
  * Whether a device id was ever enrolled, answered without asking (and so starting) its entity: an
  * admin call naming a made-up id must not load an entity from Cassandra and keep it in memory.
  * The device directory answers first; a device enrolled in the last second may not be there yet
- * (its node writes the row at its next flush, the projection seconds later), so a miss is checked against the journal's index of
- * persistence ids, which the journal writes with an entity's first event. Both are one key read.
+ * (its node writes the row at its next flush, the projection seconds later), so a miss is checked
+ * against the journal's index of persistence ids, which the journal writes with an entity's first
+ * event. Both are one key read.
  */
 public final class KnownDevices {
 

@@ -244,7 +244,8 @@ public final class PresenceWriter implements PresenceDirectory {
           if (failure == null && failed == 0) {
             onFlushed.accept(started);
           } else {
-            log.warn("Read-side flush (presence and facts): {} of {} writes failed, kept for the next flush{}", failed, batch.size(),
+            log.warn("Read-side flush (presence and facts): {} of {} writes failed, kept for the next flush{}",
+                failed, batch.size(),
                 failure == null ? "" : " (" + failure + ")");
           }
         })
